@@ -1,0 +1,48 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load.js';
+
+function yamlFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'fluxi-config-')), 'fluxi.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('loadConfig', () => {
+  it('gives defaults with nothing configured', () => {
+    const config = loadConfig();
+    expect(config.dataDir).toBe('./.fluxi');
+    expect(config.gateway.port).toBe(4000);
+    expect(config.executor.concurrency).toBe(4);
+    expect(config.database.url).toBeUndefined();
+  });
+
+  it('layers file < environment < flags', () => {
+    const file = yamlFile('executor:\n  concurrency: 2\n  pool: builds\ngateway:\n  port: 5000\n');
+    const config = loadConfig({
+      file,
+      env: { FLUXI_EXECUTOR__CONCURRENCY: '3', DATABASE_URL: 'postgres://x/y', FLUXI_TEST_PG_URL: 'ignored' },
+      flags: { 'executor.concurrency': '7' },
+    });
+    expect(config.executor.concurrency).toBe(7);
+    expect(config.executor.pool).toBe('builds');
+    expect(config.gateway.port).toBe(5000);
+    expect(config.database.url).toBe('postgres://x/y');
+  });
+
+  it('names the bad key and where it came from', () => {
+    const file = yamlFile('executor:\n  concurrency: lots\n');
+    expect(() => loadConfig({ file })).toThrowError(ConfigError);
+    expect(() => loadConfig({ file })).toThrowError(/executor\.concurrency: .*\(from file /);
+  });
+
+  it('refuses unknown keys by name', () => {
+    expect(() => loadConfig({ flags: { 'executor.concurency': 3 } })).toThrowError(/executor\.concurency: unknown key \(from flag --executor\.concurency\)/);
+  });
+
+  it('names the environment variable at fault', () => {
+    expect(() => loadConfig({ env: { FLUXI_GATEWAY__PORT: '99999' } })).toThrowError(/gateway\.port: .*environment variable FLUXI_GATEWAY__PORT/);
+  });
+});

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const url = z.string().min(1);
+
+/**
+ * The whole configuration of a Fluxi installation. One YAML file, overridden by
+ * environment variables, overridden by command-line flags (see load.ts).
+ * Services receive their slice of it as options; none reads process.env.
+ */
+export const configSchema = z
+  .object({
+    /** Where embedded stores, local servers' data, artifacts and log files live. */
+    dataDir: z.string().min(1).default('./.fluxi'),
+    log: z
+      .object({
+        level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+        console: z.boolean().default(true),
+        files: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    nats: z.object({ url: url.optional() }).strict().prefault({}),
+    redis: z.object({ url: url.optional(), prefix: z.string().min(1).default('fluxi') }).strict().prefault({}),
+    database: z.object({ url: url.optional() }).strict().prefault({}),
+    clickhouse: z.object({ url: url.optional() }).strict().prefault({}),
+    gateway: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: port.default(4000),
+        /** Subgraph URLs when the services run in other processes. */
+        subgraphs: z
+          .object({ catalog: url.optional(), scheduler: url.optional(), logs: url.optional() })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    catalog: z.object({ host: z.string().default('127.0.0.1'), port: port.default(0) }).strict().prefault({}),
+    scheduler: z.object({ host: z.string().default('127.0.0.1'), port: port.default(0) }).strict().prefault({}),
+    logs: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: port.default(0),
+        batchSize: z.number().int().min(1).max(100_000).default(1000),
+        flushMs: z.number().int().min(1).max(60_000).default(200),
+      })
+      .strict()
+      .prefault({}),
+    executor: z
+      .object({
+        pool: z.string().regex(/^[a-z0-9-]+$/).default('default'),
+        concurrency: z.number().int().min(1).max(1024).default(4),
+        /** Seconds between SIGTERM and SIGKILL when a job's process group is stopped. */
+        killGraceSec: z.number().min(0).max(600).default(5),
+        /** Default job timeout when a job sets none. */
+        defaultTimeoutSec: z.number().int().min(1).default(3600),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type FluxiConfig = z.output<typeof configSchema>;
+export type FluxiConfigInput = z.input<typeof configSchema>;

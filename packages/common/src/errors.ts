@@ -1,0 +1,43 @@
+/**
+ * Domain errors. Thrown by domain and store code; turned into GraphQL errors
+ * (extensions.code, extensions.field) or HTTP problems only at the edge.
+ */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'UNAVAILABLE'
+  | 'INTERNAL';
+
+export interface FluxiErrorOptions {
+  /** Dotted path of the input field at fault, e.g. `input.stages[1].entries[0].job`. */
+  field?: string;
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+export class FluxiError extends Error {
+  readonly code: ErrorCode;
+  readonly field: string | undefined;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: FluxiErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FluxiError';
+    this.code = code;
+    this.field = options.field;
+    this.retryable = options.retryable ?? code === 'UNAVAILABLE';
+  }
+}
+
+export const badInput = (message: string, field?: string): FluxiError =>
+  new FluxiError('BAD_USER_INPUT', message, field === undefined ? {} : { field });
+
+export const notFound = (what: string, id: string): FluxiError =>
+  new FluxiError('NOT_FOUND', `${what} ${id} does not exist`);
+
+export function isFluxiError(error: unknown): error is FluxiError {
+  return error instanceof FluxiError;
+}

@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { FluxiConfig } from './config/schema.js';
+
+/** What every service's `start()` returns: where it listens and how to stop it. */
+export interface RunningService {
+  readonly name: string;
+  /** HTTP base URL of the service (its GraphQL subgraph is at `${url}/graphql`), when it has one. */
+  readonly url?: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * What every service's `start()` takes. The launcher (or a test) resolves the
+ * shared servers first: NATS and Redis URLs are always set here, even when the
+ * config left them empty and the launcher started local servers.
+ */
+export interface ServiceOptions {
+  config: FluxiConfig;
+  natsUrl: string;
+  redisUrl: string;
+  /** Root logger; a service derives `logger.child({ service })`. */
+  logger: Logger;
+}

@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { Database, SqlExecutor } from './database.js';
+
+export interface OpenDatabaseOptions {
+  /** postgres:// URL; when unset, an embedded PGlite database in `embeddedDir`. */
+  url?: string | undefined;
+  /** Folder of the embedded database (used only when `url` is unset). */
+  embeddedDir: string;
+  /** Schema owned by the service, e.g. `catalog`. */
+  schema: string;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
+  return options.url === undefined ? openPglite(options.embeddedDir, options.schema) : openPostgres(options);
+}
+
+async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
+  const { schema } = options;
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    options: `-c search_path=${schema}`,
+  });
+  // An idle client that loses its server emits 'error'; the pool replaces it on next use.
+  pool.on('error', () => undefined);
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  const run = async <T extends object>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]) =>
+    (await client.query(sql, params as unknown[] | undefined)).rows as T[];
+  return {
+    kind: 'postgres',
+    schema,
+    query: (sql, params) => run(pool, sql, params),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const tx: SqlExecutor = { query: (sql, params) => run(client, sql, params) };
+        const result = await fn(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dir: string, schema: string): Promise<Database> {
+  mkdirSync(dir, { recursive: true });
+  const db = await PGlite.create(dir);
+  await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema};`);
+  return {
+    kind: 'pglite',
+    schema,
+    query: async (sql, params) => (await db.query(sql, params as unknown[] | undefined)).rows as never,
+    transaction: (fn) =>
+      db.transaction((tx) => fn({ query: async (sql, params) => (await tx.query(sql, params as unknown[] | undefined)).rows as never })),
+    close: () => db.close(),
+  };
+}

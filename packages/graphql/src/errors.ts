@@ -1,0 +1,26 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { isFluxiError } from '@fluxi/common';
+
+/**
+ * Turns domain errors into GraphQL errors with `extensions.code` and, for bad input,
+ * `extensions.field`; hides the details of unexpected errors.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (isFluxiError(original)) {
+    return {
+      message: original.message,
+      ...(formatted.path === undefined ? {} : { path: formatted.path }),
+      extensions: {
+        code: original.code,
+        ...(original.field === undefined ? {} : { field: original.field }),
+      },
+    };
+  }
+  const code = formatted.extensions?.['code'];
+  if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
+    return { ...formatted, message: 'internal error', extensions: { code: 'INTERNAL' } };
+  }
+  return formatted;
+}
