@@ -31,12 +31,20 @@ if (!check) {
 } else {
   const out = mkdtempSync(join(tmpdir(), 'fluxi-proto-'));
   try {
-    run(['generate', '--template', JSON.stringify({
-      version: 'v2',
-      plugins: [{ local: 'protoc-gen-es', out, opt: ['target=ts', 'import_extension=js'] }],
-    })]);
-    const fresh = listFiles(out).map((f) => relative(out, f)).sort();
-    const old = listFiles(committed).map((f) => relative(committed, f)).sort();
+    run([
+      'generate',
+      '--template',
+      JSON.stringify({
+        version: 'v2',
+        plugins: [{ local: 'protoc-gen-es', out, opt: ['target=ts', 'import_extension=js'] }],
+      }),
+    ]);
+    const fresh = listFiles(out)
+      .map((f) => relative(out, f))
+      .sort();
+    const old = listFiles(committed)
+      .map((f) => relative(committed, f))
+      .sort();
     const drift = [...new Set([...fresh, ...old])].filter((f) => {
       try {
         return readFileSync(join(out, f), 'utf8') !== readFileSync(join(committed, f), 'utf8');

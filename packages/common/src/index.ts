@@ -5,3 +5,4 @@ export * from './logger.js';
 export * from './config/schema.js';
 export * from './config/load.js';
 export * from './lifecycle.js';
+export * from './run-alone.js';

@@ -25,7 +25,10 @@ export function createLogger(options: LoggerOptions): Logger {
   if (options.dir !== undefined) {
     mkdirSync(options.dir, { recursive: true });
     for (const level of FILE_LEVELS) {
-      streams.push({ level, stream: pino.destination({ dest: join(options.dir, `${level}.log`), sync: false, mkdir: true }) });
+      streams.push({
+        level,
+        stream: pino.destination({ dest: join(options.dir, `${level}.log`), sync: false, mkdir: true }),
+      });
     }
   }
   return pino(

@@ -11,8 +11,7 @@ export const Streams = {
 
 export const Subjects = {
   jobRunEvent: (jobRunId: string): string => `fluxi.events.jobrun.${jobRunId}`,
-  logChunk: (pipelineRunId: string, jobRunId: string): string =>
-    `fluxi.logs.${pipelineRunId}.${jobRunId}`,
+  logChunk: (pipelineRunId: string, jobRunId: string): string => `fluxi.logs.${pipelineRunId}.${jobRunId}`,
   /** Request GetPipelineSnapshotRequest → GetPipelineSnapshotResponse. */
   pipelineSnapshot: 'fluxi.catalog.pipeline.snapshot',
   /** Request GetJobRequest → GetJobResponse. */

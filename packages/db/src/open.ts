@@ -65,7 +65,9 @@ async function openPglite(dir: string, schema: string): Promise<Database> {
     schema,
     query: async (sql, params) => (await db.query(sql, params as unknown[] | undefined)).rows as never,
     transaction: (fn) =>
-      db.transaction((tx) => fn({ query: async (sql, params) => (await tx.query(sql, params as unknown[] | undefined)).rows as never })),
+      db.transaction((tx) =>
+        fn({ query: async (sql, params) => (await tx.query(sql, params as unknown[] | undefined)).rows as never }),
+      ),
     close: () => db.close(),
   };
 }

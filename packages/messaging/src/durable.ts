@@ -62,7 +62,10 @@ export async function startDurableConsumer(nats: Nats, options: DurableConsumerO
         await options.handle(batch);
         for (const msg of batch) msg.ack();
       } catch (error) {
-        options.logger.error({ err: error, durable: options.durable, count: batch.length }, 'batch handling failed, will redeliver');
+        options.logger.error(
+          { err: error, durable: options.durable, count: batch.length },
+          'batch handling failed, will redeliver',
+        );
         for (const msg of batch) msg.nak(1000);
         await sleep(1000);
       }

@@ -21,7 +21,8 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
   const nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   void (async () => {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect' || status.type === 'reconnect') logger.warn({ nats: status.type }, 'nats connection state');
+      if (status.type === 'disconnect' || status.type === 'reconnect')
+        logger.warn({ nats: status.type }, 'nats connection state');
     }
   })();
   const jsm = await jetstreamManager(nc);

@@ -13,12 +13,7 @@ export interface ServerProcess {
 }
 
 /** Spawns a server binary and waits until its TCP port accepts connections. */
-export async function spawnServer(
-  command: string,
-  args: string[],
-  port: number,
-  url: string,
-): Promise<ServerProcess> {
+export async function spawnServer(command: string, args: string[], port: number, url: string): Promise<ServerProcess> {
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -21,7 +21,20 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const dir = options.dir ?? tempDir('fluxi-redis-').path;
   return spawnServer(
     options.binary ?? 'redis-server',
-    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'no'],
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--protected-mode',
+      'no',
+    ],
     port,
     `redis://127.0.0.1:${port}`,
   );

@@ -39,10 +39,14 @@ describe('loadConfig', () => {
   });
 
   it('refuses unknown keys by name', () => {
-    expect(() => loadConfig({ flags: { 'executor.concurency': 3 } })).toThrowError(/executor\.concurency: unknown key \(from flag --executor\.concurency\)/);
+    expect(() => loadConfig({ flags: { 'executor.concurency': 3 } })).toThrowError(
+      /executor\.concurency: unknown key \(from flag --executor\.concurency\)/,
+    );
   });
 
   it('names the environment variable at fault', () => {
-    expect(() => loadConfig({ env: { FLUXI_GATEWAY__PORT: '99999' } })).toThrowError(/gateway\.port: .*environment variable FLUXI_GATEWAY__PORT/);
+    expect(() => loadConfig({ env: { FLUXI_GATEWAY__PORT: '99999' } })).toThrowError(
+      /gateway\.port: .*environment variable FLUXI_GATEWAY__PORT/,
+    );
   });
 });

@@ -33,28 +33,13 @@ export interface LoadConfigOptions {
  * unknown key is reported by its dotted name and the source it came from.
  */
 export function loadConfig(options: LoadConfigOptions = {}): FluxiConfig {
-  const raw: Record<string, unknown> = {};
+  const raw: Record<string, unknown> = options.file === undefined ? {} : readConfigFile(options.file);
   const origin = new Map<string, string>();
-  if (options.file !== undefined) {
-    if (!existsSync(options.file)) throw new ConfigError(`config file ${options.file} does not exist`);
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(readFileSync(options.file, 'utf8'));
-    } catch (error) {
-      throw new ConfigError(`config file ${options.file} is not valid YAML: ${(error as Error).message}`);
-    }
-    if (parsed !== null && parsed !== undefined) {
-      if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-        throw new ConfigError(`config file ${options.file} must hold a mapping of keys`);
-      }
-      Object.assign(raw, parsed);
-    }
-  }
   for (const [name, value] of Object.entries(options.env ?? {})) {
     if (value === undefined || value === '') continue;
     const key = WELL_KNOWN_ENV[name] ?? envKey(name);
     // Other FLUXI_* variables (test overrides, tooling) are not configuration.
-    if (key === undefined || !(key.split('.')[0] as string in configSchema.shape)) continue;
+    if (key === undefined || !((key.split('.')[0] as string) in configSchema.shape)) continue;
     setPath(raw, key, coerce(value));
     origin.set(key, `environment variable ${name}`);
   }
@@ -70,7 +55,22 @@ export function loadConfig(options: LoadConfigOptions = {}): FluxiConfig {
   }
 }
 
-/** FLUXI_EXECUTOR_CONCURRENCY → executor.concurrency; FLUXI_DATA_DIR → dataDir. */
+function readConfigFile(file: string): Record<string, unknown> {
+  if (!existsSync(file)) throw new ConfigError(`config file ${file} does not exist`);
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`config file ${file} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${file} must hold a mapping of keys`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** FLUXI_EXECUTOR__CONCURRENCY → executor.concurrency; FLUXI_DATA_DIR → dataDir. */
 function envKey(name: string): string | undefined {
   if (!name.startsWith('FLUXI_')) return undefined;
   const parts = name.slice('FLUXI_'.length).toLowerCase().split('__');

@@ -21,7 +21,10 @@ export const configSchema = z
       .strict()
       .prefault({}),
     nats: z.object({ url: url.optional() }).strict().prefault({}),
-    redis: z.object({ url: url.optional(), prefix: z.string().min(1).default('fluxi') }).strict().prefault({}),
+    redis: z
+      .object({ url: url.optional(), prefix: z.string().min(1).default('fluxi') })
+      .strict()
+      .prefault({}),
     database: z.object({ url: url.optional() }).strict().prefault({}),
     clickhouse: z.object({ url: url.optional() }).strict().prefault({}),
     gateway: z
@@ -36,8 +39,14 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    catalog: z.object({ host: z.string().default('127.0.0.1'), port: port.default(0) }).strict().prefault({}),
-    scheduler: z.object({ host: z.string().default('127.0.0.1'), port: port.default(0) }).strict().prefault({}),
+    catalog: z
+      .object({ host: z.string().default('127.0.0.1'), port: port.default(0) })
+      .strict()
+      .prefault({}),
+    scheduler: z
+      .object({ host: z.string().default('127.0.0.1'), port: port.default(0) })
+      .strict()
+      .prefault({}),
     logs: z
       .object({
         host: z.string().default('127.0.0.1'),
@@ -49,7 +58,10 @@ export const configSchema = z
       .prefault({}),
     executor: z
       .object({
-        pool: z.string().regex(/^[a-z0-9-]+$/).default('default'),
+        pool: z
+          .string()
+          .regex(/^[a-z0-9-]+$/)
+          .default('default'),
         concurrency: z.number().int().min(1).max(1024).default(4),
         /** Seconds between SIGTERM and SIGKILL when a job's process group is stopped. */
         killGraceSec: z.number().min(0).max(600).default(5),

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what Fluxi needs and is missing on a Debian machine with Node 20:
+# nats-server and redis-server (started by Fluxi itself on free ports), PostgreSQL for
+# the test suite, then the npm dependencies. Safe to run again: it only adds what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need=()
+command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+if [ "${FLUXI_SETUP_POSTGRES:-1}" = 1 ] && ! command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 2>/dev/null; then
+  need+=(postgresql)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]} from Debian"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# The test suite uses the real PostgreSQL on 127.0.0.1:5432 (trust auth for local connections).
+if [ "${FLUXI_SETUP_POSTGRES:-1}" = 1 ] && ! pg_isready -q -h 127.0.0.1 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null 2>&1; then
+    version=$(ls /etc/postgresql | sort -n | tail -1)
+    hba=/etc/postgresql/$version/main/pg_hba.conf
+    if ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
+      sudo_if_needed sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+    fi
+    sudo_if_needed pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  fi
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+echo "setup: ready"

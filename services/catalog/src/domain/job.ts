@@ -1,0 +1,122 @@
+import { badInput } from '@fluxi/common';
+import { ENV_NAME_RULE, isEnvName, quote, requireName } from './names.js';
+
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
+/** The definition of a job as the catalog stores it (valid, defaults applied). */
+export interface JobDefinition {
+  name: string;
+  command: string;
+  /** Docker image; null runs the job with the shell driver. */
+  image: string | null;
+  env: EnvVar[];
+  workdir: string | null;
+  /** Seconds; null uses the executor's default timeout. */
+  timeoutSec: number | null;
+  maxAttempts: number;
+  allowFailure: boolean;
+}
+
+export interface Job extends JobDefinition {
+  id: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Job input as a client sends it: anything may be missing or null. */
+export interface JobInput {
+  name?: string | null;
+  command?: string | null;
+  image?: string | null;
+  env?: ReadonlyArray<{ name?: string | null; value?: string | null }> | null;
+  workdir?: string | null;
+  timeoutSec?: number | null;
+  maxAttempts?: number | null;
+  allowFailure?: boolean | null;
+}
+
+export const MAX_TIMEOUT_SEC = 604_800;
+export const MAX_ATTEMPTS = 10;
+const MAX_TEXT = 65_536;
+
+/**
+ * Validates a job input and applies the defaults. Throws BAD_USER_INPUT with the
+ * field path (`${path}.env[2].name`) of the first fault found.
+ */
+export function validateJob(input: JobInput, path = 'input'): JobDefinition {
+  const name = requireName(input.name, 'job name', `${path}.name`);
+  return {
+    name,
+    command: command(input.command, `${path}.command`),
+    image: optionalText(input.image, `${path}.image`, 'image', /^\S+$/, 'must not contain whitespace'),
+    env: env(input.env, `${path}.env`),
+    workdir: optionalText(input.workdir, `${path}.workdir`, 'workdir', /^[^\0]+$/, 'must not contain NUL characters'),
+    timeoutSec: optionalInt(input.timeoutSec, `${path}.timeoutSec`, 'timeoutSec', 1, MAX_TIMEOUT_SEC),
+    maxAttempts: optionalInt(input.maxAttempts, `${path}.maxAttempts`, 'maxAttempts', 1, MAX_ATTEMPTS) ?? 1,
+    allowFailure: input.allowFailure ?? false,
+  };
+}
+
+/**
+ * Applies a partial update to a job: a field that is absent keeps its value, a
+ * field set to null is cleared (or reset to its default), then the result is validated.
+ */
+export function applyJobPatch(current: JobDefinition, patch: JobInput, path = 'input'): JobDefinition {
+  const merged: JobInput = { ...current };
+  for (const [key, value] of Object.entries(patch) as [keyof JobInput, unknown][]) {
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  return validateJob(merged, path);
+}
+
+function command(value: string | null | undefined, field: string): string {
+  if (value === undefined || value === null || value.trim() === '') throw badInput('command is required and must not be blank', field);
+  if (value.length > MAX_TEXT) throw badInput(`command is longer than ${MAX_TEXT} characters`, field);
+  return value;
+}
+
+/** Optional text: null, undefined and "" mean "none". */
+function optionalText(
+  value: string | null | undefined,
+  field: string,
+  what: string,
+  rule: RegExp,
+  ruleText: string,
+): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (value.length > 1024) throw badInput(`${what} is longer than 1024 characters`, field);
+  if (!rule.test(value)) throw badInput(`${what} ${quote(value)} is invalid: it ${ruleText}`, field);
+  return value;
+}
+
+function optionalInt(value: number | null | undefined, field: string, what: string, min: number, max: number): number | null {
+  if (value === undefined || value === null) return null;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw badInput(`${what} must be a whole number from ${min} to ${max}, got ${value}`, field);
+  }
+  return value;
+}
+
+function env(value: JobInput['env'], field: string): EnvVar[] {
+  if (value === undefined || value === null) return [];
+  const seen = new Map<string, number>();
+  return value.map((item, index) => {
+    const at = `${field}[${index}]`;
+    const name = item.name ?? '';
+    if (!isEnvName(name)) {
+      throw badInput(`environment variable name ${quote(name)} is invalid: use ${ENV_NAME_RULE}`, `${at}.name`);
+    }
+    const first = seen.get(name);
+    if (first !== undefined) {
+      throw badInput(`environment variable ${name} is set twice (env[${first}] and env[${index}])`, `${at}.name`);
+    }
+    seen.set(name, index);
+    const text = item.value ?? '';
+    if (text.length > MAX_TEXT) throw badInput(`value of ${name} is longer than ${MAX_TEXT} characters`, `${at}.value`);
+    if (text.includes('\0')) throw badInput(`value of ${name} must not contain NUL characters`, `${at}.value`);
+    return { name, value: text };
+  });
+}

@@ -1,0 +1,120 @@
+import { FluxiError, IdPrefix, newId, notFound } from '@fluxi/common';
+import type { Database, SqlExecutor } from '@fluxi/db';
+import { applyJobPatch, validateJob, type EnvVar, type Job, type JobDefinition, type JobInput } from '../domain/job.js';
+import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
+
+export const JOB_COLUMNS = `id, name, command, image, env, workdir, timeout_sec AS "timeoutSec", max_attempts AS "maxAttempts",
+  allow_failure AS "allowFailure", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+interface JobRow {
+  id: string;
+  name: string;
+  command: string;
+  image: string | null;
+  env: EnvVar[];
+  workdir: string | null;
+  timeoutSec: number | null;
+  maxAttempts: number;
+  allowFailure: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Jobs: validated on the way in, written in one statement or one transaction. */
+export class JobStore {
+  constructor(private readonly db: Database) {}
+
+  async create(input: JobInput): Promise<Job> {
+    const job = validateJob(input);
+    const rows = await this.db
+      .query<JobRow>(
+        `INSERT INTO jobs (id, name, command, image, env, workdir, timeout_sec, max_attempts, allow_failure)
+         VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9) RETURNING ${JOB_COLUMNS}`,
+        [newId(IdPrefix.job), ...values(job)],
+      )
+      .catch(nameConflict(job.name));
+    return rows[0] as Job;
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    return (await this.db.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, [id]))[0];
+  }
+
+  async require(id: string): Promise<Job> {
+    const job = await this.get(id);
+    if (job === undefined) throw notFound('job', id);
+    return job;
+  }
+
+  async list(): Promise<Job[]> {
+    return this.db.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs ORDER BY name`);
+  }
+
+  /** Updates the fields present in `patch` (null clears an optional field). */
+  async update(id: string, patch: JobInput): Promise<Job> {
+    return this.db.transaction(async (tx) => {
+      const current = (await tx.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1 FOR UPDATE`, [id]))[0];
+      if (current === undefined) throw notFound('job', id);
+      const job = applyJobPatch(current, patch);
+      const rows = await tx
+        .query<JobRow>(
+          `UPDATE jobs SET name = $2, command = $3, image = $4, env = $5::text::jsonb, workdir = $6, timeout_sec = $7,
+             max_attempts = $8, allow_failure = $9, updated_at = now()
+           WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
+          [id, ...values(job)],
+        )
+        .catch(nameConflict(job.name));
+      return rows[0] as Job;
+    });
+  }
+
+  /** Deletes a job; refused with CONFLICT while a pipeline uses it. */
+  async delete(id: string): Promise<void> {
+    await this.db
+      .transaction(async (tx) => {
+        const found = await tx.query('SELECT id FROM jobs WHERE id = $1 FOR UPDATE', [id]);
+        if (found.length === 0) throw notFound('job', id);
+        await refuseWhenUsed(tx, id);
+        await tx.query('DELETE FROM jobs WHERE id = $1', [id]);
+      })
+      .catch((error: unknown) => {
+        // A pipeline that started using the job meanwhile: the foreign key refuses the delete.
+        if (isForeignKeyViolation(error)) throw new FluxiError('CONFLICT', `job ${id} is used by a pipeline`);
+        throw error;
+      });
+  }
+}
+
+async function refuseWhenUsed(tx: SqlExecutor, jobId: string): Promise<void> {
+  const users = await tx.query<{ id: string; name: string }>(
+    `SELECT p.id, p.name FROM pipeline_jobs pj JOIN pipelines p ON p.id = pj.pipeline_id
+     WHERE pj.job_id = $1 ORDER BY p.name`,
+    [jobId],
+  );
+  if (users.length > 0) {
+    const names = users.map((p) => `${p.name} (${p.id})`).join(', ');
+    throw new FluxiError('CONFLICT', `job ${jobId} is used by pipeline${users.length > 1 ? 's' : ''} ${names}; remove it from them first`);
+  }
+}
+
+function values(job: JobDefinition): unknown[] {
+  return [
+    job.name,
+    job.command,
+    job.image,
+    JSON.stringify(job.env),
+    job.workdir,
+    job.timeoutSec,
+    job.maxAttempts,
+    job.allowFailure,
+  ];
+}
+
+function nameConflict(name: string): (error: unknown) => never {
+  return (error) => {
+    if (isUniqueViolation(error, 'jobs_name_key')) {
+      throw new FluxiError('CONFLICT', `a job named ${name} already exists`, { field: 'input.name' });
+    }
+    throw error;
+  };
+}

@@ -1,0 +1,65 @@
+import type { Migration } from '@fluxi/db';
+
+/**
+ * The catalog schema. Ordered, never edited once released: add a migration instead.
+ * The same SQL runs on PostgreSQL and PGlite.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    id: '001_jobs_pipelines',
+    sql: `
+      CREATE TABLE jobs (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        command text NOT NULL,
+        image text,
+        env jsonb NOT NULL DEFAULT '[]'::jsonb,
+        workdir text,
+        timeout_sec integer,
+        max_attempts integer NOT NULL DEFAULT 1,
+        allow_failure boolean NOT NULL DEFAULT false,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE UNIQUE INDEX jobs_name_key ON jobs (name);
+      CREATE TABLE pipelines (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        description text,
+        stages jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE UNIQUE INDEX pipelines_name_key ON pipelines (name);
+      -- Which jobs a pipeline uses: a job in use cannot be deleted (RESTRICT), even by a racing transaction.
+      CREATE TABLE pipeline_jobs (
+        pipeline_id text NOT NULL REFERENCES pipelines (id) ON DELETE CASCADE,
+        job_id text NOT NULL REFERENCES jobs (id) ON DELETE RESTRICT,
+        PRIMARY KEY (pipeline_id, job_id)
+      );
+      CREATE INDEX pipeline_jobs_job_id ON pipeline_jobs (job_id);
+    `,
+  },
+  {
+    id: '002_users_api_keys',
+    sql: `
+      CREATE TABLE users (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        role text NOT NULL CHECK (role IN ('admin', 'writer', 'reader')),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE UNIQUE INDEX users_name_key ON users (name);
+      -- Only the SHA-256 (hex) of a key is stored, the plain key is shown once.
+      CREATE TABLE api_keys (
+        id text PRIMARY KEY,
+        user_id text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        name text NOT NULL,
+        hash text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      );
+      CREATE INDEX api_keys_user_id ON api_keys (user_id);
+    `,
+  },
+];

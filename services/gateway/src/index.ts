@@ -1,0 +1,1 @@
+export { start, type GatewayOptions, type SubgraphUrls } from './main.js';

@@ -1,0 +1,60 @@
+import type { AddressInfo } from 'node:net';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FluxiError, type RunningService, type ServiceOptions } from '@fluxi/common';
+import { connectNats } from '@fluxi/messaging';
+import { GatewayModule } from './app.module.js';
+import { requireApiKey } from './transport/auth.js';
+import { mountGateway } from './transport/graphql.js';
+import { mountHealth } from './transport/health.js';
+import { KeyVerifier } from './transport/key-verifier.js';
+
+export interface SubgraphUrls {
+  catalog: string;
+  scheduler: string;
+  logs: string;
+}
+
+export interface GatewayOptions extends ServiceOptions {
+  /** GraphQL endpoints of the subgraphs; defaults to config.gateway.subgraphs. */
+  subgraphs?: SubgraphUrls;
+}
+
+export async function start(options: GatewayOptions): Promise<RunningService> {
+  const { config } = options;
+  const logger = options.logger.child({ service: 'gateway' });
+  const urls = options.subgraphs ?? config.gateway.subgraphs;
+  const subgraphs = (['catalog', 'scheduler', 'logs'] as const).map((name) => {
+    const url = urls[name];
+    if (url === undefined) {
+      throw new FluxiError(
+        'BAD_USER_INPUT',
+        `gateway.subgraphs.${name} is not set: the gateway needs the ${name} subgraph URL`,
+        {
+          field: `gateway.subgraphs.${name}`,
+        },
+      );
+    }
+    return { name, url };
+  });
+  const nats = await connectNats(options.natsUrl, 'fluxi-gateway', logger);
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule, { logger: false });
+  const http = app.getHttpAdapter().getInstance();
+  http.disable('x-powered-by');
+  mountHealth(http, subgraphs);
+  http.use('/graphql', requireApiKey(new KeyVerifier(nats.nc, logger)));
+  const apollo = await mountGateway(http, subgraphs, logger);
+  await app.listen(config.gateway.port, config.gateway.host);
+  const address = app.getHttpServer().address() as AddressInfo;
+  const url = `http://${config.gateway.host}:${address.port}`;
+  logger.info({ url }, 'gateway listening');
+  return {
+    name: 'gateway',
+    url,
+    async stop() {
+      await apollo.stop();
+      await app.close();
+      await nats.close();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express } from 'express';
+import { GraphQLError } from 'graphql';
+import type { Logger } from '@fluxi/common';
+import { encodePrincipal, formatError, PRINCIPAL_HEADER, type Principal } from '@fluxi/graphql';
+import type { AuthedRequest } from './auth.js';
+
+export interface GatewayContext {
+  principal: Principal | undefined;
+}
+
+export interface Subgraph {
+  name: string;
+  url: string;
+}
+
+/** Refuses mutations to reader keys before any subgraph is called. */
+const readersCannotWrite: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation, contextValue }) {
+        if (operation?.operation === 'mutation' && contextValue.principal?.role === 'reader') {
+          throw new GraphQLError(
+            'this operation changes data and needs the writer role; your key has the reader role',
+            {
+              extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+            },
+          );
+        }
+      },
+    };
+  },
+};
+
+/**
+ * The federated GraphQL endpoint: composes the subgraphs (introspected at start, then
+ * polled so a restarted subgraph is picked up) and forwards the caller's principal.
+ */
+export async function mountGateway(
+  app: Express,
+  subgraphs: Subgraph[],
+  logger: Logger,
+  path = '/graphql',
+): Promise<ApolloServer<GatewayContext>> {
+  const gateway = new ApolloGateway({
+    supergraphSdl: new IntrospectAndCompose({ subgraphs, pollIntervalInMs: 10_000 }),
+    logger: {
+      debug: (m: unknown) => logger.debug(String(m)),
+      info: (m: unknown) => logger.debug(String(m)),
+      warn: (m: unknown) => logger.warn(String(m)),
+      error: (m: unknown) => logger.error(String(m)),
+    },
+    buildService: ({ url }) =>
+      new RemoteGraphQLDataSource<GatewayContext>({
+        url: url as string,
+        willSendRequest({ request, context }) {
+          if (context.principal !== undefined)
+            request.http?.headers.set(PRINCIPAL_HEADER, encodePrincipal(context.principal));
+        },
+      }),
+  });
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError,
+    plugins: [readersCannotWrite],
+    introspection: true,
+  });
+  await server.start();
+  app.use(
+    path,
+    express.json({ limit: '10mb' }),
+    expressMiddleware(server, { context: async ({ req }) => ({ principal: (req as AuthedRequest).principal }) }),
+  );
+  return server;
+}

@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+
+export interface ClickHouseOptions {
+  /** ClickHouse server URL (its path may name the database); in-process chDB when unset. */
+  url: string | undefined;
+  /** chDB data folder, used when `url` is unset. */
+  chdbPath: string;
+}
+
+/** A ClickHouse client, whichever engine is behind it, and how to let it go. */
+export interface ClickHouseHandle {
+  client: ClickHouseClient;
+  engine: 'server' | 'chdb';
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the log store's ClickHouse client. The only place that knows whether a
+ * server or the embedded chDB answers: everything else runs the same SQL on
+ * the same `@clickhouse/client` API.
+ */
+export async function openClickHouse(options: ClickHouseOptions): Promise<ClickHouseHandle> {
+  if (options.url !== undefined) {
+    const client = createClient({ url: options.url, application: 'fluxi-logs' });
+    return { client, engine: 'server', close: () => client.close() };
+  }
+  // Loaded only here, so a service pointed at a server never loads the native engine.
+  const [{ createChdbConnection }, { drainPending }] = await Promise.all([import('chdb/connection'), import('chdb')]);
+  mkdirSync(options.chdbPath, { recursive: true });
+  // chDB binds one data folder per process: opening a second client at the same
+  // path shares the engine; a different path is refused until every connection
+  // to this one has closed and drained.
+  const client = createClient({ connection: createChdbConnection({ path: options.chdbPath }) });
+  return {
+    client,
+    engine: 'chdb',
+    async close() {
+      await client.close();
+      // close() returns before the native connection is gone when a query is still
+      // running on it; the folder is free (for a restart or another path) only after this.
+      await drainPending();
+    },
+  };
+}

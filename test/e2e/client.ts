@@ -1,0 +1,26 @@
+import { ClientError, GraphQLClient } from 'graphql-request';
+
+/** A GraphQL client for the gateway, as a user's script would use it. */
+export function client(url: string, key: string): GraphQLClient {
+  return new GraphQLClient(`${url}/graphql`, { headers: { authorization: `Bearer ${key}` } });
+}
+
+export interface GqlErrorShape {
+  message: string;
+  code: unknown;
+  field: unknown;
+}
+
+/** The first GraphQL error a request fails with. */
+export async function firstError(promise: Promise<unknown>): Promise<GqlErrorShape> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ClientError) {
+      const first = error.response.errors?.[0];
+      return { message: first?.message ?? '', code: first?.extensions?.['code'], field: first?.extensions?.['field'] };
+    }
+    throw error;
+  }
+  throw new Error('expected the request to fail');
+}
