@@ -22,10 +22,15 @@ export interface FluxiSystem {
 
 /**
  * Starts Fluxi: local nats-server / redis-server when no URL is configured, then the
- * services of the target in dependency order (catalog, logs, scheduler, executor,
+ * services of the target(s) in dependency order (catalog, logs, scheduler, executor,
  * gateway), all in this process. Stops everything in reverse order.
  */
-export async function startFluxi(config: FluxiConfig, logger: Logger, target: Target = 'all'): Promise<FluxiSystem> {
+export async function startFluxi(
+  config: FluxiConfig,
+  logger: Logger,
+  target: Target | readonly Target[] = 'all',
+): Promise<FluxiSystem> {
+  const targets: readonly Target[] = typeof target === 'string' ? [target] : target;
   const servers: LocalServer[] = [];
   const services: RunningService[] = [];
   const stop = async () => {
@@ -40,7 +45,7 @@ export async function startFluxi(config: FluxiConfig, logger: Logger, target: Ta
     const natsUrl = config.nats.url ?? (await push(servers, startLocalNats(config.dataDir, logger))).url;
     const redisUrl = config.redis.url ?? (await push(servers, startLocalRedis(config.dataDir, logger))).url;
     const options: ServiceOptions = { config, natsUrl, redisUrl, logger };
-    const wants = (name: Target) => target === 'all' || target === name;
+    const wants = (name: Target) => targets.includes('all') || targets.includes(name);
     let adminKey: string | undefined;
     let catalogUrl = config.gateway.subgraphs.catalog;
     let schedulerUrl = config.gateway.subgraphs.scheduler;

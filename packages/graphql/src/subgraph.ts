@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
@@ -30,6 +31,10 @@ export async function mountSubgraph(app: Express, options: SubgraphOptions): Pro
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
     formatError,
     introspection: true,
+    // The service stops Apollo itself, in order, from its own stop().
+    stopOnTerminationSignals: false,
+    // Inline tracing is for Apollo's hosted studio; it also prints to stdout at start.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await server.start();
   app.use(

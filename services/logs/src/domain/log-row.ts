@@ -43,12 +43,16 @@ export function rowsFromChunk(chunk: LogChunk): LogRow[] {
   return chunk.lines.map((line, index) => {
     const where = `lines[${index}]`;
     const stream = STREAM_NAMES[line.stream];
-    if (stream === undefined) throw new MalformedChunkError(`${where}.stream ${line.stream} is not STDOUT, STDERR or SYSTEM`);
-    if (line.seq < 1n || line.seq > BigInt(MAX_INT32)) throw new MalformedChunkError(`${where}.seq ${line.seq} is out of range`);
-    if (line.attempt < 1 || line.attempt > MAX_INT32) throw new MalformedChunkError(`${where}.attempt ${line.attempt} is out of range`);
+    if (stream === undefined)
+      throw new MalformedChunkError(`${where}.stream ${line.stream} is not STDOUT, STDERR or SYSTEM`);
+    if (line.seq < 1n || line.seq > BigInt(MAX_INT32))
+      throw new MalformedChunkError(`${where}.seq ${line.seq} is out of range`);
+    if (line.attempt < 1 || line.attempt > MAX_INT32)
+      throw new MalformedChunkError(`${where}.attempt ${line.attempt} is out of range`);
     const tsMs = Number(line.tsMs);
     // DateTime64(3) covers 1900..2299; anything outside is a broken clock or an unset field.
-    if (tsMs < 0 || tsMs >= Date.UTC(2299, 11, 31)) throw new MalformedChunkError(`${where}.ts_ms ${line.tsMs} is out of range`);
+    if (tsMs < 0 || tsMs >= Date.UTC(2299, 11, 31))
+      throw new MalformedChunkError(`${where}.ts_ms ${line.tsMs} is out of range`);
     return {
       jobRunId: chunk.jobRunId,
       pipelineRunId: chunk.pipelineRunId,

@@ -1,11 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { Logger } from '@fluxi/common';
+import { clientLoggerClass } from './client-logger.js';
+
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 
 export interface ClickHouseOptions {
   /** ClickHouse server URL (its path may name the database); in-process chDB when unset. */
   url: string | undefined;
   /** chDB data folder, used when `url` is unset. */
   chdbPath: string;
+  logger: Logger;
 }
 
 /** A ClickHouse client, whichever engine is behind it, and how to let it go. */
@@ -21,8 +26,9 @@ export interface ClickHouseHandle {
  * the same `@clickhouse/client` API.
  */
 export async function openClickHouse(options: ClickHouseOptions): Promise<ClickHouseHandle> {
+  const log = { LoggerClass: clientLoggerClass(options.logger) };
   if (options.url !== undefined) {
-    const client = createClient({ url: options.url, application: 'fluxi-logs' });
+    const client = createClient({ url: options.url, application: 'fluxi-logs', log });
     return { client, engine: 'server', close: () => client.close() };
   }
   // Loaded only here, so a service pointed at a server never loads the native engine.
@@ -31,7 +37,11 @@ export async function openClickHouse(options: ClickHouseOptions): Promise<ClickH
   // chDB binds one data folder per process: opening a second client at the same
   // path shares the engine; a different path is refused until every connection
   // to this one has closed and drained.
-  const client = createClient({ connection: createChdbConnection({ path: options.chdbPath }) });
+  const connection = createChdbConnection({ path: options.chdbPath });
+  // chdb types its Connection against @clickhouse/client-common 1.23.0, while
+  // @clickhouse/client 1.23.1 bundles its own copy of those types whose
+  // ClickHouseSettings gained keys: structurally the same contract, nominally two.
+  const client = createClient({ connection: connection as unknown as ClientConnection, log });
   return {
     client,
     engine: 'chdb',

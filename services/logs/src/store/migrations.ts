@@ -37,7 +37,10 @@ const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
 ) ENGINE = ReplacingMergeTree ORDER BY id`;
 
 /** Applies the migrations not yet recorded in `schema_migrations`; returns the ids it applied. */
-export async function migrate(client: ClickHouseClient, migrations: readonly Migration[] = MIGRATIONS): Promise<string[]> {
+export async function migrate(
+  client: ClickHouseClient,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<string[]> {
   await client.command({ query: LEDGER });
   const result = await client.query({ query: 'SELECT id FROM schema_migrations', format: 'JSONEachRow' });
   const done = new Set((await result.json<{ id: string }>()).map((row) => row.id));

@@ -1,0 +1,45 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from '@fluxi/common';
+import type { Database } from '@fluxi/db';
+import type { Nats } from '@fluxi/messaging';
+import { AccessStore } from './store/access-store.js';
+import { JobStore } from './store/job-store.js';
+import { PipelineStore } from './store/pipeline-store.js';
+import { DATABASE, GRAPHQL_RESOLVERS, LOGGER, NATS } from './tokens.js';
+import { accessResolvers } from './transport/graphql/access-resolvers.js';
+import { definitionResolvers } from './transport/graphql/definition-resolvers.js';
+import { mergeResolvers } from './transport/graphql/resolvers.js';
+import { HealthController } from './transport/http/health.controller.js';
+import { RequestServer } from './transport/nats/request-server.js';
+
+/** What main.ts opens before the module is built (and closes after it). */
+export interface CatalogDeps {
+  db: Database;
+  nats: Nats;
+  logger: Logger;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(deps: CatalogDeps): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [HealthController],
+      providers: [
+        { provide: DATABASE, useValue: deps.db },
+        { provide: NATS, useValue: deps.nats },
+        { provide: LOGGER, useValue: deps.logger },
+        { provide: JobStore, useFactory: (db: Database) => new JobStore(db), inject: [DATABASE] },
+        { provide: PipelineStore, useFactory: (db: Database) => new PipelineStore(db), inject: [DATABASE] },
+        { provide: AccessStore, useFactory: (db: Database) => new AccessStore(db), inject: [DATABASE] },
+        {
+          provide: GRAPHQL_RESOLVERS,
+          useFactory: (jobs: JobStore, pipelines: PipelineStore, access: AccessStore) =>
+            mergeResolvers(definitionResolvers(jobs, pipelines), accessResolvers(access)),
+          inject: [JobStore, PipelineStore, AccessStore],
+        },
+        RequestServer,
+      ],
+    };
+  }
+}

@@ -1,0 +1,1 @@
+export { start, type CatalogService } from './main.js';

@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import type { RunningService, ServiceOptions } from '@fluxi/common';
+import type { Database } from '@fluxi/db';
+import { mountSubgraph, type Resolvers } from '@fluxi/graphql';
+import { connectNats, type Nats } from '@fluxi/messaging';
+import { AppModule } from './app.module.js';
+import { bootstrapAdminKey } from './app/admin-bootstrap.js';
+import { AccessStore } from './store/access-store.js';
+import { openCatalogDatabase } from './store/database.js';
+import { GRAPHQL_RESOLVERS } from './tokens.js';
+import { typeDefs } from './transport/graphql/schema.js';
+
+export interface CatalogService extends RunningService {
+  /** The plain admin API key, set only on the start that created it (first start of an installation). */
+  readonly bootstrapAdminKey?: string;
+}
+
+/** Starts the catalog: database (migrated), NATS request/reply, GraphQL subgraph over HTTP. */
+export async function start(options: ServiceOptions): Promise<CatalogService> {
+  const { config } = options;
+  const logger = options.logger.child({ service: 'catalog' });
+  const closers: Array<() => Promise<unknown>> = [];
+  const stop = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) {
+      await close().catch((err: unknown) => logger.warn({ err }, 'catalog: error while stopping'));
+    }
+  };
+  try {
+    const db: Database = await openCatalogDatabase({ url: config.database.url, dataDir: config.dataDir });
+    closers.push(() => db.close());
+    const nats: Nats = await connectNats(options.natsUrl, 'fluxi-catalog', logger);
+    closers.push(() => nats.close());
+    const app: INestApplication = await NestFactory.create(AppModule.forRoot({ db, nats, logger }), {
+      logger: false,
+      bodyParser: false,
+    });
+    let apollo: { stop(): Promise<void> } | undefined;
+    // The HTTP server closes first (in-flight requests finish), then Apollo, then NATS and the database.
+    closers.push(async () => {
+      await app.close();
+      await apollo?.stop();
+    });
+    apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), {
+      typeDefs,
+      resolvers: app.get<Resolvers>(GRAPHQL_RESOLVERS),
+    });
+    await app.listen(config.catalog.port, config.catalog.host);
+    const adminKey = await bootstrapAdminKey(app.get(AccessStore), config.dataDir, logger);
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}`;
+    logger.info({ url }, 'catalog started');
+    return { name: 'catalog', url, stop, ...(adminKey === undefined ? {} : { bootstrapAdminKey: adminKey }) };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,5 @@
+/** Injection tokens for the dependencies main.ts opens and hands to the Nest module. */
+export const DATABASE = Symbol('catalog.database');
+export const NATS = Symbol('catalog.nats');
+export const LOGGER = Symbol('catalog.logger');
+export const GRAPHQL_RESOLVERS = Symbol('catalog.graphqlResolvers');

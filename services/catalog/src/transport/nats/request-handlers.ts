@@ -1,0 +1,93 @@
+import { isFluxiError, type Logger } from '@fluxi/common';
+import {
+  create,
+  ErrorDetailSchema,
+  GetJobRequestSchema,
+  GetJobResponseSchema,
+  GetPipelineSnapshotRequestSchema,
+  GetPipelineSnapshotResponseSchema,
+  PrincipalSchema,
+  Role,
+  Subjects,
+  VerifyApiKeyRequestSchema,
+  VerifyApiKeyResponseSchema,
+  type ErrorDetail,
+} from '@fluxi/contracts';
+import { serve, type NatsConnection } from '@fluxi/messaging';
+import { verifyApiKey } from '../../app/key-verifier.js';
+import { buildSnapshot, jobSpec } from '../../domain/snapshot.js';
+import type { Role as RoleName } from '../../domain/user.js';
+import type { AccessStore } from '../../store/access-store.js';
+import type { JobStore } from '../../store/job-store.js';
+import type { PipelineStore } from '../../store/pipeline-store.js';
+
+export interface RequestHandlerDeps {
+  jobs: JobStore;
+  pipelines: PipelineStore;
+  access: AccessStore;
+  logger: Logger;
+}
+
+const ROLE: Record<RoleName, Role> = { admin: Role.ADMIN, writer: Role.WRITER, reader: Role.READER };
+
+/** Domain errors become an ErrorDetail answer; anything else is logged and answered as INTERNAL. */
+function errorDetail(error: unknown, logger: Logger, subject: string): ErrorDetail {
+  if (isFluxiError(error)) return create(ErrorDetailSchema, { code: error.code, message: error.message, field: error.field ?? '' });
+  logger.error({ err: error, subject }, 'catalog request failed');
+  return create(ErrorDetailSchema, { code: 'INTERNAL', message: 'internal error' });
+}
+
+/** Serves the catalog's request/reply subjects. Returns a function that stops serving. */
+export function serveCatalogRequests(nc: NatsConnection, deps: RequestHandlerDeps): () => void {
+  const { jobs, pipelines, access, logger } = deps;
+  const stops = [
+    serve(nc, {
+      subject: Subjects.pipelineSnapshot,
+      request: GetPipelineSnapshotRequestSchema,
+      response: GetPipelineSnapshotResponseSchema,
+      logger,
+      handler: async (req) => {
+        try {
+          const { pipeline, jobs: used } = await pipelines.withJobs(req.pipelineId);
+          return create(GetPipelineSnapshotResponseSchema, {
+            result: { case: 'snapshot', value: buildSnapshot(pipeline, used) },
+          });
+        } catch (error) {
+          const value = errorDetail(error, logger, Subjects.pipelineSnapshot);
+          return create(GetPipelineSnapshotResponseSchema, { result: { case: 'error', value } });
+        }
+      },
+    }),
+    serve(nc, {
+      subject: Subjects.jobGet,
+      request: GetJobRequestSchema,
+      response: GetJobResponseSchema,
+      logger,
+      handler: async (req) => {
+        try {
+          const job = await jobs.require(req.jobId);
+          return create(GetJobResponseSchema, { result: { case: 'job', value: jobSpec(job) } });
+        } catch (error) {
+          return create(GetJobResponseSchema, { result: { case: 'error', value: errorDetail(error, logger, Subjects.jobGet) } });
+        }
+      },
+    }),
+    serve(nc, {
+      subject: Subjects.apiKeyVerify,
+      request: VerifyApiKeyRequestSchema,
+      response: VerifyApiKeyResponseSchema,
+      logger,
+      handler: async (req) => {
+        try {
+          const key = await verifyApiKey(access, req.key);
+          const value = create(PrincipalSchema, { ...key, role: ROLE[key.role] });
+          return create(VerifyApiKeyResponseSchema, { result: { case: 'principal', value } });
+        } catch (error) {
+          const value = errorDetail(error, logger, Subjects.apiKeyVerify);
+          return create(VerifyApiKeyResponseSchema, { result: { case: 'error', value } });
+        }
+      },
+    }),
+  ];
+  return () => stops.forEach((stop) => stop());
+}

@@ -1,0 +1,32 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { FluxiConfig, Logger } from '@fluxi/common';
+import type { Nats } from '@fluxi/messaging';
+import { LogStore } from './store/log-store.js';
+import { LogIngestor } from './transport/log-ingestor.js';
+import { LogsSubgraph } from './transport/graphql.js';
+import { LOGGER, LOGS_CONFIG, NATS } from './transport/tokens.js';
+
+/** What main.ts opens before the Nest application and closes after it. */
+export interface LogsDeps {
+  config: FluxiConfig['logs'];
+  nats: Nats;
+  store: LogStore;
+  logger: Logger;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(deps: LogsDeps): DynamicModule {
+    return {
+      module: AppModule,
+      providers: [
+        { provide: LOGS_CONFIG, useValue: deps.config },
+        { provide: NATS, useValue: deps.nats },
+        { provide: LOGGER, useValue: deps.logger },
+        { provide: LogStore, useValue: deps.store },
+        LogIngestor,
+        LogsSubgraph,
+      ],
+    };
+  }
+}

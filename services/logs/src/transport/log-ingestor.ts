@@ -1,0 +1,50 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Streams } from '@fluxi/contracts';
+import { startDurableConsumer, type DurableConsumer, type JsMsg, type Nats } from '@fluxi/messaging';
+import type { FluxiConfig, Logger } from '@fluxi/common';
+import { LogStore } from '../store/log-store.js';
+import { rowsFromMessages } from './chunk-batch.js';
+import { LOGGER, LOGS_CONFIG, NATS } from './tokens.js';
+
+/** Durable consumer name on FLUXI_LOGS: the logs service's position in the stream. */
+export const LOGS_DURABLE = 'logs-writer';
+
+/**
+ * Moves log chunks from JetStream into the store: one insert per batch, and the
+ * batch is acked only after the insert returned, so a chunk is never lost,
+ * at worst written twice (the store's reads drop the copies).
+ */
+@Injectable()
+export class LogIngestor implements OnApplicationBootstrap, OnModuleDestroy {
+  private consumer: DurableConsumer | undefined;
+
+  constructor(
+    @Inject(NATS) private readonly nats: Nats,
+    private readonly store: LogStore,
+    @Inject(LOGS_CONFIG) private readonly config: FluxiConfig['logs'],
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.consumer = await startDurableConsumer(this.nats, {
+      stream: Streams.logs.name,
+      durable: LOGS_DURABLE,
+      batchSize: this.config.batchSize,
+      maxWaitMs: this.config.flushMs,
+      handle: (messages) => this.write(messages),
+      logger: this.logger,
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.stop();
+  }
+
+  private async write(messages: JsMsg[]): Promise<void> {
+    const rows = rowsFromMessages(messages, this.logger);
+    await this.store.insert(rows);
+    this.logger.debug({ messages: messages.length, lines: rows.length }, 'log lines written');
+  }
+}

@@ -1,0 +1,4 @@
+/** Injection tokens for the dependencies main.ts hands to the Nest module. */
+export const NATS = Symbol('NATS');
+export const LOGGER = Symbol('LOGGER');
+export const LOGS_CONFIG = Symbol('LOGS_CONFIG');

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { silentLogger, type RunningService } from '@fluxi/common';
+import { connectNats, type Nats } from '@fluxi/messaging';
+import { freePort, startNatsServer, tempDir, waitFor } from '@fluxi/testkit';
+import {
+  asViews,
+  consumerInfo,
+  graphql,
+  graphqlLines,
+  JOB_RUN_LOGS,
+  lines,
+  publishChunk,
+  startLogs,
+} from './helpers.js';
+
+const dir = tempDir('fluxi-logs-ack-');
+let natsServer: Awaited<ReturnType<typeof startNatsServer>>;
+let nats: Nats;
+let service: RunningService | undefined;
+
+beforeAll(async () => {
+  natsServer = await startNatsServer();
+  nats = await connectNats(natsServer.url, 'logs-test', silentLogger());
+});
+
+afterAll(async () => {
+  await service?.stop();
+  await nats?.close();
+  await natsServer?.stop();
+  dir.remove();
+});
+
+it('acks a chunk only after its insert succeeded: a failing store leaves it in the stream', async () => {
+  const run = { pipelineRunId: 'R-ack', jobRunId: 'JR-ack' };
+  const all = lines(1, 1, 30);
+
+  // A ClickHouse server URL where nothing listens: the service starts, every insert fails.
+  const deadUrl = `http://127.0.0.1:${await freePort()}`;
+  service = await startLogs(dir.path, natsServer.url, { clickhouse: { url: deadUrl } });
+  const downUrl = service.url ?? '';
+  for (let from = 0; from < all.length; from += 10) await publishChunk(nats, run, all.slice(from, from + 10));
+
+  // Delivered, failed, delivered again: still nothing acked.
+  const info = await waitFor(
+    async () => {
+      const current = await consumerInfo(nats);
+      return current.num_redelivered > 0 && current.delivered.stream_seq === 3 ? current : undefined;
+    },
+    { what: 'the chunks to be delivered again after a failed insert' },
+  );
+  expect(info.ack_floor.stream_seq).toBe(0);
+  expect(info.num_ack_pending + info.num_pending).toBe(3);
+  const unavailable = await graphql(downUrl, JOB_RUN_LOGS, { id: run.jobRunId });
+  expect(unavailable.errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
+
+  await service.stop();
+  service = undefined;
+  const afterStop = await consumerInfo(nats);
+  expect(afterStop.ack_floor.stream_seq).toBe(0);
+  // A nak'ed message waiting for redelivery may count as pending and ack-pending at once.
+  expect(afterStop.num_ack_pending + afterStop.num_pending).toBeGreaterThanOrEqual(3);
+
+  // The same stream, now with a working store (chDB): every line arrives, once.
+  service = await startLogs(dir.path, natsServer.url);
+  const url = service.url ?? '';
+  await waitFor(async () => (await graphqlLines(url, { id: run.jobRunId })).length === all.length, {
+    what: 'the chunks to arrive once the store works',
+  });
+  expect(await graphqlLines(url, { id: run.jobRunId })).toEqual(asViews(all));
+  await waitFor(async () => (await consumerInfo(nats)).ack_floor.stream_seq === 3, { what: 'every chunk to be acked' });
+});

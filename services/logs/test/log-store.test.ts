@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@fluxi/common';
+import { tempDir } from '@fluxi/testkit';
+import { parseLogQuery } from '../src/domain/log-query.js';
+import type { LogRow } from '../src/domain/log-row.js';
+import { openClickHouse, type ClickHouseHandle } from '../src/store/clickhouse.js';
+import { LogStore } from '../src/store/log-store.js';
+import { migrate, MIGRATIONS } from '../src/store/migrations.js';
+
+// One chDB folder for the file; the store and a raw client share its engine.
+const dir = tempDir('fluxi-logs-store-');
+let store: LogStore;
+let raw: ClickHouseHandle;
+
+beforeAll(async () => {
+  store = await LogStore.open({ url: undefined, chdbPath: dir.path, logger: silentLogger() });
+  await store.ready();
+  raw = await openClickHouse({ url: undefined, chdbPath: dir.path, logger: silentLogger() });
+});
+
+afterAll(async () => {
+  await raw?.close();
+  await store?.close();
+  dir.remove();
+});
+
+async function count(sql: string, params: Record<string, unknown> = {}): Promise<number> {
+  const result = await raw.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
+  return Number((await result.json<{ n: number | string }>())[0]?.n);
+}
+
+const row = (jobRunId: string, attempt: number, seq: number, text = `line ${seq}`): LogRow => ({
+  jobRunId,
+  pipelineRunId: 'R1',
+  attempt,
+  seq,
+  stream: 'STDOUT',
+  text,
+  tsMs: 1_767_323_045_600 + seq,
+});
+
+describe('migrations', () => {
+  it('are applied once and recorded', async () => {
+    expect(await migrate(raw.client)).toEqual([]);
+    expect(await count('SELECT count() AS n FROM schema_migrations')).toBe(MIGRATIONS.length);
+  });
+});
+
+describe('LogStore', () => {
+  it('reads each line once even when the copies are not merged yet', async () => {
+    await raw.client.command({ query: 'SYSTEM STOP MERGES log_lines' });
+    try {
+      const rows = [row('JR-copies', 1, 1), row('JR-copies', 1, 2)];
+      await store.insert(rows);
+      await store.insert(rows);
+      expect(
+        await count('SELECT count() AS n FROM log_lines WHERE job_run_id = {id:String}', { id: 'JR-copies' }),
+      ).toBe(4);
+      const read = await store.lines(parseLogQuery({ jobRunId: 'JR-copies' }));
+      expect(read.map((line) => line.seq)).toEqual([1, 2]);
+    } finally {
+      await raw.client.command({ query: 'SYSTEM START MERGES log_lines' });
+    }
+  });
+
+  it('keeps text, stream and time exactly, and binds ids as values', async () => {
+    const id = "JR-'quote\\ OR 1=1 --";
+    const text = 'tab\there \r carriage, emoji 🚀, nul \u0000 end, "json" {x}';
+    await store.insert([
+      { ...row(id, 1, 1, text), stream: 'STDERR' },
+      { ...row(id, 1, 2, ''), stream: 'SYSTEM' },
+    ]);
+    expect(await store.lines(parseLogQuery({ jobRunId: id }))).toEqual([
+      { attempt: 1, seq: 1, stream: 'STDERR', text, tsMs: 1_767_323_045_601 },
+      { attempt: 1, seq: 2, stream: 'SYSTEM', text: '', tsMs: 1_767_323_045_602 },
+    ]);
+    expect(await store.lines(parseLogQuery({ jobRunId: 'JR-' }))).toEqual([]);
+  });
+
+  it('filters by attempt and afterSeq and stops at the limit', async () => {
+    await store.insert([3, 1, 2].flatMap((attempt) => [1, 2, 3, 4].map((seq) => row('JR-filter', attempt, seq))));
+    const seqs = async (args: Parameters<typeof parseLogQuery>[0]) =>
+      (await store.lines(parseLogQuery(args))).map((line) => `${line.attempt}.${line.seq}`);
+    expect(await seqs({ jobRunId: 'JR-filter', limit: 6 })).toEqual(['1.1', '1.2', '1.3', '1.4', '2.1', '2.2']);
+    expect(await seqs({ jobRunId: 'JR-filter', attempt: 2, afterSeq: 2 })).toEqual(['2.3', '2.4']);
+    expect(await seqs({ jobRunId: 'JR-filter', attempt: 4 })).toEqual([]);
+  });
+});
