@@ -1,4 +1,5 @@
-import type { ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createIORedisClient, type ConnectionOptions, type IRedisClient } from 'bullmq';
 
 /** BullMQ connection options from a redis:// URL (workers need maxRetriesPerRequest null). */
 export function redisConnection(url: string): ConnectionOptions {
@@ -12,4 +13,12 @@ export function redisConnection(url: string): ConnectionOptions {
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
     maxRetriesPerRequest: null,
   };
+}
+
+/**
+ * A Redis client for BullMQ queues and workers (ioredis, retrying for ever, as BullMQ
+ * workers require). BullMQ does not close a client it was given: `quit()` it after them.
+ */
+export function createRedisClient(url: string): Redis & IRedisClient {
+  return createIORedisClient(new Redis(url, { maxRetriesPerRequest: null }));
 }

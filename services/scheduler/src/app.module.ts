@@ -1,0 +1,29 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { RunQueries } from './engine/queries.js';
+import type { TriggerSystem } from './engine/systems/trigger.js';
+import { HEALTH_CHECK, RUN_QUERIES, TRIGGER_SYSTEM, type HealthCheck } from './tokens.js';
+import { SubgraphResolvers } from './transport/graphql/subgraph-resolvers.js';
+import { HealthController } from './transport/http/health.controller.js';
+
+export interface AppDeps {
+  trigger: TriggerSystem;
+  queries: RunQueries;
+  health: HealthCheck;
+}
+
+/** The scheduler's Nest application: /health, and the resolvers main.ts mounts at /graphql. */
+@Module({})
+export class AppModule {
+  static forRoot(deps: AppDeps): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [HealthController],
+      providers: [
+        { provide: TRIGGER_SYSTEM, useValue: deps.trigger },
+        { provide: RUN_QUERIES, useValue: deps.queries },
+        { provide: HEALTH_CHECK, useValue: deps.health },
+        SubgraphResolvers,
+      ],
+    };
+  }
+}

@@ -1,0 +1,24 @@
+/** Status of a pipeline run and of each of its job runs (GraphQL enum RunStatus). */
+export const RUN_STATUSES = ['PENDING', 'QUEUED', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'SKIPPED'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Why a job run failed (mirror of the FailureClass contract enum, without UNSPECIFIED). */
+export const FAILURE_CLASSES = ['JOB', 'TIMEOUT', 'INFRASTRUCTURE', 'CANCELLED'] as const;
+export type FailureClassName = (typeof FAILURE_CLASSES)[number];
+
+/** How a run was started. Only `manual` exists today; the column is ready for the others. */
+export type RunTrigger = 'manual' | 'api' | 'schedule' | 'webhook';
+
+const TERMINAL: ReadonlySet<RunStatus> = new Set(['SUCCESS', 'FAILED', 'CANCELLED', 'SKIPPED']);
+const OPEN: ReadonlySet<RunStatus> = new Set(['PENDING', 'QUEUED', 'RUNNING']);
+
+/** A status no event can leave. */
+export const isTerminal = (status: RunStatus): boolean => TERMINAL.has(status);
+
+/** PENDING, QUEUED or RUNNING: the run is not over while one of its job runs is open. */
+export const isOpen = (status: RunStatus): boolean => OPEN.has(status);
+
+export const isRunStatus = (value: string): value is RunStatus => (RUN_STATUSES as readonly string[]).includes(value);
+
+export const isFailureClass = (value: string): value is FailureClassName =>
+  (FAILURE_CLASSES as readonly string[]).includes(value);

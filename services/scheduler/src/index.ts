@@ -1,0 +1,1 @@
+export { start, SERVICE_NAME } from './main.js';

@@ -1,0 +1,81 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import type { RunningService, ServiceOptions } from '@fluxi/common';
+import { openDatabase } from '@fluxi/db';
+import { connectNats } from '@fluxi/messaging';
+import { RunQueries } from './engine/queries.js';
+import { RunEngine } from './engine/run-engine.js';
+import { Closers } from './lifecycle.js';
+import { RunStore } from './store/run-store.js';
+import { startHttp } from './transport/http/server.js';
+import { NatsCatalogClient } from './transport/nats/catalog-client.js';
+import { startEventsConsumer } from './transport/nats/events-consumer.js';
+import { BullExecuteQueue } from './transport/queue/execute-queue.js';
+import { createRedisClient } from '@fluxi/messaging';
+
+export const SERVICE_NAME = 'scheduler';
+
+/** How often QUEUED job runs missing from the executor queue are looked for (besides at start). */
+const RECOVERY_INTERVAL_MS = 30_000;
+
+/**
+ * Starts the scheduler: its store (PostgreSQL or embedded PGlite), the executor queue,
+ * the run engine, the JetStream consumer of job run events, and the GraphQL subgraph.
+ */
+export async function start(options: ServiceOptions): Promise<RunningService> {
+  const { config } = options;
+  const logger = options.logger.child({ service: SERVICE_NAME });
+  const closers = new Closers(logger);
+  try {
+    const db = await openDatabase({
+      url: config.database.url,
+      embeddedDir: join(config.dataDir, 'db', SERVICE_NAME),
+      schema: SERVICE_NAME,
+    });
+    closers.add('database', () => db.close());
+    const store = new RunStore(db);
+    await store.migrate();
+
+    const nats = await connectNats(options.natsUrl, `fluxi-${SERVICE_NAME}`, logger);
+    closers.add('nats', () => nats.close());
+    const redis = createRedisClient(options.redisUrl);
+    closers.add('redis', () => redis.quit());
+    const queue = new BullExecuteQueue(redis, { pool: config.executor.pool, prefix: config.redis.prefix, logger });
+    closers.add('execute queue', () => queue.close());
+
+    const engine = new RunEngine({
+      store,
+      catalog: new NatsCatalogClient(nats.nc),
+      queue,
+      logger,
+      now: () => new Date(),
+    });
+    await engine.dispatch.recover();
+    const consumer = await startEventsConsumer(nats, engine.advance, logger);
+    closers.add('events consumer', () => consumer.stop());
+    const recovery = engine.dispatch.startRecoveryLoop(RECOVERY_INTERVAL_MS);
+    closers.add('recovery loop', () => recovery.stop());
+
+    const http = await startHttp(
+      {
+        trigger: engine.trigger,
+        queries: new RunQueries(store),
+        health: async () => void (await db.query('SELECT 1')),
+      },
+      { host: config.scheduler.host, port: config.scheduler.port },
+    );
+    closers.add('http', () => http.close());
+    logger.info({ url: http.url, database: db.kind }, 'scheduler started');
+    return {
+      name: SERVICE_NAME,
+      url: http.url,
+      async stop() {
+        await closers.closeAll();
+        logger.info('scheduler stopped');
+      },
+    };
+  } catch (error) {
+    await closers.closeAll();
+    throw error;
+  }
+}

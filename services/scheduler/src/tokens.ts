@@ -1,0 +1,7 @@
+/** Nest injection tokens for what main.ts builds before the application starts. */
+export const TRIGGER_SYSTEM = Symbol('TriggerSystem');
+export const RUN_QUERIES = Symbol('RunQueries');
+export const HEALTH_CHECK = Symbol('HealthCheck');
+
+/** Throws when the service is not healthy. */
+export type HealthCheck = () => Promise<void>;

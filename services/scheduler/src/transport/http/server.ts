@@ -1,0 +1,36 @@
+import type { AddressInfo } from 'node:net';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { mountSubgraph } from '@fluxi/graphql';
+import { AppModule, type AppDeps } from '../../app.module.js';
+import { SubgraphResolvers } from '../graphql/subgraph-resolvers.js';
+import { typeDefs } from '../graphql/type-defs.js';
+
+export interface HttpServer {
+  /** `http://127.0.0.1:<port>` (the subgraph is at `${url}/graphql`). */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the Nest application with the GraphQL subgraph mounted at /graphql. */
+export async function startHttp(deps: AppDeps, options: { host: string; port: number }): Promise<HttpServer> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), { logger: false });
+  try {
+    const resolvers = app.get(SubgraphResolvers).build();
+    // Mounted before listen(), so before the not-found handler Nest adds when it initialises.
+    const apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), { typeDefs, resolvers });
+    await app.listen(options.port, options.host);
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const host = ['0.0.0.0', '::', ''].includes(options.host) ? '127.0.0.1' : options.host;
+    return {
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      async close() {
+        await app.close();
+        await apollo.stop();
+      },
+    };
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+}

@@ -1,0 +1,48 @@
+import { executeQueueName, ExecuteJobSchema, toJson, type ExecuteJob } from '@fluxi/contracts';
+import type { Logger } from '@fluxi/common';
+import { Queue, type IRedisClient } from 'bullmq';
+import type { ExecuteQueue } from '../../engine/ports.js';
+
+/** BullMQ job name of an executor job. */
+export const EXECUTE_JOB_NAME = 'execute';
+
+/** BullMQ job id of an attempt: the job-run id for attempt 1, `${id}-a${attempt}` after. */
+export const executeJobId = (jobRunId: string, attempt: number): string =>
+  attempt <= 1 ? jobRunId : `${jobRunId}-a${attempt}`;
+
+/** Finished jobs are kept a day (at most 10000), so a recovery does not run them again. */
+const KEEP = { age: 86_400, count: 10_000 };
+
+/** The executor queue of a pool, as the executors expect it (see the contract in the brief). */
+export class BullExecuteQueue implements ExecuteQueue {
+  private readonly queue: Queue;
+
+  constructor(connection: IRedisClient, options: { pool: string; prefix: string; logger: Logger }) {
+    this.queue = new Queue(executeQueueName(options.pool), { connection, prefix: options.prefix });
+    // Without a listener an 'error' event would crash the process; BullMQ reconnects by itself.
+    this.queue.on('error', (error) => options.logger.warn({ err: error }, 'execute queue error'));
+  }
+
+  async enqueue(jobs: readonly ExecuteJob[]): Promise<void> {
+    await this.queue.addBulk(
+      jobs.map((job) => ({
+        name: EXECUTE_JOB_NAME,
+        data: { payload: toJson(ExecuteJobSchema, job) },
+        opts: {
+          jobId: executeJobId(job.jobRunId, job.attempt),
+          attempts: 1,
+          removeOnComplete: KEEP,
+          removeOnFail: KEEP,
+        },
+      })),
+    );
+  }
+
+  async holds(jobRunId: string, attempt: number): Promise<boolean> {
+    return (await this.queue.getJob(executeJobId(jobRunId, attempt))) !== undefined;
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}

@@ -1,0 +1,135 @@
+import {
+  ContractVersion,
+  create,
+  ExecuteJobSchema,
+  executeQueueName,
+  fromJson,
+  JobOutcome,
+  FailureClass,
+  JobRunEventSchema,
+  Subjects,
+  type ExecuteJob,
+  type JobRunEvent,
+} from '@fluxi/contracts';
+import { encode, type Nats } from '@fluxi/messaging';
+import { Worker, type Job, type IRedisClient } from 'bullmq';
+import { createRedisClient } from '@fluxi/messaging';
+
+export type Outcome = 'SUCCESS' | 'FAILED';
+
+/** What the fake executor does with one attempt; default: succeed at once. */
+export type Behaviour = (job: ExecuteJob) => Promise<Outcome> | Outcome;
+
+export interface Pickup {
+  /** BullMQ job id. */
+  bullJobId: string;
+  name: string;
+  jobRunId: string;
+  pipelineRunId: string;
+  attempt: number;
+  /** Names of the jobs (of the same run) whose `finished` event was published before this pickup. */
+  finishedBefore: string[];
+}
+
+/**
+ * Plays the executor: a real BullMQ Worker on the execute queue that publishes
+ * JobRunEvents (binary proto, msgID `${id}.${attempt}.started|finished`) to JetStream.
+ */
+export class FakeExecutor {
+  readonly pickups: Pickup[] = [];
+  private readonly finished = new Map<string, string[]>();
+  /** Attempts picked up whose finished event is not published yet. */
+  inFlight = 0;
+  private worker: Worker | undefined;
+  private connection: IRedisClient | undefined;
+  behaviour: Behaviour = () => 'SUCCESS';
+
+  constructor(
+    private readonly nats: Nats,
+    private readonly redisUrl: string,
+    private readonly prefix = 'fluxi',
+  ) {}
+
+  start(): this {
+    this.connection = createRedisClient(this.redisUrl);
+    this.worker = new Worker(executeQueueName('default'), (job: Job) => this.process(job), {
+      connection: this.connection,
+      prefix: this.prefix,
+      concurrency: 8,
+    });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.close();
+    await this.connection?.quit();
+    this.worker = undefined;
+    this.connection = undefined;
+  }
+
+  /** Publishes an event the way the executor does (or with another msgID, to get past JetStream dedupe). */
+  async publish(event: JobRunEvent, msgID?: string): Promise<void> {
+    const kind = event.kind.case ?? 'none';
+    await this.nats.js.publish(Subjects.jobRunEvent(event.jobRunId), encode(JobRunEventSchema, event), {
+      msgID: msgID ?? `${event.jobRunId}.${event.attempt}.${kind}`,
+    });
+  }
+
+  private async process(job: Job): Promise<void> {
+    const payload = (job.data as { payload: Parameters<typeof fromJson>[1] }).payload;
+    const execute = fromJson(ExecuteJobSchema, payload);
+    const name = execute.job?.name ?? '?';
+    this.pickups.push({
+      bullJobId: job.id ?? '',
+      name,
+      jobRunId: execute.jobRunId,
+      pipelineRunId: execute.pipelineRunId,
+      attempt: execute.attempt,
+      finishedBefore: [...(this.finished.get(execute.pipelineRunId) ?? [])],
+    });
+    this.inFlight += 1;
+    try {
+      await this.publish(startedEvent(execute));
+      const outcome = await this.behaviour(execute);
+      await this.publish(finishedEvent(execute, outcome));
+      this.finished.set(execute.pipelineRunId, [...(this.finished.get(execute.pipelineRunId) ?? []), name]);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+}
+
+export function startedEvent(job: Pick<ExecuteJob, 'jobRunId' | 'pipelineRunId' | 'attempt'>): JobRunEvent {
+  return create(JobRunEventSchema, {
+    version: ContractVersion.CONTRACT_VERSION_1,
+    jobRunId: job.jobRunId,
+    pipelineRunId: job.pipelineRunId,
+    attempt: job.attempt,
+    atMs: BigInt(Date.now()),
+    kind: { case: 'started', value: { executorId: 'fake-executor', pid: 1 } },
+  });
+}
+
+export function finishedEvent(
+  job: Pick<ExecuteJob, 'jobRunId' | 'pipelineRunId' | 'attempt'>,
+  outcome: Outcome,
+): JobRunEvent {
+  const ok = outcome === 'SUCCESS';
+  return create(JobRunEventSchema, {
+    version: ContractVersion.CONTRACT_VERSION_1,
+    jobRunId: job.jobRunId,
+    pipelineRunId: job.pipelineRunId,
+    attempt: job.attempt,
+    atMs: BigInt(Date.now()),
+    kind: {
+      case: 'finished',
+      value: {
+        outcome: ok ? JobOutcome.SUCCESS : JobOutcome.FAILED,
+        exitCode: ok ? 0 : 3,
+        failureClass: ok ? FailureClass.UNSPECIFIED : FailureClass.JOB,
+        reason: ok ? '' : 'exited with 3',
+        lastSeq: 0n,
+      },
+    },
+  });
+}
