@@ -169,7 +169,8 @@ describe.each(modes)('a pipeline through the whole mesh — $name', ({ postgres 
   let printerRunId: string;
 
   it('runs a 3-stage pipeline to SUCCESS with its log lines in order', async () => {
-    const printer = await createJob('printer', 'echo one; echo two >&2; echo three; printf "no newline"');
+    // Pauses between streams: stdout and stderr are two pipes, read in arrival order.
+    const printer = await createJob('printer', 'echo one; sleep 0.3; echo two >&2; sleep 0.3; echo three; printf "no newline"');
     const test = await createJob('test', 'echo testing $FLUXI_ATTEMPT');
     const deploy = await createJob('deploy', 'echo deploying');
     const pipelineId = await createPipeline('ship', [

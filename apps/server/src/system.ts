@@ -51,7 +51,8 @@ export async function startFluxi(
     let schedulerUrl = config.gateway.subgraphs.scheduler;
     let logsUrl = config.gateway.subgraphs.logs;
     if (wants('catalog')) {
-      const catalog = await push(services, startCatalog(options));
+      const catalog = await startCatalog(options);
+      services.push(catalog);
       adminKey = catalog.bootstrapAdminKey;
       catalogUrl = `${catalog.url ?? ''}/graphql`;
     }

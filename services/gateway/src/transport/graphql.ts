@@ -66,6 +66,7 @@ export async function mountGateway(
     formatError,
     plugins: [readersCannotWrite],
     introspection: true,
+    stopOnTerminationSignals: false,
   });
   await server.start();
   app.use(

@@ -1,0 +1,39 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DRIVERS, EXECUTOR_DEPS, type DriverSet, type ExecutorDeps } from './deps.js';
+import { DockerUnavailableDriver } from './drivers/docker-unavailable-driver.js';
+import { ShellDriver } from './drivers/shell-driver.js';
+import { JobRunner } from './run/job-runner.js';
+import { ExecuteWorker } from './transport/execute-worker.js';
+import { JetStreamPublisher } from './transport/jetstream-publisher.js';
+
+export interface AppModuleOptions {
+  deps: ExecutorDeps;
+  /** Variables every shell job gets from the executor's environment. */
+  baseEnv: Record<string, string>;
+}
+
+/** The executor: a BullMQ worker running jobs through drivers and publishing to JetStream. */
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    const { deps } = options;
+    const drivers: DriverSet = {
+      shell: new ShellDriver({
+        dataDir: deps.config.dataDir,
+        killGraceSec: deps.config.executor.killGraceSec,
+        baseEnv: options.baseEnv,
+      }),
+      docker: new DockerUnavailableDriver(),
+    };
+    return {
+      module: AppModule,
+      providers: [
+        { provide: EXECUTOR_DEPS, useValue: deps },
+        { provide: DRIVERS, useValue: drivers },
+        JetStreamPublisher,
+        JobRunner,
+        ExecuteWorker,
+      ],
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { LineSplitter, utf8SafeEnd } from './line-splitter.js';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe('LineSplitter', () => {
+  it('splits on \\n and keeps the partial line for later', () => {
+    const splitter = new LineSplitter();
+    expect(splitter.push(bytes('one\ntw'))).toEqual(['one']);
+    expect(splitter.push(bytes('o\nthree'))).toEqual(['two']);
+    expect(splitter.end()).toEqual(['three']);
+    expect(splitter.end()).toEqual([]);
+  });
+
+  it('removes the \\r of \\r\\n, also when split across chunks, and keeps empty lines', () => {
+    const splitter = new LineSplitter();
+    expect(splitter.push(bytes('a\r'))).toEqual([]);
+    expect(splitter.push(bytes('\n\nb\r\n'))).toEqual(['a', '', 'b']);
+    expect(splitter.end()).toEqual([]);
+  });
+
+  it('keeps a lone \\r inside a line', () => {
+    expect(new LineSplitter().push(bytes('50%\r100%\n'))).toEqual(['50%\r100%']);
+  });
+
+  it('does not cut a multi-byte character split across chunks', () => {
+    const splitter = new LineSplitter();
+    const euro = bytes('€\n');
+    expect(splitter.push(euro.subarray(0, 1))).toEqual([]);
+    expect(splitter.push(euro.subarray(1))).toEqual(['€']);
+  });
+
+  it('caps a long line and notes how many bytes were dropped', () => {
+    const splitter = new LineSplitter(10);
+    expect(splitter.push(bytes('0123456789abcdef\nnext\n'))).toEqual([
+      '0123456789 [line truncated: 6 more bytes dropped]',
+      'next',
+    ]);
+  });
+
+  it('caps a line that arrives in many chunks without a newline', () => {
+    const splitter = new LineSplitter(8);
+    for (let i = 0; i < 1000; i += 1) splitter.push(bytes('xxxx'));
+    expect(splitter.push(bytes('\r\n'))).toEqual(['xxxxxxxx [line truncated: 3992 more bytes dropped]']);
+  });
+
+  it('cuts a truncated line at a character boundary', () => {
+    const splitter = new LineSplitter(4);
+    // 'a' + '€' (3 bytes) + '€': the cap falls inside the second euro sign.
+    expect(splitter.end()).toEqual([]);
+    expect(splitter.push(bytes('a€€\n'))).toEqual(['a€ [line truncated: 3 more bytes dropped]']);
+    const cut = new LineSplitter(3);
+    expect(cut.push(bytes('a€\n'))).toEqual(['a [line truncated: 3 more bytes dropped]']);
+  });
+});
+
+describe('utf8SafeEnd', () => {
+  it('keeps complete characters and drops an incomplete last one', () => {
+    expect(utf8SafeEnd(bytes('abc'))).toBe(3);
+    expect(utf8SafeEnd(bytes('a€'))).toBe(4);
+    expect(utf8SafeEnd(bytes('a€').subarray(0, 3))).toBe(1);
+    expect(utf8SafeEnd(bytes('a€').subarray(0, 2))).toBe(1);
+    expect(utf8SafeEnd(bytes('😀'))).toBe(4);
+    expect(utf8SafeEnd(new Uint8Array())).toBe(0);
+  });
+});

@@ -1,0 +1,61 @@
+import {
+  ContractVersion,
+  JobRunEventSchema,
+  JobRunFinishedSchema,
+  JobRunStartedSchema,
+  LogChunkSchema,
+  LogLineSchema,
+  create,
+  type JobRunEvent,
+  type LogChunk,
+} from '@fluxi/contracts';
+import type { BufferedLine } from './log-buffer.js';
+import type { Outcome } from './outcome.js';
+
+/** Which attempt of which job run a message is about. */
+export interface AttemptRef {
+  jobRunId: string;
+  pipelineRunId: string;
+  attempt: number;
+}
+
+export function startedEvent(ref: AttemptRef, executorId: string, pid: number, atMs: number): JobRunEvent {
+  return create(JobRunEventSchema, {
+    ...header(ref),
+    atMs: BigInt(atMs),
+    kind: { case: 'started', value: create(JobRunStartedSchema, { executorId, pid }) },
+  });
+}
+
+export function finishedEvent(ref: AttemptRef, outcome: Outcome, lastSeq: bigint, atMs: number): JobRunEvent {
+  return create(JobRunEventSchema, {
+    ...header(ref),
+    atMs: BigInt(atMs),
+    kind: { case: 'finished', value: create(JobRunFinishedSchema, { ...outcome, lastSeq }) },
+  });
+}
+
+export function logChunk(ref: AttemptRef, lines: BufferedLine[]): LogChunk {
+  return create(LogChunkSchema, {
+    version: ContractVersion.CONTRACT_VERSION_1,
+    jobRunId: ref.jobRunId,
+    pipelineRunId: ref.pipelineRunId,
+    lines: lines.map((line) => create(LogLineSchema, { ...line, attempt: ref.attempt })),
+  });
+}
+
+/** JetStream msgIDs: the stream drops a message published twice (dedupe window). */
+export const MsgIds = {
+  started: (ref: AttemptRef): string => `${ref.jobRunId}.${ref.attempt}.started`,
+  finished: (ref: AttemptRef): string => `${ref.jobRunId}.${ref.attempt}.finished`,
+  chunk: (ref: AttemptRef, firstSeq: bigint): string => `${ref.jobRunId}.${ref.attempt}.${firstSeq}`,
+};
+
+function header(ref: AttemptRef) {
+  return {
+    version: ContractVersion.CONTRACT_VERSION_1,
+    jobRunId: ref.jobRunId,
+    pipelineRunId: ref.pipelineRunId,
+    attempt: ref.attempt,
+  };
+}

@@ -1,0 +1,2 @@
+export { start } from './main.js';
+export type { ExecutorOptions, RunningExecutor } from './main.js';
