@@ -26,34 +26,68 @@ describe('a restart of the launcher loses no queued work', () => {
     system = await boot(['catalog', 'logs', 'scheduler', 'gateway']);
     const key = system.adminKey as string;
     let api = client(system.url as string, key);
-    const { createJob } = await api.request<{ createJob: { id: string } }>(
-      gql`mutation { createJob(input: { name: "later", command: "echo survived" }) { id } }`,
-    );
+    const { createJob } = await api.request<{ createJob: { id: string } }>(gql`
+      mutation {
+        createJob(input: { name: "later", command: "echo survived" }) {
+          id
+        }
+      }
+    `);
     const { triggerJob } = await api.request<{ triggerJob: { id: string } }>(
-      gql`mutation ($id: ID!) { triggerJob(id: $id) { id } }`,
+      gql`
+        mutation ($id: ID!) {
+          triggerJob(id: $id) {
+            id
+          }
+        }
+      `,
       { id: createJob.id },
     );
     const status = async () =>
-      (await api.request<{ pipelineRun: { status: string; jobRuns: { id: string; status: string }[] } }>(
-        gql`query ($id: ID!) { pipelineRun(id: $id) { status jobRuns { id status } } }`,
-        { id: triggerJob.id },
-      )).pipelineRun;
+      (
+        await api.request<{ pipelineRun: { status: string; jobRuns: { id: string; status: string }[] } }>(
+          gql`
+            query ($id: ID!) {
+              pipelineRun(id: $id) {
+                status
+                jobRuns {
+                  id
+                  status
+                }
+              }
+            }
+          `,
+          { id: triggerJob.id },
+        )
+      ).pipelineRun;
     expect((await status()).jobRuns[0]?.status).toBe('QUEUED');
     await system.stop();
 
     system = await boot(['all']);
     api = client(system.url as string, key);
-    const run = await waitFor(async () => {
-      const r = await status();
-      return r.status === 'SUCCESS' ? r : undefined;
-    }, { what: 'the queued run to finish after restart', timeoutMs: 60_000 });
-    const lines = await waitFor(async () => {
-      const { jobRunLogs } = await api.request<{ jobRunLogs: { text: string }[] }>(
-        gql`query ($id: ID!) { jobRunLogs(jobRunId: $id) { text } }`,
-        { id: run.jobRuns[0]?.id },
-      );
-      return jobRunLogs.some((l) => l.text === 'survived') ? jobRunLogs : undefined;
-    }, { what: 'the log line' });
+    const run = await waitFor(
+      async () => {
+        const r = await status();
+        return r.status === 'SUCCESS' ? r : undefined;
+      },
+      { what: 'the queued run to finish after restart', timeoutMs: 60_000 },
+    );
+    const lines = await waitFor(
+      async () => {
+        const { jobRunLogs } = await api.request<{ jobRunLogs: { text: string }[] }>(
+          gql`
+            query ($id: ID!) {
+              jobRunLogs(jobRunId: $id) {
+                text
+              }
+            }
+          `,
+          { id: run.jobRuns[0]?.id },
+        );
+        return jobRunLogs.some((l) => l.text === 'survived') ? jobRunLogs : undefined;
+      },
+      { what: 'the log line' },
+    );
     expect(lines.map((l) => l.text)).toContain('survived');
   });
 });

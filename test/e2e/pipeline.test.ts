@@ -46,6 +46,8 @@ interface JobRunView {
   status: string;
   exitCode: number | null;
   attempt: number;
+  startedAt: string;
+  endedAt: string;
 }
 interface RunView {
   id: string;
@@ -170,7 +172,10 @@ describe.each(modes)('a pipeline through the whole mesh — $name', ({ postgres 
 
   it('runs a 3-stage pipeline to SUCCESS with its log lines in order', async () => {
     // Pauses between streams: stdout and stderr are two pipes, read in arrival order.
-    const printer = await createJob('printer', 'echo one; sleep 0.3; echo two >&2; sleep 0.3; echo three; printf "no newline"');
+    const printer = await createJob(
+      'printer',
+      'echo one; sleep 0.3; echo two >&2; sleep 0.3; echo three; printf "no newline"',
+    );
     const test = await createJob('test', 'echo testing $FLUXI_ATTEMPT');
     const deploy = await createJob('deploy', 'echo deploying');
     const pipelineId = await createPipeline('ship', [
@@ -189,8 +194,8 @@ describe.each(modes)('a pipeline through the whole mesh — $name', ({ postgres 
     ]);
     // Stage order: each stage started after the previous one ended.
     const [b, t, d] = run.jobRuns;
-    expect(Date.parse(t!.startedAt as never)).toBeGreaterThanOrEqual(Date.parse(b!.endedAt as never));
-    expect(Date.parse(d!.startedAt as never)).toBeGreaterThanOrEqual(Date.parse(t!.endedAt as never));
+    expect(Date.parse(t!.startedAt)).toBeGreaterThanOrEqual(Date.parse(b!.endedAt));
+    expect(Date.parse(d!.startedAt)).toBeGreaterThanOrEqual(Date.parse(t!.endedAt));
     printerRunId = b!.id;
     const lines = await logs(printerRunId, 4);
     expect(lines.filter((l) => l.stream !== 'SYSTEM').map((l) => [l.stream, l.text])).toEqual([

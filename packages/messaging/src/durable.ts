@@ -71,7 +71,11 @@ export async function startDurableConsumer(nats: Nats, options: DurableConsumerO
   };
 }
 
-async function drain(messages: ConsumerMessages, options: DurableConsumerOptions, stopping: () => boolean): Promise<void> {
+async function drain(
+  messages: ConsumerMessages,
+  options: DurableConsumerOptions,
+  stopping: () => boolean,
+): Promise<void> {
   const iterator = messages[Symbol.asyncIterator]();
   let next = iterator.next();
   while (!stopping()) {

@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...(values.config === undefined ? {} : { file: values.config }), env: process.env });
   const natsUrl = config.nats.url;
   if (natsUrl === undefined) {
-    throw new Error('NATS_URL is not set: the catalog needs a NATS server (set NATS_URL or nats.url in the config file)');
+    throw new Error(
+      'NATS_URL is not set: the catalog needs a NATS server (set NATS_URL or nats.url in the config file)',
+    );
   }
   const logger = createLogger({
     level: config.log.level,

@@ -37,13 +37,13 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
       logger: false,
       bodyParser: false,
     });
-    let apollo: { stop(): Promise<void> } | undefined;
+    const mounted: { apollo?: { stop(): Promise<void> } } = {};
     // The HTTP server closes first (in-flight requests finish), then Apollo, then NATS and the database.
     closers.push(async () => {
       await app.close();
-      await apollo?.stop();
+      await mounted.apollo?.stop();
     });
-    apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), {
+    mounted.apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), {
       typeDefs,
       resolvers: app.get<Resolvers>(GRAPHQL_RESOLVERS),
     });

@@ -37,9 +37,14 @@ describe('catalog service', () => {
   let service: CatalogService;
   const ids: Record<string, string> = {};
 
-  const startService = () => start({ config, natsUrl: natsServer.url, redisUrl: 'redis://unused', logger: silentLogger() });
+  const startService = () =>
+    start({ config, natsUrl: natsServer.url, redisUrl: 'redis://unused', logger: silentLogger() });
 
-  async function graphql(query: string, variables: Record<string, unknown> = {}, principal?: Principal): Promise<GraphqlAnswer> {
+  async function graphql(
+    query: string,
+    variables: Record<string, unknown> = {},
+    principal?: Principal,
+  ): Promise<GraphqlAnswer> {
     const response = await fetch(`${service.url}/graphql`, {
       method: 'POST',
       headers: {
@@ -59,7 +64,12 @@ describe('catalog service', () => {
   }
 
   const verifyKey = (key: string) =>
-    request(client.nc, Subjects.apiKeyVerify, { request: VerifyApiKeyRequestSchema, response: VerifyApiKeyResponseSchema }, create(VerifyApiKeyRequestSchema, { version: ContractVersion.CONTRACT_VERSION_1, key }));
+    request(
+      client.nc,
+      Subjects.apiKeyVerify,
+      { request: VerifyApiKeyRequestSchema, response: VerifyApiKeyResponseSchema },
+      create(VerifyApiKeyRequestSchema, { version: ContractVersion.CONTRACT_VERSION_1, key }),
+    );
 
   beforeAll(async () => {
     natsServer = await startNatsServer();
@@ -92,12 +102,26 @@ describe('catalog service', () => {
 
   it('creates jobs', async () => {
     const mutation = `mutation ($input: CreateJobInput!) { createJob(input: $input) { id name command image env { name value } maxAttempts allowFailure createdAt } }`;
-    const build = (await ok(mutation, { input: { name: 'build', command: 'make', env: [{ name: 'CC', value: 'gcc' }] } })).createJob;
-    expect(build).toMatchObject({ name: 'build', image: null, env: [{ name: 'CC', value: 'gcc' }], maxAttempts: 1, allowFailure: false });
+    const build = (
+      await ok(mutation, { input: { name: 'build', command: 'make', env: [{ name: 'CC', value: 'gcc' }] } })
+    ).createJob;
+    expect(build).toMatchObject({
+      name: 'build',
+      image: null,
+      env: [{ name: 'CC', value: 'gcc' }],
+      maxAttempts: 1,
+      allowFailure: false,
+    });
     expect(new Date(build.createdAt).toISOString()).toBe(build.createdAt);
     ids['build'] = build.id;
-    ids['test'] = (await ok(mutation, { input: { name: 'test', command: 'make test', image: 'gcc:14', maxAttempts: 2 } })).createJob.id;
-    const invalid = await graphql(mutation, { input: { name: 'lint', command: 'x', env: [{ name: '9X', value: '' }] } }, WRITER);
+    ids['test'] = (
+      await ok(mutation, { input: { name: 'test', command: 'make test', image: 'gcc:14', maxAttempts: 2 } })
+    ).createJob.id;
+    const invalid = await graphql(
+      mutation,
+      { input: { name: 'lint', command: 'x', env: [{ name: '9X', value: '' }] } },
+      WRITER,
+    );
     expect(invalid.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.env[0].name' });
     const duplicate = await graphql(mutation, { input: { name: 'build', command: 'x' } }, WRITER);
     expect(duplicate.errors?.[0]?.extensions?.code).toBe('CONFLICT');
@@ -141,7 +165,13 @@ describe('catalog service', () => {
 
   it('refuses an invalid pipeline with code and field, writing nothing', async () => {
     const answer = await graphql(
-      `mutation ($input: PipelineInput!) { createPipeline(input: $input) { id } }`,
+      `
+        mutation ($input: PipelineInput!) {
+          createPipeline(input: $input) {
+            id
+          }
+        }
+      `,
       {
         input: {
           name: 'broken',
@@ -153,7 +183,10 @@ describe('catalog service', () => {
       },
       WRITER,
     );
-    expect(answer.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.stages[0].entries[0].needs[0]' });
+    expect(answer.errors?.[0]?.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input.stages[0].entries[0].needs[0]',
+    });
     expect(answer.errors?.[0]?.message).toContain('later stage "two"');
     expect((await ok('{ pipelines { name } }', {}, READER)).pipelines).toEqual([{ name: 'ci' }]);
   });
@@ -169,14 +202,22 @@ describe('catalog service', () => {
   });
 
   it('lets an admin create users and keys that verify over NATS', async () => {
-    const user = (await ok('mutation { createUser(input: {name: "ci-bot", role: writer}) { id name role } }', {}, ADMIN)).createUser;
+    const user = (
+      await ok('mutation { createUser(input: {name: "ci-bot", role: writer}) { id name role } }', {}, ADMIN)
+    ).createUser;
     expect(user).toMatchObject({ name: 'ci-bot', role: 'writer' });
     const key = (
-      await ok('mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { id name role key } }', { input: { userId: user.id, name: 'runner' } }, ADMIN)
+      await ok(
+        'mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { id name role key } }',
+        { input: { userId: user.id, name: 'runner' } },
+        ADMIN,
+      )
     ).createApiKey;
     expect(key).toMatchObject({ name: 'runner', role: 'writer' });
     const answer = await verifyKey(key.key);
-    expect(answer.result.value).toEqual(expect.objectContaining({ userId: user.id, userName: 'ci-bot', role: Role.WRITER, keyId: key.id }));
+    expect(answer.result.value).toEqual(
+      expect.objectContaining({ userId: user.id, userName: 'ci-bot', role: Role.WRITER, keyId: key.id }),
+    );
     await ok('mutation ($id: ID!) { revokeApiKey(id: $id) { revokedAt } }', { id: key.id }, ADMIN);
     expect((await verifyKey(key.key)).result).toMatchObject({ case: 'error', value: { code: 'UNAUTHENTICATED' } });
   });
@@ -184,23 +225,52 @@ describe('catalog service', () => {
   it('answers snapshot and job requests over NATS', async () => {
     const schemas = { request: GetPipelineSnapshotRequestSchema, response: GetPipelineSnapshotResponseSchema };
     const v1 = ContractVersion.CONTRACT_VERSION_1;
-    const answer = await request(client.nc, Subjects.pipelineSnapshot, schemas, create(schemas.request, { version: v1, pipelineId: ids['ci'] }));
+    const answer = await request(
+      client.nc,
+      Subjects.pipelineSnapshot,
+      schemas,
+      create(schemas.request, { version: v1, pipelineId: ids['ci'] }),
+    );
     if (answer.result.case !== 'snapshot') throw new Error(`expected a snapshot, got ${answer.result.case}`);
     const snapshot = answer.result.value;
     expect(snapshot).toMatchObject({ version: v1, pipelineId: ids['ci'], name: 'ci' });
     expect(snapshot.stages.map((stage) => stage.name)).toEqual(['build', 'check']);
     const unit = snapshot.stages[1]?.entries[0];
     expect(unit?.needs).toEqual(['build']);
-    expect(unit?.job).toMatchObject({ jobId: ids['test'], name: 'unit', command: 'make test', image: 'gcc:14', maxAttempts: 2 });
+    expect(unit?.job).toMatchObject({
+      jobId: ids['test'],
+      name: 'unit',
+      command: 'make test',
+      image: 'gcc:14',
+      maxAttempts: 2,
+    });
     expect(snapshot.stages[0]?.entries[0]?.job).toMatchObject({ name: 'build', env: { CC: 'gcc' }, timeoutSec: 0 });
 
-    const missing = await request(client.nc, Subjects.pipelineSnapshot, schemas, create(schemas.request, { version: v1, pipelineId: 'P404' }));
+    const missing = await request(
+      client.nc,
+      Subjects.pipelineSnapshot,
+      schemas,
+      create(schemas.request, { version: v1, pipelineId: 'P404' }),
+    );
     expect(missing.result).toMatchObject({ case: 'error', value: { code: 'NOT_FOUND' } });
 
     const jobSchemas = { request: GetJobRequestSchema, response: GetJobResponseSchema };
-    const job = await request(client.nc, Subjects.jobGet, jobSchemas, create(GetJobRequestSchema, { version: v1, jobId: ids['build'] }));
-    expect(job.result).toMatchObject({ case: 'job', value: { jobId: ids['build'], name: 'build', command: 'make', maxAttempts: 1 } });
-    const noJob = await request(client.nc, Subjects.jobGet, jobSchemas, create(GetJobRequestSchema, { version: v1, jobId: 'J404' }));
+    const job = await request(
+      client.nc,
+      Subjects.jobGet,
+      jobSchemas,
+      create(GetJobRequestSchema, { version: v1, jobId: ids['build'] }),
+    );
+    expect(job.result).toMatchObject({
+      case: 'job',
+      value: { jobId: ids['build'], name: 'build', command: 'make', maxAttempts: 1 },
+    });
+    const noJob = await request(
+      client.nc,
+      Subjects.jobGet,
+      jobSchemas,
+      create(GetJobRequestSchema, { version: v1, jobId: 'J404' }),
+    );
     expect(noJob.result).toMatchObject({ case: 'error', value: { code: 'NOT_FOUND' } });
   });
 
@@ -208,7 +278,10 @@ describe('catalog service', () => {
     const inUse = await graphql('mutation ($id: ID!) { deleteJob(id: $id) }', { id: ids['test'] }, WRITER);
     expect(inUse.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     expect(inUse.errors?.[0]?.message).toContain('ci');
-    const updated = await ok('mutation ($id: ID!) { updateJob(id: $id, input: {image: null, timeoutSec: 30}) { image timeoutSec command } }', { id: ids['test'] });
+    const updated = await ok(
+      'mutation ($id: ID!) { updateJob(id: $id, input: {image: null, timeoutSec: 30}) { image timeoutSec command } }',
+      { id: ids['test'] },
+    );
     expect(updated.updateJob).toEqual({ image: null, timeoutSec: 30, command: 'make test' });
     const replaced = await ok(
       'mutation ($id: ID!, $input: PipelineInput!) { updatePipeline(id: $id, input: $input) { name stages { entries { name } } } }',

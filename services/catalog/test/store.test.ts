@@ -105,7 +105,10 @@ describe.each(backends)('catalog store on $name', (kind) => {
     );
     expect(duplicate).toMatchObject({ code: 'CONFLICT', field: 'input.name' });
     const replace = await fluxiError(
-      pipelines.replace(ids['ci'] as string, { name: 'ci', stages: [{ name: 'a', entries: [{ jobId: ids['test'] as string, needs: ['x'] }] }] }),
+      pipelines.replace(ids['ci'] as string, {
+        name: 'ci',
+        stages: [{ name: 'a', entries: [{ jobId: ids['test'] as string, needs: ['x'] }] }],
+      }),
     );
     expect(replace.field).toBe('input.stages[0].entries[0].needs[0]');
     expect([await count(db, 'pipelines'), await count(db, 'pipeline_jobs')]).toEqual(before);
@@ -162,8 +165,17 @@ describe.each(backends)('catalog store on $name', (kind) => {
 
     const reader = await access.createUser({ name: 'ro', role: 'reader' });
     const key = generateApiKey();
-    expect(await access.createApiKey(reader.id, 'laptop', key)).toMatchObject({ name: 'laptop', role: 'reader', revokedAt: null });
-    expect(await verifyApiKey(access, key.plain)).toEqual({ userId: reader.id, userName: 'ro', role: 'reader', keyId: key.id });
+    expect(await access.createApiKey(reader.id, 'laptop', key)).toMatchObject({
+      name: 'laptop',
+      role: 'reader',
+      revokedAt: null,
+    });
+    expect(await verifyApiKey(access, key.plain)).toEqual({
+      userId: reader.id,
+      userName: 'ro',
+      role: 'reader',
+      keyId: key.id,
+    });
 
     const forged = `${key.plain.slice(0, -4)}AAAA`;
     expect((await fluxiError(verifyApiKey(access, forged))).code).toBe('UNAUTHENTICATED');

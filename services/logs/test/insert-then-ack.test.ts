@@ -65,6 +65,8 @@ it('acks a chunk only after its insert succeeded: a failing store leaves it in t
   const url = service.url ?? '';
   await waitFor(async () => (await graphqlLines(url, { id: run.jobRunId })).length === all.length, {
     what: 'the chunks to arrive once the store works',
+    // Chunks the stopped service had received but not acked come back after the ack wait (30 s).
+    timeoutMs: 60_000,
   });
   expect(await graphqlLines(url, { id: run.jobRunId })).toEqual(asViews(all));
   await waitFor(async () => (await consumerInfo(nats)).ack_floor.stream_seq === 3, { what: 'every chunk to be acked' });

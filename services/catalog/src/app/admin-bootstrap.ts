@@ -11,7 +11,11 @@ export const ADMIN_KEY_FILE = 'admin-api-key';
  * writes the plain key to `${dataDir}/admin-api-key` (mode 0600) before the
  * transaction commits, and returns it. Returns undefined on every later start.
  */
-export async function bootstrapAdminKey(store: AccessStore, dataDir: string, logger: Logger): Promise<string | undefined> {
+export async function bootstrapAdminKey(
+  store: AccessStore,
+  dataDir: string,
+  logger: Logger,
+): Promise<string | undefined> {
   const key = generateApiKey();
   const file = join(dataDir, ADMIN_KEY_FILE);
   const created = await store.bootstrapAdmin(key, async () => {

@@ -16,7 +16,8 @@ const NO_HASH = '0'.repeat(64);
 /** Checks a presented API key; throws UNAUTHENTICATED for a malformed, unknown or revoked one. */
 export async function verifyApiKey(store: AccessStore, plain: string): Promise<VerifiedKey> {
   const keyId = parseApiKey(plain);
-  if (keyId === undefined) throw new FluxiError('UNAUTHENTICATED', 'malformed API key: expected fluxi_<keyId>_<secret>');
+  if (keyId === undefined)
+    throw new FluxiError('UNAUTHENTICATED', 'malformed API key: expected fluxi_<keyId>_<secret>');
   const stored = await store.findKey(keyId);
   const matches = apiKeyMatches(plain, stored?.hash ?? NO_HASH);
   if (stored === undefined || !matches) throw new FluxiError('UNAUTHENTICATED', 'unknown API key');

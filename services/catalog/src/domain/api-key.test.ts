@@ -23,10 +23,13 @@ describe('API keys', () => {
     expect(parseApiKey(`fluxi_${id}_${'_-'.repeat(22)}`)).toBe(id);
   });
 
-  it.each(['', 'fluxi_', 'fluxi_K123_secret', 'other_K01ARZ3NDEKTSV4RRFFQ69G5FAV_' + 'a'.repeat(43), 'fluxi_K01ARZ3NDEKTSV4RRFFQ69G5FAV_short'])(
-    'refuse the malformed key %j',
-    (plain) => expect(parseApiKey(plain)).toBeUndefined(),
-  );
+  it.each([
+    '',
+    'fluxi_',
+    'fluxi_K123_secret',
+    'other_K01ARZ3NDEKTSV4RRFFQ69G5FAV_' + 'a'.repeat(43),
+    'fluxi_K01ARZ3NDEKTSV4RRFFQ69G5FAV_short',
+  ])('refuse the malformed key %j', (plain) => expect(parseApiKey(plain)).toBeUndefined());
 
   it('match only their own hash', () => {
     const a = generateApiKey();

@@ -3,7 +3,10 @@
  * and edges in the given order so the answer is deterministic. Returns the cycle
  * as a path whose last node repeats the first (`[a, b, a]`), or undefined.
  */
-export function findCycle(nodes: readonly string[], edges: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+export function findCycle(
+  nodes: readonly string[],
+  edges: ReadonlyMap<string, readonly string[]>,
+): string[] | undefined {
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
 

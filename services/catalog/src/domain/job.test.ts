@@ -32,14 +32,26 @@ describe('validateJob', () => {
       name: 'test.unit-1_a',
       command: 'npm test',
       image: 'node:20',
-      env: [{ name: 'CI', value: 'true' }, { name: '_X1', value: '' }],
+      env: [
+        { name: 'CI', value: 'true' },
+        { name: '_X1', value: '' },
+      ],
       workdir: '/src',
       timeoutSec: 604_800,
       maxAttempts: 10,
       allowFailure: true,
     });
-    expect(job).toMatchObject({ image: 'node:20', workdir: '/src', timeoutSec: 604_800, maxAttempts: 10, allowFailure: true });
-    expect(job.env).toEqual([{ name: 'CI', value: 'true' }, { name: '_X1', value: '' }]);
+    expect(job).toMatchObject({
+      image: 'node:20',
+      workdir: '/src',
+      timeoutSec: 604_800,
+      maxAttempts: 10,
+      allowFailure: true,
+    });
+    expect(job.env).toEqual([
+      { name: 'CI', value: 'true' },
+      { name: '_X1', value: '' },
+    ]);
   });
 
   it.each([
@@ -56,7 +68,15 @@ describe('validateJob', () => {
     [{ name: 'a', command: 'x', env: [{ name: '1A', value: '' }] }, 'input.env[0].name', /shell identifier/],
     [{ name: 'a', command: 'x', env: [{ name: 'A-B', value: '' }] }, 'input.env[0].name', /shell identifier/],
     [
-      { name: 'a', command: 'x', env: [{ name: 'A', value: '1' }, { name: 'B', value: '' }, { name: 'A', value: '2' }] },
+      {
+        name: 'a',
+        command: 'x',
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '' },
+          { name: 'A', value: '2' },
+        ],
+      },
       'input.env[2].name',
       /A is set twice \(env\[0\] and env\[2\]\)/,
     ],
@@ -68,7 +88,10 @@ describe('validateJob', () => {
   });
 
   it('treats an empty image or workdir as none', () => {
-    expect(validateJob({ name: 'a', command: 'x', image: '', workdir: '' })).toMatchObject({ image: null, workdir: null });
+    expect(validateJob({ name: 'a', command: 'x', image: '', workdir: '' })).toMatchObject({
+      image: null,
+      workdir: null,
+    });
   });
 });
 

@@ -73,7 +73,8 @@ export function applyJobPatch(current: JobDefinition, patch: JobInput, path = 'i
 }
 
 function command(value: string | null | undefined, field: string): string {
-  if (value === undefined || value === null || value.trim() === '') throw badInput('command is required and must not be blank', field);
+  if (value === undefined || value === null || value.trim() === '')
+    throw badInput('command is required and must not be blank', field);
   if (value.length > MAX_TEXT) throw badInput(`command is longer than ${MAX_TEXT} characters`, field);
   return value;
 }
@@ -92,7 +93,13 @@ function optionalText(
   return value;
 }
 
-function optionalInt(value: number | null | undefined, field: string, what: string, min: number, max: number): number | null {
+function optionalInt(
+  value: number | null | undefined,
+  field: string,
+  what: string,
+  min: number,
+  max: number,
+): number | null {
   if (value === undefined || value === null) return null;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw badInput(`${what} must be a whole number from ${min} to ${max}, got ${value}`, field);

@@ -5,8 +5,7 @@ import { badInput } from '@fluxi/common';
  * 1-100 characters from letters, digits, `_`, `.` and `-`, starting with a letter or a digit.
  */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-export const NAME_RULE =
-  '1-100 characters from letters, digits, "_", "." and "-", starting with a letter or a digit';
+export const NAME_RULE = '1-100 characters from letters, digits, "_", "." and "-", starting with a letter or a digit';
 
 /** Environment variable names: shell identifiers. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -27,6 +26,6 @@ export function isEnvName(value: string): boolean {
 
 /** Quotes a user value for an error message, shortened when long. */
 export function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
 }

@@ -34,7 +34,13 @@ describe('validatePipeline', () => {
         description: 'main pipeline',
         stages: [
           { name: 'build', entries: [{ jobId: 'J1' }, { jobId: 'J1', name: 'build-arm' }] },
-          { name: 'check', entries: [{ jobId: 'J2', needs: ['build'] }, { jobId: 'J3', needs: ['test', 'build-arm'] }] },
+          {
+            name: 'check',
+            entries: [
+              { jobId: 'J2', needs: ['build'] },
+              { jobId: 'J3', needs: ['test', 'build-arm'] },
+            ],
+          },
         ],
       },
       JOBS,
@@ -62,10 +68,11 @@ describe('validatePipeline', () => {
   });
 
   it('lists the referenced job ids once each', () => {
-    expect(referencedJobIds(pipeline({ name: 'a', entries: [{ jobId: 'J1' }, { jobId: 'J2' }] }, { name: 'b', entries: [{ jobId: 'J1' }] }))).toEqual([
-      'J1',
-      'J2',
-    ]);
+    expect(
+      referencedJobIds(
+        pipeline({ name: 'a', entries: [{ jobId: 'J1' }, { jobId: 'J2' }] }, { name: 'b', entries: [{ jobId: 'J1' }] }),
+      ),
+    ).toEqual(['J1', 'J2']);
   });
 
   it('refuses a pipeline without stages', () => {
@@ -78,22 +85,34 @@ describe('validatePipeline', () => {
 
   it('refuses an empty stage and an empty stage name', () => {
     expect(refusal(pipeline({ name: 'a', entries: [] }))).toMatchObject({ field: 'input.stages[0].entries' });
-    expect(refusal(pipeline({ name: '', entries: [{ jobId: 'J1' }] }))).toMatchObject({ field: 'input.stages[0].name' });
+    expect(refusal(pipeline({ name: '', entries: [{ jobId: 'J1' }] }))).toMatchObject({
+      field: 'input.stages[0].name',
+    });
   });
 
   it('refuses duplicate stage names', () => {
-    const error = refusal(pipeline({ name: 'a', entries: [{ jobId: 'J1' }] }, { name: 'a', entries: [{ jobId: 'J2' }] }));
+    const error = refusal(
+      pipeline({ name: 'a', entries: [{ jobId: 'J1' }] }, { name: 'a', entries: [{ jobId: 'J2' }] }),
+    );
     expect(error).toMatchObject({ field: 'input.stages[1].name' });
     expect(error.message).toContain('stages[0] and stages[1]');
   });
 
   it('refuses an unknown job with the field path of its jobId', () => {
-    const error = refusal(pipeline({ name: 'a', entries: [{ jobId: 'J1' }] }, { name: 'b', entries: [{ jobId: 'J9' }] }));
-    expect(error).toEqual({ code: 'BAD_USER_INPUT', field: 'input.stages[1].entries[0].jobId', message: 'job J9 does not exist' });
+    const error = refusal(
+      pipeline({ name: 'a', entries: [{ jobId: 'J1' }] }, { name: 'b', entries: [{ jobId: 'J9' }] }),
+    );
+    expect(error).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'input.stages[1].entries[0].jobId',
+      message: 'job J9 does not exist',
+    });
   });
 
   it('refuses duplicate entry names, also when one is the default', () => {
-    const error = refusal(pipeline({ name: 'a', entries: [{ jobId: 'J1' }] }, { name: 'b', entries: [{ jobId: 'J2', name: 'build' }] }));
+    const error = refusal(
+      pipeline({ name: 'a', entries: [{ jobId: 'J1' }] }, { name: 'b', entries: [{ jobId: 'J2', name: 'build' }] }),
+    );
     expect(error).toMatchObject({ field: 'input.stages[1].entries[0].name' });
     expect(error.message).toContain('"build" is used twice (stages[0].entries[0] and stages[1].entries[0])');
   });
@@ -105,24 +124,34 @@ describe('validatePipeline', () => {
   });
 
   it('refuses an unknown need', () => {
-    const error = refusal(pipeline({ name: 'a', entries: [{ jobId: 'J1' }, { jobId: 'J2', needs: ['build', 'lint'] }] }));
+    const error = refusal(
+      pipeline({ name: 'a', entries: [{ jobId: 'J1' }, { jobId: 'J2', needs: ['build', 'lint'] }] }),
+    );
     expect(error).toMatchObject({ field: 'input.stages[0].entries[1].needs[1]' });
     expect(error.message).toBe('entry "test" needs "lint", which is not an entry of this pipeline');
   });
 
   it('refuses a self need', () => {
     const error = refusal(pipeline({ name: 'a', entries: [{ jobId: 'J1', needs: ['build'] }] }));
-    expect(error).toMatchObject({ field: 'input.stages[0].entries[0].needs[0]', message: 'entry "build" cannot need itself' });
+    expect(error).toMatchObject({
+      field: 'input.stages[0].entries[0].needs[0]',
+      message: 'entry "build" cannot need itself',
+    });
   });
 
   it('refuses a need listed twice', () => {
-    const error = refusal(pipeline({ name: 'a', entries: [{ jobId: 'J1' }, { jobId: 'J2', needs: ['build', 'build'] }] }));
+    const error = refusal(
+      pipeline({ name: 'a', entries: [{ jobId: 'J1' }, { jobId: 'J2', needs: ['build', 'build'] }] }),
+    );
     expect(error).toMatchObject({ field: 'input.stages[0].entries[1].needs[1]' });
   });
 
   it('refuses a need on an entry of a later stage', () => {
     const error = refusal(
-      pipeline({ name: 'first', entries: [{ jobId: 'J1', needs: ['deploy'] }] }, { name: 'second', entries: [{ jobId: 'J3' }] }),
+      pipeline(
+        { name: 'first', entries: [{ jobId: 'J1', needs: ['deploy'] }] },
+        { name: 'second', entries: [{ jobId: 'J3' }] },
+      ),
     );
     expect(error.field).toBe('input.stages[0].entries[0].needs[0]');
     expect(error.message).toContain('entry "build" (stage "first") needs "deploy" of the later stage "second"');
@@ -148,7 +177,10 @@ describe('validatePipeline', () => {
 
   it('accepts needs within the same stage when they form a DAG', () => {
     const result = validatePipeline(
-      pipeline({ name: 'all', entries: [{ jobId: 'J3', needs: ['test'] }, { jobId: 'J2', needs: ['build'] }, { jobId: 'J1' }] }),
+      pipeline({
+        name: 'all',
+        entries: [{ jobId: 'J3', needs: ['test'] }, { jobId: 'J2', needs: ['build'] }, { jobId: 'J1' }],
+      }),
       JOBS,
     );
     expect(result.stages[0]?.entries.map((e) => e.name)).toEqual(['deploy', 'test', 'build']);

@@ -84,11 +84,15 @@ export function validatePipeline(
     const stageName = requireName(stage.name, 'stage name', `${stagePath}.name`);
     const first = stageNames.get(stageName);
     if (first !== undefined) {
-      throw badInput(`stage name ${quote(stageName)} is used twice (stages[${first}] and stages[${s}])`, `${stagePath}.name`);
+      throw badInput(
+        `stage name ${quote(stageName)} is used twice (stages[${first}] and stages[${s}])`,
+        `${stagePath}.name`,
+      );
     }
     stageNames.set(stageName, s);
     const entryInputs = stage.entries ?? [];
-    if (entryInputs.length === 0) throw badInput(`stage ${quote(stageName)} needs at least one entry`, `${stagePath}.entries`);
+    if (entryInputs.length === 0)
+      throw badInput(`stage ${quote(stageName)} needs at least one entry`, `${stagePath}.entries`);
     return {
       name: stageName,
       entries: entryInputs.map((entry, e) => {
@@ -117,11 +121,13 @@ function stageEntry(input: StageEntryInput, jobNames: ReadonlyMap<string, string
   if (jobId === '') throw badInput('jobId is required', `${path}.jobId`);
   const jobName = jobNames.get(jobId);
   if (jobName === undefined) throw badInput(`job ${jobId} does not exist`, `${path}.jobId`);
-  const name = input.name === undefined || input.name === null ? jobName : requireName(input.name, 'entry name', `${path}.name`);
+  const name =
+    input.name === undefined || input.name === null ? jobName : requireName(input.name, 'entry name', `${path}.name`);
   const needs: string[] = [];
   (input.needs ?? []).forEach((need, n) => {
     if (need === '') throw badInput(`entry ${quote(name)} has an empty need`, `${path}.needs[${n}]`);
-    if (needs.includes(need)) throw badInput(`entry ${quote(name)} lists need ${quote(need)} twice`, `${path}.needs[${n}]`);
+    if (needs.includes(need))
+      throw badInput(`entry ${quote(name)} lists need ${quote(need)} twice`, `${path}.needs[${n}]`);
     needs.push(need);
   });
   return { name, jobId, needs };
@@ -135,7 +141,10 @@ function checkNeeds(entries: ReadonlyMap<string, Located>, stages: readonly Stag
       const target = entries.get(need);
       if (need === entry.name) throw badInput(`entry ${quote(entry.name)} cannot need itself`, field);
       if (target === undefined) {
-        throw badInput(`entry ${quote(entry.name)} needs ${quote(need)}, which is not an entry of this pipeline`, field);
+        throw badInput(
+          `entry ${quote(entry.name)} needs ${quote(need)}, which is not an entry of this pipeline`,
+          field,
+        );
       }
       if (target.stage > stage) {
         throw badInput(

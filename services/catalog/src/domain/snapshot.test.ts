@@ -22,8 +22,18 @@ const job = (id: string, name: string, extra: Partial<Job> = {}): Job => ({
 
 describe('snapshots', () => {
   it('turn a job into a JobSpec, empty values standing for none', () => {
-    const spec = jobSpec(job('J1', 'build', { image: 'node:20', env: [{ name: 'A', value: '1' }], timeoutSec: 60, maxAttempts: 3 }));
-    expect(spec).toMatchObject({ jobId: 'J1', name: 'build', image: 'node:20', env: { A: '1' }, workdir: '', timeoutSec: 60, maxAttempts: 3 });
+    const spec = jobSpec(
+      job('J1', 'build', { image: 'node:20', env: [{ name: 'A', value: '1' }], timeoutSec: 60, maxAttempts: 3 }),
+    );
+    expect(spec).toMatchObject({
+      jobId: 'J1',
+      name: 'build',
+      image: 'node:20',
+      env: { A: '1' },
+      workdir: '',
+      timeoutSec: 60,
+      maxAttempts: 3,
+    });
     expect(jobSpec(job('J2', 'x'))).toMatchObject({ image: '', timeoutSec: 0 });
   });
 
@@ -39,7 +49,13 @@ describe('snapshots', () => {
         { name: 'test', entries: [{ name: 'test', jobId: 'J2', needs: ['build-arm'] }] },
       ],
     };
-    const snapshot = buildSnapshot(pipeline, new Map([['J1', job('J1', 'build')], ['J2', job('J2', 'test')]]));
+    const snapshot = buildSnapshot(
+      pipeline,
+      new Map([
+        ['J1', job('J1', 'build')],
+        ['J2', job('J2', 'test')],
+      ]),
+    );
     expect(snapshot.version).toBe(ContractVersion.CONTRACT_VERSION_1);
     expect(snapshot.stages.map((s) => s.entries.map((e) => [e.job?.name, e.job?.jobId, e.needs]))).toEqual([
       [['build-arm', 'J1', []]],
@@ -48,7 +64,14 @@ describe('snapshots', () => {
   });
 
   it('fail loudly when a job is missing', () => {
-    const pipeline: Pipeline = { id: 'P1', name: 'ci', description: null, createdAt: at, updatedAt: at, stages: [{ name: 's', entries: [{ name: 'a', jobId: 'J9', needs: [] }] }] };
+    const pipeline: Pipeline = {
+      id: 'P1',
+      name: 'ci',
+      description: null,
+      createdAt: at,
+      updatedAt: at,
+      stages: [{ name: 's', entries: [{ name: 'a', jobId: 'J9', needs: [] }] }],
+    };
     expect(() => buildSnapshot(pipeline, new Map())).toThrow(/J9/);
   });
 });

@@ -42,7 +42,8 @@ export function buildSnapshot(pipeline: Pipeline, jobs: ReadonlyMap<string, Job>
         name: stage.name,
         entries: stage.entries.map((entry) => {
           const job = jobs.get(entry.jobId);
-          if (job === undefined) throw new FluxiError('INTERNAL', `job ${entry.jobId} of pipeline ${pipeline.id} is missing`);
+          if (job === undefined)
+            throw new FluxiError('INTERNAL', `job ${entry.jobId} of pipeline ${pipeline.id} is missing`);
           return create(StageEntrySchema, { job: jobSpec(job, entry.name), needs: [...entry.needs] });
         }),
       }),

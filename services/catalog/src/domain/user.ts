@@ -22,7 +22,8 @@ export function isRole(value: unknown): value is Role {
 
 export function validateUser(input: { name?: string | null; role?: string | null }, path = 'input'): UserDefinition {
   const name = requireName(input.name, 'user name', `${path}.name`);
-  if (!isRole(input.role)) throw badInput(`role ${quote(input.role ?? '')} is invalid: use one of ${ROLES.join(', ')}`, `${path}.role`);
+  if (!isRole(input.role))
+    throw badInput(`role ${quote(input.role ?? '')} is invalid: use one of ${ROLES.join(', ')}`, `${path}.role`);
   return { name, role: input.role };
 }
 

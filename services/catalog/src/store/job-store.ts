@@ -93,7 +93,10 @@ async function refuseWhenUsed(tx: SqlExecutor, jobId: string): Promise<void> {
   );
   if (users.length > 0) {
     const names = users.map((p) => `${p.name} (${p.id})`).join(', ');
-    throw new FluxiError('CONFLICT', `job ${jobId} is used by pipeline${users.length > 1 ? 's' : ''} ${names}; remove it from them first`);
+    throw new FluxiError(
+      'CONFLICT',
+      `job ${jobId} is used by pipeline${users.length > 1 ? 's' : ''} ${names}; remove it from them first`,
+    );
   }
 }
 

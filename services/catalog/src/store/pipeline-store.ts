@@ -112,7 +112,10 @@ async function validateIn(tx: SqlExecutor, input: PipelineInput): Promise<Pipeli
   const jobs =
     ids.length === 0
       ? []
-      : await tx.query<{ id: string; name: string }>('SELECT id, name FROM jobs WHERE id = ANY($1::text[]) FOR KEY SHARE', [ids]);
+      : await tx.query<{ id: string; name: string }>(
+          'SELECT id, name FROM jobs WHERE id = ANY($1::text[]) FOR KEY SHARE',
+          [ids],
+        );
   return validatePipeline(input, new Map(jobs.map((job) => [job.id, job.name])));
 }
 

@@ -32,7 +32,8 @@ const ROLE: Record<RoleName, Role> = { admin: Role.ADMIN, writer: Role.WRITER, r
 
 /** Domain errors become an ErrorDetail answer; anything else is logged and answered as INTERNAL. */
 function errorDetail(error: unknown, logger: Logger, subject: string): ErrorDetail {
-  if (isFluxiError(error)) return create(ErrorDetailSchema, { code: error.code, message: error.message, field: error.field ?? '' });
+  if (isFluxiError(error))
+    return create(ErrorDetailSchema, { code: error.code, message: error.message, field: error.field ?? '' });
   logger.error({ err: error, subject }, 'catalog request failed');
   return create(ErrorDetailSchema, { code: 'INTERNAL', message: 'internal error' });
 }
@@ -68,7 +69,9 @@ export function serveCatalogRequests(nc: NatsConnection, deps: RequestHandlerDep
           const job = await jobs.require(req.jobId);
           return create(GetJobResponseSchema, { result: { case: 'job', value: jobSpec(job) } });
         } catch (error) {
-          return create(GetJobResponseSchema, { result: { case: 'error', value: errorDetail(error, logger, Subjects.jobGet) } });
+          return create(GetJobResponseSchema, {
+            result: { case: 'error', value: errorDetail(error, logger, Subjects.jobGet) },
+          });
         }
       },
     }),
