@@ -34,6 +34,9 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` rather than `npm ci`: with the lockfile written without registry URLs
+  # (omit-lockfile-registry-resolved), npm ci refuses the other platforms' optional
+  # binaries it does not list. The lockfile still pins every version.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 echo "setup: ready"
