@@ -37,7 +37,7 @@ describe('snapshots', () => {
     expect(jobSpec(job('J2', 'x'))).toMatchObject({ image: '', timeoutSec: 0 });
   });
 
-  it('carry the entry name in each JobSpec so needs resolve by entry name', () => {
+  it('carry the entry name beside each JobSpec so needs resolve by entry name', () => {
     const pipeline: Pipeline = {
       id: 'P1',
       name: 'ci',
@@ -57,9 +57,9 @@ describe('snapshots', () => {
       ]),
     );
     expect(snapshot.version).toBe(ContractVersion.CONTRACT_VERSION_1);
-    expect(snapshot.stages.map((s) => s.entries.map((e) => [e.job?.name, e.job?.jobId, e.needs]))).toEqual([
-      [['build-arm', 'J1', []]],
-      [['test', 'J2', ['build-arm']]],
+    expect(snapshot.stages.map((s) => s.entries.map((e) => [e.name, e.job?.name, e.job?.jobId, e.needs]))).toEqual([
+      [['build-arm', 'build', 'J1', []]],
+      [['test', 'test', 'J2', ['build-arm']]],
     ]);
   });
 

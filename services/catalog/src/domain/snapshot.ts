@@ -28,9 +28,8 @@ export function jobSpec(job: Job, name = job.name): JobSpec {
 }
 
 /**
- * Freezes a pipeline and its jobs into the snapshot a run is made from. Each
- * entry's JobSpec carries the ENTRY name (the proto StageEntry has no name of
- * its own), so `needs` resolve against `stages[].entries[].job.name`.
+ * Freezes a pipeline and its jobs into the snapshot a run is made from. `needs`
+ * resolve against `stages[].entries[].name`, the entry names.
  */
 export function buildSnapshot(pipeline: Pipeline, jobs: ReadonlyMap<string, Job>): PipelineSnapshot {
   return create(PipelineSnapshotSchema, {
@@ -44,7 +43,7 @@ export function buildSnapshot(pipeline: Pipeline, jobs: ReadonlyMap<string, Job>
           const job = jobs.get(entry.jobId);
           if (job === undefined)
             throw new FluxiError('INTERNAL', `job ${entry.jobId} of pipeline ${pipeline.id} is missing`);
-          return create(StageEntrySchema, { job: jobSpec(job, entry.name), needs: [...entry.needs] });
+          return create(StageEntrySchema, { name: entry.name, job: jobSpec(job), needs: [...entry.needs] });
         }),
       }),
     ),

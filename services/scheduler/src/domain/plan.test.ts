@@ -21,6 +21,26 @@ function fieldOf(snapshot: SnapshotShape): string | undefined {
 }
 
 describe('planRun', () => {
+  it('names job runs by entry name, so one job can stand twice under two names', () => {
+    const planned = planRun({
+      stages: [
+        {
+          name: 'build',
+          entries: [
+            { name: 'build-arm', job: job('build'), needs: [] },
+            { name: 'build-x86', job: job('build'), needs: [] },
+          ],
+        },
+        { name: 'test', entries: [{ name: 'test', job: job('test'), needs: ['build-arm'] }] },
+      ],
+    });
+    expect(planned.map((p) => [p.name, p.jobId, p.needs])).toEqual([
+      ['build-arm', 'Jbuild', []],
+      ['build-x86', 'Jbuild', []],
+      ['test', 'Jtest', ['build-arm']],
+    ]);
+  });
+
   it('lists entries in stage then entry order with positions, needs and at least one attempt', () => {
     const planned = planRun({
       stages: [
@@ -76,7 +96,7 @@ describe('planRun', () => {
           },
         ],
       }),
-    ).toBe('snapshot.stages[0].entries[1].job.name');
+    ).toBe('snapshot.stages[0].entries[1].name');
     expect(fieldOf({ stages: [{ name: 's', entries: [{ job: job('a'), needs: ['zz'] }] }] })).toBe(
       'snapshot.stages[0].entries[0].needs[0]',
     );

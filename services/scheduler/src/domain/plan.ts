@@ -14,6 +14,7 @@ export interface SnapshotShape {
           }
         | undefined;
       readonly needs: readonly string[];
+      readonly name?: string;
     }[];
   }[];
 }
@@ -45,15 +46,17 @@ export function planRun(snapshot: SnapshotShape): PlannedJobRun[] {
       const field = `snapshot.stages[${stageIndex}].entries[${entryIndex}]`;
       const job = entry.job;
       if (job === undefined) throw badInput('a stage entry has no job', `${field}.job`);
-      if (job.name === '') throw badInput('a stage entry has no name', `${field}.job.name`);
-      if (stageOf.has(job.name)) throw badInput(`two entries are named ${job.name}`, `${field}.job.name`);
-      stageOf.set(job.name, stageIndex);
+      // Snapshots without entry names (none are written today) fall back to the job's name.
+      const name = entry.name || job.name;
+      if (name === '') throw badInput('a stage entry has no name', `${field}.name`);
+      if (stageOf.has(name)) throw badInput(`two entries are named ${name}`, `${field}.name`);
+      stageOf.set(name, stageIndex);
       planned.push({
         position: planned.length,
         stageIndex,
         stageName: stage.name,
         entryIndex,
-        name: job.name,
+        name,
         jobId: job.jobId,
         needs: [...entry.needs],
         allowFailure: job.allowFailure,
