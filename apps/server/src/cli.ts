@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, createLogger, FLUXI_VERSION, loadConfig } from '@fluxi/common';
+import { READY_MESSAGE } from './executor-process.js';
 import { startFluxi, TARGETS, type Target } from './system.js';
 
 interface CliOptions {
@@ -47,7 +48,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const logger = createLogger({
     level,
     console: !opts.silent && config.log.console,
-    ...(config.log.files ? { dir: join(config.dataDir, 'logs') } : {}),
+    ...(config.log.files ? { dir: join(config.dataDir, 'logs', ...(opts.target === 'all' ? [] : [opts.target])) } : {}),
   });
   let system;
   try {
@@ -65,7 +66,8 @@ export async function runCli(argv: string[]): Promise<number> {
     );
   }
   lines.push('Press Ctrl-C to stop.');
-  process.stdout.write(`${lines.join('\n')}\n`);
+  if (process.send === undefined) process.stdout.write(`${lines.join('\n')}\n`);
+  else process.send(READY_MESSAGE);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = () => {
@@ -74,13 +76,19 @@ export async function runCli(argv: string[]): Promise<number> {
         process.exit(130);
       }
       stopping = true;
-      process.stdout.write('Stopping Fluxi…\n');
+      if (process.send === undefined) process.stdout.write('Stopping Fluxi…\n');
       void system.stop().then(resolve);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // Started by a launcher: stop when it goes away, even if it could not say so.
+    process.on('disconnect', () => {
+      if (!stopping) onSignal();
+    });
   });
-  process.stdout.write('Fluxi stopped.\n');
+  if (process.send === undefined) process.stdout.write('Fluxi stopped.\n');
+  // An open channel to the launcher would keep this process alive.
+  else if (process.connected) process.disconnect();
   return 0;
 }
 

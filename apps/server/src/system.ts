@@ -4,6 +4,7 @@ import { start as startExecutor } from '@fluxi/executor';
 import { start as startGateway } from '@fluxi/gateway';
 import { start as startLogs } from '@fluxi/logs';
 import { start as startScheduler } from '@fluxi/scheduler';
+import { startExecutorProcess } from './executor-process.js';
 import { startLocalNats, startLocalRedis, type LocalServer } from './local-servers.js';
 
 export const TARGETS = ['all', 'gateway', 'catalog', 'scheduler', 'executor', 'logs'] as const;
@@ -23,7 +24,8 @@ export interface FluxiSystem {
 /**
  * Starts Fluxi: local nats-server / redis-server when no URL is configured, then the
  * services of the target(s) in dependency order (catalog, logs, scheduler, executor,
- * gateway), all in this process. Stops everything in reverse order.
+ * gateway) in this process — except that `all` runs the executor as a child process
+ * (see executor-process.ts). Stops everything in reverse order.
  */
 export async function startFluxi(
   config: FluxiConfig,
@@ -58,7 +60,8 @@ export async function startFluxi(
     }
     if (wants('logs')) logsUrl = `${(await push(services, startLogs(options))).url ?? ''}/graphql`;
     if (wants('scheduler')) schedulerUrl = `${(await push(services, startScheduler(options))).url ?? ''}/graphql`;
-    if (wants('executor')) await push(services, startExecutor(options));
+    if (targets.includes('executor')) await push(services, startExecutor(options));
+    else if (targets.includes('all')) await push(services, startExecutorProcess(config, { natsUrl, redisUrl }, logger));
     let url: string | undefined;
     if (wants('gateway')) {
       const subgraphs =
