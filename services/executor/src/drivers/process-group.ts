@@ -55,6 +55,8 @@ async function waitGone(pgid: number, timeoutMs: number): Promise<boolean> {
  * for ever, yet is dead. Elsewhere, `kill(-pgid, 0)`.
  */
 export async function groupAlive(pgid: number): Promise<boolean> {
+  // Fast path, and the common one: no process at all is left in the group.
+  if (!signalZero(-pgid)) return false;
   let entries: string[];
   try {
     entries = await readdir('/proc');
