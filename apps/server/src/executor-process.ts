@@ -32,18 +32,55 @@ export async function startExecutorProcess(
   writeFileSync(file, JSON.stringify(childConfig, null, 2), { mode: 0o600 });
   // The file holds the resolved values: configuration variables would override it.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIG_ENV.test(name)));
-  const child = fork(BIN, ['--target', 'executor', '--config', file], {
-    env,
-    execArgv: [],
-    // Its own process group: Ctrl-C in a terminal reaches the launcher, which stops the child in order.
-    detached: true,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  await waitReady(child);
-  logger.info({ pid: child.pid }, 'executor process started');
+  const launch = async (): Promise<ChildProcess> => {
+    const child = fork(BIN, ['--target', 'executor', '--config', file], {
+      env,
+      execArgv: [],
+      // Its own process group: Ctrl-C in a terminal reaches the launcher, which stops the child in order.
+      detached: true,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    await waitReady(child);
+    logger.info({ pid: child.pid }, 'executor process started');
+    return child;
+  };
+  let stopping = false;
+  let restarts = 0;
+  let current = await launch();
+  // A supervisor: an executor process that dies is started again, with a growing pause
+  // (BullMQ hands the jobs it held to the next worker once their locks expire).
+  const scheduleRestart = (): void => {
+    const delayMs = Math.min(30_000, 500 * 2 ** Math.min(restarts, 6));
+    restarts += 1;
+    setTimeout(() => {
+      if (stopping) return;
+      launch().then(
+        (next) => {
+          if (stopping) return void stopChild(next);
+          current = next;
+          watch(next);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'could not start the executor process');
+          scheduleRestart();
+        },
+      );
+    }, delayMs).unref();
+  };
+  const watch = (child: ChildProcess): void => {
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      logger.error({ code, signal }, 'the executor process died; starting it again');
+      scheduleRestart();
+    });
+  };
+  watch(current);
   return {
     name: 'executor',
-    stop: () => stopChild(child),
+    stop: async () => {
+      stopping = true;
+      await stopChild(current);
+    },
   };
 }
 

@@ -1,34 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir, waitFor } from '@fluxi/testkit';
+import { processAlive, processesWith, tempDir, waitFor } from '@fluxi/testkit';
 import { describe, expect, it } from 'vitest';
 
 const BIN = join(import.meta.dirname, '../dist/bin.js');
-
-/** True while `pid` runs (a zombie left for a reaper counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** Pids of live processes whose command line mentions `text`. */
-function processesWith(text: string): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-        return !/^State:\s+Z/m.test(status) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 function run(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [BIN, ...args], {
@@ -78,11 +54,11 @@ describe('fluxi-server command line', () => {
       const natsPid = Number(readFileSync(join(dir.path, 'nats', 'nats-server.pid'), 'utf8'));
       // The executor runs as a child process of its own.
       expect(processesWith(join(dir.path, 'run', 'executor.config.json'))).toHaveLength(1);
-      expect(alive(natsPid)).toBe(true);
+      expect(processAlive(natsPid)).toBe(true);
       child.kill('SIGINT');
       expect(await exited).toBe(0);
       expect(out.stdout).toContain('Fluxi stopped.');
-      expect(alive(natsPid)).toBe(false);
+      expect(processAlive(natsPid)).toBe(false);
       expect(processesWith(join(dir.path, 'run', 'executor.config.json'))).toEqual([]);
       expect(readFileSync(join(dir.path, 'logs', 'info.log'), 'utf8')).toContain('gateway listening');
 

@@ -5,3 +5,4 @@ export * from './redis-server.js';
 export * from './postgres.js';
 export * from './tmp.js';
 export * from './process.js';
+export * from './processes.js';
