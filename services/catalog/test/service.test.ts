@@ -237,9 +237,10 @@ describe('catalog service', () => {
     expect(snapshot.stages.map((stage) => stage.name)).toEqual(['build', 'check']);
     const unit = snapshot.stages[1]?.entries[0];
     expect(unit?.needs).toEqual(['build']);
+    expect(unit?.name).toBe('unit');
     expect(unit?.job).toMatchObject({
       jobId: ids['test'],
-      name: 'unit',
+      name: 'test',
       command: 'make test',
       image: 'gcc:14',
       maxAttempts: 2,

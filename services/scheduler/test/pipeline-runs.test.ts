@@ -25,7 +25,7 @@ let scheduler: RunningService;
 
 beforeAll(async () => {
   infra = await startInfra();
-  catalog = new FakeCatalog(infra.nats.nc).start();
+  catalog = await new FakeCatalog(infra.nats.nc).start();
   executor = new FakeExecutor(infra.nats, infra.redisServer.url).start();
   scheduler = await startScheduler(infra);
 });

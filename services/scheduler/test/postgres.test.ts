@@ -177,7 +177,7 @@ describe('the scheduler on PostgreSQL', () => {
 
   beforeAll(async () => {
     infra = await startInfra();
-    catalog = new FakeCatalog(infra.nats.nc).start();
+    catalog = await new FakeCatalog(infra.nats.nc).start();
     executor = new FakeExecutor(infra.nats, infra.redisServer.url).start();
     scheduler = await startScheduler(infra, { databaseUrl: testDb.url });
   });

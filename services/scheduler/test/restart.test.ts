@@ -24,7 +24,7 @@ const dataDir = tempDir('fluxi-scheduler-restart-').path;
 
 beforeAll(async () => {
   infra = await startInfra();
-  catalog = new FakeCatalog(infra.nats.nc).start();
+  catalog = await new FakeCatalog(infra.nats.nc).start();
   executor = new FakeExecutor(infra.nats, infra.redisServer.url);
   scheduler = await startScheduler(infra, { dataDir });
 });

@@ -29,7 +29,8 @@ export class FakeCatalog {
 
   constructor(private readonly nc: NatsConnection) {}
 
-  start(): this {
+  /** Serves the catalog subjects; resolves once the server has the subscriptions. */
+  async start(): Promise<this> {
     const logger = silentLogger();
     this.stops = [
       serve(this.nc, {
@@ -66,6 +67,7 @@ export class FakeCatalog {
         },
       }),
     ];
+    await this.nc.flush();
     return this;
   }
 

@@ -20,13 +20,15 @@ export class RequestServer implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(AccessStore) private readonly access: AccessStore,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.stop = serveCatalogRequests(this.nats.nc, {
       jobs: this.jobs,
       pipelines: this.pipelines,
       access: this.access,
       logger: this.logger,
     });
+    // The subscriptions are on the server before the catalog says it has started.
+    await this.nats.nc.flush();
   }
 
   onModuleDestroy(): void {
