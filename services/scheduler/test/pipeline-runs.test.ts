@@ -250,7 +250,7 @@ describe('the API', () => {
       const result = await graphql(scheduler, `mutation { triggerPipeline(id: "${pipelineId}") { id } }`);
       expect(result.errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
     } finally {
-      catalog.start();
+      await catalog.start();
     }
   });
 
