@@ -1,9 +1,8 @@
 import { createLogger, loadConfig } from '@fluxi/common';
 import { startFluxi, type FluxiSystem, type Target } from '@fluxi/server';
-import { tempDir, waitFor } from '@fluxi/testkit';
-import { gql } from 'graphql-request';
+import { tempDir } from '@fluxi/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { client } from './client.js';
+import { client, logTexts, runEnded, runJob, runSummary } from './client.js';
 
 describe('a restart of the launcher loses no queued work', () => {
   const dir = tempDir('fluxi-durable-');
@@ -26,68 +25,14 @@ describe('a restart of the launcher loses no queued work', () => {
     system = await boot(['catalog', 'logs', 'scheduler', 'gateway']);
     const key = system.adminKey as string;
     let api = client(system.url as string, key);
-    const { createJob } = await api.request<{ createJob: { id: string } }>(gql`
-      mutation {
-        createJob(input: { name: "later", command: "echo survived" }) {
-          id
-        }
-      }
-    `);
-    const { triggerJob } = await api.request<{ triggerJob: { id: string } }>(
-      gql`
-        mutation ($id: ID!) {
-          triggerJob(id: $id) {
-            id
-          }
-        }
-      `,
-      { id: createJob.id },
-    );
-    const status = async () =>
-      (
-        await api.request<{ pipelineRun: { status: string; jobRuns: { id: string; status: string }[] } }>(
-          gql`
-            query ($id: ID!) {
-              pipelineRun(id: $id) {
-                status
-                jobRuns {
-                  id
-                  status
-                }
-              }
-            }
-          `,
-          { id: triggerJob.id },
-        )
-      ).pipelineRun;
-    expect((await status()).jobRuns[0]?.status).toBe('QUEUED');
+    const runId = await runJob(api, 'later', 'echo survived');
+    expect((await runSummary(api, runId)).jobRuns[0]?.status).toBe('QUEUED');
     await system.stop();
 
     system = await boot(['all']);
     api = client(system.url as string, key);
-    const run = await waitFor(
-      async () => {
-        const r = await status();
-        return r.status === 'SUCCESS' ? r : undefined;
-      },
-      { what: 'the queued run to finish after restart', timeoutMs: 60_000 },
-    );
-    const lines = await waitFor(
-      async () => {
-        const { jobRunLogs } = await api.request<{ jobRunLogs: { text: string }[] }>(
-          gql`
-            query ($id: ID!) {
-              jobRunLogs(jobRunId: $id) {
-                text
-              }
-            }
-          `,
-          { id: run.jobRuns[0]?.id },
-        );
-        return jobRunLogs.some((l) => l.text === 'survived') ? jobRunLogs : undefined;
-      },
-      { what: 'the log line' },
-    );
-    expect(lines.map((l) => l.text)).toContain('survived');
+    const run = await runEnded(api, runId);
+    expect(run.status).toBe('SUCCESS');
+    expect(await logTexts(api, run.jobRuns[0]?.id ?? '')).toContain('survived');
   });
 });

@@ -10,9 +10,8 @@ import {
   type ServerProcess,
   type TestDatabase,
 } from '@fluxi/testkit';
-import { gql } from 'graphql-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client } from './client.js';
+import { client, logTexts, runEnded, runJob } from './client.js';
 
 const BIN = join(import.meta.dirname, '../../apps/server/dist/bin.js');
 
@@ -86,56 +85,9 @@ describe('services in separate processes (fluxi-server --target)', () => {
 
   it('runs a job through five processes and stops each cleanly', async () => {
     const api = client(gatewayUrl, adminKey);
-    const { createJob } = await api.request<{ createJob: { id: string } }>(gql`
-      mutation {
-        createJob(input: { name: "split", command: "echo from a separate executor" }) {
-          id
-        }
-      }
-    `);
-    const { triggerJob } = await api.request<{ triggerJob: { id: string } }>(
-      gql`
-        mutation ($id: ID!) {
-          triggerJob(id: $id) {
-            id
-          }
-        }
-      `,
-      { id: createJob.id },
-    );
-    const run = await waitFor(
-      async () => {
-        const { pipelineRun } = await api.request<{ pipelineRun: { status: string; jobRuns: { id: string }[] } }>(
-          gql`
-            query ($id: ID!) {
-              pipelineRun(id: $id) {
-                status
-                jobRuns {
-                  id
-                }
-              }
-            }
-          `,
-          { id: triggerJob.id },
-        );
-        return pipelineRun.status === 'SUCCESS' ? pipelineRun : undefined;
-      },
-      { what: 'the run to succeed', timeoutMs: 60_000 },
-    );
-    const lines = await waitFor(async () => {
-      const { jobRunLogs } = await api.request<{ jobRunLogs: { text: string }[] }>(
-        gql`
-          query ($id: ID!) {
-            jobRunLogs(jobRunId: $id) {
-              text
-            }
-          }
-        `,
-        { id: run.jobRuns[0]?.id },
-      );
-      return jobRunLogs.length > 0 ? jobRunLogs : undefined;
-    });
-    expect(lines.map((l) => l.text)).toEqual(['from a separate executor']);
+    const run = await runEnded(api, await runJob(api, 'split', 'echo from a separate executor'));
+    expect(run.status).toBe('SUCCESS');
+    expect(await logTexts(api, run.jobRuns[0]?.id ?? '')).toEqual(['from a separate executor']);
     const codes = await Promise.all(
       children.map(
         (child) =>

@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import { createLogger, loadConfig } from '@fluxi/common';
 import { startFluxi, type FluxiSystem } from '@fluxi/server';
 import { processesWith, tempDir, waitFor } from '@fluxi/testkit';
-import { gql } from 'graphql-request';
 import { afterAll, describe, expect, it } from 'vitest';
-import { client } from './client.js';
+import { client, runEnded, runJob } from './client.js';
 
 describe('the launcher supervises its executor process', () => {
   const dir = tempDir('fluxi-supervise-');
@@ -31,40 +30,8 @@ describe('the launcher supervises its executor process', () => {
     expect(second).not.toBe(first);
 
     const api = client(system.url as string, system.adminKey as string);
-    const { createJob } = await api.request<{ createJob: { id: string } }>(gql`
-      mutation {
-        createJob(input: { name: "after-crash", command: "echo still here" }) {
-          id
-        }
-      }
-    `);
-    const { triggerJob } = await api.request<{ triggerJob: { id: string } }>(
-      gql`
-        mutation ($id: ID!) {
-          triggerJob(id: $id) {
-            id
-          }
-        }
-      `,
-      { id: createJob.id },
-    );
-    const status = await waitFor(
-      async () => {
-        const { pipelineRun } = await api.request<{ pipelineRun: { status: string } }>(
-          gql`
-            query ($id: ID!) {
-              pipelineRun(id: $id) {
-                status
-              }
-            }
-          `,
-          { id: triggerJob.id },
-        );
-        return ['SUCCESS', 'FAILED'].includes(pipelineRun.status) ? pipelineRun.status : undefined;
-      },
-      { what: 'the job to run on the new executor', timeoutMs: 30_000 },
-    );
-    expect(status).toBe('SUCCESS');
+    const run = await runEnded(api, await runJob(api, 'after-crash', 'echo still here'), 30_000);
+    expect(run.status).toBe('SUCCESS');
     await system.stop();
     system = undefined;
     expect(processesWith(marker)).toEqual([]);
