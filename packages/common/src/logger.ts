@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger, type StreamEntry } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -21,7 +22,13 @@ const FILE_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
  */
 export function createLogger(options: LoggerOptions): Logger {
   const streams: StreamEntry[] = [];
-  if (options.console ?? true) streams.push({ level: 'debug', stream: process.stdout });
+  if (options.console ?? true) {
+    // People read a terminal; machines read the files (and a console that is not a terminal).
+    const stream = process.stdout.isTTY
+      ? pretty({ colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', sync: true })
+      : process.stdout;
+    streams.push({ level: 'debug', stream });
+  }
   if (options.dir !== undefined) {
     mkdirSync(options.dir, { recursive: true });
     for (const level of FILE_LEVELS) {

@@ -20,9 +20,6 @@ export const Subjects = {
   apiKeyVerify: 'fluxi.catalog.apikey.verify',
 } as const;
 
-/** Header naming the proto message type carried by a NATS message. */
-export const TYPE_HEADER = 'Fluxi-Type';
-
 /** BullMQ queue that executors of a pool consume (payload: ExecuteJob as proto JSON). */
 export const executeQueueName = (pool: string): string => `execute-${pool}`;
 export const DEFAULT_POOL = 'default';
