@@ -1,21 +1,13 @@
 import { FluxiError, IdPrefix, newId, notFound } from '@fluxi/common';
 import type { Database, SqlExecutor } from '@fluxi/db';
-import { applyJobPatch, validateJob, type EnvVar, type Job, type JobDefinition, type JobInput } from '../domain/job.js';
+import { applyJobPatch, validateJob, type Job, type JobDefinition, type JobInput } from '../domain/job.js';
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 
 export const JOB_COLUMNS = `id, name, command, image, env, workdir, timeout_sec AS "timeoutSec", max_attempts AS "maxAttempts",
   allow_failure AS "allowFailure", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-interface JobRow {
+interface JobRow extends JobDefinition {
   id: string;
-  name: string;
-  command: string;
-  image: string | null;
-  env: EnvVar[];
-  workdir: string | null;
-  timeoutSec: number | null;
-  maxAttempts: number;
-  allowFailure: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
