@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { Logger } from '@fluxi/common';
+import { canConnect, freePort, type Logger } from '@fluxi/common';
 
 export interface LocalServer {
   readonly name: string;
@@ -109,17 +108,6 @@ function isProcess(pid: number, name: string): boolean {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.on('error', rej);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? res(address.port) : rej(new Error('no free port'))));
-    });
-  });
-}
-
 async function waitForPort(port: number, child: ChildProcess): Promise<boolean> {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) return false;
@@ -127,17 +115,6 @@ async function waitForPort(port: number, child: ChildProcess): Promise<boolean> 
     await sleep(50);
   }
   return false;
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      res(true);
-    });
-    socket.once('error', () => res(false));
-  });
 }
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));

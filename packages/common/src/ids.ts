@@ -19,10 +19,3 @@ const nextUlid = monotonicFactory();
 export function newId(prefix: IdPrefix): string {
   return `${prefix}${nextUlid()}`;
 }
-
-const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-
-/** True when `id` is a well-formed id with the given prefix. */
-export function isId(prefix: IdPrefix, id: string): boolean {
-  return id.startsWith(prefix) && ULID.test(id.slice(prefix.length));
-}

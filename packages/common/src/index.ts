@@ -6,3 +6,4 @@ export * from './config/schema.js';
 export * from './config/load.js';
 export * from './lifecycle.js';
 export * from './run-alone.js';
+export * from './net.js';

@@ -22,4 +22,3 @@ export const Subjects = {
 
 /** BullMQ queue that executors of a pool consume (payload: ExecuteJob as proto JSON). */
 export const executeQueueName = (pool: string): string => `execute-${pool}`;
-export const DEFAULT_POOL = 'default';

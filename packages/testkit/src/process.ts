@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+import { canConnect } from '@fluxi/common';
 import { waitFor } from './wait.js';
 
 export interface ServerProcess {
@@ -38,15 +38,4 @@ export async function spawnServer(command: string, args: string[], port: number,
     clearTimeout(timer);
   };
   return { url, port, child, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
