@@ -10,6 +10,7 @@ export interface GqlErrorShape {
   message: string;
   code: unknown;
   field: unknown;
+  line: unknown;
 }
 
 /** The first GraphQL error a request fails with. */
@@ -19,7 +20,12 @@ export async function firstError(promise: Promise<unknown>): Promise<GqlErrorSha
   } catch (error) {
     if (error instanceof ClientError) {
       const first = error.response.errors?.[0];
-      return { message: first?.message ?? '', code: first?.extensions?.['code'], field: first?.extensions?.['field'] };
+      return {
+        message: first?.message ?? '',
+        code: first?.extensions?.['code'],
+        field: first?.extensions?.['field'],
+        line: first?.extensions?.['line'],
+      };
     }
     throw error;
   }

@@ -8,6 +8,9 @@ export type ErrorCode =
 export interface FluxiErrorOptions {
   /** Dotted path of the input field at fault, e.g. `input.stages[1].entries[0].job`. */
   field?: string;
+  /** Where the fault is in a text the user sent (a YAML file): 1-based line and column. */
+  line?: number;
+  column?: number;
   retryable?: boolean;
   cause?: unknown;
 }
@@ -15,6 +18,8 @@ export interface FluxiErrorOptions {
 export class FluxiError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
   readonly retryable: boolean;
 
   constructor(code: ErrorCode, message: string, options: FluxiErrorOptions = {}) {
@@ -22,6 +27,8 @@ export class FluxiError extends Error {
     this.name = 'FluxiError';
     this.code = code;
     this.field = options.field;
+    this.line = options.line;
+    this.column = options.column;
     this.retryable = options.retryable ?? code === 'UNAVAILABLE';
   }
 }

@@ -18,7 +18,18 @@ export const Subjects = {
   jobGet: 'fluxi.catalog.job.get',
   /** Request VerifyApiKeyRequest → VerifyApiKeyResponse. */
   apiKeyVerify: 'fluxi.catalog.apikey.verify',
+  /** Request ResolveContextsRequest → ResolveContextsResponse (executor asks the scheduler). */
+  contextsResolve: 'fluxi.scheduler.contexts.resolve',
+  /** Broadcast CancelJobRun (core NATS): every executor stops the attempt if it runs it. */
+  jobRunCancel: 'fluxi.executor.cancel',
 } as const;
 
 /** BullMQ queue that executors of a pool consume (payload: ExecuteJob as proto JSON). */
 export const executeQueueName = (pool: string): string => `execute-${pool}`;
+
+/**
+ * BullMQ job id of an attempt: the job-run id for attempt 1, `${id}-a${attempt}` after.
+ * One id per attempt, so an attempt is never enqueued twice.
+ */
+export const executeJobId = (jobRunId: string, attempt: number): string =>
+  attempt <= 1 ? jobRunId : `${jobRunId}-a${attempt}`;

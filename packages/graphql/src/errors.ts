@@ -4,7 +4,8 @@ import { isFluxiError } from '@fluxi/common';
 
 /**
  * Turns domain errors into GraphQL errors with `extensions.code` and, for bad input,
- * `extensions.field`; hides the details of unexpected errors.
+ * `extensions.field` (and `line`, `column` for a fault in a file); hides the details of
+ * unexpected errors.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
@@ -15,6 +16,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: {
         code: original.code,
         ...(original.field === undefined ? {} : { field: original.field }),
+        ...(original.line === undefined ? {} : { line: original.line }),
+        ...(original.column === undefined ? {} : { column: original.column }),
       },
     };
   }

@@ -2,13 +2,17 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from '@fluxi/common';
 import type { Database } from '@fluxi/db';
 import type { Nats } from '@fluxi/messaging';
+import { DefinitionsService } from './app/definitions.js';
 import { AccessStore } from './store/access-store.js';
 import { JobStore } from './store/job-store.js';
 import { PipelineStore } from './store/pipeline-store.js';
+import { ScheduleStore } from './store/schedule-store.js';
 import { DATABASE, GRAPHQL_RESOLVERS, LOGGER, NATS } from './tokens.js';
 import { accessResolvers } from './transport/graphql/access-resolvers.js';
+import { asCodeResolvers } from './transport/graphql/as-code-resolvers.js';
 import { definitionResolvers } from './transport/graphql/definition-resolvers.js';
 import { mergeResolvers } from './transport/graphql/resolvers.js';
+import { scheduleResolvers } from './transport/graphql/schedule-resolvers.js';
 import { HealthController } from './transport/http/health.controller.js';
 import { RequestServer } from './transport/nats/request-server.js';
 
@@ -31,12 +35,25 @@ export class AppModule {
         { provide: LOGGER, useValue: deps.logger },
         { provide: JobStore, useFactory: (db: Database) => new JobStore(db), inject: [DATABASE] },
         { provide: PipelineStore, useFactory: (db: Database) => new PipelineStore(db), inject: [DATABASE] },
+        { provide: ScheduleStore, useFactory: (db: Database) => new ScheduleStore(db), inject: [DATABASE] },
         { provide: AccessStore, useFactory: (db: Database) => new AccessStore(db), inject: [DATABASE] },
+        { provide: DefinitionsService, useFactory: (db: Database) => new DefinitionsService(db), inject: [DATABASE] },
         {
           provide: GRAPHQL_RESOLVERS,
-          useFactory: (jobs: JobStore, pipelines: PipelineStore, access: AccessStore) =>
-            mergeResolvers(definitionResolvers(jobs, pipelines), accessResolvers(access)),
-          inject: [JobStore, PipelineStore, AccessStore],
+          useFactory: (
+            jobs: JobStore,
+            pipelines: PipelineStore,
+            schedules: ScheduleStore,
+            access: AccessStore,
+            definitions: DefinitionsService,
+          ) =>
+            mergeResolvers(
+              definitionResolvers(jobs, pipelines),
+              scheduleResolvers(schedules, pipelines),
+              accessResolvers(access),
+              asCodeResolvers(definitions),
+            ),
+          inject: [JobStore, PipelineStore, ScheduleStore, AccessStore, DefinitionsService],
         },
         RequestServer,
       ],

@@ -87,7 +87,14 @@ describe.each(backends)('catalog store on $name', (kind) => {
     });
     ids['ci'] = pipeline.id;
     expect(pipeline.id).toMatch(/^P/);
-    expect(pipeline.stages[1]?.entries[0]).toEqual({ name: 'test', jobId: ids['test'], needs: ['build'] });
+    expect(pipeline.stages[1]?.entries[0]).toEqual({
+      name: 'test',
+      jobId: ids['test'],
+      needs: ['build'],
+      when: 'ON_SUCCESS',
+      matrix: [],
+      allowFailure: null,
+    });
     expect(await pipelines.get(pipeline.id)).toEqual(pipeline);
   });
 
@@ -129,7 +136,14 @@ describe.each(backends)('catalog store on $name', (kind) => {
     });
     expect(replaced).toMatchObject({ name: 'ci-main', description: null });
     const { pipeline, jobs: used } = await pipelines.withJobs(replaced.id);
-    expect(pipeline.stages).toEqual([{ name: 'only', entries: [{ name: 'compile', jobId: ids['build'], needs: [] }] }]);
+    expect(pipeline.stages).toEqual([
+      {
+        name: 'only',
+        entries: [
+          { name: 'compile', jobId: ids['build'], needs: [], when: 'ON_SUCCESS', matrix: [], allowFailure: null },
+        ],
+      },
+    ]);
     expect([...used.keys()]).toEqual([ids['build']]);
     await jobs.delete(ids['test'] as string);
     expect(await jobs.get(ids['test'] as string)).toBeUndefined();

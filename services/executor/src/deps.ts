@@ -16,6 +16,8 @@ export interface ExecutorDeps {
   publishGraceMs: number;
   /** How long one JetStream publish waits for its ack before it is retried. */
   publishTimeoutMs: number;
+  /** How long a NATS request to another service (context resolution) waits for its answer. */
+  requestTimeoutMs: number;
 }
 
 /** The drivers a runner chooses from. */
@@ -27,3 +29,5 @@ export interface DriverSet {
 
 export const EXECUTOR_DEPS = Symbol('EXECUTOR_DEPS');
 export const DRIVERS = Symbol('DRIVERS');
+/** The artifact store (a LocalArtifactStore from @fluxi/artifacts). */
+export const ARTIFACT_STORE = Symbol('ARTIFACT_STORE');

@@ -13,6 +13,8 @@ export interface ExecutorOptions extends ServiceOptions {
   publishGraceMs?: number;
   /** How long one JetStream publish waits for its ack before it is retried (default 5 s). */
   publishTimeoutMs?: number;
+  /** How long a request to the scheduler (context resolution) waits for its answer (default 5 s). */
+  requestTimeoutMs?: number;
 }
 
 export interface RunningExecutor extends RunningService {
@@ -43,6 +45,7 @@ export async function start(options: ExecutorOptions): Promise<RunningExecutor> 
           shutdownGraceMs: options.shutdownGraceMs ?? 30_000,
           publishGraceMs: options.publishGraceMs ?? 10_000,
           publishTimeoutMs: options.publishTimeoutMs ?? 5000,
+          requestTimeoutMs: options.requestTimeoutMs ?? 5000,
         },
         baseEnv: inheritedEnv(),
       }),

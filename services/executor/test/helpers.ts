@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { Queue } from 'bullmq';
-import { configSchema, newId, IdPrefix, type FluxiConfig } from '@fluxi/common';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { configSchema, newId, IdPrefix, silentLogger, type FluxiConfig, type Logger } from '@fluxi/common';
 import {
+  ArtifactSourceSchema,
   ContractVersion,
   ExecuteJobSchema,
   JobRunEventSchema,
@@ -10,6 +12,7 @@ import {
   LogStream,
   Streams,
   create,
+  executeQueueName,
   toJson,
   type ExecuteJob,
   type JobRunEvent,
@@ -18,25 +21,104 @@ import {
   type LogChunk,
   type LogLine,
 } from '@fluxi/contracts';
-import { decode, type Nats } from '@fluxi/messaging';
-import { waitFor } from '@fluxi/testkit';
+import { connectNats, decode, redisConnection, type Nats } from '@fluxi/messaging';
+import { startNatsServer, startRedisServer, tempDir, waitFor, type ServerProcess } from '@fluxi/testkit';
 import { processAlive } from '../src/drivers/process-group.js';
+import { start, type RunningExecutor } from '../src/index.js';
 
-export function testConfig(dataDir: string, executor: Partial<FluxiConfig['executor']> = {}): FluxiConfig {
+/** Sections of the configuration a test may set besides `executor`. */
+export interface ConfigExtras {
+  contexts?: Partial<FluxiConfig['contexts']>;
+  artifacts?: Partial<FluxiConfig['artifacts']>;
+}
+
+export function testConfig(
+  dataDir: string,
+  executor: Partial<FluxiConfig['executor']> = {},
+  extras: ConfigExtras = {},
+): FluxiConfig {
   return configSchema.parse({
     dataDir,
     redis: { prefix: `t${Math.random().toString(36).slice(2, 8)}` },
     executor: { killGraceSec: 1, ...executor },
+    ...extras,
   });
 }
 
-export function executeJob(job: Partial<Omit<JobSpec, '$typeName'>>, attempt = 1): ExecuteJob {
+/** nats-server and redis-server on free ports, a client connection, a collector and a temp folder. */
+export interface TestServers {
+  natsServer: ServerProcess;
+  redisServer: ServerProcess;
+  nats: Nats;
+  collector: StreamCollector;
+  dirs: { path: string; remove: () => void };
+  stop(): Promise<void>;
+}
+
+export async function startTestServers(prefix: string): Promise<TestServers> {
+  const [natsServer, redisServer] = await Promise.all([startNatsServer(), startRedisServer()]);
+  const dirs = tempDir(prefix);
+  const nats = await connectNats(natsServer.url, `${prefix}test`, silentLogger());
+  const collector = await StreamCollector.start(nats);
+  return {
+    natsServer,
+    redisServer,
+    nats,
+    collector,
+    dirs,
+    async stop() {
+      await collector.stop();
+      await nats.close();
+      await Promise.all([natsServer.stop(), redisServer.stop()]);
+      dirs.remove();
+    },
+  };
+}
+
+/** An executor on the test servers and the queue of its pool. */
+export interface TestExecutor {
+  executor: RunningExecutor;
+  queue: Queue;
+  config: FluxiConfig;
+  stop(): Promise<void>;
+}
+
+export async function startTestExecutor(
+  servers: TestServers,
+  config: FluxiConfig,
+  logger: Logger = silentLogger(),
+): Promise<TestExecutor> {
+  const executor = await start({ config, natsUrl: servers.natsServer.url, redisUrl: servers.redisServer.url, logger });
+  const queue = new Queue(executeQueueName(config.executor.pool), {
+    connection: redisConnection(servers.redisServer.url),
+    prefix: config.redis.prefix,
+  });
+  return {
+    executor,
+    queue,
+    config,
+    async stop() {
+      await executor.stop();
+      await queue.close();
+    },
+  };
+}
+
+/** A data folder under the servers' temp folder. */
+export const dataDirOf = (servers: TestServers, name = 'data'): string => join(servers.dirs.path, name);
+
+export function executeJob(
+  job: Partial<Omit<JobSpec, '$typeName'>>,
+  attempt = 1,
+  artifactsFrom: Array<{ name: string; jobRunId: string }> = [],
+): ExecuteJob {
   return create(ExecuteJobSchema, {
     version: ContractVersion.CONTRACT_VERSION_1,
     jobRunId: newId(IdPrefix.jobRun),
     pipelineRunId: newId(IdPrefix.pipelineRun),
     attempt,
     job: create(JobSpecSchema, { jobId: newId(IdPrefix.job), name: 'test', ...job }),
+    artifactsFrom: artifactsFrom.map((source) => create(ArtifactSourceSchema, source)),
   });
 }
 

@@ -73,8 +73,12 @@ describe('executor while NATS is down', () => {
       expect(texts(run.lines, LogStream.STDERR)).toEqual(['oops']);
       expect(run.lines.map((line) => Number(line.seq))).toEqual(Array.from({ length: 1001 }, (_, i) => i + 1));
       const chattyRun = await collector.attempt(chatty.jobRunId);
-      expect(chattyRun.finished).toMatchObject({ outcome: JobOutcome.SUCCESS, lastSeq: 100000n });
-      expect(chattyRun.lines.map((line) => line.text)).toEqual(Array.from({ length: 100000 }, (_, i) => `n ${i + 1}`));
+      // 100 000 output lines, then the note that the context kept only the start of them.
+      expect(chattyRun.finished).toMatchObject({ outcome: JobOutcome.SUCCESS, lastSeq: 100001n });
+      expect(texts(chattyRun.lines, LogStream.STDOUT)).toEqual(Array.from({ length: 100000 }, (_, i) => `n ${i + 1}`));
+      expect(texts(chattyRun.lines, LogStream.SYSTEM)).toEqual([
+        `context cut at ${64 * 1024} of ${chattyRun.finished.outputBytes} bytes of standard output`,
+      ]);
       expect(existsSync(done)).toBe(true);
     } finally {
       await collector.stop();

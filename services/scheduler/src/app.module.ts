@@ -1,12 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { RunQueries } from './engine/queries.js';
-import type { TriggerSystem } from './engine/systems/trigger.js';
-import { HEALTH_CHECK, RUN_QUERIES, TRIGGER_SYSTEM, type HealthCheck } from './tokens.js';
+import type { RunEngine } from './engine/run-engine.js';
+import { HEALTH_CHECK, RUN_ENGINE, RUN_QUERIES, type HealthCheck } from './tokens.js';
 import { SubgraphResolvers } from './transport/graphql/subgraph-resolvers.js';
 import { HealthController } from './transport/http/health.controller.js';
 
 export interface AppDeps {
-  trigger: TriggerSystem;
+  engine: RunEngine;
   queries: RunQueries;
   health: HealthCheck;
 }
@@ -19,7 +19,7 @@ export class AppModule {
       module: AppModule,
       controllers: [HealthController],
       providers: [
-        { provide: TRIGGER_SYSTEM, useValue: deps.trigger },
+        { provide: RUN_ENGINE, useValue: deps.engine },
         { provide: RUN_QUERIES, useValue: deps.queries },
         { provide: HEALTH_CHECK, useValue: deps.health },
         SubgraphResolvers,

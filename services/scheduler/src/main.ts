@@ -9,7 +9,10 @@ import { Closers } from './lifecycle.js';
 import { RunStore } from './store/run-store.js';
 import { startHttp } from './transport/http/server.js';
 import { NatsCatalogClient } from './transport/nats/catalog-client.js';
+import { serveContextResolution } from './transport/nats/contexts-responder.js';
 import { startEventsConsumer } from './transport/nats/events-consumer.js';
+import { NatsExecutorControl } from './transport/nats/executor-control.js';
+import { startTimeoutLoop } from './engine/systems/timeouts.js';
 import { BullExecuteQueue } from './transport/queue/execute-queue.js';
 import { createRedisClient } from '@fluxi/messaging';
 
@@ -17,6 +20,8 @@ export const SERVICE_NAME = 'scheduler';
 
 /** How often QUEUED job runs missing from the executor queue are looked for (besides at start). */
 const RECOVERY_INTERVAL_MS = 30_000;
+/** How often runs past their deadline are looked for. */
+const TIMEOUT_INTERVAL_MS = 1000;
 
 /**
  * Starts the scheduler: its store (PostgreSQL or embedded PGlite), the executor queue,
@@ -47,18 +52,24 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       store,
       catalog: new NatsCatalogClient(nats.nc),
       queue,
+      executors: new NatsExecutorControl(nats.nc),
       logger,
       now: () => new Date(),
+      random: Math.random,
     });
     await engine.dispatch.recover();
     const consumer = await startEventsConsumer(nats, engine.advance, logger);
     closers.add('events consumer', () => consumer.stop());
     const recovery = engine.dispatch.startRecoveryLoop(RECOVERY_INTERVAL_MS);
     closers.add('recovery loop', () => recovery.stop());
+    const timeouts = startTimeoutLoop(engine.resources, engine.cancel, TIMEOUT_INTERVAL_MS);
+    closers.add('timeout loop', () => timeouts.stop());
+    const stopResolving = serveContextResolution(nats.nc, engine.contexts, logger);
+    closers.add('context resolution', async () => stopResolving());
 
     const http = await startHttp(
       {
-        trigger: engine.trigger,
+        engine,
         queries: new RunQueries(store),
         health: async () => void (await db.query('SELECT 1')),
       },

@@ -1,5 +1,5 @@
 /** Nest injection tokens for what main.ts builds before the application starts. */
-export const TRIGGER_SYSTEM = Symbol('TriggerSystem');
+export const RUN_ENGINE = Symbol('RunEngine');
 export const RUN_QUERIES = Symbol('RunQueries');
 export const HEALTH_CHECK = Symbol('HealthCheck');
 

@@ -2,6 +2,7 @@ import { IdPrefix, newId, type RunningService } from '@fluxi/common';
 import { openDatabase, type Database } from '@fluxi/db';
 import { createTestDatabase, waitFor, type TestDatabase } from '@fluxi/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_RETRY_RULE } from '../src/domain/retry.js';
 import type { JobRunRecord, NewPipelineRun } from '../src/store/records.js';
 import { RunStore } from '../src/store/run-store.js';
 import { FakeCatalog } from './support/fake-catalog.js';
@@ -41,6 +42,16 @@ function newRun(pipelineId: string, number: number): NewPipelineRun {
     status: 'QUEUED',
     trigger: 'manual',
     triggeredBy: 'U1',
+    triggeredByName: 'ann',
+    branch: 'main',
+    commitSha: 'abc123',
+    rerunOf: null,
+    failedOnly: false,
+    reason: null,
+    timeoutSec: null,
+    deadlineAt: null,
+    concurrencyGroup: null,
+    concurrencyState: null,
     snapshot: { pipelineId, stages: [{ name: 'build', entries: [{ job: { name: 'a' }, needs: [] }] }] },
     createdAt: new Date('2030-01-01T00:00:00Z'),
     startedAt: null,
@@ -56,13 +67,19 @@ function newJobRun(pipelineRunId: string): JobRunRecord {
     stageIndex: 0,
     stageName: 'build',
     name: 'a',
+    entry: 'a',
+    matrix: [],
     jobId: 'J1',
     spec: { name: 'a', command: 'true', env: { A: '1' } },
     needs: ['x', 'y'],
+    when: 'on_success',
     allowFailure: true,
     maxAttempts: 2,
+    retry: NO_RETRY_RULE,
     status: 'QUEUED',
     attempt: 1,
+    notBefore: null,
+    reusedFrom: null,
     exitCode: null,
     failureClass: null,
     reason: null,
@@ -75,7 +92,7 @@ describe('the run store on PostgreSQL', () => {
   it('applies its migrations once', async () => {
     await store.migrate();
     const applied = await db.query<{ id: string }>('SELECT id FROM migrations');
-    expect(applied.map((row) => row.id)).toEqual(['001_runs']);
+    expect(applied.map((row) => row.id)).toEqual(['001_runs', '002_pipelines_in_depth']);
   });
 
   it('hands out run numbers 1, 2, 3… under concurrent transactions', async () => {
@@ -110,17 +127,19 @@ describe('the run store on PostgreSQL', () => {
     await store.transaction(async (tx) => {
       const locked = await tx.lockRun(run.id);
       expect(locked?.jobRuns).toEqual([jobRun]);
+      expect(locked?.pipelineName).toBeNull();
       await tx.updateJobRun({
         id: jobRun.id,
         status: 'FAILED',
         attempt: 2,
+        notBefore: null,
         exitCode: -1,
         failureClass: 'TIMEOUT',
         reason: 'timed out',
         startedAt: ended,
         endedAt: ended,
       });
-      await tx.updateRun({ id: run.id, status: 'FAILED', startedAt: ended, endedAt: ended });
+      await tx.updateRun({ id: run.id, status: 'FAILED', reason: 'timed out', startedAt: ended, endedAt: ended });
     });
     expect(await store.getJobRun(jobRun.id)).toMatchObject({
       status: 'FAILED',
@@ -131,6 +150,36 @@ describe('the run store on PostgreSQL', () => {
     });
     expect(await store.getRun(run.id)).toMatchObject({ status: 'FAILED', endedAt: ended });
     expect((await store.listQueued()).map((j) => j.id)).not.toContain(jobRun.id);
+  });
+
+  it('runs a deadlock victim again: run and group locked in opposite orders both commit', async () => {
+    const run = newRun('P-deadlock', 1);
+    await store.transaction((tx) => tx.insertRun(run));
+    const calls = { runFirst: 0, groupFirst: 0 };
+    let bothHoldOne!: () => void;
+    let held = 0;
+    const ready = new Promise<void>((resolve) => (bothHoldOne = resolve));
+    const holdOne = async () => {
+      held += 1;
+      if (held === 2) bothHoldOne();
+      // Only the first round waits for the other: a retried transaction goes straight on.
+      if (held <= 2) await ready;
+    };
+    const runFirst = store.transaction(async (tx) => {
+      calls.runFirst += 1;
+      await tx.lockRun(run.id);
+      await holdOne();
+      await tx.lockGroup('deadlock-group');
+    });
+    const groupFirst = store.transaction(async (tx) => {
+      calls.groupFirst += 1;
+      await tx.lockGroup('deadlock-group');
+      await holdOne();
+      await tx.lockRun(run.id);
+    });
+    await Promise.all([runFirst, groupFirst]);
+    // PostgreSQL aborted one of them as the deadlock victim; it ran a second time.
+    expect(calls.runFirst + calls.groupFirst).toBe(3);
   });
 
   it('makes a second transaction wait for the run lock', async () => {

@@ -70,6 +70,31 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    contexts: z
+      .object({
+        /** Largest context kept (a job's standard output); longer output is cut, with a note. At most 768 KiB: it travels in one JetStream message. */
+        maxBytes: z
+          .number()
+          .int()
+          .min(1)
+          .max(768 * 1024)
+          .default(64 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    artifacts: z
+      .object({
+        /** Folder holding job artifacts; default `<dataDir>/artifacts`. Shared by executors and the gateway. */
+        dir: z.string().min(1).optional(),
+        /** Largest single artifact file accepted. */
+        maxFileBytes: z
+          .number()
+          .int()
+          .min(1)
+          .default(1024 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -24,6 +24,8 @@ describe('validateJob', () => {
       timeoutSec: null,
       maxAttempts: 1,
       allowFailure: false,
+      retry: { on: [], exitCodes: [], backoff: 'FIXED', delayMs: 0, maxDelayMs: null, jitter: false },
+      artifacts: [],
     });
   });
 

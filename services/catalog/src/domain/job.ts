@@ -1,5 +1,7 @@
 import { badInput } from '@fluxi/common';
+import { validateArtifacts } from './artifacts.js';
 import { ENV_NAME_RULE, isEnvName, quote, requireName } from './names.js';
+import { retryInput, validateRetry, type RetryPolicy, type RetryPolicyInput } from './retry.js';
 
 export interface EnvVar {
   name: string;
@@ -18,6 +20,9 @@ export interface JobDefinition {
   timeoutSec: number | null;
   maxAttempts: number;
   allowFailure: boolean;
+  retry: RetryPolicy;
+  /** Globs relative to the work folder, saved after the job. */
+  artifacts: string[];
 }
 
 export interface Job extends JobDefinition {
@@ -36,6 +41,8 @@ export interface JobInput {
   timeoutSec?: number | null;
   maxAttempts?: number | null;
   allowFailure?: boolean | null;
+  retry?: RetryPolicyInput | null;
+  artifacts?: ReadonlyArray<string> | null;
 }
 
 export const MAX_TIMEOUT_SEC = 604_800;
@@ -57,6 +64,8 @@ export function validateJob(input: JobInput, path = 'input'): JobDefinition {
     timeoutSec: optionalInt(input.timeoutSec, `${path}.timeoutSec`, 'timeoutSec', 1, MAX_TIMEOUT_SEC),
     maxAttempts: optionalInt(input.maxAttempts, `${path}.maxAttempts`, 'maxAttempts', 1, MAX_ATTEMPTS) ?? 1,
     allowFailure: input.allowFailure ?? false,
+    retry: validateRetry(input.retry, `${path}.retry`),
+    artifacts: validateArtifacts(input.artifacts, `${path}.artifacts`),
   };
 }
 
@@ -65,7 +74,8 @@ export function validateJob(input: JobInput, path = 'input'): JobDefinition {
  * field set to null is cleared (or reset to its default), then the result is validated.
  */
 export function applyJobPatch(current: JobDefinition, patch: JobInput, path = 'input'): JobDefinition {
-  const merged: JobInput = { ...current };
+  // `retry` is stored in milliseconds: back to its input form, replaced whole by a patch that sets it.
+  const merged: JobInput = { ...current, retry: retryInput(current.retry) };
   for (const [key, value] of Object.entries(patch) as [keyof JobInput, unknown][]) {
     if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
   }

@@ -45,22 +45,25 @@ describe('validatePipeline', () => {
       },
       JOBS,
     );
+    const entry = { when: 'ON_SUCCESS', matrix: [], allowFailure: null };
     expect(result).toEqual({
       name: 'ci',
       description: 'main pipeline',
+      timeoutSec: null,
+      concurrency: null,
       stages: [
         {
           name: 'build',
           entries: [
-            { name: 'build', jobId: 'J1', needs: [] },
-            { name: 'build-arm', jobId: 'J1', needs: [] },
+            { name: 'build', jobId: 'J1', needs: [], ...entry },
+            { name: 'build-arm', jobId: 'J1', needs: [], ...entry },
           ],
         },
         {
           name: 'check',
           entries: [
-            { name: 'test', jobId: 'J2', needs: ['build'] },
-            { name: 'deploy', jobId: 'J3', needs: ['test', 'build-arm'] },
+            { name: 'test', jobId: 'J2', needs: ['build'], ...entry },
+            { name: 'deploy', jobId: 'J3', needs: ['test', 'build-arm'], ...entry },
           ],
         },
       ],
@@ -184,5 +187,81 @@ describe('validatePipeline', () => {
       JOBS,
     );
     expect(result.stages[0]?.entries.map((e) => e.name)).toEqual(['deploy', 'test', 'build']);
+  });
+
+  it('keeps when, matrix, allowFailure, timeoutSec and concurrency', () => {
+    const result = validatePipeline(
+      {
+        name: 'ci',
+        timeoutSec: 3600,
+        concurrency: { group: 'deploy-production' },
+        stages: [
+          {
+            name: 's',
+            entries: [
+              { jobId: 'J1', matrix: [{ name: 'NODE', values: ['18', '20'] }], allowFailure: true },
+              { jobId: 'J2', when: 'ALWAYS', needs: ['build'], allowFailure: false },
+            ],
+          },
+        ],
+      },
+      JOBS,
+    );
+    expect(result).toMatchObject({ timeoutSec: 3600, concurrency: { group: 'deploy-production', cancelOlder: false } });
+    expect(result.stages[0]?.entries).toEqual([
+      {
+        name: 'build',
+        jobId: 'J1',
+        needs: [],
+        when: 'ON_SUCCESS',
+        matrix: [{ name: 'NODE', values: ['18', '20'] }],
+        allowFailure: true,
+      },
+      { name: 'test', jobId: 'J2', needs: ['build'], when: 'ALWAYS', matrix: [], allowFailure: false },
+    ]);
+  });
+
+  it('names the field of a bad when, matrix, timeout or concurrency group', () => {
+    const entry = (fields: object) => pipeline({ name: 's', entries: [{ jobId: 'J1' }, { jobId: 'J2', ...fields }] });
+    expect(refusal(entry({ when: 'MANUAL' })).field).toBe('input.stages[0].entries[1].when');
+    expect(refusal(entry({ matrix: [{ name: '1X', values: ['a'] }] })).field).toBe(
+      'input.stages[0].entries[1].matrix[0].name',
+    );
+    expect(refusal(entry({ matrix: [{ name: 'A', values: [] }] })).field).toBe(
+      'input.stages[0].entries[1].matrix[0].values',
+    );
+    expect(refusal(entry({ matrix: [{ name: 'A', values: ['x', 'y', 'x'] }] })).field).toBe(
+      'input.stages[0].entries[1].matrix[0].values[2]',
+    );
+    expect(
+      refusal(
+        entry({
+          matrix: [
+            { name: 'A', values: ['1'] },
+            { name: 'A', values: ['2'] },
+          ],
+        }),
+      ).field,
+    ).toBe('input.stages[0].entries[1].matrix[1].name');
+    const sixteen = Array.from({ length: 16 }, (_, i) => String(i));
+    const tooMany = refusal(
+      entry({
+        matrix: [
+          { name: 'A', values: sixteen },
+          { name: 'B', values: sixteen },
+          { name: 'C', values: ['x', 'y'] },
+        ],
+      }),
+    );
+    expect(tooMany).toMatchObject({ field: 'input.stages[0].entries[1].matrix[2].values' });
+    expect(tooMany.message).toContain('256 combinations');
+    const axes = Array.from({ length: 11 }, (_, i) => ({ name: `A${i}`, values: ['x'] }));
+    expect(refusal(entry({ matrix: axes })).field).toBe('input.stages[0].entries[1].matrix');
+    const one = [{ name: 's', entries: [{ jobId: 'J1' }] }];
+    expect(refusal({ name: 'ci', stages: one, timeoutSec: 0 }).field).toBe('input.timeoutSec');
+    expect(refusal({ name: 'ci', stages: one, timeoutSec: 604_801 }).field).toBe('input.timeoutSec');
+    expect(refusal({ name: 'ci', stages: one, concurrency: { group: 'no spaces' } }).field).toBe(
+      'input.concurrency.group',
+    );
   });
 });

@@ -1,6 +1,12 @@
 import { badInput } from '@fluxi/common';
-import { findCycle } from './dag.js';
+import { MAX_TIMEOUT_SEC } from './job.js';
+import { validateMatrix, type MatrixAxis, type MatrixAxisInput } from './matrix.js';
 import { quote, requireName } from './names.js';
+import { checkNeeds, type LocatedEntry } from './needs.js';
+
+export const WHEN = ['ON_SUCCESS', 'ON_FAILURE', 'ALWAYS'] as const;
+/** When an entry runs, given how what it waits for ended. */
+export type When = (typeof WHEN)[number];
 
 export interface StageEntryDefinition {
   /** Unique within the pipeline; the job's name unless the entry names itself. */
@@ -8,6 +14,11 @@ export interface StageEntryDefinition {
   jobId: string;
   /** Names of entries (of this or an earlier stage) that must finish first. */
   needs: string[];
+  when: When;
+  /** Expanded into one job run per combination of values. */
+  matrix: MatrixAxis[];
+  /** Overrides the job's allowFailure when not null. */
+  allowFailure: boolean | null;
 }
 
 export interface StageDefinition {
@@ -15,10 +26,19 @@ export interface StageDefinition {
   entries: StageEntryDefinition[];
 }
 
+/** At most one open run per group; `cancelOlder` cancels the older ones instead of waiting. */
+export interface Concurrency {
+  group: string;
+  cancelOlder: boolean;
+}
+
 export interface PipelineDefinition {
   name: string;
   description: string | null;
   stages: StageDefinition[];
+  /** Whole-run timeout in seconds; null: none. */
+  timeoutSec: number | null;
+  concurrency: Concurrency | null;
 }
 
 export interface Pipeline extends PipelineDefinition {
@@ -32,6 +52,8 @@ export interface PipelineInput {
   name?: string | null;
   description?: string | null;
   stages?: ReadonlyArray<StageInput> | null;
+  timeoutSec?: number | null;
+  concurrency?: { group?: string | null; cancelOlder?: boolean | null } | null;
 }
 export interface StageInput {
   name?: string | null;
@@ -41,6 +63,9 @@ export interface StageEntryInput {
   jobId?: string | null;
   name?: string | null;
   needs?: ReadonlyArray<string> | null;
+  when?: string | null;
+  matrix?: ReadonlyArray<MatrixAxisInput> | null;
+  allowFailure?: boolean | null;
 }
 
 const MAX_DESCRIPTION = 2000;
@@ -52,12 +77,6 @@ export function referencedJobIds(input: PipelineInput): string[] {
     for (const entry of stage.entries ?? []) if (typeof entry.jobId === 'string') ids.add(entry.jobId);
   }
   return [...ids];
-}
-
-interface Located {
-  entry: StageEntryDefinition;
-  stage: number;
-  path: string;
 }
 
 /**
@@ -74,10 +93,12 @@ export function validatePipeline(
   if (description !== null && description.length > MAX_DESCRIPTION) {
     throw badInput(`description is longer than ${MAX_DESCRIPTION} characters`, `${path}.description`);
   }
+  const timeoutSec = pipelineTimeout(input.timeoutSec, `${path}.timeoutSec`);
+  const concurrency = concurrencyOf(input.concurrency, `${path}.concurrency`);
   const stagesInput = input.stages ?? [];
   if (stagesInput.length === 0) throw badInput('a pipeline needs at least one stage', `${path}.stages`);
 
-  const entries = new Map<string, Located>();
+  const entries = new Map<string, LocatedEntry>();
   const stageNames = new Map<string, number>();
   const stages = stagesInput.map((stage, s): StageDefinition => {
     const stagePath = `${path}.stages[${s}]`;
@@ -95,25 +116,25 @@ export function validatePipeline(
       throw badInput(`stage ${quote(stageName)} needs at least one entry`, `${stagePath}.entries`);
     return {
       name: stageName,
-      entries: entryInputs.map((entry, e) => {
+      entries: entryInputs.map((input, e) => {
         const entryPath = `${stagePath}.entries[${e}]`;
-        const located = { entry: stageEntry(entry, jobNames, entryPath), stage: s, path: entryPath };
-        const previous = entries.get(located.entry.name);
+        const entry = stageEntry(input, jobNames, entryPath);
+        const previous = entries.get(entry.name);
         if (previous !== undefined) {
           throw badInput(
-            `entry name ${quote(located.entry.name)} is used twice (${relative(previous.path, path)} and ${relative(entryPath, path)}); ` +
+            `entry name ${quote(entry.name)} is used twice (${relative(previous.path, path)} and ${relative(entryPath, path)}); ` +
               'give one of them a distinct name',
             `${entryPath}.name`,
           );
         }
-        entries.set(located.entry.name, located);
-        return located.entry;
+        entries.set(entry.name, { name: entry.name, needs: entry.needs, stage: s, stageName, path: entryPath });
+        return entry;
       }),
     };
   });
 
-  checkNeeds(entries, stages);
-  return { name, description, stages };
+  checkNeeds(entries);
+  return { name, description, stages, timeoutSec, concurrency };
 }
 
 function stageEntry(input: StageEntryInput, jobNames: ReadonlyMap<string, string>, path: string): StageEntryDefinition {
@@ -130,41 +151,34 @@ function stageEntry(input: StageEntryInput, jobNames: ReadonlyMap<string, string
       throw badInput(`entry ${quote(name)} lists need ${quote(need)} twice`, `${path}.needs[${n}]`);
     needs.push(need);
   });
-  return { name, jobId, needs };
+  const when = input.when ?? 'ON_SUCCESS';
+  if (!(WHEN as readonly string[]).includes(when)) {
+    throw badInput(`when ${quote(when)} is invalid: use one of ${WHEN.join(', ')}`, `${path}.when`);
+  }
+  return {
+    name,
+    jobId,
+    needs,
+    when: when as When,
+    matrix: validateMatrix(input.matrix, `${path}.matrix`),
+    allowFailure: input.allowFailure ?? null,
+  };
 }
 
-/** Unknown needs, self needs, needs on later stages, then cycles. */
-function checkNeeds(entries: ReadonlyMap<string, Located>, stages: readonly StageDefinition[]): void {
-  for (const { entry, stage, path } of entries.values()) {
-    entry.needs.forEach((need, n) => {
-      const field = `${path}.needs[${n}]`;
-      const target = entries.get(need);
-      if (need === entry.name) throw badInput(`entry ${quote(entry.name)} cannot need itself`, field);
-      if (target === undefined) {
-        throw badInput(
-          `entry ${quote(entry.name)} needs ${quote(need)}, which is not an entry of this pipeline`,
-          field,
-        );
-      }
-      if (target.stage > stage) {
-        throw badInput(
-          `entry ${quote(entry.name)} (stage ${quote(stages[stage]?.name)}) needs ${quote(need)} of the later stage ` +
-            `${quote(stages[target.stage]?.name)}; an entry can only need entries of its own or an earlier stage`,
-          field,
-        );
-      }
-    });
+function pipelineTimeout(value: number | null | undefined, field: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_TIMEOUT_SEC) {
+    throw badInput(`timeoutSec must be a whole number from 1 to ${MAX_TIMEOUT_SEC}, got ${value}`, field);
   }
-  const names = [...entries.keys()];
-  const cycle = findCycle(names, new Map(names.map((name) => [name, entries.get(name)?.entry.needs ?? []])));
-  if (cycle !== undefined) {
-    const [from, to] = cycle as [string, string];
-    const located = entries.get(from) as Located;
-    throw badInput(
-      `needs form a cycle: ${cycle.map((name) => quote(name)).join(' → ')}`,
-      `${located.path}.needs[${located.entry.needs.indexOf(to)}]`,
-    );
-  }
+  return value;
+}
+
+function concurrencyOf(value: PipelineInput['concurrency'], field: string): Concurrency | null {
+  if (value === undefined || value === null) return null;
+  return {
+    group: requireName(value.group, 'concurrency group', `${field}.group`),
+    cancelOlder: value.cancelOlder ?? false,
+  };
 }
 
 /** `input.stages[1].entries[0]` → `stages[1].entries[0]` for messages. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ContractVersion } from '@fluxi/contracts';
+import { BackoffKind, ContractVersion, EntryWhen, FailureClass } from '@fluxi/contracts';
 import type { Job } from './job.js';
-import type { Pipeline } from './pipeline.js';
+import type { Pipeline, StageEntryDefinition } from './pipeline.js';
+import { DEFAULT_RETRY } from './retry.js';
 import { buildSnapshot, jobSpec } from './snapshot.js';
 
 const at = new Date('2026-01-01T00:00:00Z');
@@ -15,9 +16,19 @@ const job = (id: string, name: string, extra: Partial<Job> = {}): Job => ({
   timeoutSec: null,
   maxAttempts: 1,
   allowFailure: false,
+  retry: { ...DEFAULT_RETRY, on: [], exitCodes: [] },
+  artifacts: [],
   createdAt: at,
   updatedAt: at,
   ...extra,
+});
+
+const entry = (fields: Partial<StageEntryDefinition> & { name: string; jobId: string }): StageEntryDefinition => ({
+  needs: [],
+  when: 'ON_SUCCESS',
+  matrix: [],
+  allowFailure: null,
+  ...fields,
 });
 
 describe('snapshots', () => {
@@ -42,11 +53,13 @@ describe('snapshots', () => {
       id: 'P1',
       name: 'ci',
       description: null,
+      timeoutSec: null,
+      concurrency: null,
       createdAt: at,
       updatedAt: at,
       stages: [
-        { name: 'build', entries: [{ name: 'build-arm', jobId: 'J1', needs: [] }] },
-        { name: 'test', entries: [{ name: 'test', jobId: 'J2', needs: ['build-arm'] }] },
+        { name: 'build', entries: [entry({ name: 'build-arm', jobId: 'J1' })] },
+        { name: 'test', entries: [entry({ name: 'test', jobId: 'J2', needs: ['build-arm'] })] },
       ],
     };
     const snapshot = buildSnapshot(
@@ -68,10 +81,72 @@ describe('snapshots', () => {
       id: 'P1',
       name: 'ci',
       description: null,
+      timeoutSec: null,
+      concurrency: null,
       createdAt: at,
       updatedAt: at,
-      stages: [{ name: 's', entries: [{ name: 'a', jobId: 'J9', needs: [] }] }],
+      stages: [{ name: 's', entries: [entry({ name: 'a', jobId: 'J9' })] }],
     };
     expect(() => buildSnapshot(pipeline, new Map())).toThrow(/J9/);
+  });
+
+  it('carry retry, artifacts, when, matrix, allowFailure overrides, timeout and concurrency', () => {
+    const pipeline: Pipeline = {
+      id: 'P1',
+      name: 'ci',
+      description: null,
+      timeoutSec: 3600,
+      concurrency: { group: 'prod', cancelOlder: true },
+      createdAt: at,
+      updatedAt: at,
+      stages: [
+        {
+          name: 's',
+          entries: [
+            entry({ name: 'a', jobId: 'J1', matrix: [{ name: 'NODE', values: ['18', '20'] }], allowFailure: true }),
+            entry({ name: 'b', jobId: 'J1', when: 'ON_FAILURE' }),
+          ],
+        },
+      ],
+    };
+    const retried = job('J1', 'build', {
+      retry: {
+        on: ['JOB', 'INFRASTRUCTURE'],
+        exitCodes: [137],
+        backoff: 'EXPONENTIAL',
+        delayMs: 1500,
+        maxDelayMs: null,
+        jitter: true,
+      },
+      artifacts: ['dist/**'],
+    });
+    const snapshot = buildSnapshot(pipeline, new Map([['J1', retried]]));
+    expect(snapshot).toMatchObject({ timeoutSec: 3600, concurrency: { group: 'prod', cancelOlder: true } });
+    const [a, b] = snapshot.stages[0]?.entries ?? [];
+    expect(a).toMatchObject({
+      when: EntryWhen.ON_SUCCESS,
+      matrix: [{ name: 'NODE', values: ['18', '20'] }],
+      allowFailure: true,
+    });
+    expect(b).toMatchObject({ when: EntryWhen.ON_FAILURE, matrix: [] });
+    expect(b?.allowFailure).toBeUndefined();
+    expect(a?.job).toMatchObject({
+      artifactPaths: ['dist/**'],
+      retry: {
+        on: [FailureClass.JOB, FailureClass.INFRASTRUCTURE],
+        exitCodes: [137],
+        backoff: BackoffKind.EXPONENTIAL,
+        delayMs: 1500,
+        maxDelayMs: 0,
+        jitter: true,
+      },
+    });
+    const plain = buildSnapshot(
+      { ...pipeline, timeoutSec: null, concurrency: null },
+      new Map([['J1', job('J1', 'x')]]),
+    );
+    expect(plain.timeoutSec).toBe(0);
+    expect(plain.concurrency).toBeUndefined();
+    expect(plain.stages[0]?.entries[0]?.job?.retry).toMatchObject({ on: [], backoff: BackoffKind.FIXED, delayMs: 0 });
   });
 });

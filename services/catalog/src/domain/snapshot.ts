@@ -1,16 +1,35 @@
 import {
+  BackoffKind,
+  ConcurrencySchema,
   ContractVersion,
   create,
+  EntryWhen,
+  FailureClass,
   JobSpecSchema,
+  MatrixAxisSchema,
   PipelineSnapshotSchema,
+  RetryPolicySchema,
   StageEntrySchema,
   StageSchema,
   type JobSpec,
   type PipelineSnapshot,
+  type RetryPolicy as RetryPolicyMessage,
 } from '@fluxi/contracts';
 import { FluxiError } from '@fluxi/common';
 import type { Job } from './job.js';
-import type { Pipeline } from './pipeline.js';
+import type { Pipeline, StageEntryDefinition, When } from './pipeline.js';
+import type { RetryOn, RetryPolicy } from './retry.js';
+
+const FAILURE_CLASS: Record<RetryOn, FailureClass> = {
+  JOB: FailureClass.JOB,
+  TIMEOUT: FailureClass.TIMEOUT,
+  INFRASTRUCTURE: FailureClass.INFRASTRUCTURE,
+};
+const ENTRY_WHEN: Record<When, EntryWhen> = {
+  ON_SUCCESS: EntryWhen.ON_SUCCESS,
+  ON_FAILURE: EntryWhen.ON_FAILURE,
+  ALWAYS: EntryWhen.ALWAYS,
+};
 
 /** The executable part of a job; `name` is the job's name unless an entry renames it. */
 export function jobSpec(job: Job, name = job.name): JobSpec {
@@ -24,6 +43,19 @@ export function jobSpec(job: Job, name = job.name): JobSpec {
     timeoutSec: job.timeoutSec ?? 0,
     maxAttempts: job.maxAttempts,
     allowFailure: job.allowFailure,
+    retry: retryPolicy(job.retry),
+    artifactPaths: [...job.artifacts],
+  });
+}
+
+function retryPolicy(policy: RetryPolicy): RetryPolicyMessage {
+  return create(RetryPolicySchema, {
+    on: policy.on.map((on) => FAILURE_CLASS[on]),
+    exitCodes: [...policy.exitCodes],
+    backoff: policy.backoff === 'EXPONENTIAL' ? BackoffKind.EXPONENTIAL : BackoffKind.FIXED,
+    delayMs: policy.delayMs,
+    maxDelayMs: policy.maxDelayMs ?? 0,
+    jitter: policy.jitter,
   });
 }
 
@@ -43,9 +75,22 @@ export function buildSnapshot(pipeline: Pipeline, jobs: ReadonlyMap<string, Job>
           const job = jobs.get(entry.jobId);
           if (job === undefined)
             throw new FluxiError('INTERNAL', `job ${entry.jobId} of pipeline ${pipeline.id} is missing`);
-          return create(StageEntrySchema, { name: entry.name, job: jobSpec(job), needs: [...entry.needs] });
+          return stageEntry(entry, job);
         }),
       }),
     ),
+    timeoutSec: pipeline.timeoutSec ?? 0,
+    ...(pipeline.concurrency === null ? {} : { concurrency: create(ConcurrencySchema, pipeline.concurrency) }),
+  });
+}
+
+function stageEntry(entry: StageEntryDefinition, job: Job) {
+  return create(StageEntrySchema, {
+    name: entry.name,
+    job: jobSpec(job),
+    needs: [...entry.needs],
+    when: ENTRY_WHEN[entry.when],
+    matrix: entry.matrix.map((axis) => create(MatrixAxisSchema, { name: axis.name, values: [...axis.values] })),
+    ...(entry.allowFailure === null ? {} : { allowFailure: entry.allowFailure }),
   });
 }

@@ -4,7 +4,7 @@ import { applyJobPatch, validateJob, type Job, type JobDefinition, type JobInput
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 
 export const JOB_COLUMNS = `id, name, command, image, env, workdir, timeout_sec AS "timeoutSec", max_attempts AS "maxAttempts",
-  allow_failure AS "allowFailure", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  allow_failure AS "allowFailure", retry, artifacts, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 interface JobRow extends JobDefinition {
   id: string;
@@ -17,15 +17,7 @@ export class JobStore {
   constructor(private readonly db: Database) {}
 
   async create(input: JobInput): Promise<Job> {
-    const job = validateJob(input);
-    const rows = await this.db
-      .query<JobRow>(
-        `INSERT INTO jobs (id, name, command, image, env, workdir, timeout_sec, max_attempts, allow_failure)
-         VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9) RETURNING ${JOB_COLUMNS}`,
-        [newId(IdPrefix.job), ...values(job)],
-      )
-      .catch(nameConflict(job.name));
-    return rows[0] as Job;
+    return insertJob(this.db, validateJob(input));
   }
 
   async get(id: string): Promise<Job | undefined> {
@@ -47,16 +39,7 @@ export class JobStore {
     return this.db.transaction(async (tx) => {
       const current = (await tx.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1 FOR UPDATE`, [id]))[0];
       if (current === undefined) throw notFound('job', id);
-      const job = applyJobPatch(current, patch);
-      const rows = await tx
-        .query<JobRow>(
-          `UPDATE jobs SET name = $2, command = $3, image = $4, env = $5::text::jsonb, workdir = $6, timeout_sec = $7,
-             max_attempts = $8, allow_failure = $9, updated_at = now()
-           WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
-          [id, ...values(job)],
-        )
-        .catch(nameConflict(job.name));
-      return rows[0] as Job;
+      return updateJobRow(tx, id, applyJobPatch(current, patch));
     });
   }
 
@@ -75,6 +58,31 @@ export class JobStore {
         throw error;
       });
   }
+}
+
+/** Inserts a validated job (in the caller's transaction, when `tx` is one). */
+export async function insertJob(tx: SqlExecutor, job: JobDefinition): Promise<Job> {
+  const rows = await tx
+    .query<JobRow>(
+      `INSERT INTO jobs (id, name, command, image, env, workdir, timeout_sec, max_attempts, allow_failure, retry, artifacts)
+       VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10::text::jsonb, $11::text::jsonb) RETURNING ${JOB_COLUMNS}`,
+      [newId(IdPrefix.job), ...values(job)],
+    )
+    .catch(nameConflict(job.name));
+  return rows[0] as Job;
+}
+
+/** Replaces the definition of job `id` with a validated one. */
+export async function updateJobRow(tx: SqlExecutor, id: string, job: JobDefinition): Promise<Job> {
+  const rows = await tx
+    .query<JobRow>(
+      `UPDATE jobs SET name = $2, command = $3, image = $4, env = $5::text::jsonb, workdir = $6, timeout_sec = $7,
+         max_attempts = $8, allow_failure = $9, retry = $10::text::jsonb, artifacts = $11::text::jsonb, updated_at = now()
+       WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
+      [id, ...values(job)],
+    )
+    .catch(nameConflict(job.name));
+  return rows[0] as Job;
 }
 
 async function refuseWhenUsed(tx: SqlExecutor, jobId: string): Promise<void> {
@@ -102,6 +110,8 @@ function values(job: JobDefinition): unknown[] {
     job.timeoutSec,
     job.maxAttempts,
     job.allowFailure,
+    JSON.stringify(job.retry),
+    JSON.stringify(job.artifacts),
   ];
 }
 

@@ -62,4 +62,40 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX api_keys_user_id ON api_keys (user_id);
     `,
   },
+  {
+    id: '003_retry_matrix_schedules',
+    sql: `
+      ALTER TABLE jobs
+        ADD COLUMN retry jsonb NOT NULL
+          DEFAULT '{"on": [], "exitCodes": [], "backoff": "FIXED", "delayMs": 0, "maxDelayMs": null, "jitter": false}'::jsonb,
+        ADD COLUMN artifacts jsonb NOT NULL DEFAULT '[]'::jsonb;
+      ALTER TABLE pipelines
+        ADD COLUMN timeout_sec integer,
+        ADD COLUMN concurrency jsonb;
+      -- Entries written before this migration get the defaults of the new entry fields.
+      UPDATE pipelines SET stages = (
+        SELECT jsonb_agg(
+          jsonb_set(stage, '{entries}', (
+            SELECT jsonb_agg('{"when": "ON_SUCCESS", "matrix": [], "allowFailure": null}'::jsonb || entry ORDER BY e)
+            FROM jsonb_array_elements(stage -> 'entries') WITH ORDINALITY AS entries (entry, e)
+          ))
+          ORDER BY s)
+        FROM jsonb_array_elements(stages) WITH ORDINALITY AS all_stages (stage, s)
+      );
+      CREATE TABLE schedules (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        pipeline_id text NOT NULL REFERENCES pipelines (id) ON DELETE RESTRICT,
+        cron text,
+        at timestamptz,
+        timezone text NOT NULL DEFAULT 'UTC',
+        enabled boolean NOT NULL DEFAULT true,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT schedules_cron_or_at CHECK ((cron IS NULL) <> (at IS NULL))
+      );
+      CREATE UNIQUE INDEX schedules_name_key ON schedules (name);
+      CREATE INDEX schedules_pipeline_id ON schedules (pipeline_id);
+    `,
+  },
 ];

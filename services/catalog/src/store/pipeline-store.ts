@@ -7,18 +7,16 @@ import {
   type Pipeline,
   type PipelineDefinition,
   type PipelineInput,
-  type StageDefinition,
 } from '../domain/pipeline.js';
-import { isUniqueViolation } from './sql-errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 import { JOB_COLUMNS } from './job-store.js';
 
-const COLUMNS = `id, name, description, stages, created_at AS "createdAt", updated_at AS "updatedAt"`;
+export const PIPELINE_COLUMNS = `id, name, description, stages, timeout_sec AS "timeoutSec", concurrency,
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+const COLUMNS = PIPELINE_COLUMNS;
 
-interface PipelineRow {
+interface PipelineRow extends PipelineDefinition {
   id: string;
-  name: string;
-  description: string | null;
-  stages: StageDefinition[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -39,18 +37,7 @@ export class PipelineStore {
   constructor(private readonly db: Database) {}
 
   async create(input: PipelineInput): Promise<Pipeline> {
-    return this.db.transaction(async (tx) => {
-      const definition = await validateIn(tx, input);
-      const rows = await tx
-        .query<PipelineRow>(
-          `INSERT INTO pipelines (id, name, description, stages) VALUES ($1, $2, $3, $4::text::jsonb) RETURNING ${COLUMNS}`,
-          [newId(IdPrefix.pipeline), definition.name, definition.description, JSON.stringify(definition.stages)],
-        )
-        .catch(nameConflict(definition.name));
-      const pipeline = rows[0] as Pipeline;
-      await writeJobRefs(tx, pipeline.id, definition);
-      return pipeline;
-    });
+    return this.db.transaction(async (tx) => insertPipeline(tx, await validateIn(tx, input)));
   }
 
   /** Replaces the whole definition of a pipeline. */
@@ -58,17 +45,7 @@ export class PipelineStore {
     return this.db.transaction(async (tx) => {
       const found = await tx.query('SELECT id FROM pipelines WHERE id = $1 FOR UPDATE', [id]);
       if (found.length === 0) throw notFound('pipeline', id);
-      const definition = await validateIn(tx, input);
-      const rows = await tx
-        .query<PipelineRow>(
-          `UPDATE pipelines SET name = $2, description = $3, stages = $4::text::jsonb, updated_at = now()
-           WHERE id = $1 RETURNING ${COLUMNS}`,
-          [id, definition.name, definition.description, JSON.stringify(definition.stages)],
-        )
-        .catch(nameConflict(definition.name));
-      await tx.query('DELETE FROM pipeline_jobs WHERE pipeline_id = $1', [id]);
-      await writeJobRefs(tx, id, definition);
-      return rows[0] as Pipeline;
+      return updatePipelineRow(tx, id, await validateIn(tx, input));
     });
   }
 
@@ -86,8 +63,25 @@ export class PipelineStore {
     return this.db.query<PipelineRow>(`SELECT ${COLUMNS} FROM pipelines ORDER BY name`);
   }
 
+  /** Deletes a pipeline; refused with CONFLICT, naming them, while schedules trigger it. */
   async delete(id: string): Promise<void> {
-    const rows = await this.db.query('DELETE FROM pipelines WHERE id = $1 RETURNING id', [id]);
+    const rows = await this.db
+      .transaction(async (tx) => {
+        const schedules = await tx.query<{ name: string }>(
+          'SELECT name FROM schedules WHERE pipeline_id = $1 ORDER BY name',
+          [id],
+        );
+        if (schedules.length > 0) {
+          const names = schedules.map((s) => s.name).join(', ');
+          throw scheduledConflict(id, `schedule${schedules.length > 1 ? 's' : ''} ${names}`);
+        }
+        return tx.query('DELETE FROM pipelines WHERE id = $1 RETURNING id', [id]);
+      })
+      .catch((error: unknown) => {
+        // A schedule created meanwhile: the foreign key refuses the delete.
+        if (isForeignKeyViolation(error)) throw scheduledConflict(id, 'a schedule');
+        throw error;
+      });
     if (rows.length === 0) throw notFound('pipeline', id);
   }
 
@@ -119,9 +113,59 @@ async function validateIn(tx: SqlExecutor, input: PipelineInput): Promise<Pipeli
   return validatePipeline(input, new Map(jobs.map((job) => [job.id, job.name])));
 }
 
+/** Inserts a validated pipeline whose entries' jobIds exist (caller's transaction). */
+export async function insertPipeline(tx: SqlExecutor, definition: PipelineDefinition): Promise<Pipeline> {
+  const rows = await tx
+    .query<PipelineRow>(
+      `INSERT INTO pipelines (id, name, description, stages, timeout_sec, concurrency)
+       VALUES ($1, $2, $3, $4::text::jsonb, $5, $6::text::jsonb) RETURNING ${COLUMNS}`,
+      [newId(IdPrefix.pipeline), ...values(definition)],
+    )
+    .catch(nameConflict(definition.name));
+  const pipeline = rows[0] as Pipeline;
+  await writeJobRefs(tx, pipeline.id, definition);
+  return pipeline;
+}
+
+/** Replaces the definition of pipeline `id` with a validated one (caller's transaction). */
+export async function updatePipelineRow(
+  tx: SqlExecutor,
+  id: string,
+  definition: PipelineDefinition,
+): Promise<Pipeline> {
+  const rows = await tx
+    .query<PipelineRow>(
+      `UPDATE pipelines SET name = $2, description = $3, stages = $4::text::jsonb, timeout_sec = $5,
+         concurrency = $6::text::jsonb, updated_at = now()
+       WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, ...values(definition)],
+    )
+    .catch(nameConflict(definition.name));
+  await tx.query('DELETE FROM pipeline_jobs WHERE pipeline_id = $1', [id]);
+  await writeJobRefs(tx, id, definition);
+  return rows[0] as Pipeline;
+}
+
+function values(definition: PipelineDefinition): unknown[] {
+  return [
+    definition.name,
+    definition.description,
+    JSON.stringify(definition.stages),
+    definition.timeoutSec,
+    definition.concurrency === null ? null : JSON.stringify(definition.concurrency),
+  ];
+}
+
 async function writeJobRefs(tx: SqlExecutor, pipelineId: string, definition: PipelineDefinition): Promise<void> {
   const ids = [...new Set(definition.stages.flatMap((stage) => stage.entries.map((entry) => entry.jobId)))];
   await tx.query('INSERT INTO pipeline_jobs (pipeline_id, job_id) SELECT $1, unnest($2::text[])', [pipelineId, ids]);
+}
+
+function scheduledConflict(id: string, schedules: string): FluxiError {
+  return new FluxiError(
+    'CONFLICT',
+    `pipeline ${id} is triggered by ${schedules}; delete them or point them at another pipeline first`,
+  );
 }
 
 function nameConflict(name: string): (error: unknown) => never {

@@ -1,4 +1,5 @@
 import {
+  ArtifactFileSchema,
   ContractVersion,
   JobRunEventSchema,
   JobRunFinishedSchema,
@@ -9,6 +10,7 @@ import {
   type JobRunEvent,
   type LogChunk,
 } from '@fluxi/contracts';
+import type { SavedFile } from './artifact-report.js';
 import type { BufferedLine } from './log-buffer.js';
 import type { Outcome } from './outcome.js';
 
@@ -27,12 +29,34 @@ export function startedEvent(ref: AttemptRef, executorId: string, pid: number, a
   });
 }
 
-export function finishedEvent(ref: AttemptRef, outcome: Outcome, lastSeq: bigint, atMs: number): JobRunEvent {
-  return create(JobRunEventSchema, {
-    ...header(ref),
-    atMs: BigInt(atMs),
-    kind: { case: 'finished', value: create(JobRunFinishedSchema, { ...outcome, lastSeq }) },
+/** What a `finished` event carries besides the outcome. */
+export interface FinishDetails {
+  /** The start of the standard output (the job's context). */
+  output: Uint8Array;
+  /** Size of the whole standard output. */
+  outputBytes: number;
+  artifacts: readonly SavedFile[];
+}
+
+const NO_DETAILS: FinishDetails = { output: new Uint8Array(), outputBytes: 0, artifacts: [] };
+
+export function finishedEvent(
+  ref: AttemptRef,
+  outcome: Outcome,
+  lastSeq: bigint,
+  atMs: number,
+  details: FinishDetails = NO_DETAILS,
+): JobRunEvent {
+  const finished = create(JobRunFinishedSchema, {
+    ...outcome,
+    lastSeq,
+    output: details.output,
+    outputBytes: BigInt(details.outputBytes),
+    artifacts: details.artifacts.map((file) =>
+      create(ArtifactFileSchema, { path: file.path, sizeBytes: BigInt(file.sizeBytes) }),
+    ),
   });
+  return create(JobRunEventSchema, { ...header(ref), atMs: BigInt(atMs), kind: { case: 'finished', value: finished } });
 }
 
 export function logChunk(ref: AttemptRef, lines: BufferedLine[]): LogChunk {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FailureClass, JobOutcome } from '@fluxi/contracts';
-import { classify, effectiveTimeoutSec } from './outcome.js';
+import { classify, commandEnded, effectiveTimeoutSec, notStartedLine, stoppingLine } from './outcome.js';
 
 describe('classify', () => {
   it('exit code 0 is a success', () => {
@@ -48,6 +48,54 @@ describe('classify', () => {
         reason: 'why',
       });
     }
+  });
+});
+
+describe('classify (cancel and job errors)', () => {
+  it('a user cancel is CANCELLED with the given reason, distinct from an executor stop', () => {
+    expect(classify({ kind: 'cancelled', reason: 'cancelled by alice' })).toEqual({
+      outcome: JobOutcome.CANCELLED,
+      exitCode: -1,
+      failureClass: FailureClass.CANCELLED,
+      reason: 'cancelled by alice',
+    });
+    expect(classify({ kind: 'stopped', reason: 'executor stopped' }).failureClass).toBe(FailureClass.INFRASTRUCTURE);
+  });
+
+  it('a job that cannot run as written is a job failure without exit code', () => {
+    expect(classify({ kind: 'jobError', reason: 'unknown context "x"' })).toEqual({
+      outcome: JobOutcome.FAILED,
+      exitCode: -1,
+      failureClass: FailureClass.JOB,
+      reason: 'unknown context "x"',
+    });
+  });
+});
+
+describe('commandEnded', () => {
+  it('is true when the command ran to an end, even a failing one', () => {
+    expect(commandEnded({ kind: 'exited', exitCode: 1 })).toBe(true);
+    expect(commandEnded({ kind: 'timedOut', timeoutSec: 1 })).toBe(true);
+    expect(commandEnded({ kind: 'signaled', signal: 'SIGKILL' })).toBe(true);
+  });
+
+  it('is false when it was stopped, cancelled or never ran', () => {
+    expect(commandEnded({ kind: 'cancelled', reason: 'r' })).toBe(false);
+    expect(commandEnded({ kind: 'stopped', reason: 'r' })).toBe(false);
+    expect(commandEnded({ kind: 'infrastructure', reason: 'r' })).toBe(false);
+    expect(commandEnded({ kind: 'jobError', reason: 'r' })).toBe(false);
+  });
+});
+
+describe('stop lines', () => {
+  it('name the cancel reason and keep the executor stop wording', () => {
+    expect(stoppingLine({ kind: 'stopped', reason: 'x' }, 5)).toBe(
+      "the executor is stopping: stopping the job's processes",
+    );
+    expect(stoppingLine({ kind: 'cancelled', reason: 'by bob' }, 5)).toBe(
+      "cancelled: by bob; stopping the job's processes (SIGTERM, SIGKILL after 5s)",
+    );
+    expect(notStartedLine({ kind: 'cancelled', reason: 'by bob' })).toBe('cancelled: by bob; the job was not started');
   });
 });
 

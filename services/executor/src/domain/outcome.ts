@@ -1,12 +1,20 @@
 import { FailureClass, JobOutcome } from '@fluxi/contracts';
 
+/** Why the executor stops an attempt it runs. */
+export type StopRequest =
+  /** The executor is shutting down and its grace period ran out. */
+  | { kind: 'stopped'; reason: string }
+  /** A user (through the scheduler) cancelled the job run. */
+  | { kind: 'cancelled'; reason: string };
+
 /** How a driver's run of one attempt ended, before it is told to the rest of Fluxi. */
 export type DriverResult =
   | { kind: 'exited'; exitCode: number }
   | { kind: 'signaled'; signal: string }
   | { kind: 'timedOut'; timeoutSec: number }
-  /** The executor stopped the job itself (shutdown beyond the grace period). */
-  | { kind: 'stopped'; reason: string }
+  | StopRequest
+  /** The job cannot run as written (an unknown context): the job's fault, nothing was run. */
+  | { kind: 'jobError'; reason: string }
   /** The job could not run: bad workdir, spawn error, missing driver, executor error. */
   | { kind: 'infrastructure'; reason: string };
 
@@ -29,6 +37,15 @@ export function classify(result: DriverResult): Outcome {
       return failed(-1, FailureClass.JOB, `killed by signal ${result.signal}`);
     case 'timedOut':
       return failed(-1, FailureClass.TIMEOUT, `timed out after ${result.timeoutSec}s`);
+    case 'cancelled':
+      return {
+        outcome: JobOutcome.CANCELLED,
+        exitCode: -1,
+        failureClass: FailureClass.CANCELLED,
+        reason: result.reason,
+      };
+    case 'jobError':
+      return failed(-1, FailureClass.JOB, result.reason);
     case 'stopped':
     case 'infrastructure':
       return failed(-1, FailureClass.INFRASTRUCTURE, result.reason);
@@ -39,7 +56,26 @@ function failed(exitCode: number, failureClass: FailureClass, reason: string): O
   return { outcome: JobOutcome.FAILED, exitCode, failureClass, reason };
 }
 
+/** Whether the command ran to an end of its own or by timeout, so its artifacts are saved. */
+export function commandEnded(result: DriverResult): boolean {
+  return result.kind === 'exited' || result.kind === 'signaled' || result.kind === 'timedOut';
+}
+
 /** The timeout of a job: its own, or the executor's default when it sets none. */
 export function effectiveTimeoutSec(jobTimeoutSec: number, defaultTimeoutSec: number): number {
   return jobTimeoutSec > 0 ? jobTimeoutSec : defaultTimeoutSec;
+}
+
+/** The system log line written when an attempt is stopped while its processes run. */
+export function stoppingLine(request: StopRequest, killGraceSec: number): string {
+  return request.kind === 'stopped'
+    ? "the executor is stopping: stopping the job's processes"
+    : `cancelled: ${request.reason}; stopping the job's processes (SIGTERM, SIGKILL after ${killGraceSec}s)`;
+}
+
+/** The system log line written when an attempt is stopped before its command started. */
+export function notStartedLine(request: StopRequest): string {
+  return request.kind === 'stopped'
+    ? 'the executor is stopping: the job was not started'
+    : `cancelled: ${request.reason}; the job was not started`;
 }

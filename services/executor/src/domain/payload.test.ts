@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FluxiError } from '@fluxi/common';
 import { ContractVersion, ExecuteJobSchema, JobSpecSchema, create, toJson } from '@fluxi/contracts';
-import { bullJobId, parseExecutePayload } from './payload.js';
+import { parseExecutePayload } from './payload.js';
 
 function payload(overrides: Record<string, unknown> = {}) {
   const message = create(ExecuteJobSchema, {
@@ -58,14 +58,15 @@ describe('parseExecutePayload', () => {
     expect(fieldOf(() => parseExecutePayload(payload({ job: { command: ' ' } })))).toBe('payload.job.command');
   });
 
+  it('accepts artifact sources and refuses unsafe ids in them', () => {
+    const artifactsFrom = [{ name: 'build', jobRunId: 'JR01ARZ3NDEKTSV4RRFFQ69G5FAW' }];
+    expect(parseExecutePayload(payload({ artifactsFrom })).artifactsFrom[0]?.name).toBe('build');
+    expect(fieldOf(() => parseExecutePayload(payload({ artifactsFrom: [{ name: 'x', jobRunId: '../x' }] })))).toBe(
+      'payload.artifactsFrom[0].jobRunId',
+    );
+  });
+
   it('accepts an image job without a command', () => {
     expect(parseExecutePayload(payload({ job: { image: 'alpine:3' } })).job.image).toBe('alpine:3');
-  });
-});
-
-describe('bullJobId', () => {
-  it('is the job-run id for attempt 1, suffixed after', () => {
-    expect(bullJobId('JR1', 1)).toBe('JR1');
-    expect(bullJobId('JR1', 3)).toBe('JR1-a3');
   });
 });

@@ -35,15 +35,15 @@ export function parseExecutePayload(data: unknown): ValidExecuteJob {
     throw invalid('pipelineRunId is missing or malformed', 'payload.pipelineRunId');
   }
   if (message.attempt < 1) throw invalid('attempt must be 1 or more', 'payload.attempt');
+  message.artifactsFrom.forEach((source, index) => {
+    if (!SAFE_ID.test(source.jobRunId)) {
+      throw invalid('artifact source jobRunId is missing or malformed', `payload.artifactsFrom[${index}].jobRunId`);
+    }
+  });
   const job = message.job;
   if (job === undefined) throw invalid('job is missing', 'payload.job');
   if (job.image === '' && job.command.trim() === '') throw invalid('job.command is empty', 'payload.job.command');
   return message as ValidExecuteJob;
-}
-
-/** The BullMQ job id the scheduler gives an attempt (documented contract). */
-export function bullJobId(jobRunId: string, attempt: number): string {
-  return attempt === 1 ? jobRunId : `${jobRunId}-a${attempt}`;
 }
 
 function invalid(message: string, field: string): FluxiError {

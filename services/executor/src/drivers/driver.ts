@@ -1,16 +1,17 @@
 import type { Readable } from 'node:stream';
-import type { DriverResult } from '../domain/outcome.js';
+import type { DriverResult, StopRequest } from '../domain/outcome.js';
 
 /** What a driver needs to run one attempt of a job. */
 export interface DriverTask {
   jobRunId: string;
   pipelineRunId: string;
   attempt: number;
+  /** The command with its context references already substituted. */
   command: string;
   /** Docker image; empty for the shell driver. */
   image: string;
   env: Record<string, string>;
-  /** Working directory asked for by the job; empty means a fresh temporary one. */
+  /** Absolute folder the command runs in, prepared (and later removed) by the runner. */
   workdir: string;
   timeoutSec: number;
 }
@@ -23,12 +24,20 @@ export interface OutputSink {
   system(text: string): void;
 }
 
+/** Tells a driver that the attempt must stop, and why (executor shutdown or user cancel). */
+export interface StopSignal {
+  /** The first stop asked for, if any. */
+  readonly requested: StopRequest | undefined;
+  /** Calls `listener` once a stop is asked for (at once if it already was); returns a function removing it. */
+  onStop(listener: (request: StopRequest) => void): () => void;
+}
+
 export interface DriverContext {
   output: OutputSink;
   /** Called once the job's process exists (pid 0 when there is none to name). */
   onStarted(pid: number): void;
-  /** Aborted when the executor must stop the job (shutdown past its grace period). */
-  cancel: AbortSignal;
+  /** Stop the job now: it is cancelled, or the executor is stopping past its grace period. */
+  stop: StopSignal;
 }
 
 /**

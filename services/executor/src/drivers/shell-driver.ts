@@ -1,14 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { DriverResult } from '../domain/outcome.js';
+import { stoppingLine, type DriverResult } from '../domain/outcome.js';
 import type { Driver, DriverContext, DriverTask, OutputSink } from './driver.js';
 import { waitClosed } from './pipes.js';
 import { ProcessGroup } from './process-group.js';
-import { prepareWorkdir } from './workdir.js';
 
 export interface ShellDriverOptions {
-  /** Temporary work folders go to `<dataDir>/work/<jobRunId>`. */
-  dataDir: string;
   /** Seconds between SIGTERM and SIGKILL when the job's process group is stopped. */
   killGraceSec: number;
   /** Variables every job gets from the executor (PATH, HOME, LANG). */
@@ -21,8 +18,9 @@ export interface ShellDriverOptions {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Runs a job's command with /bin/sh -c in its own process group (detached), so a
- * timeout or a shutdown stops the command and everything it started.
+ * Runs a job's command with /bin/sh -c in its own process group (detached), in
+ * the work folder the runner prepared, so a timeout, a cancel or a shutdown stops
+ * the command and everything it started.
  */
 export class ShellDriver implements Driver {
   readonly name = 'shell';
@@ -33,21 +31,8 @@ export class ShellDriver implements Driver {
   }
 
   async run(task: DriverTask, context: DriverContext): Promise<DriverResult> {
-    const workdir = await prepareWorkdir(task.workdir, this.options.dataDir, task.jobRunId);
-    if ('error' in workdir) {
-      context.output.system(workdir.error);
-      return { kind: 'infrastructure', reason: workdir.error };
-    }
-    try {
-      return await this.execute(task, context, workdir.path);
-    } finally {
-      await workdir.cleanup();
-    }
-  }
-
-  private async execute(task: DriverTask, context: DriverContext, cwd: string): Promise<DriverResult> {
     const child = spawn('/bin/sh', ['-c', task.command], {
-      cwd,
+      cwd: task.workdir,
       env: this.environment(task),
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,17 +72,13 @@ export class ShellDriver implements Driver {
         ),
       Math.min(task.timeoutSec * 1000, MAX_TIMER_MS),
     );
-    const onCancel = () =>
-      stopWith(
-        { kind: 'stopped', reason: 'executor stopped while the job was running' },
-        "the executor is stopping: stopping the job's processes",
-      );
-    if (context.cancel.aborted) onCancel();
-    else context.cancel.addEventListener('abort', onCancel, { once: true });
+    const stopListener = context.stop.onStop((request) =>
+      stopWith(request, stoppingLine(request, this.options.killGraceSec)),
+    );
 
     const exit = await exited;
     clearTimeout(timer);
-    context.cancel.removeEventListener('abort', onCancel);
+    stopListener();
     await this.drain(child, closed, pipes, group, context.output);
     if (stoppedBy === undefined && (await group.alive())) {
       context.output.system('stopping processes the job left running');

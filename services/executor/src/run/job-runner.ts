@@ -1,18 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from '@fluxi/common';
 import { JobOutcome } from '@fluxi/contracts';
+import { filesForEvent } from '../domain/artifact-report.js';
 import { MsgIds, finishedEvent, logChunk, startedEvent, type AttemptRef } from '../domain/messages.js';
-import { classify, effectiveTimeoutSec, type DriverResult, type Outcome } from '../domain/outcome.js';
+import { classify, type Outcome } from '../domain/outcome.js';
+import { OutputCapture } from '../domain/output-capture.js';
 import type { ValidExecuteJob } from '../domain/payload.js';
-import { DRIVERS, EXECUTOR_DEPS, type DriverSet, type ExecutorDeps } from '../deps.js';
-import type { DriverTask } from '../drivers/driver.js';
+import { EXECUTOR_DEPS, type ExecutorDeps } from '../deps.js';
+import type { StopSignal } from '../drivers/driver.js';
 import { JetStreamPublisher } from '../transport/jetstream-publisher.js';
+import type { SavedAttempt } from './artifact-steps.js';
+import { AttemptSteps } from './attempt-steps.js';
 import { LogPump } from './log-pump.js';
 import { PumpOutputSink } from './output-sink.js';
 
 export interface RunSignals {
-  /** Stop this job now (shutdown past its grace period). */
-  cancel: AbortSignal;
+  /** Stop this job now (user cancel, or shutdown past its grace period). */
+  stop: StopSignal;
   /** Stop retrying publishes (the service is going away). */
   giveUp: AbortSignal;
 }
@@ -22,8 +26,9 @@ export interface RunSummary extends Outcome {
 }
 
 /**
- * Runs one attempt: `started`, the driver with its output pumped into log chunks,
- * then `finished` once every chunk is acknowledged.
+ * Runs one attempt: `started`, the attempt's steps with their output pumped into
+ * log chunks (standard output also kept as the job's context), then `finished`
+ * once every chunk is acknowledged.
  */
 @Injectable()
 export class JobRunner {
@@ -32,7 +37,7 @@ export class JobRunner {
   constructor(
     @Inject(EXECUTOR_DEPS) private readonly deps: ExecutorDeps,
     @Inject(JetStreamPublisher) private readonly publisher: JetStreamPublisher,
-    @Inject(DRIVERS) private readonly drivers: DriverSet,
+    @Inject(AttemptSteps) private readonly steps: AttemptSteps,
   ) {
     this.logger = deps.logger.child({ component: 'runner' });
   }
@@ -59,42 +64,49 @@ export class JobRunner {
         this.publisher.publishChunk(logChunk(ref, lines), MsgIds.chunk(ref, lines[0]?.seq ?? 0n), signals.giveUp),
       gate.promise,
     );
-    const output = new PumpOutputSink(pump);
-    const job = execute.job;
-    const driver = job.image === '' ? this.drivers.shell : this.drivers.docker;
-    const task: DriverTask = {
-      ...ref,
-      command: job.command,
-      image: job.image,
-      env: { ...job.env },
-      workdir: job.workdir,
-      timeoutSec: effectiveTimeoutSec(job.timeoutSec, this.deps.config.executor.defaultTimeoutSec),
-    };
-    logger.info({ driver: driver.name }, 'job run started');
-    let result: DriverResult;
+    const capture = new OutputCapture(this.deps.config.contexts.maxBytes);
+    const output = new PumpOutputSink(pump, capture);
+    logger.info({ image: execute.job.image }, 'job run started');
+    let ended: SavedAttempt;
     try {
-      result = await driver.run(task, { output, onStarted: (pid) => void publishStarted(pid), cancel: signals.cancel });
+      ended = await this.steps.run(execute, {
+        output,
+        onStarted: (pid) => void publishStarted(pid),
+        stop: signals.stop,
+      });
     } catch (error) {
-      logger.error({ err: error }, 'driver failed');
+      logger.error({ err: error }, 'attempt failed in the executor');
       const reason = `executor error: ${(error as Error).message}`;
       output.system(reason);
-      result = { kind: 'infrastructure', reason };
+      ended = { result: { kind: 'infrastructure', reason }, artifacts: [] };
     }
     output.close();
+    if (capture.cut) {
+      output.system(`context cut at ${capture.keptBytes} of ${capture.totalBytes} bytes of standard output`);
+    }
+    const artifacts = filesForEvent(ended.artifacts);
+    if (artifacts.cut) {
+      output.system(
+        `the finished event lists ${artifacts.listed.length} of ${ended.artifacts.length} artifact files; all are saved`,
+      );
+    }
     await publishStarted(0);
     const lastSeq = await pump.finish();
-    const outcome = classify(result);
-    await this.publisher.publishEvent(
-      finishedEvent(ref, outcome, lastSeq, Date.now()),
-      MsgIds.finished(ref),
-      signals.giveUp,
-    );
+    const outcome = classify(ended.result);
+    const event = finishedEvent(ref, outcome, lastSeq, Date.now(), {
+      output: capture.bytes(),
+      outputBytes: capture.totalBytes,
+      artifacts: artifacts.listed,
+    });
+    await this.publisher.publishEvent(event, MsgIds.finished(ref), signals.giveUp);
     logger.info(
       {
         outcome: JobOutcome[outcome.outcome],
         exitCode: outcome.exitCode,
         reason: outcome.reason,
         lastSeq: Number(lastSeq),
+        outputBytes: capture.totalBytes,
+        artifacts: ended.artifacts.length,
       },
       'job run finished',
     );

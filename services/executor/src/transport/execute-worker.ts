@@ -5,6 +5,7 @@ import { JobOutcome, executeQueueName } from '@fluxi/contracts';
 import { redisConnection } from '@fluxi/messaging';
 import { parseExecutePayload } from '../domain/payload.js';
 import { EXECUTOR_DEPS, type ExecutorDeps } from '../deps.js';
+import { ActiveAttempts } from '../run/active-attempts.js';
 import { JobRunner } from '../run/job-runner.js';
 
 /** What a completed BullMQ `execute` job returns (kept small: it is stored in Redis). */
@@ -14,10 +15,8 @@ export interface ExecuteResult {
   lastSeq: number;
 }
 
-interface ActiveJob {
-  jobRunId: string;
-  cancel: AbortController;
-}
+/** The reason of attempts stopped because the executor stops. */
+export const EXECUTOR_STOPPED_REASON = 'executor stopped while the job was running';
 
 /**
  * The BullMQ worker of this executor's pool. Each job is validated on arrival
@@ -26,7 +25,6 @@ interface ActiveJob {
 @Injectable()
 export class ExecuteWorker implements OnApplicationBootstrap {
   private worker: Worker | undefined;
-  private readonly active = new Map<string, ActiveJob>();
   private readonly giveUp = new AbortController();
   private readonly logger: Logger;
   private stopping: Promise<void> | undefined;
@@ -34,6 +32,7 @@ export class ExecuteWorker implements OnApplicationBootstrap {
   constructor(
     @Inject(EXECUTOR_DEPS) private readonly deps: ExecutorDeps,
     @Inject(JobRunner) private readonly runner: JobRunner,
+    @Inject(ActiveAttempts) private readonly active: ActiveAttempts,
   ) {
     this.logger = deps.logger.child({ component: 'worker' });
   }
@@ -59,7 +58,7 @@ export class ExecuteWorker implements OnApplicationBootstrap {
 
   /** Job-run ids of the attempts running now. */
   activeJobs(): string[] {
-    return [...this.active.values()].map((job) => job.jobRunId);
+    return this.active.jobRunIds();
   }
 
   /**
@@ -78,7 +77,7 @@ export class ExecuteWorker implements OnApplicationBootstrap {
     const closedInGrace = await settlesWithin(closing, this.deps.shutdownGraceMs);
     if (!closedInGrace && this.active.size > 0) {
       this.logger.warn({ jobRuns: this.activeJobs() }, 'jobs still running after the shutdown grace: stopping them');
-      for (const job of this.active.values()) job.cancel.abort();
+      this.active.stopAll({ kind: 'stopped', reason: EXECUTOR_STOPPED_REASON });
       if (!(await settlesWithin(closing, this.deps.publishGraceMs))) {
         this.logger.error({ jobRuns: this.activeJobs() }, 'could not publish the finish of stopped jobs: giving up');
         this.giveUp.abort();
@@ -96,17 +95,16 @@ export class ExecuteWorker implements OnApplicationBootstrap {
       throw new UnrecoverableError((error as Error).message);
     }
     const key = job.id ?? execute.jobRunId;
-    const active: ActiveJob = { jobRunId: execute.jobRunId, cancel: new AbortController() };
-    this.active.set(key, active);
+    const active = this.active.begin(key, execute.jobRunId, execute.attempt);
     try {
-      const summary = await this.runner.run(execute, { cancel: active.cancel.signal, giveUp: this.giveUp.signal });
+      const summary = await this.runner.run(execute, { stop: active.stop, giveUp: this.giveUp.signal });
       return {
         outcome: JobOutcome[summary.outcome] ?? 'UNSPECIFIED',
         exitCode: summary.exitCode,
         lastSeq: Number(summary.lastSeq),
       };
     } finally {
-      this.active.delete(key);
+      this.active.end(key);
     }
   }
 }

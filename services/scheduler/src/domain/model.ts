@@ -1,19 +1,26 @@
-import type { FailureClassName, RunStatus } from './status.js';
+import type { RetryRule } from './retry.js';
+import type { FailureClassName, RunStatus, When } from './status.js';
 
 /** What the run engine knows of one job run when it decides what happens next. */
 export interface JobRunState {
   readonly id: string;
-  /** Entry name, unique in its run; `needs` refer to it. */
+  /** Unique in its run: the entry name, plus the matrix values for a matrix cell (`test [node=18]`). */
   readonly name: string;
+  /** The pipeline entry it comes from; `needs` refer to entries (all cells of a matrix entry). */
+  readonly entry: string;
   readonly stageIndex: number;
-  /** Names of the entries this one waits for; empty = waits for every earlier stage. */
+  /** Entry names this one waits for; empty = waits for every earlier stage. */
   readonly needs: readonly string[];
+  readonly when: When;
   readonly allowFailure: boolean;
   /** At least 1. */
   readonly maxAttempts: number;
+  readonly retry: RetryRule;
   readonly status: RunStatus;
   /** Current attempt, from 1. */
   readonly attempt: number;
+  /** Earliest time the current attempt may start (retry backoff); null = at once. */
+  readonly notBefore: Date | null;
   readonly exitCode: number | null;
   readonly failureClass: FailureClassName | null;
   readonly reason: string | null;
@@ -24,6 +31,8 @@ export interface JobRunState {
 export interface RunState {
   readonly id: string;
   readonly status: RunStatus;
+  /** Why the run ended as it did when a job run alone does not say (timeout, cancel). */
+  readonly reason: string | null;
   readonly startedAt: Date | null;
   readonly endedAt: Date | null;
   /** In stage order, then entry order. */
@@ -62,6 +71,9 @@ export function stepBetween(before: RunState, after: RunState, dispatch: readonl
     changed: after.jobRuns.filter((jobRun, index) => jobRun !== before.jobRuns[index]),
     dispatch,
     runChanged:
-      after.status !== before.status || after.startedAt !== before.startedAt || after.endedAt !== before.endedAt,
+      after.status !== before.status ||
+      after.startedAt !== before.startedAt ||
+      after.endedAt !== before.endedAt ||
+      after.reason !== before.reason,
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRunState, RunState } from './model.js';
-import { readiness, release, runOutcome } from './readiness.js';
+import { hasWarnings, readiness, release, runOutcome } from './readiness.js';
+import { NO_RETRY_RULE } from './retry.js';
 import type { RunStatus } from './status.js';
 
 const NOW = new Date('2030-01-01T00:00:00Z');
@@ -9,12 +10,16 @@ function jr(name: string, stageIndex: number, status: RunStatus, extra: Partial<
   return {
     id: name,
     name,
+    entry: name,
     stageIndex,
     needs: [],
+    when: 'on_success',
     allowFailure: false,
     maxAttempts: 1,
+    retry: NO_RETRY_RULE,
     status,
     attempt: 1,
+    notBefore: null,
     exitCode: null,
     failureClass: null,
     reason: null,
@@ -24,25 +29,67 @@ function jr(name: string, stageIndex: number, status: RunStatus, extra: Partial<
   };
 }
 
+const state = (jobRun: JobRunState, all: JobRunState[]) => readiness(jobRun, all).state;
+
 describe('readiness', () => {
   it('without needs waits for every entry of all earlier stages', () => {
     const c = jr('c', 2, 'PENDING');
-    expect(readiness(c, [jr('a', 0, 'SUCCESS'), jr('b', 1, 'RUNNING'), c])).toBe('waiting');
-    expect(readiness(c, [jr('a', 0, 'SUCCESS'), jr('b', 1, 'SUCCESS'), c, jr('d', 2, 'RUNNING')])).toBe('ready');
-    expect(readiness(c, [jr('a', 0, 'SKIPPED'), jr('b', 1, 'RUNNING'), c])).toBe('blocked');
-    expect(readiness(c, [jr('a', 0, 'FAILED', { allowFailure: true }), jr('b', 1, 'SUCCESS'), c])).toBe('ready');
+    expect(state(c, [jr('a', 0, 'SUCCESS'), jr('b', 1, 'RUNNING'), c])).toBe('waiting');
+    expect(state(c, [jr('a', 0, 'SUCCESS'), jr('b', 1, 'SUCCESS'), c, jr('d', 2, 'RUNNING')])).toBe('ready');
+    expect(state(c, [jr('a', 0, 'FAILED'), jr('b', 1, 'RUNNING'), c])).toBe('blocked');
+    expect(state(c, [jr('a', 0, 'FAILED', { allowFailure: true }), jr('b', 1, 'SUCCESS'), c])).toBe('ready');
   });
 
-  it('with needs waits for those only', () => {
+  it('is not blocked by a job run skipped only by its own when', () => {
+    const c = jr('c', 2, 'PENDING');
+    const cleanup = jr('cleanup', 1, 'SKIPPED', { when: 'on_failure' });
+    expect(state(c, [jr('a', 0, 'SUCCESS'), cleanup, c])).toBe('ready');
+  });
+
+  it('with needs waits for those only, and for every cell of a matrix entry', () => {
     const c = jr('c', 1, 'PENDING', { needs: ['a'] });
-    expect(readiness(c, [jr('a', 0, 'SUCCESS'), jr('b', 0, 'FAILED'), c])).toBe('ready');
-    expect(readiness(c, [jr('a', 0, 'QUEUED'), c])).toBe('waiting');
-    expect(readiness(c, [jr('a', 0, 'CANCELLED'), c])).toBe('blocked');
-    expect(readiness(c, [c])).toBe('blocked');
+    expect(state(c, [jr('a', 0, 'SUCCESS'), jr('b', 0, 'FAILED'), c])).toBe('ready');
+    expect(state(c, [jr('a', 0, 'QUEUED'), c])).toBe('waiting');
+    expect(state(c, [jr('a', 0, 'CANCELLED'), c])).toBe('blocked');
+    expect(state(c, [c])).toBe('blocked');
+    const cells = [jr('a [n=1]', 0, 'SUCCESS', { entry: 'a' }), jr('a [n=2]', 0, 'RUNNING', { entry: 'a' })];
+    expect(state(c, [...cells, c])).toBe('waiting');
+  });
+
+  it('blocks on a failure further up the needs, naming it', () => {
+    const b = jr('b', 1, 'SKIPPED', { needs: ['a'] });
+    const c = jr('c', 2, 'PENDING', { needs: ['b'] });
+    expect(readiness(c, [jr('a', 0, 'FAILED'), b, c])).toEqual({
+      state: 'blocked',
+      reason: 'skipped because a failed',
+    });
+  });
+
+  it('runs on_failure entries only once everything ended and something failed', () => {
+    const cleanup = jr('cleanup', 1, 'PENDING', { when: 'on_failure' });
+    expect(state(cleanup, [jr('a', 0, 'FAILED'), jr('b', 0, 'RUNNING'), cleanup])).toBe('waiting');
+    expect(state(cleanup, [jr('a', 0, 'FAILED'), jr('b', 0, 'SUCCESS'), cleanup])).toBe('ready');
+    expect(state(cleanup, [jr('a', 0, 'SUCCESS'), cleanup])).toBe('blocked');
+    expect(state(cleanup, [jr('a', 0, 'FAILED', { allowFailure: true }), cleanup])).toBe('blocked');
+  });
+
+  it('runs always entries once everything ended, however', () => {
+    const always = jr('report', 1, 'PENDING', { when: 'always' });
+    expect(state(always, [jr('a', 0, 'RUNNING'), always])).toBe('waiting');
+    expect(state(always, [jr('a', 0, 'FAILED'), always])).toBe('ready');
+    expect(state(always, [jr('a', 0, 'SUCCESS'), always])).toBe('ready');
   });
 
   it('the first stage is ready at once', () => {
-    expect(readiness(jr('a', 0, 'PENDING'), [jr('a', 0, 'PENDING')])).toBe('ready');
+    expect(state(jr('a', 0, 'PENDING'), [jr('a', 0, 'PENDING')])).toBe('ready');
+  });
+});
+
+describe('hasWarnings', () => {
+  it('marks a successful run with a failed job run as passed with warnings', () => {
+    expect(hasWarnings('SUCCESS', [{ status: 'SUCCESS' }, { status: 'FAILED' }])).toBe(true);
+    expect(hasWarnings('SUCCESS', [{ status: 'SUCCESS' }])).toBe(false);
+    expect(hasWarnings('FAILED', [{ status: 'FAILED' }])).toBe(false);
   });
 });
 
@@ -51,6 +98,7 @@ describe('release', () => {
     const run: RunState = {
       id: 'R',
       status: 'RUNNING',
+      reason: null,
       startedAt: NOW,
       endedAt: null,
       jobRuns: [
@@ -70,6 +118,7 @@ describe('release', () => {
     const run: RunState = {
       id: 'R',
       status: 'CANCELLED',
+      reason: null,
       startedAt: NOW,
       endedAt: NOW,
       jobRuns: [jr('a', 0, 'CANCELLED')],

@@ -1,32 +1,64 @@
 import type { JobRunState, RunState } from './model.js';
 import { isOpen, isTerminal, type RunStatus } from './status.js';
 
-export type Readiness = 'ready' | 'waiting' | 'blocked';
-
-/** Ended in a way that lets the entries after it run: SUCCESS, or FAILED with allowFailure. */
-export const endedOk = (jobRun: JobRunState): boolean =>
-  jobRun.status === 'SUCCESS' || (jobRun.status === 'FAILED' && jobRun.allowFailure);
+export type Readiness = { state: 'ready' } | { state: 'waiting' } | { state: 'blocked'; reason: string };
 
 /** A failure that fails the run: FAILED without allowFailure. */
-export const isBlockingFailure = (jobRun: JobRunState): boolean => jobRun.status === 'FAILED' && !jobRun.allowFailure;
+export const isBlockingFailure = (jobRun: Pick<JobRunState, 'status' | 'allowFailure'>): boolean =>
+  jobRun.status === 'FAILED' && !jobRun.allowFailure;
+
+/** The job runs a job run waits for: those of the entries it needs, or every job run of earlier stages. */
+export function waitsFor<T extends Pick<JobRunState, 'entry' | 'stageIndex'>>(
+  jobRun: Pick<JobRunState, 'needs' | 'stageIndex'>,
+  all: readonly T[],
+): T[] {
+  return jobRun.needs.length > 0
+    ? all.filter((other) => jobRun.needs.includes(other.entry))
+    : all.filter((other) => other.stageIndex < jobRun.stageIndex);
+}
+
+/** Every job run `jobRun` waits for, directly or through them. */
+function upstreamOf(jobRun: JobRunState, all: readonly JobRunState[]): JobRunState[] {
+  const seen = new Map<string, JobRunState>();
+  const stack = waitsFor(jobRun, all);
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (seen.has(next.id)) continue;
+    seen.set(next.id, next);
+    stack.push(...waitsFor(next, all));
+  }
+  return [...seen.values()];
+}
 
 /**
- * Whether a PENDING job run can start. With `needs`: when all its needs ended ok.
- * Without: when every entry of all earlier stages ended ok. `blocked` = it never can,
- * because something it waits for ended otherwise (failed, skipped, cancelled).
+ * Whether a PENDING job run can start, by its `when`:
+ * - on_success: once all it waits for ended and nothing upstream failed or was
+ *   cancelled; blocked as soon as something upstream did;
+ * - on_failure: once all it waits for ended, if something upstream failed; else blocked;
+ * - always: once all it waits for ended.
+ * A need on an entry that is not in the run blocks (a valid plan never has one).
  */
 export function readiness(jobRun: JobRunState, all: readonly JobRunState[]): Readiness {
-  const waitsFor =
-    jobRun.needs.length > 0
-      ? jobRun.needs.map((name) => all.find((other) => other.name === name))
-      : all.filter((other) => other.stageIndex < jobRun.stageIndex);
-  let ready = true;
-  for (const other of waitsFor) {
-    if (other === undefined) return 'blocked';
-    if (isTerminal(other.status) && !endedOk(other)) return 'blocked';
-    if (!endedOk(other)) ready = false;
+  const direct = waitsFor(jobRun, all);
+  const missing = jobRun.needs.find((need) => !all.some((other) => other.entry === need));
+  if (missing !== undefined) return { state: 'blocked', reason: `needs ${missing}, which is not in the run` };
+  const upstream = upstreamOf(jobRun, all);
+  const failed = upstream.find(isBlockingFailure);
+  const cancelled = upstream.find((other) => other.status === 'CANCELLED');
+  const allEnded = direct.every((other) => isTerminal(other.status));
+  switch (jobRun.when) {
+    case 'on_success':
+      if (failed !== undefined) return { state: 'blocked', reason: `skipped because ${failed.name} failed` };
+      if (cancelled !== undefined)
+        return { state: 'blocked', reason: `skipped because ${cancelled.name} was cancelled` };
+      return allEnded ? { state: 'ready' } : { state: 'waiting' };
+    case 'on_failure':
+      if (!allEnded) return { state: 'waiting' };
+      return failed !== undefined
+        ? { state: 'ready' }
+        : { state: 'blocked', reason: 'skipped: nothing before it failed (when: on_failure)' };
+    case 'always':
+      return allEnded ? { state: 'ready' } : { state: 'waiting' };
   }
-  return ready ? 'ready' : 'waiting';
 }
 
 /** The status a run ends with once none of its job runs is open. */
@@ -34,6 +66,11 @@ export function runOutcome(jobRuns: readonly JobRunState[]): RunStatus {
   if (jobRuns.some(isBlockingFailure)) return 'FAILED';
   if (jobRuns.some((jobRun) => jobRun.status === 'CANCELLED')) return 'CANCELLED';
   return 'SUCCESS';
+}
+
+/** A run that succeeded although some of its job runs failed (allowFailure): "passed with warnings". */
+export function hasWarnings(status: RunStatus, jobRuns: readonly Pick<JobRunState, 'status'>[]): boolean {
+  return status === 'SUCCESS' && jobRuns.some((jobRun) => jobRun.status === 'FAILED');
 }
 
 /**
@@ -50,11 +87,13 @@ export function release(run: RunState, now: Date): { run: RunState; dispatch: Jo
     for (const [index, jobRun] of jobRuns.entries()) {
       if (jobRun.status !== 'PENDING') continue;
       const state = readiness(jobRun, jobRuns);
-      if (state === 'waiting') continue;
+      if (state.state === 'waiting') continue;
       const next: JobRunState =
-        state === 'ready' ? { ...jobRun, status: 'QUEUED' } : { ...jobRun, status: 'SKIPPED', endedAt: now };
+        state.state === 'ready'
+          ? { ...jobRun, status: 'QUEUED' }
+          : { ...jobRun, status: 'SKIPPED', endedAt: now, reason: state.reason };
       jobRuns[index] = next;
-      if (state === 'ready') dispatch.push(next);
+      if (state.state === 'ready') dispatch.push(next);
       moved = true;
     }
   }
@@ -66,18 +105,15 @@ export function release(run: RunState, now: Date): { run: RunState; dispatch: Jo
       }
     }
   }
+  return { run: settle({ ...run, jobRuns }, dispatch.length > 0, now), dispatch };
+}
 
-  let status = run.status;
-  let startedAt = run.startedAt;
-  let endedAt = run.endedAt;
-  if (!isTerminal(status)) {
-    if (!jobRuns.some((jobRun) => isOpen(jobRun.status))) {
-      status = runOutcome(jobRuns);
-      endedAt = now;
-      startedAt = startedAt ?? now;
-    } else if (status === 'PENDING' && dispatch.length > 0) {
-      status = 'QUEUED';
-    }
+/** Ends the run when nothing is open; marks it QUEUED when its first job runs were queued. */
+export function settle(run: RunState, queuedSome: boolean, now: Date): RunState {
+  if (isTerminal(run.status)) return run;
+  if (!run.jobRuns.some((jobRun) => isOpen(jobRun.status))) {
+    return { ...run, status: runOutcome(run.jobRuns), endedAt: now, startedAt: run.startedAt ?? now };
   }
-  return { run: { ...run, status, startedAt, endedAt, jobRuns }, dispatch };
+  if (run.status === 'PENDING' && queuedSome) return { ...run, status: 'QUEUED' };
+  return run;
 }

@@ -2,29 +2,58 @@ import { stepBetween, type JobRunState, type RunState, type Step } from './model
 import type { PlannedJobRun } from './plan.js';
 import { release } from './readiness.js';
 
+/** A job run of a failed-only rerun that keeps the earlier run's success instead of running again. */
+export interface ReusedJobRun {
+  readonly startedAt: Date | null;
+  readonly endedAt: Date | null;
+  readonly exitCode: number | null;
+}
+
+/** The job runs of a new run: every one PENDING at attempt 1, or SUCCESS when reused. */
+export function initialJobRuns(
+  planned: readonly PlannedJobRun[],
+  ids: readonly string[],
+  reused: ReadonlyMap<string, ReusedJobRun> = new Map(),
+): JobRunState[] {
+  return planned.map((plan, index) => {
+    const kept = reused.get(plan.name);
+    return {
+      id: ids[index] ?? missingId(index),
+      name: plan.name,
+      entry: plan.entry,
+      stageIndex: plan.stageIndex,
+      needs: plan.needs,
+      when: plan.when,
+      allowFailure: plan.allowFailure,
+      maxAttempts: plan.maxAttempts,
+      retry: plan.retry,
+      status: kept === undefined ? 'PENDING' : 'SUCCESS',
+      attempt: 1,
+      notBefore: null,
+      exitCode: kept?.exitCode ?? null,
+      failureClass: null,
+      reason: kept === undefined ? null : 'reused from the earlier run',
+      startedAt: kept?.startedAt ?? null,
+      endedAt: kept?.endedAt ?? null,
+    };
+  });
+}
+
 /**
- * The first step of a new run: every job run PENDING at attempt 1, then the ready
- * ones QUEUED. `ids` gives each planned job run its id, in plan order.
+ * The first step of a new run: the ready job runs QUEUED. A run that must wait for
+ * its concurrency group (`admitted` false) stays PENDING with nothing queued.
  */
-export function startRun(runId: string, planned: readonly PlannedJobRun[], ids: readonly string[], now: Date): Step {
-  const jobRuns: JobRunState[] = planned.map((plan, index) => ({
-    id: ids[index] ?? missingId(index),
-    name: plan.name,
-    stageIndex: plan.stageIndex,
-    needs: plan.needs,
-    allowFailure: plan.allowFailure,
-    maxAttempts: plan.maxAttempts,
-    status: 'PENDING',
-    attempt: 1,
-    exitCode: null,
-    failureClass: null,
-    reason: null,
-    startedAt: null,
-    endedAt: null,
-  }));
-  const created: RunState = { id: runId, status: 'PENDING', startedAt: null, endedAt: null, jobRuns };
+export function startRun(runId: string, jobRuns: readonly JobRunState[], now: Date, admitted = true): Step {
+  const created: RunState = { id: runId, status: 'PENDING', reason: null, startedAt: null, endedAt: null, jobRuns };
+  if (!admitted) return stepBetween(created, created, []);
   const released = release(created, now);
   return stepBetween(created, released.run, released.dispatch);
+}
+
+/** Starts a run that waited for its concurrency group. */
+export function admitRun(run: RunState, now: Date): Step {
+  const released = release(run, now);
+  return stepBetween(run, released.run, released.dispatch);
 }
 
 function missingId(index: number): never {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRunEventInput, RunState } from './model.js';
 import { planRun } from './plan.js';
-import { startRun } from './start.js';
+import { initialJobRuns, startRun } from './start.js';
 import { applyJobRunEvent } from './state-machine.js';
 
 interface EntryDef {
@@ -9,8 +9,13 @@ interface EntryDef {
   needs?: string[];
   allowFailure?: boolean;
   maxAttempts?: number;
+  /** Contract EntryWhen: 2 on_failure, 3 always. */
+  when?: number;
+  retry?: { on: number[]; exitCodes: number[]; backoff: number; delayMs: number; maxDelayMs: number; jitter: boolean };
+  matrix?: { name: string; values: string[] }[];
 }
 
+const OPTIONS = { random: () => 0.5 };
 const T0 = new Date('2030-01-01T00:00:00Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
 
@@ -25,15 +30,20 @@ function newRun(stages: EntryDef[][]): { run: RunState; dispatched: string[] } {
           name: e.name,
           allowFailure: e.allowFailure ?? false,
           maxAttempts: e.maxAttempts ?? 1,
+          retry: e.retry,
         },
         needs: e.needs ?? [],
+        when: e.when ?? 0,
+        matrix: e.matrix ?? [],
       })),
     })),
   });
   const step = startRun(
     'R1',
-    planned,
-    planned.map((p) => p.name),
+    initialJobRuns(
+      planned,
+      planned.map((p) => p.name),
+    ),
     T0,
   );
   return { run: step.run, dispatched: step.dispatch.map((j) => j.id) };
@@ -60,7 +70,7 @@ const finished = (id: string, outcome: 'SUCCESS' | 'FAILED' | 'CANCELLED', attem
 function play(run: RunState, ...events: JobRunEventInput[]): { run: RunState; dispatched: string[] } {
   const dispatched: string[] = [];
   for (const event of events) {
-    const result = applyJobRunEvent(run, event);
+    const result = applyJobRunEvent(run, event, OPTIONS);
     if (!result.applied) throw new Error(`ignored ${event.kind} ${event.jobRunId}: ${result.ignored}`);
     run = result.run;
     dispatched.push(...result.dispatch.map((j) => `${j.id}#${j.attempt}`));
@@ -149,7 +159,7 @@ describe('failures', () => {
       [{ name: 'b', needs: ['a'] }],
       [{ name: 'c', needs: ['b'] }, { name: 'd' }],
     ]);
-    const step = applyJobRunEvent(play(run, started('a')).run, finished('a', 'FAILED'));
+    const step = applyJobRunEvent(play(run, started('a')).run, finished('a', 'FAILED'), OPTIONS);
     if (!step.applied) throw new Error(step.ignored);
     expect(statuses(step.run)).toEqual({ a: 'FAILED', b: 'SKIPPED', c: 'SKIPPED', d: 'SKIPPED' });
     expect(step.run.status).toBe('FAILED');
@@ -199,9 +209,55 @@ describe('retries', () => {
     expect(step.run.jobRuns[0]).toMatchObject({ status: 'SUCCESS', attempt: 2 });
   });
 
+  it('wait the backoff before the next attempt', () => {
+    const retry = { on: [], exitCodes: [], backoff: 2, delayMs: 1000, maxDelayMs: 0, jitter: false };
+    const { run } = newRun([[{ name: 'a', maxAttempts: 3, retry }]]);
+    let step = play(run, started('a', 1, 1), finished('a', 'FAILED', 1, 2));
+    expect(step.run.jobRuns[0]?.notBefore).toEqual(at(3));
+    step = play(step.run, started('a', 2, 3), finished('a', 'FAILED', 2, 4));
+    expect(step.run.jobRuns[0]?.notBefore).toEqual(at(6));
+  });
+
+  it('stop retrying when the failure is not one the rule retries', () => {
+    const retry = { on: [3], exitCodes: [], backoff: 1, delayMs: 0, maxDelayMs: 0, jitter: false };
+    const { run } = newRun([[{ name: 'a', maxAttempts: 3, retry }]]);
+    const step = play(run, ...runJob('a', 'FAILED'));
+    expect(step.dispatched).toEqual([]);
+    expect(step.run.status).toBe('FAILED');
+  });
+
   it('do not retry a cancelled job', () => {
     const { run } = newRun([[{ name: 'a', maxAttempts: 3 }]]);
     expect(play(run, ...runJob('a', 'CANCELLED')).run.status).toBe('CANCELLED');
+  });
+});
+
+describe('when and matrix', () => {
+  it('runs an on_failure cleanup after a failure and still ends FAILED', () => {
+    const { run } = newRun([[{ name: 'build' }], [{ name: 'deploy' }], [{ name: 'cleanup', when: 2 }]]);
+    const step = play(run, ...runJob('build', 'FAILED'));
+    expect(statuses(step.run)).toEqual({ build: 'FAILED', deploy: 'SKIPPED', cleanup: 'QUEUED' });
+    const done = play(step.run, ...runJob('cleanup'));
+    expect(statuses(done.run)).toEqual({ build: 'FAILED', deploy: 'SKIPPED', cleanup: 'SUCCESS' });
+    expect(done.run.status).toBe('FAILED');
+  });
+
+  it('skips an on_failure cleanup when all went well', () => {
+    const { run } = newRun([[{ name: 'build' }], [{ name: 'cleanup', when: 2 }], [{ name: 'deploy' }]]);
+    const step = play(run, ...runJob('build'));
+    expect(statuses(step.run)).toEqual({ build: 'SUCCESS', cleanup: 'SKIPPED', deploy: 'QUEUED' });
+  });
+
+  it('expands a matrix entry into one job run per cell, all of which a need waits for', () => {
+    const { run, dispatched } = newRun([
+      [{ name: 'test', matrix: [{ name: 'node', values: ['18', '20'] }] }],
+      [{ name: 'ship', needs: ['test'] }],
+    ]);
+    expect(dispatched).toEqual(['test [node=18]', 'test [node=20]']);
+    let step = play(run, ...runJob('test [node=18]'));
+    expect(step.dispatched).toEqual([]);
+    step = play(step.run, ...runJob('test [node=20]'));
+    expect(step.dispatched).toEqual(['ship#1']);
   });
 });
 
@@ -209,7 +265,7 @@ describe('idempotency', () => {
   it('ignores repeated, stale and out-of-state events', () => {
     const { run } = newRun([[{ name: 'a', maxAttempts: 2 }], [{ name: 'b' }]]);
     const ignored = (state: RunState, event: JobRunEventInput) => {
-      const result = applyJobRunEvent(state, event);
+      const result = applyJobRunEvent(state, event, OPTIONS);
       expect(result.applied).toBe(false);
       return result.applied ? '' : result.ignored;
     };

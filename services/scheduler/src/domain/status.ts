@@ -6,8 +6,15 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FAILURE_CLASSES = ['JOB', 'TIMEOUT', 'INFRASTRUCTURE', 'CANCELLED'] as const;
 export type FailureClassName = (typeof FAILURE_CLASSES)[number];
 
-/** How a run was started. Only `manual` exists today; the column is ready for the others. */
-export type RunTrigger = 'manual' | 'api' | 'schedule' | 'webhook';
+/** How a run was started. */
+export const RUN_TRIGGERS = ['manual', 'api', 'schedule', 'webhook', 'rerun'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+/** When an entry runs, given how what it waits for ended. */
+export const WHENS = ['on_success', 'on_failure', 'always'] as const;
+export type When = (typeof WHENS)[number];
+
+export const isWhen = (value: string): value is When => (WHENS as readonly string[]).includes(value);
 
 const TERMINAL: ReadonlySet<RunStatus> = new Set(['SUCCESS', 'FAILED', 'CANCELLED', 'SKIPPED']);
 const OPEN: ReadonlySet<RunStatus> = new Set(['PENDING', 'QUEUED', 'RUNNING']);

@@ -8,10 +8,23 @@ export interface CatalogClient {
   job(jobId: string): Promise<JobSpec>;
 }
 
+/** One attempt to enqueue, possibly after a delay (retry backoff). */
+export interface QueuedAttempt {
+  readonly job: ExecuteJob;
+  readonly delayMs: number;
+}
+
 /** The executor work queue (implemented with BullMQ). */
 export interface ExecuteQueue {
   /** Adds attempts to the queue; an attempt already there is not added twice. */
-  enqueue(jobs: readonly ExecuteJob[]): Promise<void>;
-  /** Whether the queue still holds this attempt: waiting, running, or finished and kept. */
+  enqueue(attempts: readonly QueuedAttempt[]): Promise<void>;
+  /** Whether the queue still holds this attempt: waiting, delayed, running, or finished and kept. */
   holds(jobRunId: string, attempt: number): Promise<boolean>;
+  /** Takes a waiting or delayed attempt out of the queue; false when it is not there or already running. */
+  remove(jobRunId: string, attempt: number): Promise<boolean>;
+}
+
+/** Tells executors to stop attempts (implemented with a NATS broadcast). */
+export interface ExecutorControl {
+  cancel(attempts: readonly { jobRunId: string; attempt: number; reason: string }[]): Promise<void>;
 }

@@ -1,21 +1,31 @@
 import type { EngineResources } from './resources.js';
 import { AdvanceSystem } from './systems/advance.js';
+import { CancelSystem } from './systems/cancel.js';
+import { ContextSystem } from './systems/contexts.js';
 import { DispatchSystem } from './systems/dispatch.js';
+import { RerunSystem } from './systems/rerun.js';
 import { TriggerSystem } from './systems/trigger.js';
 
 /**
  * The run engine: systems sharing one resources object (store, catalog, queue,
- * logger, clock). Trigger creates runs, advance applies executor events, dispatch
- * hands QUEUED job runs to the executors. Cancel and scheduled triggers come later.
+ * executor control, logger, clock). Trigger creates runs, advance applies executor
+ * events, dispatch hands QUEUED job runs to the executors, cancel stops runs and job
+ * runs (and times runs out), rerun repeats a run, contexts resolve `$$(name)`.
  */
 export class RunEngine {
   readonly dispatch: DispatchSystem;
   readonly trigger: TriggerSystem;
   readonly advance: AdvanceSystem;
+  readonly cancel: CancelSystem;
+  readonly rerun: RerunSystem;
+  readonly contexts: ContextSystem;
 
   constructor(readonly resources: EngineResources) {
     this.dispatch = new DispatchSystem(resources);
     this.trigger = new TriggerSystem(resources, this.dispatch);
     this.advance = new AdvanceSystem(resources, this.dispatch);
+    this.cancel = new CancelSystem(resources, this.dispatch);
+    this.rerun = new RerunSystem(resources, this.trigger);
+    this.contexts = new ContextSystem(resources);
   }
 }

@@ -1,4 +1,5 @@
 import type { JobRunState, RunState } from '../domain/model.js';
+import type { LockedRun } from '../store/run-tx.js';
 import type { JobRunProgress, JobRunRecord, PipelineRunRecord } from '../store/records.js';
 
 /** The engine's view of a stored run. */
@@ -6,23 +7,32 @@ export function toRunState(run: PipelineRunRecord, jobRuns: readonly JobRunRecor
   return {
     id: run.id,
     status: run.status,
+    reason: run.reason,
     startedAt: run.startedAt,
     endedAt: run.endedAt,
-    jobRuns: jobRuns.map((j) => ({
-      id: j.id,
-      name: j.name,
-      stageIndex: j.stageIndex,
-      needs: j.needs,
-      allowFailure: j.allowFailure,
-      maxAttempts: j.maxAttempts,
-      status: j.status,
-      attempt: j.attempt,
-      exitCode: j.exitCode,
-      failureClass: j.failureClass,
-      reason: j.reason,
-      startedAt: j.startedAt,
-      endedAt: j.endedAt,
-    })),
+    jobRuns: jobRuns.map(toJobRunState),
+  };
+}
+
+export function toJobRunState(j: JobRunRecord): JobRunState {
+  return {
+    id: j.id,
+    name: j.name,
+    entry: j.entry,
+    stageIndex: j.stageIndex,
+    needs: j.needs,
+    when: j.when,
+    allowFailure: j.allowFailure,
+    maxAttempts: j.maxAttempts,
+    retry: j.retry,
+    status: j.status,
+    attempt: j.attempt,
+    notBefore: j.notBefore,
+    exitCode: j.exitCode,
+    failureClass: j.failureClass,
+    reason: j.reason,
+    startedAt: j.startedAt,
+    endedAt: j.endedAt,
   };
 }
 
@@ -31,10 +41,29 @@ export function toProgress(jobRun: JobRunState): JobRunProgress {
     id: jobRun.id,
     status: jobRun.status,
     attempt: jobRun.attempt,
+    notBefore: jobRun.notBefore,
     exitCode: jobRun.exitCode,
     failureClass: jobRun.failureClass,
     reason: jobRun.reason,
     startedAt: jobRun.startedAt,
     endedAt: jobRun.endedAt,
   };
+}
+
+/** A locked run as it is after a step. */
+export function afterStep(stored: LockedRun, run: RunState): LockedRun {
+  const { status, reason, startedAt, endedAt } = run;
+  return {
+    ...stored,
+    run: { ...stored.run, status, reason, startedAt, endedAt },
+    jobRuns: merge(stored.jobRuns, run.jobRuns),
+  };
+}
+
+/** The job runs of a run after a step, as records. */
+export function merge(records: readonly JobRunRecord[], states: readonly { id: string }[]): JobRunRecord[] {
+  return records.map((record) => {
+    const state = states.find((candidate) => candidate.id === record.id);
+    return state === undefined ? record : { ...record, ...state };
+  });
 }

@@ -53,4 +53,88 @@ CREATE TABLE job_runs (
 CREATE INDEX job_runs_queued ON job_runs (id) WHERE status = 'QUEUED';
 `,
   },
+  {
+    id: '002_pipelines_in_depth',
+    sql: `
+ALTER TABLE pipeline_runs ADD COLUMN triggered_by_name text;
+ALTER TABLE pipeline_runs ADD COLUMN branch text;
+ALTER TABLE pipeline_runs ADD COLUMN commit_sha text;
+ALTER TABLE pipeline_runs ADD COLUMN rerun_of text REFERENCES pipeline_runs (id) ON DELETE SET NULL;
+ALTER TABLE pipeline_runs ADD COLUMN failed_only boolean NOT NULL DEFAULT false;
+ALTER TABLE pipeline_runs ADD COLUMN reason text;
+ALTER TABLE pipeline_runs ADD COLUMN timeout_sec integer;
+ALTER TABLE pipeline_runs ADD COLUMN deadline_at timestamptz;
+ALTER TABLE pipeline_runs ADD COLUMN concurrency_group text;
+-- 'waiting' until the run's concurrency group lets it start, then 'admitted'; null without a group.
+ALTER TABLE pipeline_runs ADD COLUMN concurrency_state text;
+CREATE INDEX pipeline_runs_deadline ON pipeline_runs (deadline_at) WHERE deadline_at IS NOT NULL AND ended_at IS NULL;
+CREATE INDEX pipeline_runs_group ON pipeline_runs (concurrency_group, created_at) WHERE concurrency_group IS NOT NULL AND ended_at IS NULL;
+
+ALTER TABLE job_runs ADD COLUMN entry text;
+UPDATE job_runs SET entry = name;
+ALTER TABLE job_runs ALTER COLUMN entry SET NOT NULL;
+ALTER TABLE job_runs ADD COLUMN matrix jsonb NOT NULL DEFAULT '[]'::jsonb;
+ALTER TABLE job_runs ADD COLUMN run_when text NOT NULL DEFAULT 'on_success';
+ALTER TABLE job_runs ADD COLUMN retry jsonb;
+ALTER TABLE job_runs ADD COLUMN not_before timestamptz;
+-- A failed-only rerun keeps the earlier run's successful job runs: their output and artifacts live there.
+ALTER TABLE job_runs ADD COLUMN reused_from text;
+-- Standard output of the latest attempt, cut at contexts.maxBytes; output_bytes is the whole size.
+ALTER TABLE job_runs ADD COLUMN output text;
+ALTER TABLE job_runs ADD COLUMN output_bytes bigint;
+
+CREATE TABLE stage_runs (
+  pipeline_run_id text NOT NULL REFERENCES pipeline_runs (id) ON DELETE CASCADE,
+  stage_index integer NOT NULL,
+  name text NOT NULL,
+  status text NOT NULL,
+  started_at timestamptz,
+  ended_at timestamptz,
+  PRIMARY KEY (pipeline_run_id, stage_index)
+);
+
+-- One row per ended attempt; the current, open attempt is the job run itself.
+CREATE TABLE job_run_attempts (
+  job_run_id text NOT NULL REFERENCES job_runs (id) ON DELETE CASCADE,
+  attempt integer NOT NULL,
+  status text NOT NULL,
+  not_before timestamptz,
+  started_at timestamptz,
+  ended_at timestamptz,
+  exit_code integer,
+  failure_class text,
+  reason text,
+  PRIMARY KEY (job_run_id, attempt)
+);
+
+CREATE TABLE artifacts (
+  job_run_id text NOT NULL REFERENCES job_runs (id) ON DELETE CASCADE,
+  attempt integer NOT NULL,
+  path text NOT NULL,
+  size_bytes bigint NOT NULL,
+  PRIMARY KEY (job_run_id, attempt, path)
+);
+
+-- The latest output of each job (CJ…) and pipeline (CP…): what $$(name) resolves to.
+CREATE TABLE contexts (
+  id text PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN ('job', 'pipeline')),
+  owner_id text NOT NULL,
+  name text NOT NULL,
+  value text NOT NULL DEFAULT '',
+  size_bytes bigint NOT NULL DEFAULT 0,
+  truncated boolean NOT NULL DEFAULT false,
+  pipeline_run_id text,
+  job_run_id text,
+  started_at timestamptz,
+  duration_ms bigint,
+  exit_code integer,
+  status text,
+  parts jsonb NOT NULL DEFAULT '[]'::jsonb,
+  updated_at timestamptz NOT NULL,
+  CONSTRAINT contexts_owner UNIQUE (kind, owner_id)
+);
+CREATE INDEX contexts_name ON contexts (name, updated_at DESC);
+`,
+  },
 ];

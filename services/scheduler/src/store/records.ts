@@ -1,13 +1,19 @@
+import type { MatrixCell } from '../domain/matrix.js';
+import { NO_RETRY_RULE, type RetryRule } from '../domain/retry.js';
 import {
   isFailureClass,
   isRunStatus,
+  isWhen,
   type FailureClassName,
   type RunStatus,
   type RunTrigger,
+  type When,
 } from '../domain/status.js';
 
 /** A JSON value as stored in a jsonb column (the proto JSON of a contract message). */
 export type StoredJson = null | boolean | number | string | StoredJson[] | { [key: string]: StoredJson };
+
+export type ConcurrencyState = 'waiting' | 'admitted';
 
 export interface PipelineRunRecord {
   id: string;
@@ -19,6 +25,18 @@ export interface PipelineRunRecord {
   status: RunStatus;
   trigger: RunTrigger;
   triggeredBy: string | null;
+  triggeredByName: string | null;
+  branch: string | null;
+  commitSha: string | null;
+  /** The run this one reruns. */
+  rerunOf: string | null;
+  /** A rerun of the failed jobs only (successful ones reused). */
+  failedOnly: boolean;
+  reason: string | null;
+  timeoutSec: number | null;
+  deadlineAt: Date | null;
+  concurrencyGroup: string | null;
+  concurrencyState: ConcurrencyState | null;
   createdAt: Date;
   startedAt: Date | null;
   endedAt: Date | null;
@@ -36,17 +54,24 @@ export interface JobRunRecord {
   stageIndex: number;
   stageName: string;
   name: string;
+  entry: string;
+  matrix: MatrixCell;
   jobId: string;
-  /** Proto JSON of the frozen JobSpec. */
+  /** Proto JSON of the frozen JobSpec (matrix values already in its env). */
   spec: StoredJson;
   needs: string[];
+  when: When;
   allowFailure: boolean;
   maxAttempts: number;
+  retry: RetryRule;
   status: RunStatus;
   attempt: number;
+  notBefore: Date | null;
   exitCode: number | null;
   failureClass: FailureClassName | null;
   reason: string | null;
+  /** Job run of an earlier run whose success this one reuses (failed-only rerun). */
+  reusedFrom: string | null;
   startedAt: Date | null;
   endedAt: Date | null;
 }
@@ -54,11 +79,11 @@ export interface JobRunRecord {
 /** The mutable part of a job run. */
 export type JobRunProgress = Pick<
   JobRunRecord,
-  'id' | 'status' | 'attempt' | 'exitCode' | 'failureClass' | 'reason' | 'startedAt' | 'endedAt'
+  'id' | 'status' | 'attempt' | 'notBefore' | 'exitCode' | 'failureClass' | 'reason' | 'startedAt' | 'endedAt'
 >;
 
 /** The mutable part of a run. */
-export type PipelineRunProgress = Pick<PipelineRunRecord, 'id' | 'status' | 'startedAt' | 'endedAt'>;
+export type PipelineRunProgress = Pick<PipelineRunRecord, 'id' | 'status' | 'reason' | 'startedAt' | 'endedAt'>;
 
 export interface PipelineRunRow {
   id: string;
@@ -68,6 +93,16 @@ export interface PipelineRunRow {
   status: string;
   trigger: string;
   triggered_by: string | null;
+  triggered_by_name: string | null;
+  branch: string | null;
+  commit_sha: string | null;
+  rerun_of: string | null;
+  failed_only: boolean;
+  reason: string | null;
+  timeout_sec: number | null;
+  deadline_at: Date | null;
+  concurrency_group: string | null;
+  concurrency_state: string | null;
   created_at: Date;
   started_at: Date | null;
   ended_at: Date | null;
@@ -80,25 +115,33 @@ export interface JobRunRow {
   stage_index: number;
   stage_name: string;
   name: string;
+  entry: string;
+  matrix: MatrixCell;
   job_id: string;
   spec: StoredJson;
   needs: string[];
+  run_when: string;
   allow_failure: boolean;
   max_attempts: number;
+  retry: RetryRule | null;
   status: string;
   attempt: number;
+  not_before: Date | null;
   exit_code: number | null;
   failure_class: string | null;
   reason: string | null;
+  reused_from: string | null;
   started_at: Date | null;
   ended_at: Date | null;
 }
 
 export const RUN_COLUMNS =
-  'id, pipeline_id, job_id, number, status, trigger, triggered_by, created_at, started_at, ended_at';
+  'id, pipeline_id, job_id, number, status, trigger, triggered_by, triggered_by_name, branch, commit_sha, rerun_of, ' +
+  'failed_only, reason, timeout_sec, deadline_at, concurrency_group, concurrency_state, created_at, started_at, ended_at';
 export const JOB_RUN_COLUMNS =
-  'id, pipeline_run_id, position, stage_index, stage_name, name, job_id, spec, needs, allow_failure, max_attempts, ' +
-  'status, attempt, exit_code, failure_class, reason, started_at, ended_at';
+  'id, pipeline_run_id, position, stage_index, stage_name, name, entry, matrix, job_id, spec, needs, run_when, ' +
+  'allow_failure, max_attempts, retry, status, attempt, not_before, exit_code, failure_class, reason, reused_from, ' +
+  'started_at, ended_at';
 
 export function toRunRecord(row: PipelineRunRow): PipelineRunRecord {
   return {
@@ -109,6 +152,16 @@ export function toRunRecord(row: PipelineRunRow): PipelineRunRecord {
     status: status(row.status),
     trigger: row.trigger as RunTrigger,
     triggeredBy: row.triggered_by,
+    triggeredByName: row.triggered_by_name,
+    branch: row.branch,
+    commitSha: row.commit_sha,
+    rerunOf: row.rerun_of,
+    failedOnly: row.failed_only,
+    reason: row.reason,
+    timeoutSec: row.timeout_sec,
+    deadlineAt: row.deadline_at,
+    concurrencyGroup: row.concurrency_group,
+    concurrencyState: row.concurrency_state === null ? null : (row.concurrency_state as ConcurrencyState),
     createdAt: row.created_at,
     startedAt: row.started_at,
     endedAt: row.ended_at,
@@ -123,22 +176,28 @@ export function toJobRunRecord(row: JobRunRow): JobRunRecord {
     stageIndex: row.stage_index,
     stageName: row.stage_name,
     name: row.name,
+    entry: row.entry,
+    matrix: row.matrix,
     jobId: row.job_id,
     spec: row.spec,
     needs: row.needs,
+    when: isWhen(row.run_when) ? row.run_when : 'on_success',
     allowFailure: row.allow_failure,
     maxAttempts: row.max_attempts,
+    retry: row.retry ?? NO_RETRY_RULE,
     status: status(row.status),
     attempt: row.attempt,
+    notBefore: row.not_before,
     exitCode: row.exit_code,
     failureClass: row.failure_class !== null && isFailureClass(row.failure_class) ? row.failure_class : null,
     reason: row.reason,
+    reusedFrom: row.reused_from,
     startedAt: row.started_at,
     endedAt: row.ended_at,
   };
 }
 
-function status(value: string): RunStatus {
+export function status(value: string): RunStatus {
   if (!isRunStatus(value)) throw new Error(`unknown run status ${value} in the database`);
   return value;
 }

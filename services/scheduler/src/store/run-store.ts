@@ -1,9 +1,13 @@
 import type { Database } from '@fluxi/db';
 import { migrate } from '@fluxi/db';
+import type { StageRunState } from '../domain/stages.js';
+import { CONTEXT_COLUMNS, toContextRecord, type ContextRecord, type ContextRow } from './context-records.js';
 import { migrations } from './migrations.js';
+import { selectOutputs, type JobRunOutput } from './outputs.js';
 import {
   JOB_RUN_COLUMNS,
   RUN_COLUMNS,
+  status,
   toJobRunRecord,
   toRunRecord,
   type JobRunRecord,
@@ -14,7 +18,38 @@ import {
 } from './records.js';
 import { RunTx } from './run-tx.js';
 
-/** Pipeline runs and job runs in the `scheduler` schema. */
+export interface StageRunRecord extends StageRunState {
+  pipelineRunId: string;
+}
+
+export interface AttemptRecord {
+  jobRunId: string;
+  attempt: number;
+  status: string;
+  notBefore: Date | null;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  exitCode: number | null;
+  failureClass: string | null;
+  reason: string | null;
+}
+
+export interface ArtifactRecord {
+  jobRunId: string;
+  attempt: number;
+  path: string;
+  sizeBytes: number;
+}
+
+const MAX_TRANSACTION_ATTEMPTS = 3;
+
+/** Deadlock detected, or serialization failure: the same transaction may succeed when run again. */
+export function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+/** Pipeline runs, job runs, their history and contexts in the `scheduler` schema. */
 export class RunStore {
   constructor(private readonly db: Database) {}
 
@@ -23,9 +58,20 @@ export class RunStore {
     await migrate(this.db, migrations);
   }
 
-  /** Runs `fn` in one transaction: all of it is committed, or none. */
-  transaction<T>(fn: (tx: RunTx) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => fn(new RunTx(tx)));
+  /**
+   * Runs `fn` in one transaction: all of it is committed, or none. A transaction that
+   * PostgreSQL aborts as a deadlock victim (two runs of a concurrency group ending and
+   * starting at once lock the run and the group in opposite orders) is run again: the
+   * engine's transactions only read and write the database, their effects come after commit.
+   */
+  async transaction<T>(fn: (tx: RunTx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.db.transaction((tx) => fn(new RunTx(tx)));
+      } catch (error) {
+        if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isTransient(error)) throw error;
+      }
+    }
   }
 
   async getRun(id: string): Promise<PipelineRunRecord | undefined> {
@@ -71,5 +117,116 @@ export class RunStore {
       `SELECT ${JOB_RUN_COLUMNS} FROM job_runs WHERE status = 'QUEUED' ORDER BY id`,
     );
     return rows.map(toJobRunRecord);
+  }
+
+  async stageRunsOf(runIds: readonly string[]): Promise<StageRunRecord[]> {
+    if (runIds.length === 0) return [];
+    const rows = await this.db.query<{
+      pipeline_run_id: string;
+      stage_index: number;
+      name: string;
+      status: string;
+      started_at: Date | null;
+      ended_at: Date | null;
+    }>(
+      `SELECT pipeline_run_id, stage_index, name, status, started_at, ended_at FROM stage_runs
+       WHERE pipeline_run_id = ANY($1::text[]) ORDER BY pipeline_run_id, stage_index`,
+      [runIds],
+    );
+    return rows.map((row) => ({
+      pipelineRunId: row.pipeline_run_id,
+      index: row.stage_index,
+      name: row.name,
+      status: status(row.status),
+      startedAt: row.started_at,
+      endedAt: row.ended_at,
+    }));
+  }
+
+  async attemptsOf(jobRunIds: readonly string[]): Promise<AttemptRecord[]> {
+    if (jobRunIds.length === 0) return [];
+    const rows = await this.db.query<{
+      job_run_id: string;
+      attempt: number;
+      status: string;
+      not_before: Date | null;
+      started_at: Date | null;
+      ended_at: Date | null;
+      exit_code: number | null;
+      failure_class: string | null;
+      reason: string | null;
+    }>(
+      `SELECT job_run_id, attempt, status, not_before, started_at, ended_at, exit_code, failure_class, reason
+       FROM job_run_attempts WHERE job_run_id = ANY($1::text[]) ORDER BY job_run_id, attempt`,
+      [jobRunIds],
+    );
+    return rows.map((row) => ({
+      jobRunId: row.job_run_id,
+      attempt: row.attempt,
+      status: row.status,
+      notBefore: row.not_before,
+      startedAt: row.started_at,
+      endedAt: row.ended_at,
+      exitCode: row.exit_code,
+      failureClass: row.failure_class,
+      reason: row.reason,
+    }));
+  }
+
+  /** The artifacts of the latest attempt that saved any, per job run. */
+  async artifactsOf(jobRunIds: readonly string[]): Promise<ArtifactRecord[]> {
+    if (jobRunIds.length === 0) return [];
+    const rows = await this.db.query<{
+      job_run_id: string;
+      attempt: number;
+      path: string;
+      size_bytes: string | number;
+    }>(
+      `SELECT a.job_run_id, a.attempt, a.path, a.size_bytes FROM artifacts a
+       WHERE a.job_run_id = ANY($1::text[])
+         AND a.attempt = (SELECT max(b.attempt) FROM artifacts b WHERE b.job_run_id = a.job_run_id)
+       ORDER BY a.job_run_id, a.path`,
+      [jobRunIds],
+    );
+    return rows.map((row) => ({
+      jobRunId: row.job_run_id,
+      attempt: row.attempt,
+      path: row.path,
+      sizeBytes: Number(row.size_bytes),
+    }));
+  }
+
+  /** Names, statuses and outputs of a run's job runs. */
+  outputsOf(runId: string): Promise<JobRunOutput[]> {
+    return selectOutputs(this.db, runId);
+  }
+
+  /** Open runs whose deadline has passed. */
+  async overdueRuns(now: Date): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      'SELECT id FROM pipeline_runs WHERE deadline_at IS NOT NULL AND deadline_at <= $1 AND ended_at IS NULL ORDER BY deadline_at',
+      [now],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async getContext(id: string): Promise<ContextRecord | undefined> {
+    const rows = await this.db.query<ContextRow>(`SELECT ${CONTEXT_COLUMNS} FROM contexts WHERE id = $1`, [id]);
+    return rows[0] === undefined ? undefined : toContextRecord(rows[0]);
+  }
+
+  /** The most recently written context of that job or pipeline name; a job's wins over a pipeline's. */
+  async contextByName(name: string): Promise<ContextRecord | undefined> {
+    const rows = await this.db.query<ContextRow>(
+      `SELECT ${CONTEXT_COLUMNS} FROM contexts WHERE name = $1
+       ORDER BY CASE kind WHEN 'job' THEN 0 ELSE 1 END, updated_at DESC LIMIT 1`,
+      [name],
+    );
+    return rows[0] === undefined ? undefined : toContextRecord(rows[0]);
+  }
+
+  async listContexts(): Promise<ContextRecord[]> {
+    const rows = await this.db.query<ContextRow>(`SELECT ${CONTEXT_COLUMNS} FROM contexts ORDER BY kind, name, id`);
+    return rows.map(toContextRecord);
   }
 }

@@ -1,9 +1,13 @@
 import type { SqlExecutor } from '@fluxi/db';
+import type { StageRunState } from '../domain/stages.js';
+import { ContextTx } from './context-tx.js';
+import { selectOutputs, type JobRunOutput } from './outputs.js';
 import {
   JOB_RUN_COLUMNS,
   RUN_COLUMNS,
   toJobRunRecord,
   toRunRecord,
+  type ConcurrencyState,
   type JobRunProgress,
   type JobRunRecord,
   type JobRunRow,
@@ -13,9 +17,20 @@ import {
   type PipelineRunRow,
 } from './records.js';
 
+export interface LockedRun {
+  run: PipelineRunRecord;
+  jobRuns: JobRunRecord[];
+  /** The pipeline's (or job's) name as frozen in the run's snapshot. */
+  pipelineName: string | null;
+}
+
 /** What the run engine may do inside one transaction. */
 export class RunTx {
-  constructor(private readonly tx: SqlExecutor) {}
+  readonly contexts: ContextTx;
+
+  constructor(private readonly tx: SqlExecutor) {
+    this.contexts = new ContextTx(tx);
+  }
 
   /**
    * The next run number of a pipeline or job: 1 + the last one handed out. The
@@ -23,6 +38,15 @@ export class RunTx {
    */
   async nextNumber(scope: { pipelineId: string } | { jobId: string }): Promise<number> {
     const key = 'pipelineId' in scope ? `pipeline:${scope.pipelineId}` : `job:${scope.jobId}`;
+    return this.bumpCounter(key);
+  }
+
+  /** Serialises every transaction that touches a concurrency group, until commit. */
+  async lockGroup(group: string): Promise<void> {
+    await this.bumpCounter(`group:${group}`);
+  }
+
+  private async bumpCounter(key: string): Promise<number> {
     const rows = await this.tx.query<{ last_number: number }>(
       `INSERT INTO run_counters (scope, last_number) VALUES ($1, 1)
        ON CONFLICT (scope) DO UPDATE SET last_number = run_counters.last_number + 1
@@ -34,8 +58,10 @@ export class RunTx {
 
   async insertRun(run: NewPipelineRun): Promise<void> {
     await this.tx.query(
-      `INSERT INTO pipeline_runs (id, pipeline_id, job_id, number, status, trigger, triggered_by, snapshot, created_at, started_at, ended_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $11)`,
+      `INSERT INTO pipeline_runs (id, pipeline_id, job_id, number, status, trigger, triggered_by, triggered_by_name,
+         branch, commit_sha, rerun_of, failed_only, reason, timeout_sec, deadline_at, concurrency_group, concurrency_state,
+         snapshot, created_at, started_at, ended_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::text::jsonb, $19, $20, $21)`,
       [
         run.id,
         run.pipelineId,
@@ -44,6 +70,16 @@ export class RunTx {
         run.status,
         run.trigger,
         run.triggeredBy,
+        run.triggeredByName,
+        run.branch,
+        run.commitSha,
+        run.rerunOf,
+        run.failedOnly,
+        run.reason,
+        run.timeoutSec,
+        run.deadlineAt,
+        run.concurrencyGroup,
+        run.concurrencyState,
         JSON.stringify(run.snapshot),
         run.createdAt,
         run.startedAt,
@@ -56,7 +92,8 @@ export class RunTx {
     for (const j of jobRuns) {
       await this.tx.query(
         `INSERT INTO job_runs (${JOB_RUN_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9::text::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10::text::jsonb, $11::text::jsonb, $12, $13, $14,
+                 $15::text::jsonb, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
         [
           j.id,
           j.pipelineRunId,
@@ -64,16 +101,22 @@ export class RunTx {
           j.stageIndex,
           j.stageName,
           j.name,
+          j.entry,
+          JSON.stringify(j.matrix),
           j.jobId,
           JSON.stringify(j.spec),
           JSON.stringify(j.needs),
+          j.when,
           j.allowFailure,
           j.maxAttempts,
+          JSON.stringify(j.retry),
           j.status,
           j.attempt,
+          j.notBefore,
           j.exitCode,
           j.failureClass,
           j.reason,
+          j.reusedFrom,
           j.startedAt,
           j.endedAt,
         ],
@@ -81,53 +124,145 @@ export class RunTx {
     }
   }
 
-  /** The run a job run belongs to, without locking anything. */
-  async runIdOfJobRun(jobRunId: string): Promise<string | undefined> {
-    const rows = await this.tx.query<{ pipeline_run_id: string }>(
-      'SELECT pipeline_run_id FROM job_runs WHERE id = $1',
-      [jobRunId],
-    );
-    return rows[0]?.pipeline_run_id;
+  /** Locks the run a job run belongs to and reads it (see lockRun). */
+  async lockRunOfJobRun(jobRunId: string): Promise<LockedRun | undefined> {
+    return this.lockRunWhere('(SELECT pipeline_run_id FROM job_runs WHERE id = $1)', jobRunId);
   }
 
   /** Locks a run (SELECT … FOR UPDATE) until commit and reads it with its job runs. */
-  async lockRun(runId: string): Promise<{ run: PipelineRunRecord; jobRuns: JobRunRecord[] } | undefined> {
-    const runs = await this.tx.query<PipelineRunRow>(
-      `SELECT ${RUN_COLUMNS} FROM pipeline_runs WHERE id = $1 FOR UPDATE`,
-      [runId],
+  lockRun(runId: string): Promise<LockedRun | undefined> {
+    return this.lockRunWhere('$1', runId);
+  }
+
+  private async lockRunWhere(idExpression: string, param: string): Promise<LockedRun | undefined> {
+    const runs = await this.tx.query<PipelineRunRow & { snapshot_name: string | null }>(
+      `SELECT ${RUN_COLUMNS}, snapshot->>'name' AS snapshot_name FROM pipeline_runs WHERE id = ${idExpression} FOR UPDATE`,
+      [param],
     );
     const row = runs[0];
     if (row === undefined) return undefined;
     const jobRuns = await this.tx.query<JobRunRow>(
       `SELECT ${JOB_RUN_COLUMNS} FROM job_runs WHERE pipeline_run_id = $1 ORDER BY position`,
-      [runId],
+      [row.id],
     );
-    return { run: toRunRecord(row), jobRuns: jobRuns.map(toJobRunRecord) };
+    return { run: toRunRecord(row), jobRuns: jobRuns.map(toJobRunRecord), pipelineName: row.snapshot_name };
   }
 
-  async updateJobRun(progress: JobRunProgress): Promise<void> {
+  /** Writes a job run's progress, and the standard output of the attempt that just ran when given. */
+  async updateJobRun(progress: JobRunProgress, output?: { text: string; bytes: number }): Promise<void> {
     await this.tx.query(
-      `UPDATE job_runs SET status = $2, attempt = $3, exit_code = $4, failure_class = $5, reason = $6, started_at = $7, ended_at = $8
+      `UPDATE job_runs SET status = $2, attempt = $3, not_before = $4, exit_code = $5, failure_class = $6, reason = $7,
+         started_at = $8, ended_at = $9, output = CASE WHEN $10::boolean THEN $11 ELSE output END,
+         output_bytes = CASE WHEN $10::boolean THEN $12 ELSE output_bytes END
        WHERE id = $1`,
       [
         progress.id,
         progress.status,
         progress.attempt,
+        progress.notBefore,
         progress.exitCode,
         progress.failureClass,
         progress.reason,
         progress.startedAt,
         progress.endedAt,
+        output !== undefined,
+        output?.text ?? null,
+        output?.bytes ?? null,
       ],
     );
   }
 
   async updateRun(progress: PipelineRunProgress): Promise<void> {
-    await this.tx.query('UPDATE pipeline_runs SET status = $2, started_at = $3, ended_at = $4 WHERE id = $1', [
-      progress.id,
-      progress.status,
-      progress.startedAt,
-      progress.endedAt,
+    await this.tx.query(
+      'UPDATE pipeline_runs SET status = $2, reason = $3, started_at = $4, ended_at = $5 WHERE id = $1',
+      [progress.id, progress.status, progress.reason, progress.startedAt, progress.endedAt],
+    );
+  }
+
+  /** Marks a run that waited for its concurrency group as started, with its deadline. */
+  async admitRun(runId: string, deadlineAt: Date | null): Promise<void> {
+    await this.tx.query(`UPDATE pipeline_runs SET concurrency_state = 'admitted', deadline_at = $2 WHERE id = $1`, [
+      runId,
+      deadlineAt,
     ]);
+  }
+
+  /** Open runs of a concurrency group in creation order, with their state. */
+  async openRunsOfGroup(group: string): Promise<{ id: string; state: ConcurrencyState }[]> {
+    return this.tx.query<{ id: string; state: ConcurrencyState }>(
+      `SELECT id, concurrency_state AS state FROM pipeline_runs
+       WHERE concurrency_group = $1 AND ended_at IS NULL ORDER BY created_at, id`,
+      [group],
+    );
+  }
+
+  /** Writes the stage records of a run (insert or update). */
+  async saveStageRuns(runId: string, stages: readonly StageRunState[]): Promise<void> {
+    for (const stage of stages) {
+      await this.tx.query(
+        `INSERT INTO stage_runs (pipeline_run_id, stage_index, name, status, started_at, ended_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (pipeline_run_id, stage_index)
+         DO UPDATE SET status = EXCLUDED.status, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at`,
+        [runId, stage.index, stage.name, stage.status, stage.startedAt, stage.endedAt],
+      );
+    }
+  }
+
+  /** Records an attempt that ended (finished, retried, cancelled, timed out). */
+  async endAttempt(
+    jobRunId: string,
+    attempt: number,
+    values: Pick<
+      JobRunRecord,
+      'status' | 'exitCode' | 'failureClass' | 'reason' | 'notBefore' | 'startedAt' | 'endedAt'
+    >,
+  ): Promise<void> {
+    await this.tx.query(
+      `INSERT INTO job_run_attempts (job_run_id, attempt, status, not_before, started_at, ended_at, exit_code, failure_class, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (job_run_id, attempt) DO UPDATE SET status = EXCLUDED.status, not_before = EXCLUDED.not_before,
+         started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, exit_code = EXCLUDED.exit_code,
+         failure_class = EXCLUDED.failure_class, reason = EXCLUDED.reason`,
+      [
+        jobRunId,
+        attempt,
+        values.status,
+        values.notBefore,
+        values.startedAt,
+        values.endedAt,
+        values.exitCode,
+        values.failureClass,
+        values.reason,
+      ],
+    );
+  }
+
+  async insertArtifacts(
+    jobRunId: string,
+    attempt: number,
+    files: readonly { path: string; sizeBytes: number }[],
+  ): Promise<void> {
+    for (const file of files) {
+      await this.tx.query(
+        `INSERT INTO artifacts (job_run_id, attempt, path, size_bytes) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (job_run_id, attempt, path) DO UPDATE SET size_bytes = EXCLUDED.size_bytes`,
+        [jobRunId, attempt, file.path, file.sizeBytes],
+      );
+    }
+  }
+
+  /** Names and kept outputs of a run's job runs. */
+  outputsOf(runId: string): Promise<JobRunOutput[]> {
+    return selectOutputs(this.tx, runId);
+  }
+
+  /** Copies a reused job run's output (failed-only rerun), so `$$(name)` in the rerun sees it. */
+  async copyOutput(fromJobRunId: string, toJobRunId: string): Promise<void> {
+    await this.tx.query(
+      `UPDATE job_runs SET output = src.output, output_bytes = src.output_bytes
+       FROM job_runs src WHERE src.id = $1 AND job_runs.id = $2`,
+      [fromJobRunId, toJobRunId],
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { notFound } from '@fluxi/common';
 import { requireRole, type Resolvers, type SubgraphContext } from '@fluxi/graphql';
 import type { Job, JobInput } from '../../domain/job.js';
+import { retryInput } from '../../domain/retry.js';
 import type { Pipeline, PipelineInput, StageEntryDefinition } from '../../domain/pipeline.js';
 import type { JobStore } from '../../store/job-store.js';
 import type { PipelineStore } from '../../store/pipeline-store.js';
@@ -11,11 +12,11 @@ interface IdArgs {
 
 const iso = (date: Date): string => date.toISOString();
 
-function jobObject(job: Job): Record<string, unknown> {
-  return { ...job, createdAt: iso(job.createdAt), updatedAt: iso(job.updatedAt) };
+export function jobObject(job: Job): Record<string, unknown> {
+  return { ...job, retry: retryInput(job.retry), createdAt: iso(job.createdAt), updatedAt: iso(job.updatedAt) };
 }
 
-function pipelineObject(pipeline: Pipeline): Record<string, unknown> {
+export function pipelineObject(pipeline: Pipeline): Record<string, unknown> {
   return { ...pipeline, createdAt: iso(pipeline.createdAt), updatedAt: iso(pipeline.updatedAt) };
 }
 

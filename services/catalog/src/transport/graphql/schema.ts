@@ -1,12 +1,46 @@
 import { gql } from '@fluxi/graphql';
+import { asCodeTypeDefs } from './as-code-schema.js';
 
-/** The catalog subgraph. Type and field names are a contract with the gateway and clients. */
+/**
+ * The catalog subgraph. Type and field names are a contract with the gateway and clients.
+ * Pipelines-as-code types and operations are in as-code-schema.ts.
+ */
 export const typeDefs = gql`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
 
   type EnvVar {
     name: String!
     value: String!
+  }
+
+  enum RetryOn {
+    JOB
+    TIMEOUT
+    INFRASTRUCTURE
+  }
+
+  enum BackoffKind {
+    FIXED
+    EXPONENTIAL
+  }
+
+  enum When {
+    ON_SUCCESS
+    ON_FAILURE
+    ALWAYS
+  }
+
+  "When and how a failed attempt is tried again, up to the job's maxAttempts."
+  type RetryPolicy {
+    "Failure classes retried; empty means all three."
+    on: [RetryOn!]!
+    "When set, a JOB failure is retried only for these exit codes."
+    exitCodes: [Int!]!
+    backoff: BackoffKind!
+    delaySec: Float!
+    "Upper bound of one delay; null: no cap."
+    maxDelaySec: Float
+    jitter: Boolean!
   }
 
   type Job @key(fields: "id") {
@@ -19,8 +53,16 @@ export const typeDefs = gql`
     timeoutSec: Int
     maxAttempts: Int!
     allowFailure: Boolean!
+    retry: RetryPolicy!
+    "Globs relative to the work folder, saved as artifacts after the job."
+    artifacts: [String!]!
     createdAt: String!
     updatedAt: String!
+  }
+
+  type MatrixAxis {
+    name: String!
+    values: [String!]!
   }
 
   type StageEntry {
@@ -28,6 +70,11 @@ export const typeDefs = gql`
     jobId: ID!
     job: Job!
     needs: [String!]!
+    when: When!
+    "One job run per combination of values; each axis is set as an environment variable."
+    matrix: [MatrixAxis!]!
+    "Overrides the job's allowFailure when not null."
+    allowFailure: Boolean
   }
 
   type Stage {
@@ -35,11 +82,36 @@ export const typeDefs = gql`
     entries: [StageEntry!]!
   }
 
+  type Concurrency {
+    group: String!
+    "Cancel the group's older open runs instead of waiting for them."
+    cancelOlder: Boolean!
+  }
+
   type Pipeline @key(fields: "id") {
     id: ID!
     name: String!
     description: String
     stages: [Stage!]!
+    "Whole-run timeout in seconds; null: none."
+    timeoutSec: Int
+    concurrency: Concurrency
+    createdAt: String!
+    updatedAt: String!
+  }
+
+  type Schedule @key(fields: "id") {
+    id: ID!
+    name: String!
+    pipelineId: ID!
+    pipeline: Pipeline!
+    "Five-field cron expression (or @hourly, @daily, ...); null when at is set."
+    cron: String
+    "One instant (ISO 8601); null when cron is set."
+    at: String
+    "IANA time zone the cron expression is read in."
+    timezone: String!
+    enabled: Boolean!
     createdAt: String!
     updatedAt: String!
   }
@@ -95,6 +167,9 @@ export const typeDefs = gql`
     timeoutSec: Int
     maxAttempts: Int
     allowFailure: Boolean
+    "Replaced whole when set."
+    retry: RetryPolicyInput
+    artifacts: [String!]
   }
 
   "Fields left out keep their value; null clears an optional field (or resets it to its default)."
@@ -107,6 +182,23 @@ export const typeDefs = gql`
     timeoutSec: Int
     maxAttempts: Int
     allowFailure: Boolean
+    "Replaced whole when set."
+    retry: RetryPolicyInput
+    artifacts: [String!]
+  }
+
+  input RetryPolicyInput {
+    on: [RetryOn!]
+    exitCodes: [Int!]
+    backoff: BackoffKind
+    delaySec: Float
+    maxDelaySec: Float
+    jitter: Boolean
+  }
+
+  input MatrixAxisInput {
+    name: String!
+    values: [String!]!
   }
 
   input StageEntryInput {
@@ -114,6 +206,14 @@ export const typeDefs = gql`
     "Defaults to the job's name; unique within the pipeline."
     name: String
     needs: [String!]
+    when: When
+    matrix: [MatrixAxisInput!]
+    allowFailure: Boolean
+  }
+
+  input ConcurrencyInput {
+    group: String!
+    cancelOlder: Boolean
   }
 
   input StageInput {
@@ -125,6 +225,29 @@ export const typeDefs = gql`
     name: String!
     description: String
     stages: [StageInput!]!
+    timeoutSec: Int
+    concurrency: ConcurrencyInput
+  }
+
+  input CreateScheduleInput {
+    name: String!
+    pipelineId: ID!
+    "Exactly one of cron and at."
+    cron: String
+    at: String
+    "IANA time zone; UTC by default."
+    timezone: String
+    enabled: Boolean
+  }
+
+  "Fields left out keep their value; null clears an optional field (or resets it to its default)."
+  input UpdateScheduleInput {
+    name: String
+    pipelineId: ID
+    cron: String
+    at: String
+    timezone: String
+    enabled: Boolean
   }
 
   input CreateUserInput {
@@ -142,6 +265,8 @@ export const typeDefs = gql`
     job(id: ID!): Job
     pipelines: [Pipeline!]!
     pipeline(id: ID!): Pipeline
+    schedules: [Schedule!]!
+    schedule(id: ID!): Schedule
     me: Me!
     users: [User!]!
   }
@@ -154,8 +279,12 @@ export const typeDefs = gql`
     "Replaces the whole definition."
     updatePipeline(id: ID!, input: PipelineInput!): Pipeline!
     deletePipeline(id: ID!): Boolean!
+    createSchedule(input: CreateScheduleInput!): Schedule!
+    updateSchedule(id: ID!, input: UpdateScheduleInput!): Schedule!
+    deleteSchedule(id: ID!): Boolean!
     createUser(input: CreateUserInput!): User!
     createApiKey(input: CreateApiKeyInput!): ApiKeyWithSecret!
     revokeApiKey(id: ID!): ApiKey!
   }
+  ${asCodeTypeDefs}
 `;

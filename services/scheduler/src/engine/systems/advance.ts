@@ -1,17 +1,22 @@
-import { FailureClass, JobOutcome, type JobRunEvent } from '@fluxi/contracts';
+import { FailureClass, JobOutcome, type JobRunEvent, type JobRunFinished } from '@fluxi/contracts';
 import type { JobRunEventInput } from '../../domain/model.js';
 import { applyJobRunEvent } from '../../domain/state-machine.js';
 import type { FailureClassName } from '../../domain/status.js';
+import type { JobRunRecord } from '../../store/records.js';
+import type { RunTx } from '../../store/run-tx.js';
+import { persistStep } from '../persist.js';
 import type { EngineResources } from '../resources.js';
-import { toProgress, toRunState } from '../state.js';
-import type { DispatchItem, DispatchSystem } from './dispatch.js';
+import { onRunEnded } from '../run-ended.js';
+import { afterStep, toRunState } from '../state.js';
+import type { DispatchSystem } from './dispatch.js';
 
 export type AdvanceResult = { readonly applied: true } | { readonly applied: false; readonly ignored: string };
 
 /**
  * Advance: applies a job run's lifecycle event to its run, in one transaction with
- * the run row locked, then dispatches what became QUEUED (next jobs, retries).
- * Safe to call again with the same event: a repeat is ignored.
+ * the run row locked: job run, attempt record, output, context and artifacts, stage
+ * records, the run; then dispatches what became QUEUED (next jobs, retries, the next
+ * run of a concurrency group). Safe to call again with the same event: a repeat is ignored.
  */
 export class AdvanceSystem {
   constructor(
@@ -22,24 +27,35 @@ export class AdvanceSystem {
   async apply(event: JobRunEvent): Promise<AdvanceResult> {
     const input = toEventInput(event, this.resources.now);
     if (input === undefined) return { applied: false, ignored: 'event has no kind' };
+    const finished = event.kind.case === 'finished' ? event.kind.value : undefined;
+    const now = this.resources.now();
     const outcome = await this.resources.store.transaction(async (tx) => {
-      const runId = await tx.runIdOfJobRun(input.jobRunId);
-      const stored = runId === undefined ? undefined : await tx.lockRun(runId);
+      const stored = await tx.lockRunOfJobRun(input.jobRunId);
       if (stored === undefined) return { applied: false as const, ignored: `unknown job run ${input.jobRunId}` };
-      const result = applyJobRunEvent(toRunState(stored.run, stored.jobRuns), input);
+      const result = applyJobRunEvent(toRunState(stored.run, stored.jobRuns), input, { random: this.resources.random });
       if (!result.applied) return result;
-      for (const jobRun of result.changed) await tx.updateJobRun(toProgress(jobRun));
-      if (result.runChanged) {
-        const { id, status, startedAt, endedAt } = result.run;
-        await tx.updateRun({ id, status, startedAt, endedAt });
+      const jobRun = stored.jobRuns.find((candidate) => candidate.id === input.jobRunId) as JobRunRecord;
+      const after = result.run.jobRuns.find((candidate) => candidate.id === input.jobRunId);
+      if (input.kind === 'finished' && after !== undefined && after.attempt !== input.attempt) {
+        // Retried: the failed attempt's record comes from the event.
+        await tx.endAttempt(jobRun.id, input.attempt, {
+          status: input.outcome,
+          exitCode: input.exitCode,
+          failureClass: input.failureClass,
+          reason: input.reason,
+          notBefore: jobRun.notBefore,
+          startedAt: jobRun.startedAt,
+          endedAt: input.at,
+        });
       }
-      const specs = new Map(stored.jobRuns.map((jobRun) => [jobRun.id, jobRun.spec]));
-      const items: DispatchItem[] = result.dispatch.map((jobRun) => ({
-        jobRunId: jobRun.id,
-        pipelineRunId: stored.run.id,
-        attempt: jobRun.attempt,
-        spec: specs.get(jobRun.id) ?? null,
-      }));
+      const output =
+        finished !== undefined && input.kind === 'finished'
+          ? await recordExecution(tx, jobRun, input, finished, now)
+          : undefined;
+      const outputs = output === undefined ? undefined : new Map([[jobRun.id, output]]);
+      const persisted = await persistStep(tx, stored, result, now, { outputs });
+      const items = [...persisted.items];
+      if (persisted.ended) items.push(...(await onRunEnded(tx, afterStep(stored, result.run), now)));
       return { applied: true as const, items, status: result.run.status, runChanged: result.runChanged };
     });
     const log = this.resources.logger.child({
@@ -56,6 +72,58 @@ export class AdvanceSystem {
     await this.dispatch.enqueue(outcome.items);
     return { applied: true };
   }
+}
+
+/**
+ * An attempt that finished: its artifacts; unless cancelled, the job's context and the
+ * output to keep on the job run (returned, written with the job run's progress).
+ */
+async function recordExecution(
+  tx: RunTx,
+  jobRun: JobRunRecord,
+  input: Extract<JobRunEventInput, { kind: 'finished' }>,
+  finished: JobRunFinished,
+  now: Date,
+): Promise<{ text: string; bytes: number } | undefined> {
+  if (finished.artifacts.length > 0) {
+    await tx.insertArtifacts(
+      jobRun.id,
+      input.attempt,
+      finished.artifacts.map((file) => ({ path: file.path, sizeBytes: Number(file.sizeBytes) })),
+    );
+  }
+  if (input.outcome === 'CANCELLED') return undefined;
+  const output = Buffer.from(finished.output).toString('utf8');
+  const outputBytes = Math.max(Number(finished.outputBytes), finished.output.length);
+  const startedAt = jobRun.startedAt;
+  await tx.contexts.write(
+    {
+      kind: 'job',
+      ownerId: jobRun.jobId,
+      name: jobName(jobRun),
+      value: output,
+      sizeBytes: outputBytes,
+      truncated: outputBytes > finished.output.length,
+      pipelineRunId: jobRun.pipelineRunId,
+      jobRunId: jobRun.id,
+      startedAt,
+      durationMs: startedAt === null ? null : Math.max(0, input.at.getTime() - startedAt.getTime()),
+      exitCode: input.exitCode,
+      status: input.outcome,
+      parts: [],
+    },
+    now,
+  );
+  return { text: output, bytes: outputBytes };
+}
+
+/** The job's own name, as frozen in the spec (an entry may rename it in the pipeline). */
+function jobName(jobRun: JobRunRecord): string {
+  const spec = jobRun.spec;
+  if (spec !== null && typeof spec === 'object' && !Array.isArray(spec) && typeof spec['name'] === 'string') {
+    return spec['name'];
+  }
+  return jobRun.entry;
 }
 
 /** The domain's view of a contract event; undefined for an event without a kind. */

@@ -1,5 +1,7 @@
 import { ContractVersion, create, ExecuteJobSchema, fromJson, JobSpecSchema } from '@fluxi/contracts';
-import type { StoredJson } from '../../store/records.js';
+import type { JobRunRecord, StoredJson } from '../../store/records.js';
+import { dispatchItems } from '../persist.js';
+import { startLoop } from '../loop.js';
 import type { EngineResources } from '../resources.js';
 
 /** One attempt of a job run to hand to the executors; it is already committed as QUEUED. */
@@ -9,6 +11,10 @@ export interface DispatchItem {
   readonly attempt: number;
   /** Proto JSON of the frozen JobSpec. */
   readonly spec: StoredJson;
+  /** Retry backoff still to wait. */
+  readonly delayMs: number;
+  /** Job runs whose artifacts the attempt receives (those it waits for). */
+  readonly artifactsFrom: readonly { name: string; jobRunId: string }[];
 }
 
 /**
@@ -23,7 +29,7 @@ export class DispatchSystem {
   async enqueue(items: readonly DispatchItem[]): Promise<boolean> {
     if (items.length === 0) return true;
     try {
-      await this.resources.queue.enqueue(items.map(toExecuteJob));
+      await this.resources.queue.enqueue(items.map((item) => ({ job: toExecuteJob(item), delayMs: item.delayMs })));
       return true;
     } catch (error) {
       this.resources.logger.error(
@@ -36,41 +42,38 @@ export class DispatchSystem {
 
   /** Enqueues every QUEUED job run whose attempt the queue does not hold. Returns how many. */
   async recover(): Promise<number> {
-    const missing: DispatchItem[] = [];
-    for (const jobRun of await this.resources.store.listQueued()) {
-      if (await this.resources.queue.holds(jobRun.id, jobRun.attempt)) continue;
-      missing.push({
-        jobRunId: jobRun.id,
-        pipelineRunId: jobRun.pipelineRunId,
-        attempt: jobRun.attempt,
-        spec: jobRun.spec,
-      });
+    const { store, queue } = this.resources;
+    const missing: JobRunRecord[] = [];
+    for (const jobRun of await store.listQueued()) {
+      if (!(await queue.holds(jobRun.id, jobRun.attempt))) missing.push(jobRun);
     }
-    if (missing.length > 0) {
-      this.resources.logger.warn(
-        { jobRunIds: missing.map((m) => m.jobRunId) },
-        're-enqueuing QUEUED job runs missing from the queue',
-      );
-      if (!(await this.enqueue(missing))) throw new Error('recovery could not enqueue the missing job runs');
-    }
-    return missing.length;
+    if (missing.length === 0) return 0;
+    const runIds = [...new Set(missing.map((jobRun) => jobRun.pipelineRunId))];
+    const all = await store.jobRunsOf(runIds);
+    const now = this.resources.now();
+    const items = runIds.flatMap((runId) =>
+      dispatchItems(
+        runId,
+        all.filter((jobRun) => jobRun.pipelineRunId === runId),
+        missing.filter((jobRun) => jobRun.pipelineRunId === runId),
+        now,
+      ),
+    );
+    this.resources.logger.warn(
+      { jobRunIds: items.map((item) => item.jobRunId) },
+      're-enqueuing QUEUED job runs missing from the queue',
+    );
+    if (!(await this.enqueue(items))) throw new Error('recovery could not enqueue the missing job runs');
+    return items.length;
   }
 
   /** Runs recover() every `intervalMs` until stopped. */
   startRecoveryLoop(intervalMs: number): { stop(): Promise<void> } {
-    let running: Promise<unknown> | undefined;
-    const timer = setInterval(() => {
-      if (running !== undefined) return;
-      running = this.recover()
-        .catch((error: unknown) => this.resources.logger.warn({ err: error }, 'periodic recovery failed'))
-        .finally(() => (running = undefined));
-    }, intervalMs);
-    return {
-      async stop() {
-        clearInterval(timer);
-        await running;
-      },
-    };
+    return startLoop(
+      intervalMs,
+      () => this.recover(),
+      (error) => this.resources.logger.warn({ err: error }, 'periodic recovery failed'),
+    );
   }
 }
 
@@ -83,5 +86,6 @@ function toExecuteJob(item: DispatchItem) {
     attempt: item.attempt,
     // Tracing (OpenTelemetry) is not wired yet.
     traceparent: '',
+    artifactsFrom: item.artifactsFrom.map((source) => ({ name: source.name, jobRunId: source.jobRunId })),
   });
 }

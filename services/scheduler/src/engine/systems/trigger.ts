@@ -8,12 +8,16 @@ import {
   type JobSpec,
   type PipelineSnapshot,
 } from '@fluxi/contracts';
-import { planRun } from '../../domain/plan.js';
-import { startRun } from '../../domain/start.js';
+import { planRun, type PlannedJobRun } from '../../domain/plan.js';
+import { stageRuns } from '../../domain/stages.js';
+import { initialJobRuns, startRun, type ReusedJobRun } from '../../domain/start.js';
 import type { RunTrigger } from '../../domain/status.js';
 import type { JobRunRecord, StoredJson } from '../../store/records.js';
+import type { RunTx } from '../../store/run-tx.js';
+import { dispatchItems } from '../persist.js';
 import type { EngineResources } from '../resources.js';
-import type { DispatchItem, DispatchSystem } from './dispatch.js';
+import type { DispatchSystem } from './dispatch.js';
+import { killAttempts, stopInTx, type Stopped } from './stop.js';
 
 /** Stage name of a run of a single job. */
 export const SINGLE_JOB_STAGE = 'job';
@@ -22,11 +26,25 @@ export interface TriggerRequest {
   readonly trigger: RunTrigger;
   /** User id of the principal who asked, when a person did. */
   readonly triggeredBy: string | null;
+  readonly triggeredByName?: string | null;
+  readonly branch?: string | null;
+  readonly commitSha?: string | null;
 }
+
+/** A rerun: the run it reruns, and the successes it keeps (failed-only). */
+export interface RerunOf {
+  readonly runId: string;
+  readonly failedOnly: boolean;
+  /** Job run name → the earlier job run whose success is kept. */
+  readonly reused: ReadonlyMap<string, ReusedJobRun & { readonly jobRunId: string }>;
+}
+
+export type RunScope = { pipelineId: string } | { jobId: string };
 
 /**
  * Trigger: freezes a pipeline (or a single job) from the catalog into a new numbered
- * run, creates its job runs, queues the first ones, and dispatches them after commit.
+ * run, creates its job runs, queues the first ones (or waits for its concurrency
+ * group), and dispatches them after commit.
  */
 export class TriggerSystem {
   constructor(
@@ -52,65 +70,139 @@ export class TriggerSystem {
     return this.createRun({ jobId }, snapshot, request);
   }
 
-  private async createRun(
-    scope: { pipelineId: string } | { jobId: string },
+  /** Creates a run from a frozen snapshot (a trigger, or a rerun of an earlier run). */
+  async createRun(
+    scope: RunScope,
     snapshot: PipelineSnapshot,
     request: TriggerRequest,
+    rerun?: RerunOf,
   ): Promise<string> {
     const planned = planRun(snapshot);
     const runId = newId(IdPrefix.pipelineRun);
     const ids = planned.map(() => newId(IdPrefix.jobRun));
     const now = this.resources.now();
-    const step = startRun(runId, planned, ids, now);
-    const jobRuns: JobRunRecord[] = planned.map((plan, index) => {
-      const state = step.run.jobRuns[index];
-      const job = snapshot.stages[plan.stageIndex]?.entries[plan.entryIndex]?.job;
-      if (state === undefined || job === undefined) throw new Error(`planned job run ${index} has no state or job`);
-      return {
-        id: state.id,
-        pipelineRunId: runId,
-        position: plan.position,
-        stageIndex: plan.stageIndex,
-        stageName: plan.stageName,
-        name: plan.name,
-        jobId: plan.jobId,
-        spec: toJson(JobSpecSchema, job) as StoredJson,
-        needs: [...plan.needs],
-        allowFailure: plan.allowFailure,
-        maxAttempts: plan.maxAttempts,
-        status: state.status,
-        attempt: state.attempt,
-        exitCode: null,
-        failureClass: null,
-        reason: null,
-        startedAt: null,
-        endedAt: null,
-      };
-    });
-    const number = await this.resources.store.transaction(async (tx) => {
-      const next = await tx.nextNumber(scope);
+    const group = snapshot.concurrency?.group ?? '';
+    const timeoutSec = snapshot.timeoutSec > 0 ? snapshot.timeoutSec : null;
+    const created = await this.resources.store.transaction(async (tx) => {
+      const { admitted, stopped } =
+        group === '' ? { admitted: true, stopped: [] } : await this.enterGroup(tx, group, snapshot, now);
+      const step = startRun(runId, initialJobRuns(planned, ids, rerun?.reused), now, admitted);
+      const jobRuns = planned.map((plan, index) =>
+        jobRunRecord(plan, index, runId, snapshot, step.run.jobRuns[index], rerun),
+      );
+      const number = await tx.nextNumber(scope);
       await tx.insertRun({
         id: runId,
         pipelineId: 'pipelineId' in scope ? scope.pipelineId : null,
         jobId: 'jobId' in scope ? scope.jobId : null,
-        number: next,
+        number,
         status: step.run.status,
         trigger: request.trigger,
         triggeredBy: request.triggeredBy,
+        triggeredByName: request.triggeredByName ?? null,
+        branch: request.branch ?? null,
+        commitSha: request.commitSha ?? null,
+        rerunOf: rerun?.runId ?? null,
+        failedOnly: rerun?.failedOnly ?? false,
+        reason: null,
+        timeoutSec,
+        deadlineAt: admitted && timeoutSec !== null ? new Date(now.getTime() + timeoutSec * 1000) : null,
+        concurrencyGroup: group === '' ? null : group,
+        concurrencyState: group === '' ? null : admitted ? 'admitted' : 'waiting',
         snapshot: toJson(PipelineSnapshotSchema, snapshot) as StoredJson,
         createdAt: now,
         startedAt: step.run.startedAt,
         endedAt: step.run.endedAt,
       });
       await tx.insertJobRuns(jobRuns);
-      return next;
+      for (const jobRun of jobRuns) {
+        if (jobRun.reusedFrom !== null) await tx.copyOutput(jobRun.reusedFrom, jobRun.id);
+      }
+      await tx.saveStageRuns(runId, stageRuns(jobRuns));
+      return { number, items: dispatchItems(runId, jobRuns, step.dispatch, now), stopped, admitted };
     });
-    this.resources.logger.info({ pipelineRunId: runId, ...scope, number, jobRuns: jobRuns.length }, 'run created');
-    const queued = new Set(step.dispatch.map((jobRun) => jobRun.id));
-    const items: DispatchItem[] = jobRuns
-      .filter((jobRun) => queued.has(jobRun.id))
-      .map((jobRun) => ({ jobRunId: jobRun.id, pipelineRunId: runId, attempt: jobRun.attempt, spec: jobRun.spec }));
-    await this.dispatch.enqueue(items);
+    this.resources.logger.info(
+      { pipelineRunId: runId, ...scope, number: created.number, jobRuns: planned.length, waiting: !created.admitted },
+      'run created',
+    );
+    await killAttempts(this.resources, created.stopped);
+    await this.dispatch.enqueue(created.items);
     return runId;
   }
+
+  /**
+   * Takes the group's lock for the transaction. With cancelOlder, every open run of the
+   * group is cancelled and the new run starts; otherwise it waits behind them in order.
+   */
+  private async enterGroup(
+    tx: RunTx,
+    group: string,
+    snapshot: PipelineSnapshot,
+    now: Date,
+  ): Promise<{ admitted: boolean; stopped: Stopped[] }> {
+    await tx.lockGroup(group);
+    const open = await tx.openRunsOfGroup(group);
+    if (open.length === 0) return { admitted: true, stopped: [] };
+    if (snapshot.concurrency?.cancelOlder !== true) return { admitted: false, stopped: [] };
+    const stopped: Stopped[] = [];
+    for (const older of open) {
+      const stored = await tx.lockRun(older.id);
+      if (stored === undefined) continue;
+      const reason = `cancelled: a newer run of concurrency group ${group} started`;
+      const stop = await stopInTx(
+        tx,
+        stored,
+        { status: 'CANCELLED', failureClass: 'CANCELLED', reason, runStatus: 'CANCELLED' },
+        now,
+        true,
+      );
+      if (stop !== undefined) stopped.push(stop);
+    }
+    return { admitted: true, stopped };
+  }
+}
+
+function jobRunRecord(
+  plan: PlannedJobRun,
+  index: number,
+  runId: string,
+  snapshot: PipelineSnapshot,
+  state: ReturnType<typeof initialJobRuns>[number] | undefined,
+  rerun: RerunOf | undefined,
+): JobRunRecord {
+  const job = snapshot.stages[plan.stageIndex]?.entries[plan.entryIndex]?.job;
+  if (state === undefined || job === undefined) throw new Error(`planned job run ${index} has no state or job`);
+  return {
+    id: state.id,
+    pipelineRunId: runId,
+    position: plan.position,
+    stageIndex: plan.stageIndex,
+    stageName: plan.stageName,
+    name: plan.name,
+    entry: plan.entry,
+    matrix: plan.matrix,
+    jobId: plan.jobId,
+    spec: cellSpec(job, plan),
+    needs: [...plan.needs],
+    when: plan.when,
+    allowFailure: plan.allowFailure,
+    maxAttempts: plan.maxAttempts,
+    retry: plan.retry,
+    status: state.status,
+    attempt: state.attempt,
+    notBefore: null,
+    exitCode: state.exitCode,
+    failureClass: null,
+    reason: state.reason,
+    reusedFrom: rerun?.reused.get(plan.name)?.jobRunId ?? null,
+    startedAt: state.startedAt,
+    endedAt: state.endedAt,
+  };
+}
+
+/** The frozen spec of one job run: the job's, with its matrix values added to the environment. */
+function cellSpec(job: JobSpec, plan: PlannedJobRun): StoredJson {
+  const env = { ...job.env };
+  for (const { name, value } of plan.matrix) env[name] = value;
+  return toJson(JobSpecSchema, create(JobSpecSchema, { ...job, env })) as StoredJson;
 }

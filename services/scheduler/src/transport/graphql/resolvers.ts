@@ -1,87 +1,142 @@
+import { notFound } from '@fluxi/common';
 import { requireRole, type Resolvers, type SubgraphContext } from '@fluxi/graphql';
-import type { PipelineRunView, RunQueries } from '../../engine/queries.js';
-import type { TriggerSystem } from '../../engine/systems/trigger.js';
+import { hasWarnings } from '../../domain/readiness.js';
+import type { RunStatus } from '../../domain/status.js';
+import type { RunLoaders, RunQueries } from '../../engine/queries.js';
+import type { RunEngine } from '../../engine/run-engine.js';
+import type { TriggerRequest } from '../../engine/systems/trigger.js';
 import type { JobRunRecord } from '../../store/records.js';
+import {
+  artifactToGraphql,
+  attemptToGraphql,
+  contextToGraphql,
+  jobRunToGraphql,
+  pipelineRunToGraphql,
+  stageRunToGraphql,
+} from './views.js';
 
-const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
-
-export function pipelineRunToGraphql(run: PipelineRunView) {
-  return {
-    id: run.id,
-    pipelineId: run.pipelineId,
-    jobId: run.jobId,
-    number: run.number,
-    status: run.status,
-    trigger: run.trigger,
-    createdAt: run.createdAt.toISOString(),
-    startedAt: iso(run.startedAt),
-    endedAt: iso(run.endedAt),
-    jobRuns: run.jobRuns.map(jobRunToGraphql),
-  };
+interface TriggerOptionsInput {
+  trigger?: 'MANUAL' | 'API' | 'SCHEDULE' | 'WEBHOOK' | 'RERUN' | null;
+  branch?: string | null;
+  commit?: string | null;
 }
 
-export function jobRunToGraphql(jobRun: JobRunRecord) {
-  return {
-    id: jobRun.id,
-    pipelineRunId: jobRun.pipelineRunId,
-    jobId: jobRun.jobId,
-    name: jobRun.name,
-    stage: jobRun.stageName,
-    status: jobRun.status,
-    exitCode: jobRun.exitCode,
-    attempt: jobRun.attempt,
-    failureClass: jobRun.failureClass,
-    reason: jobRun.reason,
-    startedAt: iso(jobRun.startedAt),
-    endedAt: iso(jobRun.endedAt),
-  };
-}
+type Args<T> = T & { id: string };
 
-/** Resolvers of the scheduler subgraph: thin, they check roles and call the engine. */
-export function buildResolvers(trigger: TriggerSystem, queries: RunQueries): Resolvers {
+/**
+ * Resolvers of the scheduler subgraph: thin, they check roles and call the engine. What
+ * hangs off a run (job runs, stages, attempts, artifacts) is read only when selected,
+ * in batches per request.
+ */
+export function buildResolvers(engine: RunEngine, queries: RunQueries): Resolvers {
+  const perRequest = new WeakMap<SubgraphContext, RunLoaders>();
+  const loaders = (ctx: SubgraphContext): RunLoaders => {
+    let found = perRequest.get(ctx);
+    if (found === undefined) {
+      found = queries.loaders();
+      perRequest.set(ctx, found);
+    }
+    return found;
+  };
   const runById = async (id: string) => {
     const run = await queries.run(id);
     return run === undefined ? null : pipelineRunToGraphql(run);
   };
-  const createdRun = async (id: string) => {
+  const requireRun = async (id: string) => {
     const run = await queries.run(id);
-    if (run === undefined) throw new Error(`run ${id} vanished after it was created`);
+    if (run === undefined) throw notFound('run', id);
     return pipelineRunToGraphql(run);
+  };
+  const jobRunById = async (id: string) => {
+    const jobRun = await queries.jobRun(id);
+    return jobRun === undefined ? null : jobRunToGraphql(jobRun);
+  };
+  const triggerRequest = (
+    ctx: SubgraphContext,
+    action: string,
+    options?: TriggerOptionsInput | null,
+  ): TriggerRequest => {
+    const principal = requireRole(ctx.principal, 'writer', action);
+    return {
+      // Schedules and webhooks are started by Fluxi itself; a client says manual or api.
+      trigger: options?.trigger === 'API' ? 'api' : 'manual',
+      triggeredBy: principal.userId,
+      triggeredByName: principal.userName,
+      branch: options?.branch ?? null,
+      commitSha: options?.commit ?? null,
+    };
   };
   return {
     Query: {
-      pipelineRun: (_parent: unknown, args: { id: string }, ctx: SubgraphContext) => {
+      pipelineRun: (_: unknown, args: { id: string }, ctx: SubgraphContext) => {
         requireRole(ctx.principal, 'reader', 'reading runs');
         return runById(args.id);
       },
-      pipelineRuns: async (
-        _parent: unknown,
-        args: { pipelineId: string; limit?: number | null },
-        ctx: SubgraphContext,
-      ) => {
+      pipelineRuns: async (_: unknown, args: { pipelineId: string; limit?: number | null }, ctx: SubgraphContext) => {
         requireRole(ctx.principal, 'reader', 'reading runs');
         const runs = await queries.runsOfPipeline(args.pipelineId, args.limit ?? undefined);
         return runs.map(pipelineRunToGraphql);
       },
+      jobRun: (_: unknown, args: { id: string }, ctx: SubgraphContext) => {
+        requireRole(ctx.principal, 'reader', 'reading runs');
+        return jobRunById(args.id);
+      },
+      context: async (_: unknown, args: { name: string }, ctx: SubgraphContext) => {
+        requireRole(ctx.principal, 'reader', 'reading contexts');
+        const context = await engine.contexts.find(args.name);
+        return context === undefined ? null : contextToGraphql(context);
+      },
+      contexts: async (_: unknown, __: unknown, ctx: SubgraphContext) => {
+        requireRole(ctx.principal, 'reader', 'reading contexts');
+        return (await engine.contexts.list()).map(contextToGraphql);
+      },
     },
     Mutation: {
-      triggerPipeline: async (_parent: unknown, args: { id: string }, ctx: SubgraphContext) => {
-        const principal = requireRole(ctx.principal, 'writer', 'triggering a pipeline');
-        return createdRun(await trigger.triggerPipeline(args.id, { trigger: 'manual', triggeredBy: principal.userId }));
+      triggerPipeline: async (_: unknown, args: Args<{ options?: TriggerOptionsInput | null }>, ctx: SubgraphContext) =>
+        requireRun(
+          await engine.trigger.triggerPipeline(args.id, triggerRequest(ctx, 'triggering a pipeline', args.options)),
+        ),
+      triggerJob: async (_: unknown, args: Args<{ options?: TriggerOptionsInput | null }>, ctx: SubgraphContext) =>
+        requireRun(await engine.trigger.triggerJob(args.id, triggerRequest(ctx, 'triggering a job', args.options))),
+      cancelPipelineRun: async (_: unknown, args: Args<{ reason?: string | null }>, ctx: SubgraphContext) => {
+        const principal = requireRole(ctx.principal, 'writer', 'cancelling a run');
+        await engine.cancel.cancelRun(args.id, principal.userName, args.reason ?? undefined);
+        return requireRun(args.id);
       },
-      triggerJob: async (_parent: unknown, args: { id: string }, ctx: SubgraphContext) => {
-        const principal = requireRole(ctx.principal, 'writer', 'triggering a job');
-        return createdRun(await trigger.triggerJob(args.id, { trigger: 'manual', triggeredBy: principal.userId }));
+      cancelJobRun: async (_: unknown, args: Args<{ reason?: string | null }>, ctx: SubgraphContext) => {
+        const principal = requireRole(ctx.principal, 'writer', 'cancelling a job run');
+        await engine.cancel.cancelJobRun(args.id, principal.userName, args.reason ?? undefined);
+        return jobRunById(args.id);
+      },
+      rerunPipelineRun: async (_: unknown, args: Args<{ failedOnly?: boolean | null }>, ctx: SubgraphContext) => {
+        const principal = requireRole(ctx.principal, 'writer', 'rerunning a run');
+        const id = await engine.rerun.rerun(args.id, args.failedOnly ?? false, {
+          triggeredBy: principal.userId,
+          triggeredByName: principal.userName,
+        });
+        return requireRun(id);
+      },
+      resetContext: async (_: unknown, args: { name: string }, ctx: SubgraphContext) => {
+        requireRole(ctx.principal, 'writer', 'resetting a context');
+        return contextToGraphql(await engine.contexts.reset(args.name));
       },
     },
     PipelineRun: {
       __resolveReference: (reference: { id: string }) => runById(reference.id),
+      // Only a successful run can have warnings: the others need not read their job runs.
+      warnings: async (run: { id: string; status: RunStatus }, _: unknown, ctx: SubgraphContext) =>
+        run.status === 'SUCCESS' && hasWarnings(run.status, await loaders(ctx).jobRuns.load(run.id)),
+      stages: async (run: { id: string }, _: unknown, ctx: SubgraphContext) =>
+        (await loaders(ctx).stages.load(run.id)).map(stageRunToGraphql),
+      jobRuns: async (run: { id: string }, _: unknown, ctx: SubgraphContext) =>
+        (await loaders(ctx).jobRuns.load(run.id)).map(jobRunToGraphql),
     },
     JobRun: {
-      __resolveReference: async (reference: { id: string }) => {
-        const jobRun = await queries.jobRun(reference.id);
-        return jobRun === undefined ? null : jobRunToGraphql(jobRun);
-      },
+      __resolveReference: (reference: { id: string }) => jobRunById(reference.id),
+      attempts: async (jobRun: { record: JobRunRecord }, _: unknown, ctx: SubgraphContext) =>
+        (await loaders(ctx).attempts.load(jobRun.record)).map(attemptToGraphql),
+      artifacts: async (jobRun: { record: JobRunRecord }, _: unknown, ctx: SubgraphContext) =>
+        (await loaders(ctx).artifacts.load(jobRun.record.reusedFrom ?? jobRun.record.id)).map(artifactToGraphql),
     },
   };
 }

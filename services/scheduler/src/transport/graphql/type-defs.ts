@@ -14,6 +14,15 @@ export const typeDefs = gql`
     SKIPPED
   }
 
+  "How a run was started."
+  enum RunTrigger {
+    MANUAL
+    API
+    SCHEDULE
+    WEBHOOK
+    RERUN
+  }
+
   "A run of a pipeline (pipelineId set) or of a single job (jobId set), frozen when it was triggered."
   type PipelineRun @key(fields: "id") {
     id: ID!
@@ -22,42 +31,162 @@ export const typeDefs = gql`
     "1, 2, 3… per pipeline (or per job for single-job runs)."
     number: Int!
     status: RunStatus!
-    "How the run was started: manual (later also api, schedule, webhook)."
+    "SUCCESS although a job allowed to fail failed: passed with warnings."
+    warnings: Boolean!
+    "Why the run ended as it did when no job run says it (cancelled, timed out)."
+    reason: String
+    "manual, api, schedule, webhook or rerun."
     trigger: String!
+    "User id of who started it."
+    triggeredBy: ID
+    triggeredByName: String
+    branch: String
+    commit: String
+    "The run this one reruns."
+    rerunOf: ID
+    "A rerun of the failed jobs only (the successful ones are reused)."
+    failedOnly: Boolean!
+    timeoutSec: Int
+    "When the run times out."
+    deadlineAt: String
+    concurrencyGroup: String
+    "Waiting for an earlier run of its concurrency group to end."
+    waiting: Boolean!
     createdAt: String!
     startedAt: String
     endedAt: String
-    "In stage order, then entry order."
+    "One record per stage, in order."
+    stages: [StageRun!]!
+    "In stage order, then entry order (matrix cells in expansion order)."
     jobRuns: [JobRun!]!
+  }
+
+  type StageRun {
+    index: Int!
+    name: String!
+    status: RunStatus!
+    startedAt: String
+    endedAt: String
+  }
+
+  type MatrixValue {
+    name: String!
+    value: String!
   }
 
   type JobRun @key(fields: "id") {
     id: ID!
     pipelineRunId: ID!
     jobId: ID!
-    "Entry name in the pipeline."
+    "Unique in the run: the entry name, with the matrix values of a matrix cell."
     name: String!
+    "The pipeline entry it comes from."
+    entry: String!
     "Stage name."
     stage: String!
+    matrix: [MatrixValue!]!
+    "on_success, on_failure or always."
+    when: String!
+    allowFailure: Boolean!
     status: RunStatus!
     exitCode: Int
     "Current attempt, from 1."
     attempt: Int!
+    maxAttempts: Int!
+    "When the current attempt may start (retry backoff)."
+    notBefore: String
     "JOB, TIMEOUT, INFRASTRUCTURE or CANCELLED when the job run did not succeed."
     failureClass: String
     reason: String
+    "The job run of an earlier run whose success this one reuses (failed-only rerun)."
+    reusedFrom: ID
     startedAt: String
     endedAt: String
+    "Every attempt, each with its own outcome (its logs: jobRunLogs with attempt)."
+    attempts: [JobRunAttempt!]!
+    "Files saved after the job; download them from the gateway at downloadPath."
+    artifacts: [Artifact!]!
+  }
+
+  type JobRunAttempt {
+    attempt: Int!
+    status: RunStatus!
+    notBefore: String
+    startedAt: String
+    endedAt: String
+    exitCode: Int
+    failureClass: String
+    reason: String
+  }
+
+  type Artifact {
+    path: String!
+    sizeBytes: Float!
+    "Gateway path to download it (GET, same API key)."
+    downloadPath: String!
+  }
+
+  enum ContextKind {
+    JOB
+    PIPELINE
+  }
+
+  type ContextPart {
+    name: String!
+    jobRunId: ID!
+    contextId: ID
+  }
+
+  "The latest standard output of a job (CJ…) or pipeline (CP…), used by $$(name)."
+  type Context {
+    id: ID!
+    kind: ContextKind!
+    "Job or pipeline id."
+    ownerId: ID!
+    name: String!
+    value: String!
+    "Size of the whole output; more than value holds when truncated."
+    sizeBytes: Float!
+    truncated: Boolean!
+    "Says so when the value was cut at the size cap."
+    note: String
+    pipelineRunId: ID
+    jobRunId: ID
+    startedAt: String
+    durationMs: Float
+    exitCode: Int
+    status: String
+    "A pipeline context's jobs, each with its own context."
+    parts: [ContextPart!]!
+    updatedAt: String!
+  }
+
+  input TriggerOptions {
+    "MANUAL (default) or API; SCHEDULE and WEBHOOK are set by Fluxi itself."
+    trigger: RunTrigger
+    branch: String
+    commit: String
   }
 
   type Query {
     pipelineRun(id: ID!): PipelineRun
     "Newest first; limit between 1 and 100."
     pipelineRuns(pipelineId: ID!, limit: Int = 20): [PipelineRun!]!
+    jobRun(id: ID!): JobRun
+    "By context id (CJ…, CP…), job name or pipeline name."
+    context(name: String!): Context
+    contexts: [Context!]!
   }
 
   type Mutation {
-    triggerPipeline(id: ID!): PipelineRun!
-    triggerJob(id: ID!): PipelineRun!
+    triggerPipeline(id: ID!, options: TriggerOptions): PipelineRun!
+    triggerJob(id: ID!, options: TriggerOptions): PipelineRun!
+    "Stops every open job run: queued ones leave the queue, running ones are killed."
+    cancelPipelineRun(id: ID!, reason: String): PipelineRun!
+    cancelJobRun(id: ID!, reason: String): JobRun!
+    "A new run of the same frozen definition; failedOnly keeps the successful job runs."
+    rerunPipelineRun(id: ID!, failedOnly: Boolean = false): PipelineRun!
+    "Empties a context (as before its first run)."
+    resetContext(name: String!): Context!
   }
 `;

@@ -1,14 +1,10 @@
-import { executeQueueName, ExecuteJobSchema, toJson, type ExecuteJob } from '@fluxi/contracts';
+import { executeJobId, executeQueueName, ExecuteJobSchema, toJson } from '@fluxi/contracts';
 import type { Logger } from '@fluxi/common';
 import { Queue, type IRedisClient } from 'bullmq';
-import type { ExecuteQueue } from '../../engine/ports.js';
+import type { ExecuteQueue, QueuedAttempt } from '../../engine/ports.js';
 
 /** BullMQ job name of an executor job. */
 export const EXECUTE_JOB_NAME = 'execute';
-
-/** BullMQ job id of an attempt: the job-run id for attempt 1, `${id}-a${attempt}` after. */
-export const executeJobId = (jobRunId: string, attempt: number): string =>
-  attempt <= 1 ? jobRunId : `${jobRunId}-a${attempt}`;
 
 /** Finished jobs are kept a day (at most 10000), so a recovery does not run them again. */
 const KEEP = { age: 86_400, count: 10_000 };
@@ -23,13 +19,14 @@ export class BullExecuteQueue implements ExecuteQueue {
     this.queue.on('error', (error) => options.logger.warn({ err: error }, 'execute queue error'));
   }
 
-  async enqueue(jobs: readonly ExecuteJob[]): Promise<void> {
+  async enqueue(attempts: readonly QueuedAttempt[]): Promise<void> {
     await this.queue.addBulk(
-      jobs.map((job) => ({
+      attempts.map(({ job, delayMs }) => ({
         name: EXECUTE_JOB_NAME,
         data: { payload: toJson(ExecuteJobSchema, job) },
         opts: {
           jobId: executeJobId(job.jobRunId, job.attempt),
+          ...(delayMs > 0 ? { delay: delayMs } : {}),
           attempts: 1,
           removeOnComplete: KEEP,
           removeOnFail: KEEP,
@@ -40,6 +37,20 @@ export class BullExecuteQueue implements ExecuteQueue {
 
   async holds(jobRunId: string, attempt: number): Promise<boolean> {
     return (await this.queue.getJob(executeJobId(jobRunId, attempt))) !== undefined;
+  }
+
+  async remove(jobRunId: string, attempt: number): Promise<boolean> {
+    const job = await this.queue.getJob(executeJobId(jobRunId, attempt));
+    if (job === undefined) return false;
+    const state = await job.getState();
+    if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return false;
+    try {
+      await job.remove();
+      return true;
+    } catch {
+      // Taken by a worker in between: the cancel broadcast stops it there.
+      return false;
+    }
   }
 
   close(): Promise<void> {

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fluxi/v1/common.proto.
  */
 export const file_fluxi_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("ChVmbHV4aS92MS9jb21tb24ucHJvdG8SCGZsdXhpLnYxIjsKC0Vycm9yRGV0YWlsEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCRINCgVmaWVsZBgDIAEoCSpLCg9Db250cmFjdFZlcnNpb24SIAocQ09OVFJBQ1RfVkVSU0lPTl9VTlNQRUNJRklFRBAAEhYKEkNPTlRSQUNUX1ZFUlNJT05fMRABYgZwcm90bzM");
+  fileDesc("ChVmbHV4aS92MS9jb21tb24ucHJvdG8SCGZsdXhpLnYxIjsKC0Vycm9yRGV0YWlsEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCRINCgVmaWVsZBgDIAEoCSpLCg9Db250cmFjdFZlcnNpb24SIAocQ09OVFJBQ1RfVkVSU0lPTl9VTlNQRUNJRklFRBAAEhYKEkNPTlRSQUNUX1ZFUlNJT05fMRABKp4BCgxGYWlsdXJlQ2xhc3MSHQoZRkFJTFVSRV9DTEFTU19VTlNQRUNJRklFRBAAEhUKEUZBSUxVUkVfQ0xBU1NfSk9CEAESGQoVRkFJTFVSRV9DTEFTU19USU1FT1VUEAISIAocRkFJTFVSRV9DTEFTU19JTkZSQVNUUlVDVFVSRRADEhsKF0ZBSUxVUkVfQ0xBU1NfQ0FOQ0VMTEVEEARiBnByb3RvMw");
 
 /**
  * A typed error returned by request/reply handlers.
@@ -68,4 +68,46 @@ export enum ContractVersion {
  */
 export const ContractVersionSchema: GenEnum<ContractVersion> = /*@__PURE__*/
   enumDesc(file_fluxi_v1_common, 0);
+
+/**
+ * Why a job run failed.
+ *
+ * @generated from enum fluxi.v1.FailureClass
+ */
+export enum FailureClass {
+  /**
+   * @generated from enum value: FAILURE_CLASS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The command itself exited non-zero.
+   *
+   * @generated from enum value: FAILURE_CLASS_JOB = 1;
+   */
+  JOB = 1,
+
+  /**
+   * @generated from enum value: FAILURE_CLASS_TIMEOUT = 2;
+   */
+  TIMEOUT = 2,
+
+  /**
+   * Executor lost, image pull, container runtime, spawn error.
+   *
+   * @generated from enum value: FAILURE_CLASS_INFRASTRUCTURE = 3;
+   */
+  INFRASTRUCTURE = 3,
+
+  /**
+   * @generated from enum value: FAILURE_CLASS_CANCELLED = 4;
+   */
+  CANCELLED = 4,
+}
+
+/**
+ * Describes the enum fluxi.v1.FailureClass.
+ */
+export const FailureClassSchema: GenEnum<FailureClass> = /*@__PURE__*/
+  enumDesc(file_fluxi_v1_common, 1);
 

@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { ContractVersion } from "./common_pb.js";
+import type { ContractVersion, FailureClass } from "./common_pb.js";
 import { file_fluxi_v1_common } from "./common_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +12,33 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fluxi/v1/events.proto.
  */
 export const file_fluxi_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChVmbHV4aS92MS9ldmVudHMucHJvdG8SCGZsdXhpLnYxIjEKDUpvYlJ1blN0YXJ0ZWQSEwoLZXhlY3V0b3JfaWQYASABKAkSCwoDcGlkGAIgASgFIpsBCg5Kb2JSdW5GaW5pc2hlZBIlCgdvdXRjb21lGAEgASgOMhQuZmx1eGkudjEuSm9iT3V0Y29tZRIRCglleGl0X2NvZGUYAiABKBESLQoNZmFpbHVyZV9jbGFzcxgDIAEoDjIWLmZsdXhpLnYxLkZhaWx1cmVDbGFzcxIOCgZyZWFzb24YBCABKAkSEAoIbGFzdF9zZXEYBSABKAQi6AEKC0pvYlJ1bkV2ZW50EioKB3ZlcnNpb24YASABKA4yGS5mbHV4aS52MS5Db250cmFjdFZlcnNpb24SEgoKam9iX3J1bl9pZBgCIAEoCRIXCg9waXBlbGluZV9ydW5faWQYAyABKAkSDwoHYXR0ZW1wdBgEIAEoDRINCgVhdF9tcxgFIAEoAxIqCgdzdGFydGVkGAYgASgLMhcuZmx1eGkudjEuSm9iUnVuU3RhcnRlZEgAEiwKCGZpbmlzaGVkGAcgASgLMhguZmx1eGkudjEuSm9iUnVuRmluaXNoZWRIAEIGCgRraW5kKnUKCkpvYk91dGNvbWUSGwoXSk9CX09VVENPTUVfVU5TUEVDSUZJRUQQABIXChNKT0JfT1VUQ09NRV9TVUNDRVNTEAESFgoSSk9CX09VVENPTUVfRkFJTEVEEAISGQoVSk9CX09VVENPTUVfQ0FOQ0VMTEVEEAMqngEKDEZhaWx1cmVDbGFzcxIdChlGQUlMVVJFX0NMQVNTX1VOU1BFQ0lGSUVEEAASFQoRRkFJTFVSRV9DTEFTU19KT0IQARIZChVGQUlMVVJFX0NMQVNTX1RJTUVPVVQQAhIgChxGQUlMVVJFX0NMQVNTX0lORlJBU1RSVUNUVVJFEAMSGwoXRkFJTFVSRV9DTEFTU19DQU5DRUxMRUQQBGIGcHJvdG8z", [file_fluxi_v1_common]);
+  fileDesc("ChVmbHV4aS92MS9ldmVudHMucHJvdG8SCGZsdXhpLnYxIjAKDEFydGlmYWN0RmlsZRIMCgRwYXRoGAEgASgJEhIKCnNpemVfYnl0ZXMYAiABKAQiMQoNSm9iUnVuU3RhcnRlZBITCgtleGVjdXRvcl9pZBgBIAEoCRILCgNwaWQYAiABKAUi7AEKDkpvYlJ1bkZpbmlzaGVkEiUKB291dGNvbWUYASABKA4yFC5mbHV4aS52MS5Kb2JPdXRjb21lEhEKCWV4aXRfY29kZRgCIAEoERItCg1mYWlsdXJlX2NsYXNzGAMgASgOMhYuZmx1eGkudjEuRmFpbHVyZUNsYXNzEg4KBnJlYXNvbhgEIAEoCRIQCghsYXN0X3NlcRgFIAEoBBIOCgZvdXRwdXQYBiABKAwSFAoMb3V0cHV0X2J5dGVzGAcgASgEEikKCWFydGlmYWN0cxgIIAMoCzIWLmZsdXhpLnYxLkFydGlmYWN0RmlsZSJvCgxDYW5jZWxKb2JSdW4SKgoHdmVyc2lvbhgBIAEoDjIZLmZsdXhpLnYxLkNvbnRyYWN0VmVyc2lvbhISCgpqb2JfcnVuX2lkGAIgASgJEg8KB2F0dGVtcHQYAyABKA0SDgoGcmVhc29uGAQgASgJIugBCgtKb2JSdW5FdmVudBIqCgd2ZXJzaW9uGAEgASgOMhkuZmx1eGkudjEuQ29udHJhY3RWZXJzaW9uEhIKCmpvYl9ydW5faWQYAiABKAkSFwoPcGlwZWxpbmVfcnVuX2lkGAMgASgJEg8KB2F0dGVtcHQYBCABKA0SDQoFYXRfbXMYBSABKAMSKgoHc3RhcnRlZBgGIAEoCzIXLmZsdXhpLnYxLkpvYlJ1blN0YXJ0ZWRIABIsCghmaW5pc2hlZBgHIAEoCzIYLmZsdXhpLnYxLkpvYlJ1bkZpbmlzaGVkSABCBgoEa2luZCp1CgpKb2JPdXRjb21lEhsKF0pPQl9PVVRDT01FX1VOU1BFQ0lGSUVEEAASFwoTSk9CX09VVENPTUVfU1VDQ0VTUxABEhYKEkpPQl9PVVRDT01FX0ZBSUxFRBACEhkKFUpPQl9PVVRDT01FX0NBTkNFTExFRBADYgZwcm90bzM", [file_fluxi_v1_common]);
+
+/**
+ * A file saved as an artifact of a job run.
+ *
+ * @generated from message fluxi.v1.ArtifactFile
+ */
+export type ArtifactFile = Message<"fluxi.v1.ArtifactFile"> & {
+  /**
+   * Relative to the job's work folder, with forward slashes.
+   *
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * @generated from field: uint64 size_bytes = 2;
+   */
+  sizeBytes: bigint;
+};
+
+/**
+ * Describes the message fluxi.v1.ArtifactFile.
+ * Use `create(ArtifactFileSchema)` to create a new message.
+ */
+export const ArtifactFileSchema: GenMessage<ArtifactFile> = /*@__PURE__*/
+  messageDesc(file_fluxi_v1_events, 0);
 
 /**
  * @generated from message fluxi.v1.JobRunStarted
@@ -34,7 +60,7 @@ export type JobRunStarted = Message<"fluxi.v1.JobRunStarted"> & {
  * Use `create(JobRunStartedSchema)` to create a new message.
  */
 export const JobRunStartedSchema: GenMessage<JobRunStarted> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_events, 0);
+  messageDesc(file_fluxi_v1_events, 1);
 
 /**
  * @generated from message fluxi.v1.JobRunFinished
@@ -68,6 +94,25 @@ export type JobRunFinished = Message<"fluxi.v1.JobRunFinished"> & {
    * @generated from field: uint64 last_seq = 5;
    */
   lastSeq: bigint;
+
+  /**
+   * Standard output of the attempt, cut at the executor's context size cap.
+   *
+   * @generated from field: bytes output = 6;
+   */
+  output: Uint8Array;
+
+  /**
+   * Size of the whole standard output; larger than output when it was cut.
+   *
+   * @generated from field: uint64 output_bytes = 7;
+   */
+  outputBytes: bigint;
+
+  /**
+   * @generated from field: repeated fluxi.v1.ArtifactFile artifacts = 8;
+   */
+  artifacts: ArtifactFile[];
 };
 
 /**
@@ -75,7 +120,43 @@ export type JobRunFinished = Message<"fluxi.v1.JobRunFinished"> & {
  * Use `create(JobRunFinishedSchema)` to create a new message.
  */
 export const JobRunFinishedSchema: GenMessage<JobRunFinished> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_events, 1);
+  messageDesc(file_fluxi_v1_events, 2);
+
+/**
+ * Broadcast on fluxi.executor.cancel: the executor running this attempt stops it.
+ *
+ * @generated from message fluxi.v1.CancelJobRun
+ */
+export type CancelJobRun = Message<"fluxi.v1.CancelJobRun"> & {
+  /**
+   * @generated from field: fluxi.v1.ContractVersion version = 1;
+   */
+  version: ContractVersion;
+
+  /**
+   * @generated from field: string job_run_id = 2;
+   */
+  jobRunId: string;
+
+  /**
+   * 0 cancels whatever attempt runs.
+   *
+   * @generated from field: uint32 attempt = 3;
+   */
+  attempt: number;
+
+  /**
+   * @generated from field: string reason = 4;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message fluxi.v1.CancelJobRun.
+ * Use `create(CancelJobRunSchema)` to create a new message.
+ */
+export const CancelJobRunSchema: GenMessage<CancelJobRun> = /*@__PURE__*/
+  messageDesc(file_fluxi_v1_events, 3);
 
 /**
  * Lifecycle event of one attempt of a job run, on subject fluxi.events.jobrun.<job_run_id>.
@@ -133,7 +214,7 @@ export type JobRunEvent = Message<"fluxi.v1.JobRunEvent"> & {
  * Use `create(JobRunEventSchema)` to create a new message.
  */
 export const JobRunEventSchema: GenMessage<JobRunEvent> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_events, 2);
+  messageDesc(file_fluxi_v1_events, 4);
 
 /**
  * @generated from enum fluxi.v1.JobOutcome
@@ -165,46 +246,4 @@ export enum JobOutcome {
  */
 export const JobOutcomeSchema: GenEnum<JobOutcome> = /*@__PURE__*/
   enumDesc(file_fluxi_v1_events, 0);
-
-/**
- * Why a job run failed.
- *
- * @generated from enum fluxi.v1.FailureClass
- */
-export enum FailureClass {
-  /**
-   * @generated from enum value: FAILURE_CLASS_UNSPECIFIED = 0;
-   */
-  UNSPECIFIED = 0,
-
-  /**
-   * The command itself exited non-zero.
-   *
-   * @generated from enum value: FAILURE_CLASS_JOB = 1;
-   */
-  JOB = 1,
-
-  /**
-   * @generated from enum value: FAILURE_CLASS_TIMEOUT = 2;
-   */
-  TIMEOUT = 2,
-
-  /**
-   * Executor lost, image pull, container runtime, spawn error.
-   *
-   * @generated from enum value: FAILURE_CLASS_INFRASTRUCTURE = 3;
-   */
-  INFRASTRUCTURE = 3,
-
-  /**
-   * @generated from enum value: FAILURE_CLASS_CANCELLED = 4;
-   */
-  CANCELLED = 4,
-}
-
-/**
- * Describes the enum fluxi.v1.FailureClass.
- */
-export const FailureClassSchema: GenEnum<FailureClass> = /*@__PURE__*/
-  enumDesc(file_fluxi_v1_events, 1);
 

@@ -2,9 +2,9 @@
 // @generated from file fluxi/v1/jobs.proto (package fluxi.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { ContractVersion } from "./common_pb.js";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { ContractVersion, FailureClass } from "./common_pb.js";
 import { file_fluxi_v1_common } from "./common_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fluxi/v1/jobs.proto.
  */
 export const file_fluxi_v1_jobs: GenFile = /*@__PURE__*/
-  fileDesc("ChNmbHV4aS92MS9qb2JzLnByb3RvEghmbHV4aS52MSLvAQoHSm9iU3BlYxIOCgZqb2JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdjb21tYW5kGAMgASgJEg0KBWltYWdlGAQgASgJEicKA2VudhgFIAMoCzIaLmZsdXhpLnYxLkpvYlNwZWMuRW52RW50cnkSDwoHd29ya2RpchgGIAEoCRITCgt0aW1lb3V0X3NlYxgHIAEoDRIUCgxtYXhfYXR0ZW1wdHMYCCABKA0SFQoNYWxsb3dfZmFpbHVyZRgJIAEoCBoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkkKClN0YWdlRW50cnkSHgoDam9iGAEgASgLMhEuZmx1eGkudjEuSm9iU3BlYxINCgVuZWVkcxgCIAMoCRIMCgRuYW1lGAMgASgJIjwKBVN0YWdlEgwKBG5hbWUYASABKAkSJQoHZW50cmllcxgCIAMoCzIULmZsdXhpLnYxLlN0YWdlRW50cnkiggEKEFBpcGVsaW5lU25hcHNob3QSKgoHdmVyc2lvbhgBIAEoDjIZLmZsdXhpLnYxLkNvbnRyYWN0VmVyc2lvbhITCgtwaXBlbGluZV9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEh8KBnN0YWdlcxgEIAMoCzIPLmZsdXhpLnYxLlN0YWdlIqsBCgpFeGVjdXRlSm9iEioKB3ZlcnNpb24YASABKA4yGS5mbHV4aS52MS5Db250cmFjdFZlcnNpb24SEgoKam9iX3J1bl9pZBgCIAEoCRIXCg9waXBlbGluZV9ydW5faWQYAyABKAkSHgoDam9iGAQgASgLMhEuZmx1eGkudjEuSm9iU3BlYxIPCgdhdHRlbXB0GAUgASgNEhMKC3RyYWNlcGFyZW50GAYgASgJYgZwcm90bzM", [file_fluxi_v1_common]);
+  fileDesc("ChNmbHV4aS92MS9qb2JzLnByb3RvEghmbHV4aS52MSKtAgoHSm9iU3BlYxIOCgZqb2JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdjb21tYW5kGAMgASgJEg0KBWltYWdlGAQgASgJEicKA2VudhgFIAMoCzIaLmZsdXhpLnYxLkpvYlNwZWMuRW52RW50cnkSDwoHd29ya2RpchgGIAEoCRITCgt0aW1lb3V0X3NlYxgHIAEoDRIUCgxtYXhfYXR0ZW1wdHMYCCABKA0SFQoNYWxsb3dfZmFpbHVyZRgJIAEoCBIkCgVyZXRyeRgKIAEoCzIVLmZsdXhpLnYxLlJldHJ5UG9saWN5EhYKDmFydGlmYWN0X3BhdGhzGAsgAygJGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEipQEKC1JldHJ5UG9saWN5EiIKAm9uGAEgAygOMhYuZmx1eGkudjEuRmFpbHVyZUNsYXNzEhIKCmV4aXRfY29kZXMYAiADKBESJgoHYmFja29mZhgDIAEoDjIVLmZsdXhpLnYxLkJhY2tvZmZLaW5kEhAKCGRlbGF5X21zGAQgASgNEhQKDG1heF9kZWxheV9tcxgFIAEoDRIOCgZqaXR0ZXIYBiABKAgiKgoKTWF0cml4QXhpcxIMCgRuYW1lGAEgASgJEg4KBnZhbHVlcxgCIAMoCSLAAQoKU3RhZ2VFbnRyeRIeCgNqb2IYASABKAsyES5mbHV4aS52MS5Kb2JTcGVjEg0KBW5lZWRzGAIgAygJEgwKBG5hbWUYAyABKAkSIQoEd2hlbhgEIAEoDjITLmZsdXhpLnYxLkVudHJ5V2hlbhIkCgZtYXRyaXgYBSADKAsyFC5mbHV4aS52MS5NYXRyaXhBeGlzEhoKDWFsbG93X2ZhaWx1cmUYBiABKAhIAIgBAUIQCg5fYWxsb3dfZmFpbHVyZSI8CgVTdGFnZRIMCgRuYW1lGAEgASgJEiUKB2VudHJpZXMYAiADKAsyFC5mbHV4aS52MS5TdGFnZUVudHJ5IsMBChBQaXBlbGluZVNuYXBzaG90EioKB3ZlcnNpb24YASABKA4yGS5mbHV4aS52MS5Db250cmFjdFZlcnNpb24SEwoLcGlwZWxpbmVfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIfCgZzdGFnZXMYBCADKAsyDy5mbHV4aS52MS5TdGFnZRITCgt0aW1lb3V0X3NlYxgFIAEoDRIqCgtjb25jdXJyZW5jeRgGIAEoCzIVLmZsdXhpLnYxLkNvbmN1cnJlbmN5IjIKC0NvbmN1cnJlbmN5Eg0KBWdyb3VwGAEgASgJEhQKDGNhbmNlbF9vbGRlchgCIAEoCCIyCg5BcnRpZmFjdFNvdXJjZRIMCgRuYW1lGAEgASgJEhIKCmpvYl9ydW5faWQYAiABKAki3QEKCkV4ZWN1dGVKb2ISKgoHdmVyc2lvbhgBIAEoDjIZLmZsdXhpLnYxLkNvbnRyYWN0VmVyc2lvbhISCgpqb2JfcnVuX2lkGAIgASgJEhcKD3BpcGVsaW5lX3J1bl9pZBgDIAEoCRIeCgNqb2IYBCABKAsyES5mbHV4aS52MS5Kb2JTcGVjEg8KB2F0dGVtcHQYBSABKA0SEwoLdHJhY2VwYXJlbnQYBiABKAkSMAoOYXJ0aWZhY3RzX2Zyb20YByADKAsyGC5mbHV4aS52MS5BcnRpZmFjdFNvdXJjZSphCgtCYWNrb2ZmS2luZBIcChhCQUNLT0ZGX0tJTkRfVU5TUEVDSUZJRUQQABIWChJCQUNLT0ZGX0tJTkRfRklYRUQQARIcChhCQUNLT0ZGX0tJTkRfRVhQT05FTlRJQUwQAip0CglFbnRyeVdoZW4SGgoWRU5UUllfV0hFTl9VTlNQRUNJRklFRBAAEhkKFUVOVFJZX1dIRU5fT05fU1VDQ0VTUxABEhkKFUVOVFJZX1dIRU5fT05fRkFJTFVSRRACEhUKEUVOVFJZX1dIRU5fQUxXQVlTEANiBnByb3RvMw", [file_fluxi_v1_common]);
 
 /**
  * The executable part of a job definition, frozen into a run snapshot.
@@ -66,6 +66,20 @@ export type JobSpec = Message<"fluxi.v1.JobSpec"> & {
    * @generated from field: bool allow_failure = 9;
    */
   allowFailure: boolean;
+
+  /**
+   * When and how a failed attempt is tried again (up to max_attempts).
+   *
+   * @generated from field: fluxi.v1.RetryPolicy retry = 10;
+   */
+  retry?: RetryPolicy | undefined;
+
+  /**
+   * Paths (globs, relative to the work folder) saved as artifacts after the job.
+   *
+   * @generated from field: repeated string artifact_paths = 11;
+   */
+  artifactPaths: string[];
 };
 
 /**
@@ -74,6 +88,78 @@ export type JobSpec = Message<"fluxi.v1.JobSpec"> & {
  */
 export const JobSpecSchema: GenMessage<JobSpec> = /*@__PURE__*/
   messageDesc(file_fluxi_v1_jobs, 0);
+
+/**
+ * @generated from message fluxi.v1.RetryPolicy
+ */
+export type RetryPolicy = Message<"fluxi.v1.RetryPolicy"> & {
+  /**
+   * Failure classes that are retried; empty retries JOB, TIMEOUT and INFRASTRUCTURE.
+   *
+   * @generated from field: repeated fluxi.v1.FailureClass on = 1;
+   */
+  on: FailureClass[];
+
+  /**
+   * When set, a JOB failure is retried only for these exit codes.
+   *
+   * @generated from field: repeated sint32 exit_codes = 2;
+   */
+  exitCodes: number[];
+
+  /**
+   * @generated from field: fluxi.v1.BackoffKind backoff = 3;
+   */
+  backoff: BackoffKind;
+
+  /**
+   * @generated from field: uint32 delay_ms = 4;
+   */
+  delayMs: number;
+
+  /**
+   * Upper bound of one delay; 0 means no cap.
+   *
+   * @generated from field: uint32 max_delay_ms = 5;
+   */
+  maxDelayMs: number;
+
+  /**
+   * @generated from field: bool jitter = 6;
+   */
+  jitter: boolean;
+};
+
+/**
+ * Describes the message fluxi.v1.RetryPolicy.
+ * Use `create(RetryPolicySchema)` to create a new message.
+ */
+export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
+  messageDesc(file_fluxi_v1_jobs, 1);
+
+/**
+ * One variable of a matrix and the values it takes.
+ *
+ * @generated from message fluxi.v1.MatrixAxis
+ */
+export type MatrixAxis = Message<"fluxi.v1.MatrixAxis"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: repeated string values = 2;
+   */
+  values: string[];
+};
+
+/**
+ * Describes the message fluxi.v1.MatrixAxis.
+ * Use `create(MatrixAxisSchema)` to create a new message.
+ */
+export const MatrixAxisSchema: GenMessage<MatrixAxis> = /*@__PURE__*/
+  messageDesc(file_fluxi_v1_jobs, 2);
 
 /**
  * One entry of a stage: a job, and the names of entries it needs.
@@ -97,6 +183,25 @@ export type StageEntry = Message<"fluxi.v1.StageEntry"> & {
    * @generated from field: string name = 3;
    */
   name: string;
+
+  /**
+   * @generated from field: fluxi.v1.EntryWhen when = 4;
+   */
+  when: EntryWhen;
+
+  /**
+   * Expanded into one job run per combination of values (cartesian product).
+   *
+   * @generated from field: repeated fluxi.v1.MatrixAxis matrix = 5;
+   */
+  matrix: MatrixAxis[];
+
+  /**
+   * Overrides the job's allow_failure for this entry when set.
+   *
+   * @generated from field: optional bool allow_failure = 6;
+   */
+  allowFailure?: boolean | undefined;
 };
 
 /**
@@ -104,7 +209,7 @@ export type StageEntry = Message<"fluxi.v1.StageEntry"> & {
  * Use `create(StageEntrySchema)` to create a new message.
  */
 export const StageEntrySchema: GenMessage<StageEntry> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 1);
+  messageDesc(file_fluxi_v1_jobs, 3);
 
 /**
  * @generated from message fluxi.v1.Stage
@@ -126,7 +231,7 @@ export type Stage = Message<"fluxi.v1.Stage"> & {
  * Use `create(StageSchema)` to create a new message.
  */
 export const StageSchema: GenMessage<Stage> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 2);
+  messageDesc(file_fluxi_v1_jobs, 4);
 
 /**
  * A pipeline definition as the scheduler freezes it into a run.
@@ -153,6 +258,20 @@ export type PipelineSnapshot = Message<"fluxi.v1.PipelineSnapshot"> & {
    * @generated from field: repeated fluxi.v1.Stage stages = 4;
    */
   stages: Stage[];
+
+  /**
+   * Whole-run timeout in seconds; 0 means none.
+   *
+   * @generated from field: uint32 timeout_sec = 5;
+   */
+  timeoutSec: number;
+
+  /**
+   * At most one open run per concurrency group; empty group means no limit.
+   *
+   * @generated from field: fluxi.v1.Concurrency concurrency = 6;
+   */
+  concurrency?: Concurrency | undefined;
 };
 
 /**
@@ -160,7 +279,57 @@ export type PipelineSnapshot = Message<"fluxi.v1.PipelineSnapshot"> & {
  * Use `create(PipelineSnapshotSchema)` to create a new message.
  */
 export const PipelineSnapshotSchema: GenMessage<PipelineSnapshot> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 3);
+  messageDesc(file_fluxi_v1_jobs, 5);
+
+/**
+ * @generated from message fluxi.v1.Concurrency
+ */
+export type Concurrency = Message<"fluxi.v1.Concurrency"> & {
+  /**
+   * @generated from field: string group = 1;
+   */
+  group: string;
+
+  /**
+   * Cancel the group's older open runs instead of waiting for them.
+   *
+   * @generated from field: bool cancel_older = 2;
+   */
+  cancelOlder: boolean;
+};
+
+/**
+ * Describes the message fluxi.v1.Concurrency.
+ * Use `create(ConcurrencySchema)` to create a new message.
+ */
+export const ConcurrencySchema: GenMessage<Concurrency> = /*@__PURE__*/
+  messageDesc(file_fluxi_v1_jobs, 6);
+
+/**
+ * A finished job run whose artifacts a job receives before it starts.
+ *
+ * @generated from message fluxi.v1.ArtifactSource
+ */
+export type ArtifactSource = Message<"fluxi.v1.ArtifactSource"> & {
+  /**
+   * Entry name of the job run in its pipeline run.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string job_run_id = 2;
+   */
+  jobRunId: string;
+};
+
+/**
+ * Describes the message fluxi.v1.ArtifactSource.
+ * Use `create(ArtifactSourceSchema)` to create a new message.
+ */
+export const ArtifactSourceSchema: GenMessage<ArtifactSource> = /*@__PURE__*/
+  messageDesc(file_fluxi_v1_jobs, 7);
 
 /**
  * BullMQ payload: what an executor needs to run one attempt of one job run.
@@ -199,6 +368,13 @@ export type ExecuteJob = Message<"fluxi.v1.ExecuteJob"> & {
    * @generated from field: string traceparent = 6;
    */
   traceparent: string;
+
+  /**
+   * Artifacts restored into the work folder before the command starts.
+   *
+   * @generated from field: repeated fluxi.v1.ArtifactSource artifacts_from = 7;
+   */
+  artifactsFrom: ArtifactSource[];
 };
 
 /**
@@ -206,5 +382,74 @@ export type ExecuteJob = Message<"fluxi.v1.ExecuteJob"> & {
  * Use `create(ExecuteJobSchema)` to create a new message.
  */
 export const ExecuteJobSchema: GenMessage<ExecuteJob> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 4);
+  messageDesc(file_fluxi_v1_jobs, 8);
+
+/**
+ * @generated from enum fluxi.v1.BackoffKind
+ */
+export enum BackoffKind {
+  /**
+   * @generated from enum value: BACKOFF_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The same delay before every retry.
+   *
+   * @generated from enum value: BACKOFF_KIND_FIXED = 1;
+   */
+  FIXED = 1,
+
+  /**
+   * delay * 2^(retry-1), capped at max_delay_ms, with full jitter when asked.
+   *
+   * @generated from enum value: BACKOFF_KIND_EXPONENTIAL = 2;
+   */
+  EXPONENTIAL = 2,
+}
+
+/**
+ * Describes the enum fluxi.v1.BackoffKind.
+ */
+export const BackoffKindSchema: GenEnum<BackoffKind> = /*@__PURE__*/
+  enumDesc(file_fluxi_v1_jobs, 0);
+
+/**
+ * When an entry runs, given how what it waits for ended.
+ *
+ * @generated from enum fluxi.v1.EntryWhen
+ */
+export enum EntryWhen {
+  /**
+   * @generated from enum value: ENTRY_WHEN_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Only when everything it waits for ended ok (the default).
+   *
+   * @generated from enum value: ENTRY_WHEN_ON_SUCCESS = 1;
+   */
+  ON_SUCCESS = 1,
+
+  /**
+   * Only when something it waits for failed.
+   *
+   * @generated from enum value: ENTRY_WHEN_ON_FAILURE = 2;
+   */
+  ON_FAILURE = 2,
+
+  /**
+   * Once everything it waits for ended, however.
+   *
+   * @generated from enum value: ENTRY_WHEN_ALWAYS = 3;
+   */
+  ALWAYS = 3,
+}
+
+/**
+ * Describes the enum fluxi.v1.EntryWhen.
+ */
+export const EntryWhenSchema: GenEnum<EntryWhen> = /*@__PURE__*/
+  enumDesc(file_fluxi_v1_jobs, 1);
 

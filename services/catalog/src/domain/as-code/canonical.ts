@@ -1,0 +1,79 @@
+import type { JobDefinition } from '../job.js';
+import type { PipelineDefinition, StageEntryDefinition } from '../pipeline.js';
+import type { RetryPolicy } from '../retry.js';
+import type { ScheduleDefinition } from '../schedule.js';
+import type { FileEntry, FileJob, FilePipeline, FileRetry, FileSchedule } from './schema.js';
+
+/**
+ * The one written form of each definition: file fields in schema order, defaults
+ * left out. Export writes it; import compares it field by field to find changes.
+ */
+
+/** Drops the keys whose value is undefined (JSON and YAML output stay minimal). */
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+const nonEmpty = <T>(values: T[]): T[] | undefined => (values.length === 0 ? undefined : values);
+const lower = <T extends string>(value: T): Lowercase<T> => value.toLowerCase() as Lowercase<T>;
+
+export function canonicalJob(job: JobDefinition): FileJob {
+  return compact({
+    command: job.command,
+    image: job.image ?? undefined,
+    env: job.env.length === 0 ? undefined : Object.fromEntries(job.env.map((v) => [v.name, v.value])),
+    workdir: job.workdir ?? undefined,
+    timeoutSec: job.timeoutSec ?? undefined,
+    maxAttempts: job.maxAttempts === 1 ? undefined : job.maxAttempts,
+    allowFailure: job.allowFailure ? true : undefined,
+    retry: canonicalRetry(job.retry),
+    artifacts: nonEmpty(job.artifacts),
+  });
+}
+
+function canonicalRetry(retry: RetryPolicy): FileRetry | undefined {
+  const written = compact({
+    on: nonEmpty(retry.on.map(lower)),
+    exitCodes: nonEmpty(retry.exitCodes),
+    backoff: retry.backoff === 'FIXED' ? undefined : lower(retry.backoff),
+    delaySec: retry.delayMs === 0 ? undefined : retry.delayMs / 1000,
+    maxDelaySec: retry.maxDelayMs === null ? undefined : retry.maxDelayMs / 1000,
+    jitter: retry.jitter ? true : undefined,
+  });
+  return Object.keys(written).length === 0 ? undefined : written;
+}
+
+/** `pipeline`'s entries name their job (NamedDefinitions form). */
+export function canonicalPipeline(pipeline: PipelineDefinition): FilePipeline {
+  return compact({
+    description: pipeline.description ?? undefined,
+    timeoutSec: pipeline.timeoutSec ?? undefined,
+    concurrency:
+      pipeline.concurrency === null
+        ? undefined
+        : compact({ group: pipeline.concurrency.group, cancelOlder: pipeline.concurrency.cancelOlder || undefined }),
+    stages: pipeline.stages.map((stage) => ({ name: stage.name, jobs: stage.entries.map(canonicalEntry) })),
+  });
+}
+
+function canonicalEntry(entry: StageEntryDefinition): FileEntry {
+  return compact({
+    job: entry.jobId,
+    name: entry.name === entry.jobId ? undefined : entry.name,
+    needs: nonEmpty(entry.needs),
+    when: entry.when === 'ON_SUCCESS' ? undefined : lower(entry.when),
+    allowFailure: entry.allowFailure ?? undefined,
+    matrix: entry.matrix.length === 0 ? undefined : Object.fromEntries(entry.matrix.map((a) => [a.name, a.values])),
+  });
+}
+
+/** `schedule.pipelineId` is the pipeline's name (NamedDefinitions form). */
+export function canonicalSchedule(schedule: ScheduleDefinition): FileSchedule {
+  return compact({
+    pipeline: schedule.pipelineId,
+    cron: schedule.cron ?? undefined,
+    at: schedule.at?.toISOString(),
+    timezone: schedule.timezone === 'UTC' ? undefined : schedule.timezone,
+    enabled: schedule.enabled ? undefined : false,
+  });
+}

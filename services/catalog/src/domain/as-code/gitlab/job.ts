@@ -1,0 +1,187 @@
+import { isEnvName } from '../../names.js';
+import type { FileJob, FileRetry } from '../schema.js';
+import { parseDuration } from './duration.js';
+import type { GitlabJob } from './read.js';
+import { NOT_MAPPED } from './keywords.js';
+import { isRecord, scalarText, textList, type Raw } from './values.js';
+
+/** Job keys read by the conversion (here or in convert.ts). */
+const MAPPED = new Set([
+  'stage',
+  'image',
+  'script',
+  'before_script',
+  'after_script',
+  'variables',
+  'needs',
+  'allow_failure',
+  'when',
+  'timeout',
+  'retry',
+  'artifacts',
+  'parallel',
+  'inherit',
+]);
+
+/** GitLab retry reasons → Fluxi failure classes (JOB: the command failed; the rest: the machinery). */
+const RETRY_WHEN: Record<string, 'job' | 'timeout' | 'infrastructure'> = {
+  script_failure: 'job',
+  stuck_or_timeout_failure: 'timeout',
+  job_execution_timeout: 'timeout',
+  runner_system_failure: 'infrastructure',
+  runner_unsupported: 'infrastructure',
+  api_failure: 'infrastructure',
+  scheduler_failure: 'infrastructure',
+  data_integrity_failure: 'infrastructure',
+  unmet_prerequisites: 'infrastructure',
+  stale_schedule: 'infrastructure',
+  archived_failure: 'infrastructure',
+  missing_dependency_failure: 'infrastructure',
+  unknown_failure: 'infrastructure',
+};
+
+const MAX_TIMEOUT_SEC = 604_800;
+
+export interface ConvertedJob {
+  job: FileJob;
+  notMapped: string[];
+}
+
+/** The Fluxi job of one GitLab job (without its place in the pipeline); undefined when it has no script. */
+export function convertJob(gitlab: GitlabJob): ConvertedJob | undefined {
+  const { name, config } = gitlab;
+  const notMapped: string[] = [];
+  const note = (key: string, reason: string) => notMapped.push(`${name}.${key}: ${reason}`);
+  for (const key of Object.keys(config)) {
+    if (!MAPPED.has(key)) note(key, NOT_MAPPED[key] ?? 'unknown GitLab keyword, not mapped');
+  }
+  const script = textList(config['script']);
+  if (script.length === 0) return undefined;
+  const after = textList(config['after_script']);
+  if (after.length > 0) {
+    note(
+      'after_script',
+      'approximated: runs in a subshell after the script whatever its result, its failures ignored (GitLab runs it in a separate shell with its own timeout)',
+    );
+  }
+  const env = variables({ ...gitlab.variables, ...(isRecord(config['variables']) ? config['variables'] : {}) }, note);
+  const command = commandOf(textList(config['before_script']), script, after);
+  const job: FileJob = { command };
+  const image = imageOf(config['image'], note);
+  if (image !== undefined) job.image = image;
+  if (Object.keys(env).length > 0) job.env = env;
+  const timeoutSec = timeoutOf(config['timeout'], note);
+  if (timeoutSec !== undefined) job.timeoutSec = timeoutSec;
+  Object.assign(job, retryOf(config['retry'], note));
+  if (config['allow_failure'] === true) job.allowFailure = true;
+  if (isRecord(config['allow_failure'])) {
+    note('allow_failure', 'exit_codes are not mapped: any failure fails the job');
+  }
+  const artifacts = artifactsOf(config['artifacts'], note);
+  if (artifacts.length > 0) job.artifacts = artifacts;
+  predefinedVariables(command, env, gitlab.config['parallel'] !== undefined, note);
+  return { job, notMapped };
+}
+
+/**
+ * One shell text: `set -e` so a failing line fails the job, as in GitLab; with an
+ * after_script, the main part runs in a subshell and its status is kept.
+ */
+function commandOf(before: string[], script: string[], after: string[]): string {
+  const main = [...before, ...script];
+  if (after.length === 0) return main.length === 1 ? (main[0] as string) : ['set -e', ...main].join('\n');
+  return ['(', 'set -e', ...main, ')', 'fluxi_status=$?', '(', ...after, ') || true', 'exit $fluxi_status'].join('\n');
+}
+
+function imageOf(value: unknown, note: (key: string, reason: string) => void): string | undefined {
+  let image = scalarText(value);
+  if (isRecord(value)) {
+    const extra = Object.keys(value).filter((key) => key !== 'name');
+    if (extra.length > 0) note('image', `${extra.join(', ')} not mapped`);
+    image = scalarText(value['name']);
+  }
+  if (image?.includes('$') === true) note('image', 'refers to variables: Fluxi uses the name as written');
+  return image;
+}
+
+function variables(values: Raw, note: (key: string, reason: string) => void): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(values)) {
+    const value = isRecord(raw) ? scalarText(raw['value']) : scalarText(raw);
+    if (!isEnvName(key) || value === undefined) {
+      note(`variables.${key}`, 'not a plain variable, left out');
+      continue;
+    }
+    if (/\$\{?[A-Za-z_]/.test(value))
+      note(`variables.${key}`, 'refers to other variables: Fluxi sets the value as written');
+    env[key] = value;
+  }
+  return env;
+}
+
+function timeoutOf(value: unknown, note: (key: string, reason: string) => void): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = parseDuration(value);
+  if (seconds === undefined) {
+    note('timeout', `${JSON.stringify(value)} is not a duration Fluxi reads, left out`);
+    return undefined;
+  }
+  if (seconds > MAX_TIMEOUT_SEC) note('timeout', 'longer than 7 days, shortened to 7 days');
+  return seconds === 0 ? undefined : Math.min(seconds, MAX_TIMEOUT_SEC);
+}
+
+function retryOf(value: unknown, note: (key: string, reason: string) => void): Pick<FileJob, 'maxAttempts' | 'retry'> {
+  if (typeof value === 'number') return value > 0 ? { maxAttempts: Math.min(value, 9) + 1 } : {};
+  if (!isRecord(value)) return {};
+  const max = typeof value['max'] === 'number' ? value['max'] : 0;
+  if (max <= 0) return {};
+  const on = new Set<'job' | 'timeout' | 'infrastructure'>();
+  const reasons = textList(value['when']);
+  for (const reason of reasons) {
+    const mapped = RETRY_WHEN[reason];
+    if (mapped !== undefined) on.add(mapped);
+    else if (reason !== 'always') note('retry.when', `${reason} is not mapped`);
+  }
+  const retry: FileRetry = {};
+  const order = ['job', 'timeout', 'infrastructure'] as const;
+  if (!reasons.includes('always') && on.size > 0) retry.on = order.filter((kind) => on.has(kind));
+  const exitCodes = Array.isArray(value['exit_codes'])
+    ? value['exit_codes'].filter((code): code is number => typeof code === 'number')
+    : typeof value['exit_codes'] === 'number'
+      ? [value['exit_codes']]
+      : [];
+  if (exitCodes.length > 0) {
+    retry.exitCodes = exitCodes;
+    if (retry.on !== undefined && !retry.on.includes('job')) retry.on.unshift('job');
+  }
+  return { maxAttempts: Math.min(max, 9) + 1, ...(Object.keys(retry).length > 0 ? { retry } : {}) };
+}
+
+function artifactsOf(value: unknown, note: (key: string, reason: string) => void): string[] {
+  if (!isRecord(value)) return [];
+  const extra = Object.keys(value).filter((key) => key !== 'paths');
+  if (extra.length > 0) note('artifacts', `${extra.join(', ')} not mapped`);
+  const paths: string[] = [];
+  for (const path of textList(value['paths'])) {
+    if (path.startsWith('/') || path.split('/').includes('..'))
+      note('artifacts.paths', `${path} is outside the work folder, left out`);
+    else if (!paths.includes(path)) paths.push(path);
+  }
+  return paths;
+}
+
+/** GitLab's own CI_* variables do not exist under Fluxi: say which ones the script uses. */
+function predefinedVariables(
+  command: string,
+  env: Record<string, string>,
+  parallel: boolean,
+  note: (key: string, reason: string) => void,
+): void {
+  const own = new Set([...Object.keys(env), ...(parallel ? ['CI_NODE_INDEX', 'CI_NODE_TOTAL'] : [])]);
+  const used = new Set<string>();
+  for (const match of command.matchAll(/\$\{?((?:CI|GITLAB)_[A-Z0-9_]+)/g)) {
+    if (!own.has(match[1] as string)) used.add(match[1] as string);
+  }
+  if (used.size > 0)
+    note('script', `uses GitLab predefined variables Fluxi does not set: ${[...used].sort().join(', ')}`);
+}

@@ -1,0 +1,21 @@
+/** Why a GitLab keyword (of a job or of `default:`) is not mapped. */
+export const NOT_MAPPED: Record<string, string> = {
+  rules: 'conditions are not evaluated: the job always runs',
+  only: 'conditions are not evaluated: the job always runs',
+  except: 'conditions are not evaluated: the job always runs',
+  services: 'service containers are not supported',
+  cache: 'caches are not supported',
+  tags: 'runner tags do not apply: Fluxi picks executors by pool',
+  interruptible: 'not supported',
+  resource_group: 'not mapped: a pipeline concurrency group is the nearest Fluxi feature',
+  environment: 'environments are not tracked',
+  coverage: 'coverage is not collected',
+  dependencies: 'not mapped: artifacts are not restricted per job',
+  release: 'releases are not created',
+  trigger: 'downstream pipelines are not supported',
+  secrets: 'external secrets are not fetched',
+  id_tokens: 'ID tokens are not issued',
+  hooks: 'not supported',
+  start_in: 'the delay is dropped',
+  pages: 'GitLab Pages are not published',
+};

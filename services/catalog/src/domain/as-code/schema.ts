@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/**
+ * The structure of a `fluxi.yaml` file: the one source of its structural validation
+ * and of the published JSON Schema. Value rules (names, ranges, needs, cron) are the
+ * domain validators' (job.ts, pipeline.ts, schedule.ts), applied after this.
+ */
+
+const text = (description: string) => z.string().describe(description);
+const list = (description: string) => z.array(z.string()).describe(description);
+
+export const retrySchema = z
+  .strictObject({
+    on: z
+      .array(z.enum(['job', 'timeout', 'infrastructure']))
+      .describe('Failure classes retried; empty or absent: all three.')
+      .optional(),
+    exitCodes: z
+      .array(z.int())
+      .describe('Exit codes (0-255) of a job failure that are retried; absent: any.')
+      .optional(),
+    backoff: z
+      .enum(['fixed', 'exponential'])
+      .describe('fixed (default) or exponential (delay * 2^(retry-1)).')
+      .optional(),
+    delaySec: z.number().describe('Seconds before a retry, fractions allowed (0-86400, default 0).').optional(),
+    maxDelaySec: z.number().describe('Upper bound of one delay in seconds (at least delaySec).').optional(),
+    jitter: z.boolean().describe('Randomise each delay (default false).').optional(),
+  })
+  .describe('When and how a failed attempt is tried again, up to maxAttempts.');
+
+export const jobSchema = z
+  .strictObject({
+    command: text('Shell command (run with /bin/sh -c).'),
+    image: text('Container image; absent: the shell driver.').optional(),
+    env: z
+      .record(z.string(), z.string({ error: 'environment values are strings: quote numbers and booleans' }))
+      .describe('Environment variables.')
+      .optional(),
+    workdir: text('Work folder.').optional(),
+    timeoutSec: z.int().describe('Seconds (1-604800); absent: the executor default.').optional(),
+    maxAttempts: z.int().describe('Attempts in all (1-10, default 1).').optional(),
+    allowFailure: z.boolean().describe('A failure does not fail the run (default false).').optional(),
+    retry: retrySchema.optional(),
+    artifacts: list('Globs relative to the work folder, saved after the job.').optional(),
+  })
+  .describe('A job: what to run and how.');
+
+export const entrySchema = z
+  .strictObject({
+    job: text('Name of the job this entry runs.'),
+    name: text('Entry name, unique in the pipeline; default: the job name.').optional(),
+    needs: list('Entries of this or an earlier stage that must finish first.').optional(),
+    when: z
+      .enum(['on_success', 'on_failure', 'always'])
+      .describe('Run when what it waits for succeeded (default), failed, or always.')
+      .optional(),
+    allowFailure: z.boolean().describe("Overrides the job's allowFailure.").optional(),
+    matrix: z
+      .record(z.string(), z.array(z.string({ error: 'matrix values are strings: quote numbers ("3.10")' })))
+      .describe('Axis (environment variable) → values; one job run per combination.')
+      .optional(),
+  })
+  .describe('One job in a stage.');
+
+export const pipelineSchema = z
+  .strictObject({
+    description: text('Free text.').optional(),
+    timeoutSec: z.int().describe('Whole-run timeout in seconds (1-604800).').optional(),
+    concurrency: z
+      .strictObject({
+        group: text('Runs of the same group do not overlap.'),
+        cancelOlder: z.boolean().describe('Cancel older open runs instead of waiting (default false).').optional(),
+      })
+      .optional(),
+    stages: z
+      .array(
+        z.strictObject({
+          name: text('Stage name, unique in the pipeline.'),
+          jobs: z.array(entrySchema).describe('Entries of the stage.'),
+        }),
+      )
+      .describe('Stages run in order; an entry with needs starts as soon as they are done.'),
+  })
+  .describe('A pipeline: stages of jobs.');
+
+export const scheduleSchema = z
+  .strictObject({
+    pipeline: text('Name of the pipeline to trigger.'),
+    cron: text('Five-field cron expression or @hourly, @daily, @weekly, @monthly, @yearly.').optional(),
+    at: text('One instant, ISO 8601 with an offset (2026-12-01T10:00:00Z).').optional(),
+    timezone: text('IANA time zone of the cron expression (default UTC).').optional(),
+    enabled: z.boolean().describe('Default true.').optional(),
+  })
+  .describe('A schedule: cron or at, exactly one.');
+
+export const definitionsFileSchema = z
+  .strictObject({
+    version: z.literal(1, { error: 'version must be 1' }).describe('Format version: 1.'),
+    jobs: z.record(z.string(), jobSchema).describe('Jobs by name.').optional(),
+    pipelines: z.record(z.string(), pipelineSchema).describe('Pipelines by name.').optional(),
+    schedules: z.record(z.string(), scheduleSchema).describe('Schedules by name.').optional(),
+  })
+  .meta({
+    title: 'Fluxi definitions (fluxi.yaml)',
+    description: 'Jobs, pipelines and schedules of a Fluxi catalog, as code.',
+  });
+
+export type DefinitionsFile = z.infer<typeof definitionsFileSchema>;
+export type FileJob = z.infer<typeof jobSchema>;
+export type FileRetry = z.infer<typeof retrySchema>;
+export type FilePipeline = z.infer<typeof pipelineSchema>;
+export type FileEntry = z.infer<typeof entrySchema>;
+export type FileSchedule = z.infer<typeof scheduleSchema>;

@@ -1,0 +1,59 @@
+import type { LocalArtifactStore } from '@fluxi/artifacts';
+import type { ArtifactSource } from '@fluxi/contracts';
+import { restoredLine, saveLines, type SavedFile } from '../domain/artifact-report.js';
+import type { DriverResult } from '../domain/outcome.js';
+import type { OutputSink } from '../drivers/driver.js';
+
+/**
+ * Copies the artifacts of earlier job runs into the work folder before the
+ * command starts. Returns an infrastructure result when one cannot be restored.
+ */
+export async function restoreArtifacts(
+  store: LocalArtifactStore,
+  sources: readonly ArtifactSource[],
+  workdir: string,
+  output: OutputSink,
+): Promise<DriverResult | undefined> {
+  for (const source of sources) {
+    const from = source.name === '' ? source.jobRunId : source.name;
+    try {
+      output.system(restoredLine(await store.restore(source.jobRunId, workdir), from));
+    } catch (error) {
+      const reason = `could not restore the artifacts of ${from}: ${(error as Error).message}`;
+      output.system(reason);
+      return { kind: 'infrastructure', reason };
+    }
+  }
+  return undefined;
+}
+
+/** The result of an attempt once its artifacts are saved, and the files saved. */
+export interface SavedAttempt {
+  result: DriverResult;
+  artifacts: SavedFile[];
+}
+
+/**
+ * Saves the files `patterns` match in the work folder as the job run's artifacts
+ * and tells the log what was saved, skipped or matched nothing. A failed save is
+ * logged; it fails the attempt (infrastructure) only when the command succeeded.
+ */
+export async function saveArtifacts(
+  store: LocalArtifactStore,
+  jobRunId: string,
+  workdir: string,
+  patterns: readonly string[],
+  result: DriverResult,
+  output: OutputSink,
+): Promise<SavedAttempt> {
+  try {
+    const saved = await store.save(jobRunId, workdir, [...patterns]);
+    for (const line of saveLines(saved)) output.system(line);
+    return { result, artifacts: saved.files };
+  } catch (error) {
+    const reason = `could not save artifacts: ${(error as Error).message}`;
+    output.system(reason);
+    const succeeded = result.kind === 'exited' && result.exitCode === 0;
+    return { result: succeeded ? { kind: 'infrastructure', reason } : result, artifacts: [] };
+  }
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { LocalArtifactStore } from '@fluxi/artifacts';
+import type { AttemptRef } from '../domain/messages.js';
+import { commandEnded, effectiveTimeoutSec, notStartedLine, type DriverResult } from '../domain/outcome.js';
+import type { ValidExecuteJob } from '../domain/payload.js';
+import { ARTIFACT_STORE, DRIVERS, EXECUTOR_DEPS, type DriverSet, type ExecutorDeps } from '../deps.js';
+import type { DriverContext } from '../drivers/driver.js';
+import { ContextResolver } from '../transport/context-resolver.js';
+import { restoreArtifacts, saveArtifacts, type SavedAttempt } from './artifact-steps.js';
+import { resolveCommand } from './contexts-step.js';
+import { prepareWorkdir } from './workdir.js';
+
+/**
+ * What happens around the driver for one attempt: contexts substituted into the
+ * command, the work folder prepared and given the artifacts of earlier jobs, the
+ * driver run, then the artifacts saved before the work folder goes. A stop asked
+ * for before the command started ends the attempt without running it.
+ */
+@Injectable()
+export class AttemptSteps {
+  constructor(
+    @Inject(EXECUTOR_DEPS) private readonly deps: ExecutorDeps,
+    @Inject(DRIVERS) private readonly drivers: DriverSet,
+    @Inject(ContextResolver) private readonly contexts: ContextResolver,
+    @Inject(ARTIFACT_STORE) private readonly artifacts: LocalArtifactStore,
+  ) {}
+
+  async run(execute: ValidExecuteJob, context: DriverContext): Promise<SavedAttempt> {
+    const { output, stop } = context;
+    const ended = (result: DriverResult): SavedAttempt => ({ result, artifacts: [] });
+    const stoppedBeforeStart = (): SavedAttempt | undefined => {
+      if (stop.requested === undefined) return undefined;
+      output.system(notStartedLine(stop.requested));
+      return ended(stop.requested);
+    };
+    const ref: AttemptRef = {
+      jobRunId: execute.jobRunId,
+      pipelineRunId: execute.pipelineRunId,
+      attempt: execute.attempt,
+    };
+    const job = execute.job;
+
+    const early = stoppedBeforeStart();
+    if (early !== undefined) return early;
+    const resolved = await resolveCommand(job.command, ref, this.contexts, output);
+    if ('result' in resolved) return ended(resolved.result);
+    const workdir = await prepareWorkdir(job.workdir, this.deps.config.dataDir, execute.jobRunId);
+    if ('error' in workdir) {
+      output.system(workdir.error);
+      return ended({ kind: 'infrastructure', reason: workdir.error });
+    }
+    try {
+      const restoreFailure = await restoreArtifacts(this.artifacts, execute.artifactsFrom, workdir.path, output);
+      if (restoreFailure !== undefined) return ended(restoreFailure);
+      const stopped = stoppedBeforeStart();
+      if (stopped !== undefined) return stopped;
+      const driver = job.image === '' ? this.drivers.shell : this.drivers.docker;
+      const result = await driver.run(
+        {
+          ...ref,
+          command: resolved.command,
+          image: job.image,
+          env: { ...job.env, ...resolved.env },
+          workdir: workdir.path,
+          timeoutSec: effectiveTimeoutSec(job.timeoutSec, this.deps.config.executor.defaultTimeoutSec),
+        },
+        context,
+      );
+      if (!commandEnded(result) || job.artifactPaths.length === 0) return ended(result);
+      return await saveArtifacts(this.artifacts, execute.jobRunId, workdir.path, job.artifactPaths, result, output);
+    } finally {
+      await workdir.cleanup();
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import { admitRun } from '../domain/start.js';
+import type { ContextPart } from '../store/context-records.js';
+import type { JobRunRecord } from '../store/records.js';
+import type { LockedRun, RunTx } from '../store/run-tx.js';
+import { persistStep } from './persist.js';
+import { toRunState } from './state.js';
+import type { DispatchItem } from './systems/dispatch.js';
+
+/**
+ * What follows the end of a run, in the same transaction: its pipeline context is
+ * written, and the next run waiting in its concurrency group is started. Returns what
+ * that run queued.
+ */
+export async function onRunEnded(tx: RunTx, ended: LockedRun, now: Date): Promise<DispatchItem[]> {
+  if (ended.run.pipelineId !== null) await writePipelineContext(tx, ended, ended.run.pipelineId, now);
+  const group = ended.run.concurrencyGroup;
+  return group === null ? [] : admitNext(tx, group, now);
+}
+
+/** Starts the oldest waiting run of a group once no admitted run of it is open. */
+export async function admitNext(tx: RunTx, group: string, now: Date): Promise<DispatchItem[]> {
+  await tx.lockGroup(group);
+  const open = await tx.openRunsOfGroup(group);
+  if (open.some((run) => run.state === 'admitted')) return [];
+  const next = open.find((run) => run.state === 'waiting');
+  if (next === undefined) return [];
+  const stored = await tx.lockRun(next.id);
+  if (stored === undefined) return [];
+  const deadline = stored.run.timeoutSec === null ? null : new Date(now.getTime() + stored.run.timeoutSec * 1000);
+  await tx.admitRun(next.id, deadline);
+  const step = admitRun(toRunState(stored.run, stored.jobRuns), now);
+  const persisted = await persistStep(tx, stored, step, now);
+  const items = [...persisted.items];
+  if (persisted.ended) items.push(...(await onRunEnded(tx, stored, now)));
+  return items;
+}
+
+/**
+ * A pipeline's context: the output of its last job (the one that ended last among
+ * those that ran), with every job's part listed. Written at every end of a run that
+ * ran something, whatever its status: it is the latest execution.
+ */
+async function writePipelineContext(tx: RunTx, ended: LockedRun, pipelineId: string, now: Date): Promise<void> {
+  const outputs = new Map((await tx.outputsOf(ended.run.id)).map((row) => [row.name, row]));
+  // Reused job runs (failed-only rerun) count: their output is this run's too.
+  const ran = ended.jobRuns.filter((jobRun) => jobRun.status === 'SUCCESS' || jobRun.status === 'FAILED');
+  // A run that executed nothing (cancelled while waiting) leaves the latest context as it was.
+  if (ran.length === 0) return;
+  const last = lastEnded(ran);
+  const contextIds = await tx.contexts.idsOfJobs(ran.map((jobRun) => jobRun.jobId));
+  const parts: ContextPart[] = ran.map((jobRun) => ({
+    name: jobRun.name,
+    jobRunId: jobRun.id,
+    contextId: contextIds.get(jobRun.jobId) ?? null,
+  }));
+  const lastOutput = last === undefined ? undefined : outputs.get(last.name);
+  const started = ended.run.startedAt;
+  await tx.contexts.write(
+    {
+      kind: 'pipeline',
+      ownerId: pipelineId,
+      name: pipelineName(ended),
+      value: lastOutput?.output ?? '',
+      sizeBytes: lastOutput?.outputBytes ?? 0,
+      truncated: (lastOutput?.outputBytes ?? 0) > Buffer.byteLength(lastOutput?.output ?? ''),
+      pipelineRunId: ended.run.id,
+      jobRunId: last?.id ?? null,
+      startedAt: started,
+      durationMs: started === null ? null : now.getTime() - started.getTime(),
+      exitCode: last?.exitCode ?? null,
+      status: ended.run.status,
+      parts,
+    },
+    now,
+  );
+}
+
+function lastEnded(jobRuns: readonly JobRunRecord[]): JobRunRecord | undefined {
+  let last: JobRunRecord | undefined;
+  for (const jobRun of jobRuns) {
+    if (last === undefined || (jobRun.endedAt?.getTime() ?? 0) >= (last.endedAt?.getTime() ?? 0)) last = jobRun;
+  }
+  return last;
+}
+
+function pipelineName(ended: LockedRun): string {
+  return ended.pipelineName ?? ended.run.pipelineId ?? ended.run.id;
+}

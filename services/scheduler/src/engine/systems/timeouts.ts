@@ -1,0 +1,16 @@
+import type { EngineResources } from '../resources.js';
+import type { CancelSystem } from './cancel.js';
+import { startLoop } from '../loop.js';
+
+/** Checks for runs past their deadline every `intervalMs` until stopped. */
+export function startTimeoutLoop(
+  resources: EngineResources,
+  cancel: CancelSystem,
+  intervalMs: number,
+): { stop(): Promise<void> } {
+  return startLoop(
+    intervalMs,
+    () => cancel.timeOutOverdue(),
+    (error) => resources.logger.warn({ err: error }, 'run timeout check failed'),
+  );
+}
