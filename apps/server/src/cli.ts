@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { ConfigError, createLogger, FLUXI_VERSION, loadConfig } from '@fluxi/common';
+import { ConfigError, createLogger, FLUXI_VERSION, listenForStop, loadConfig } from '@fluxi/common';
 import { READY_MESSAGE } from './executor-process.js';
 import { startFluxi, TARGETS, type Target } from './system.js';
 
@@ -50,10 +50,18 @@ export async function runCli(argv: string[]): Promise<number> {
     console: !opts.silent && config.log.console,
     ...(config.log.files ? { dir: join(config.dataDir, 'logs', ...(opts.target === 'all' ? [] : [opts.target])) } : {}),
   });
+  // Listen before starting: a stop asked for during start, or the instant the ready
+  // line is out, must stop Fluxi in order rather than kill it half-way.
+  const launched = process.send !== undefined;
+  const signals = listenForStop({
+    alsoOnDisconnect: launched,
+    onForced: () => process.stderr.write('fluxi: forced exit\n'),
+  });
   let system;
   try {
     system = await startFluxi(config, logger, opts.target);
   } catch (error) {
+    signals.dispose();
     process.stderr.write(`fluxi: could not start: ${(error as Error).message}\n`);
     return 1;
   }
@@ -66,27 +74,13 @@ export async function runCli(argv: string[]): Promise<number> {
     );
   }
   lines.push('Press Ctrl-C to stop.');
-  if (process.send === undefined) process.stdout.write(`${lines.join('\n')}\n`);
-  else process.send(READY_MESSAGE);
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const onSignal = () => {
-      if (stopping) {
-        process.stderr.write('fluxi: forced exit\n');
-        process.exit(130);
-      }
-      stopping = true;
-      if (process.send === undefined) process.stdout.write('Stopping Fluxi…\n');
-      void system.stop().then(resolve);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    // Started by a launcher: stop when it goes away, even if it could not say so.
-    process.on('disconnect', () => {
-      if (!stopping) onSignal();
-    });
-  });
-  if (process.send === undefined) process.stdout.write('Fluxi stopped.\n');
+  if (!launched) process.stdout.write(`${lines.join('\n')}\n`);
+  else process.send?.(READY_MESSAGE);
+  await signals.requested;
+  if (!launched) process.stdout.write('Stopping Fluxi…\n');
+  await system.stop();
+  signals.dispose();
+  if (!launched) process.stdout.write('Fluxi stopped.\n');
   // An open channel to the launcher would keep this process alive.
   else if (process.connected) process.disconnect();
   return 0;

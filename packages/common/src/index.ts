@@ -7,3 +7,4 @@ export * from './config/load.js';
 export * from './lifecycle.js';
 export * from './run-alone.js';
 export * from './net.js';
+export * from './stop-signals.js';

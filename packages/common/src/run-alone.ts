@@ -5,6 +5,7 @@ import { createLogger } from './logger.js';
 import type { RunningService, ServiceOptions } from './lifecycle.js';
 import type { FluxiConfig } from './config/schema.js';
 import { FLUXI_VERSION } from './version.js';
+import { listenForStop } from './stop-signals.js';
 
 /**
  * Entry point of a service run as its own process (`node services/x/dist/bin.js`):
@@ -39,6 +40,8 @@ export async function runAlone<S extends RunningService>(
     process.stdout.write(`${FLUXI_VERSION}\n`);
     return;
   }
+  // Listening from the start: a stop asked for while starting waits for the start, then stops.
+  const signals = listenForStop();
   let service: S;
   try {
     const config = loadConfig({ ...(values.config === undefined ? {} : { file: values.config }), env: process.env });
@@ -58,14 +61,10 @@ export async function runAlone<S extends RunningService>(
   } catch (error) {
     process.stderr.write(`fluxi ${name}: ${(error as Error).message}\n`);
     process.exitCode = 1;
+    signals.dispose();
     return;
   }
-  let stopping = false;
-  const stop = () => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    void service.stop().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  await signals.requested;
+  await service.stop();
+  process.exit(0);
 }
