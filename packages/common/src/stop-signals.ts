@@ -12,9 +12,7 @@ export interface StopSignals {
   readonly dispose: () => void;
 }
 
-export function listenForStop(
-  options: { onForced?: () => void; alsoOnDisconnect?: boolean } = {},
-): StopSignals {
+export function listenForStop(options: { onForced?: () => void; alsoOnDisconnect?: boolean } = {}): StopSignals {
   let requested = false;
   let resolveRequested: (why: NodeJS.Signals | 'disconnect') => void = () => undefined;
   const promise = new Promise<NodeJS.Signals | 'disconnect'>((resolve) => (resolveRequested = resolve));
