@@ -7,6 +7,12 @@ export const Streams = {
   events: { name: 'FLUXI_EVENTS', subjects: ['fluxi.events.>'] },
   /** Job output (LogChunk). */
   logs: { name: 'FLUXI_LOGS', subjects: ['fluxi.logs.>'] },
+  /**
+   * Commands to every executor (CancelJobRun). A stream, not a core broadcast, so that
+   * an executor cut off from NATS for a moment still gets what was sent meanwhile;
+   * kept 10 minutes, as long as an executor remembers a cancel.
+   */
+  control: { name: 'FLUXI_CONTROL', subjects: ['fluxi.executor.cancel'], maxAgeMs: 600_000 },
 } as const;
 
 export const Subjects = {
@@ -20,7 +26,7 @@ export const Subjects = {
   apiKeyVerify: 'fluxi.catalog.apikey.verify',
   /** Request ResolveContextsRequest → ResolveContextsResponse (executor asks the scheduler). */
   contextsResolve: 'fluxi.scheduler.contexts.resolve',
-  /** Broadcast CancelJobRun (core NATS): every executor stops the attempt if it runs it. */
+  /** CancelJobRun, on the FLUXI_CONTROL stream: every executor stops the attempt if it runs it. */
   jobRunCancel: 'fluxi.executor.cancel',
 } as const;
 

@@ -45,6 +45,7 @@ export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
       subjects: [...stream.subjects],
       storage: StorageType.File,
       duplicate_window: nanos(120_000),
+      ...('maxAgeMs' in stream ? { max_age: nanos(stream.maxAgeMs) } : {}),
     };
     try {
       await jsm.streams.info(stream.name);

@@ -6,3 +6,4 @@ export * from './postgres.js';
 export * from './tmp.js';
 export * from './process.js';
 export * from './processes.js';
+export * from './tcp-proxy.js';

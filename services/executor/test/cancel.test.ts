@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@fluxi/common';
+import { createLogger, silentLogger } from '@fluxi/common';
 import {
   CancelJobRunSchema,
   ContractVersion,
@@ -12,7 +12,7 @@ import {
   create,
 } from '@fluxi/contracts';
 import { encode } from '@fluxi/messaging';
-import { waitFor } from '@fluxi/testkit';
+import { startTcpProxy, waitFor } from '@fluxi/testkit';
 import {
   dataDirOf,
   enqueue,
@@ -52,8 +52,8 @@ async function publishCancel(jobRunId: string, attempt: number, reason: string):
     attempt,
     reason,
   });
-  servers.nats.nc.publish(Subjects.jobRunCancel, encode(CancelJobRunSchema, message));
-  await servers.nats.nc.flush();
+  // As the scheduler does: stored in the FLUXI_CONTROL stream.
+  await servers.nats.js.publish(Subjects.jobRunCancel, encode(CancelJobRunSchema, message));
 }
 
 const cancelReceived = (jobRunId: string) =>
@@ -108,6 +108,34 @@ describe('cancel', () => {
     });
     expect(texts(run.lines, LogStream.SYSTEM)).toEqual(['cancelled: pipeline cancelled; the job was not started']);
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('stops an attempt whose cancel was sent while its executor was cut off from NATS', async () => {
+    const proxy = await startTcpProxy({ port: servers.natsServer.port });
+    const cutOff = await startTestExecutor(
+      servers,
+      testConfig(dataDirOf(servers, 'cut-off')),
+      silentLogger(),
+      proxy.url('nats'),
+    );
+    try {
+      const job = await enqueue(cutOff.queue, executeJob({ command: 'echo started; sleep 300' }));
+      await waitFor(() => cutOff.executor.activeJobs().includes(job.jobRunId), { what: 'job running' });
+      proxy.cut();
+      await publishCancel(job.jobRunId, 0, 'cancelled while cut off');
+      // Long enough for the executor to notice the cut and try to reconnect in vain.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      proxy.restore();
+      const run = await servers.collector.attempt(job.jobRunId);
+      expect(run.finished).toMatchObject({
+        outcome: JobOutcome.CANCELLED,
+        failureClass: FailureClass.CANCELLED,
+        reason: 'cancelled while cut off',
+      });
+    } finally {
+      await cutOff.stop();
+      await proxy.close();
+    }
   });
 
   it('runs an attempt whose earlier attempt was cancelled', async () => {

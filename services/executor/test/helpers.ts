@@ -87,8 +87,9 @@ export async function startTestExecutor(
   servers: TestServers,
   config: FluxiConfig,
   logger: Logger = silentLogger(),
+  natsUrl = servers.natsServer.url,
 ): Promise<TestExecutor> {
-  const executor = await start({ config, natsUrl: servers.natsServer.url, redisUrl: servers.redisServer.url, logger });
+  const executor = await start({ config, natsUrl, redisUrl: servers.redisServer.url, logger });
   const queue = new Queue(executeQueueName(config.executor.pool), {
     connection: redisConnection(servers.redisServer.url),
     prefix: config.redis.prefix,

@@ -52,7 +52,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       store,
       catalog: new NatsCatalogClient(nats.nc),
       queue,
-      executors: new NatsExecutorControl(nats.nc),
+      executors: new NatsExecutorControl(nats.js),
       logger,
       now: () => new Date(),
       random: Math.random,

@@ -1,20 +1,19 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from '@fluxi/common';
-import { CancelJobRunSchema, Subjects } from '@fluxi/contracts';
-import { decode, type NatsConnection } from '@fluxi/messaging';
+import { CancelJobRunSchema, Streams } from '@fluxi/contracts';
+import { decode, followStream, type StreamFollower } from '@fluxi/messaging';
 import { EXECUTOR_DEPS, type ExecutorDeps } from '../deps.js';
 import { ActiveAttempts } from '../run/active-attempts.js';
 
-type Subscription = ReturnType<NatsConnection['subscribe']>;
-
 /**
- * Listens to CancelJobRun broadcasts (core NATS, no queue group: every executor
- * hears every cancel) and stops the attempt when it runs here. Subscribed before
- * the queue worker takes its first job.
+ * Reads CancelJobRun from the FLUXI_CONTROL stream (every executor sees every cancel)
+ * and stops the attempt when it runs here. It starts after what the stream already
+ * holds, before the queue worker takes its first job, and after a NATS disconnection
+ * it resumes after the last cancel it read, so none sent meanwhile is lost.
  */
 @Injectable()
 export class CancelListener implements OnModuleInit, OnModuleDestroy {
-  private subscription: Subscription | undefined;
+  private follower: StreamFollower | undefined;
   private readonly logger: Logger;
 
   constructor(
@@ -25,18 +24,16 @@ export class CancelListener implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    const nc = this.deps.nats.nc;
-    this.subscription = nc.subscribe(Subjects.jobRunCancel, {
-      callback: (error, message) => {
-        if (error) this.logger.error({ err: error }, 'cancel subscription failed');
-        else this.handle(message.data);
-      },
-    });
-    await nc.flush();
+    this.follower = await followStream(
+      this.deps.nats,
+      Streams.control.name,
+      (message) => this.handle(message.data),
+      this.logger,
+    );
   }
 
-  onModuleDestroy(): void {
-    this.subscription?.unsubscribe();
+  async onModuleDestroy(): Promise<void> {
+    await this.follower?.stop();
   }
 
   private handle(data: Uint8Array): void {

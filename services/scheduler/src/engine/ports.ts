@@ -24,7 +24,7 @@ export interface ExecuteQueue {
   remove(jobRunId: string, attempt: number): Promise<boolean>;
 }
 
-/** Tells executors to stop attempts (implemented with a NATS broadcast). */
+/** Tells executors to stop attempts (implemented with the FLUXI_CONTROL JetStream stream). */
 export interface ExecutorControl {
   cancel(attempts: readonly { jobRunId: string; attempt: number; reason: string }[]): Promise<void>;
 }

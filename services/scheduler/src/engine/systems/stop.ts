@@ -51,6 +51,12 @@ export async function killAttempts(resources: EngineResources, stopped: readonly
       );
     }
   }
-  // Broadcast for all of them: a queued attempt an executor took in between is stopped too.
-  await resources.executors.cancel(attempts);
+  // Sent for all of them: a queued attempt an executor took in between is stopped too.
+  try {
+    await resources.executors.cancel(attempts);
+  } catch (error) {
+    // The run is already stopped in the store; what still runs ends at its own timeout,
+    // and the events it sends then are ignored.
+    resources.logger.error({ err: error, attempts: attempts.length }, 'could not send the cancel to the executors');
+  }
 }

@@ -123,7 +123,8 @@ export const JobRunFinishedSchema: GenMessage<JobRunFinished> = /*@__PURE__*/
   messageDesc(file_fluxi_v1_events, 2);
 
 /**
- * Broadcast on fluxi.executor.cancel: the executor running this attempt stops it.
+ * Published on fluxi.executor.cancel (stream FLUXI_CONTROL, read by every executor):
+ * the executor running this attempt stops it.
  *
  * @generated from message fluxi.v1.CancelJobRun
  */
