@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '@fluxi/common';
@@ -136,6 +136,22 @@ describe('cancel', () => {
       await cutOff.stop();
       await proxy.close();
     }
+  });
+
+  it('leaves a running attempt alone when the cancel names another attempt', async () => {
+    // The job runs until the test lets it finish, after the cancel has been handled.
+    const go = join(servers.dirs.path, 'go');
+    const job = await enqueue(
+      running.queue,
+      executeJob({ command: 'echo started; while [ ! -f "$GO" ]; do sleep 0.05; done; echo done', env: { GO: go } }, 2),
+    );
+    await waitFor(() => running.executor.activeJobs().includes(job.jobRunId), { what: 'job running' });
+    await publishCancel(job.jobRunId, 1, 'attempt 1 only');
+    await waitFor(() => cancelReceived(job.jobRunId), { what: 'cancel received' });
+    writeFileSync(go, '');
+    const run = await servers.collector.attempt(job.jobRunId, 2);
+    expect(run.finished.outcome).toBe(JobOutcome.SUCCESS);
+    expect(texts(run.lines, LogStream.STDOUT)).toEqual(['started', 'done']);
   });
 
   it('runs an attempt whose earlier attempt was cancelled', async () => {
