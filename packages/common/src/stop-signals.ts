@@ -6,8 +6,6 @@
  */
 export interface StopSignals {
   readonly requested: Promise<NodeJS.Signals | 'disconnect'>;
-  /** True once a stop was asked for. */
-  readonly isRequested: () => boolean;
   /** Removes the listeners (for in-process callers and tests). */
   readonly dispose: () => void;
 }
@@ -34,7 +32,6 @@ export function listenForStop(options: { onForced?: () => void; alsoOnDisconnect
   if (options.alsoOnDisconnect) process.on('disconnect', onDisconnect);
   return {
     requested: promise,
-    isRequested: () => requested,
     dispose: () => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
