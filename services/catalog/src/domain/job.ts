@@ -103,7 +103,8 @@ function optionalText(
   return value;
 }
 
-function optionalInt(
+/** A whole number in [min, max], or null when absent. */
+export function optionalInt(
   value: number | null | undefined,
   field: string,
   what: string,

@@ -1,5 +1,5 @@
 import { badInput } from '@fluxi/common';
-import { MAX_TIMEOUT_SEC } from './job.js';
+import { MAX_TIMEOUT_SEC, optionalInt } from './job.js';
 import { validateMatrix, type MatrixAxis, type MatrixAxisInput } from './matrix.js';
 import { quote, requireName } from './names.js';
 import { checkNeeds, type LocatedEntry } from './needs.js';
@@ -93,7 +93,7 @@ export function validatePipeline(
   if (description !== null && description.length > MAX_DESCRIPTION) {
     throw badInput(`description is longer than ${MAX_DESCRIPTION} characters`, `${path}.description`);
   }
-  const timeoutSec = pipelineTimeout(input.timeoutSec, `${path}.timeoutSec`);
+  const timeoutSec = optionalInt(input.timeoutSec, `${path}.timeoutSec`, 'timeoutSec', 1, MAX_TIMEOUT_SEC);
   const concurrency = concurrencyOf(input.concurrency, `${path}.concurrency`);
   const stagesInput = input.stages ?? [];
   if (stagesInput.length === 0) throw badInput('a pipeline needs at least one stage', `${path}.stages`);
@@ -163,14 +163,6 @@ function stageEntry(input: StageEntryInput, jobNames: ReadonlyMap<string, string
     matrix: validateMatrix(input.matrix, `${path}.matrix`),
     allowFailure: input.allowFailure ?? null,
   };
-}
-
-function pipelineTimeout(value: number | null | undefined, field: string): number | null {
-  if (value === undefined || value === null) return null;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_TIMEOUT_SEC) {
-    throw badInput(`timeoutSec must be a whole number from 1 to ${MAX_TIMEOUT_SEC}, got ${value}`, field);
-  }
-  return value;
 }
 
 function concurrencyOf(value: PipelineInput['concurrency'], field: string): Concurrency | null {

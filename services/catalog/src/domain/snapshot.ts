@@ -31,11 +31,11 @@ const ENTRY_WHEN: Record<When, EntryWhen> = {
   ALWAYS: EntryWhen.ALWAYS,
 };
 
-/** The executable part of a job; `name` is the job's name unless an entry renames it. */
-export function jobSpec(job: Job, name = job.name): JobSpec {
+/** The executable part of a job. */
+export function jobSpec(job: Job): JobSpec {
   return create(JobSpecSchema, {
     jobId: job.id,
-    name,
+    name: job.name,
     command: job.command,
     image: job.image ?? '',
     env: Object.fromEntries(job.env.map((v) => [v.name, v.value])),

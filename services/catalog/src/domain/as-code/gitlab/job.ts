@@ -1,3 +1,4 @@
+import { MAX_ATTEMPTS, MAX_TIMEOUT_SEC } from '../../job.js';
 import { isEnvName } from '../../names.js';
 import type { FileJob, FileRetry } from '../schema.js';
 import { parseDuration } from './duration.js';
@@ -39,8 +40,6 @@ const RETRY_WHEN: Record<string, 'job' | 'timeout' | 'infrastructure'> = {
   missing_dependency_failure: 'infrastructure',
   unknown_failure: 'infrastructure',
 };
-
-const MAX_TIMEOUT_SEC = 604_800;
 
 export interface ConvertedJob {
   job: FileJob;
@@ -131,7 +130,7 @@ function timeoutOf(value: unknown, note: (key: string, reason: string) => void):
 }
 
 function retryOf(value: unknown, note: (key: string, reason: string) => void): Pick<FileJob, 'maxAttempts' | 'retry'> {
-  if (typeof value === 'number') return value > 0 ? { maxAttempts: Math.min(value, 9) + 1 } : {};
+  if (typeof value === 'number') return value > 0 ? { maxAttempts: Math.min(value, MAX_ATTEMPTS - 1) + 1 } : {};
   if (!isRecord(value)) return {};
   const max = typeof value['max'] === 'number' ? value['max'] : 0;
   if (max <= 0) return {};
@@ -154,7 +153,7 @@ function retryOf(value: unknown, note: (key: string, reason: string) => void): P
     retry.exitCodes = exitCodes;
     if (retry.on !== undefined && !retry.on.includes('job')) retry.on.unshift('job');
   }
-  return { maxAttempts: Math.min(max, 9) + 1, ...(Object.keys(retry).length > 0 ? { retry } : {}) };
+  return { maxAttempts: Math.min(max, MAX_ATTEMPTS - 1) + 1, ...(Object.keys(retry).length > 0 ? { retry } : {}) };
 }
 
 function artifactsOf(value: unknown, note: (key: string, reason: string) => void): string[] {
