@@ -76,6 +76,10 @@ describeOnBothStores('matrix, artifacts, contexts and pipelines as code, through
       headers: { authorization: `Bearer ${fluxi.system.adminKey as string}` },
     });
     expect([400, 404]).toContain(traversal.status);
+    const missing = await fetch(`${fluxi.system.url as string}/artifacts/${built.id}/dist/none.txt`, {
+      headers: { authorization: `Bearer ${fluxi.system.adminKey as string}` },
+    });
+    expect(missing.status).toBe(404);
   });
 
   it('resolves $$(name) from an earlier job, never re-parses a value, and fails on an unknown one', async () => {

@@ -1,5 +1,5 @@
 import type { Express, Request, Response } from 'express';
-import { FluxiError, isFluxiError, type Logger } from '@fluxi/common';
+import { FluxiError, type Logger } from '@fluxi/common';
 import type { LocalArtifactStore } from '@fluxi/artifacts';
 import { sendError } from './auth.js';
 
@@ -29,13 +29,7 @@ export function mountArtifacts(app: Express, store: LocalArtifactStore, logger: 
         });
         opened.stream.pipe(res);
       },
-      (error: unknown) => {
-        if (isFluxiError(error) && error.code === 'BAD_USER_INPUT') {
-          res.status(400).json({ errors: [{ message: error.message, extensions: { code: error.code } }] });
-          return;
-        }
-        sendError(res, error);
-      },
+      (error: unknown) => sendError(res, error),
     );
   });
 }

@@ -32,6 +32,9 @@ export function requireApiKey(verifier: KeyVerifier) {
 /** Answers like a GraphQL server would, so clients see `errors[0].extensions.code`. */
 export function sendError(res: Response, error: unknown): void {
   const fluxi = isFluxiError(error) ? error : new FluxiError('INTERNAL', 'internal error');
-  const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, UNAVAILABLE: 503 }[fluxi.code as string] ?? 500;
+  const status =
+    { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, UNAVAILABLE: 503 }[
+      fluxi.code as string
+    ] ?? 500;
   res.status(status).json({ errors: [{ message: fluxi.message, extensions: { code: fluxi.code } }] });
 }
