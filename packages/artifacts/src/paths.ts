@@ -1,12 +1,9 @@
 import { isAbsolute, relative, sep } from 'node:path';
-import { FluxiError } from '@fluxi/common';
-
-/** Job-run ids name folders of the store: the same safe characters the executor accepts. */
-const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+import { FluxiError, isSafeId } from '@fluxi/common';
 
 /** Throws BAD_USER_INPUT unless `jobRunId` is safe to use as a folder name. */
 export function checkJobRunId(jobRunId: string): void {
-  if (!SAFE_ID.test(jobRunId)) {
+  if (!isSafeId(jobRunId)) {
     throw new FluxiError('BAD_USER_INPUT', `invalid job run id ${JSON.stringify(jobRunId)}`, { field: 'jobRunId' });
   }
 }

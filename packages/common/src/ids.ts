@@ -19,3 +19,13 @@ const nextUlid = monotonicFactory();
 export function newId(prefix: IdPrefix): string {
   return `${prefix}${nextUlid()}`;
 }
+
+const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * Ids received from elsewhere become NATS subject tokens, msgIDs and folder names:
+ * true when `id` keeps to safe characters (letters, digits, `_`, `-`; 1 to 128).
+ */
+export function isSafeId(id: string): boolean {
+  return SAFE_ID.test(id);
+}

@@ -1,21 +1,10 @@
-/** A saved artifact file, as the store reports it. */
-export interface SavedFile {
-  path: string;
-  sizeBytes: number;
-}
-
-/** What a save of artifacts did, as the store reports it. */
-export interface SaveReport {
-  files: SavedFile[];
-  unmatched: string[];
-  skipped: Array<{ path: string; reason: string }>;
-}
+import type { ArtifactFile, SaveResult } from '@fluxi/artifacts';
 
 /** Files named one by one in the log; past that, a count. */
 export const LISTED_FILES = 50;
 
 /** The system log lines telling what a save of artifacts did. */
-export function saveLines(report: SaveReport): string[] {
+export function saveLines(report: SaveResult): string[] {
   const lines: string[] = [];
   for (const pattern of report.unmatched) lines.push(`warning: artifact pattern "${pattern}" matched no file`);
   for (const skip of report.skipped) lines.push(`artifact ${skip.path} not saved: ${skip.reason}`);
@@ -39,7 +28,7 @@ export const EVENT_MAX_PATH_BYTES = 128 * 1024;
  * The files a `finished` event lists: all of them, or the first ones within the
  * event's limits (every file is saved and listed by the store all the same).
  */
-export function filesForEvent<T extends SavedFile>(files: readonly T[]): { listed: T[]; cut: boolean } {
+export function filesForEvent<T extends ArtifactFile>(files: readonly T[]): { listed: T[]; cut: boolean } {
   let pathBytes = 0;
   let count = 0;
   for (const file of files) {

@@ -10,7 +10,7 @@ import {
   type JobRunEvent,
   type LogChunk,
 } from '@fluxi/contracts';
-import type { SavedFile } from './artifact-report.js';
+import type { ArtifactFile } from '@fluxi/artifacts';
 import type { BufferedLine } from './log-buffer.js';
 import type { Outcome } from './outcome.js';
 
@@ -35,17 +35,15 @@ export interface FinishDetails {
   output: Uint8Array;
   /** Size of the whole standard output. */
   outputBytes: number;
-  artifacts: readonly SavedFile[];
+  artifacts: readonly ArtifactFile[];
 }
-
-const NO_DETAILS: FinishDetails = { output: new Uint8Array(), outputBytes: 0, artifacts: [] };
 
 export function finishedEvent(
   ref: AttemptRef,
   outcome: Outcome,
   lastSeq: bigint,
   atMs: number,
-  details: FinishDetails = NO_DETAILS,
+  details: FinishDetails,
 ): JobRunEvent {
   const finished = create(JobRunFinishedSchema, {
     ...outcome,

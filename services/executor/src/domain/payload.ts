@@ -1,11 +1,8 @@
-import { FluxiError } from '@fluxi/common';
+import { FluxiError, isSafeId } from '@fluxi/common';
 import { ContractVersion, ExecuteJobSchema, fromJson, type ExecuteJob, type JobSpec } from '@fluxi/contracts';
 
 /** An ExecuteJob that passed validation: its job spec is present. */
 export type ValidExecuteJob = ExecuteJob & { job: JobSpec };
-
-/** Ids become NATS subject tokens, msgIDs and folder names: keep them to safe characters. */
-const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
  * Validates the data of a BullMQ `execute` job ({ payload: ExecuteJob as proto JSON })
@@ -30,13 +27,13 @@ export function parseExecutePayload(data: unknown): ValidExecuteJob {
   if (message.version !== ContractVersion.CONTRACT_VERSION_1) {
     throw invalid(`unsupported contract version ${String(message.version)}`, 'payload.version');
   }
-  if (!SAFE_ID.test(message.jobRunId)) throw invalid('jobRunId is missing or malformed', 'payload.jobRunId');
-  if (!SAFE_ID.test(message.pipelineRunId)) {
+  if (!isSafeId(message.jobRunId)) throw invalid('jobRunId is missing or malformed', 'payload.jobRunId');
+  if (!isSafeId(message.pipelineRunId)) {
     throw invalid('pipelineRunId is missing or malformed', 'payload.pipelineRunId');
   }
   if (message.attempt < 1) throw invalid('attempt must be 1 or more', 'payload.attempt');
   message.artifactsFrom.forEach((source, index) => {
-    if (!SAFE_ID.test(source.jobRunId)) {
+    if (!isSafeId(source.jobRunId)) {
       throw invalid('artifact source jobRunId is missing or malformed', `payload.artifactsFrom[${index}].jobRunId`);
     }
   });

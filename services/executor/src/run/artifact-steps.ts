@@ -1,6 +1,6 @@
-import type { LocalArtifactStore } from '@fluxi/artifacts';
+import type { ArtifactFile, LocalArtifactStore } from '@fluxi/artifacts';
 import type { ArtifactSource } from '@fluxi/contracts';
-import { restoredLine, saveLines, type SavedFile } from '../domain/artifact-report.js';
+import { restoredLine, saveLines } from '../domain/artifact-report.js';
 import type { DriverResult } from '../domain/outcome.js';
 import type { OutputSink } from '../drivers/driver.js';
 
@@ -30,7 +30,7 @@ export async function restoreArtifacts(
 /** The result of an attempt once its artifacts are saved, and the files saved. */
 export interface SavedAttempt {
   result: DriverResult;
-  artifacts: SavedFile[];
+  artifacts: ArtifactFile[];
 }
 
 /**

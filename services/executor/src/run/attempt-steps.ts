@@ -25,18 +25,13 @@ export class AttemptSteps {
     @Inject(ARTIFACT_STORE) private readonly artifacts: LocalArtifactStore,
   ) {}
 
-  async run(execute: ValidExecuteJob, context: DriverContext): Promise<SavedAttempt> {
+  async run(execute: ValidExecuteJob, ref: AttemptRef, context: DriverContext): Promise<SavedAttempt> {
     const { output, stop } = context;
     const ended = (result: DriverResult): SavedAttempt => ({ result, artifacts: [] });
     const stoppedBeforeStart = (): SavedAttempt | undefined => {
       if (stop.requested === undefined) return undefined;
       output.system(notStartedLine(stop.requested));
       return ended(stop.requested);
-    };
-    const ref: AttemptRef = {
-      jobRunId: execute.jobRunId,
-      pipelineRunId: execute.pipelineRunId,
-      attempt: execute.attempt,
     };
     const job = execute.job;
 

@@ -69,7 +69,7 @@ export class JobRunner {
     logger.info({ image: execute.job.image }, 'job run started');
     let ended: SavedAttempt;
     try {
-      ended = await this.steps.run(execute, {
+      ended = await this.steps.run(execute, ref, {
         output,
         onStarted: (pid) => void publishStarted(pid),
         stop: signals.stop,
