@@ -32,6 +32,11 @@ export async function followStream(
       opt_start_seq: lastSeq + 1,
     });
     const messages = await consumer.consume();
+    // stop() ran while this consumer was being made: it must not start reading.
+    if (stopped) {
+      await messages.close().catch(() => undefined);
+      return;
+    }
     current = messages;
     void (async () => {
       for await (const message of messages) {

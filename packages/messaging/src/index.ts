@@ -4,6 +4,5 @@ export * from './reply.js';
 export * from './durable.js';
 export * from './queue.js';
 export type { NatsConnection, MsgHdrs } from '@nats-io/transport-node';
-export { DeliverPolicy } from '@nats-io/jetstream';
-export type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+export type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 export * from './follow.js';
