@@ -90,8 +90,8 @@ describe('cancel', () => {
     ]);
     const shell = run.started.kind.case === 'started' ? run.started.kind.value.pid : 0;
     expect(shell).toBeGreaterThan(0);
-    expect(await isDead(shell)).toBe(true);
-    expect(await isDead(grandchild)).toBe(true);
+    expect(isDead(shell)).toBe(true);
+    expect(isDead(grandchild)).toBe(true);
   });
 
   it('finishes CANCELLED without running an attempt that arrives after its cancel', async () => {

@@ -157,8 +157,8 @@ describe('executor (shell driver)', () => {
     expect(texts(run.lines, LogStream.SYSTEM).some((line) => line.startsWith('timed out after 1s'))).toBe(true);
     const background = await readPid(pidFile);
     const shell = run.started.kind.case === 'started' ? run.started.kind.value.pid : 0;
-    expect(await isDead(background)).toBe(true);
-    expect(await isDead(shell)).toBe(true);
+    expect(isDead(background)).toBe(true);
+    expect(isDead(shell)).toBe(true);
   });
 
   it('escalates to SIGKILL when the job ignores SIGTERM after a timeout', async () => {
@@ -173,7 +173,7 @@ describe('executor (shell driver)', () => {
     );
     const run = await collector.attempt(job.jobRunId);
     expect(run.finished).toMatchObject({ failureClass: FailureClass.TIMEOUT, reason: 'timed out after 1s' });
-    expect(await isDead(await readPid(pidFile))).toBe(true);
+    expect(isDead(await readPid(pidFile))).toBe(true);
   });
 
   it('does not hang on a background process that keeps the output open', async () => {
@@ -186,7 +186,7 @@ describe('executor (shell driver)', () => {
     expect(run.finished).toMatchObject({ outcome: JobOutcome.SUCCESS, exitCode: 0 });
     expect(texts(run.lines, LogStream.STDOUT)).toEqual(['done']);
     expect(texts(run.lines, LogStream.SYSTEM)[0]).toContain('output still open');
-    expect(await isDead(await readPid(pidFile))).toBe(true);
+    expect(isDead(await readPid(pidFile))).toBe(true);
   });
 
   it('stops processes a job leaves running after it exits', async () => {
@@ -198,7 +198,7 @@ describe('executor (shell driver)', () => {
     const run = await collector.attempt(job.jobRunId);
     expect(run.finished.outcome).toBe(JobOutcome.SUCCESS);
     expect(texts(run.lines, LogStream.SYSTEM)).toEqual(['stopping processes the job left running']);
-    expect(await isDead(await readPid(pidFile))).toBe(true);
+    expect(isDead(await readPid(pidFile))).toBe(true);
   });
 
   it('keeps all 10 000 lines of a chatty job in order, in chunks of at most 200', async () => {

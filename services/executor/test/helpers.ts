@@ -12,6 +12,7 @@ import {
   LogStream,
   Streams,
   create,
+  executeJobId,
   executeQueueName,
   toJson,
   type ExecuteJob,
@@ -22,8 +23,7 @@ import {
   type LogLine,
 } from '@fluxi/contracts';
 import { connectNats, decode, redisConnection, type Nats } from '@fluxi/messaging';
-import { startNatsServer, startRedisServer, tempDir, waitFor, type ServerProcess } from '@fluxi/testkit';
-import { processAlive } from '../src/drivers/process-group.js';
+import { processAlive, startNatsServer, startRedisServer, tempDir, waitFor, type ServerProcess } from '@fluxi/testkit';
 import { start, type RunningExecutor } from '../src/index.js';
 
 /** Sections of the configuration a test may set besides `executor`. */
@@ -125,12 +125,11 @@ export function executeJob(
 
 /** Enqueues exactly as the scheduler does (see the brief's queue contract). */
 export async function enqueue(queue: Queue, message: ExecuteJob): Promise<ExecuteJob> {
-  const jobId = message.attempt === 1 ? message.jobRunId : `${message.jobRunId}-a${message.attempt}`;
   await queue.add(
     'execute',
     { payload: toJson(ExecuteJobSchema, message) },
     {
-      jobId,
+      jobId: executeJobId(message.jobRunId, message.attempt),
       attempts: 1,
       removeOnComplete: { age: 86400, count: 10000 },
       removeOnFail: { age: 86400, count: 10000 },
@@ -212,6 +211,6 @@ export async function readPid(file: string): Promise<number> {
 }
 
 /** Dead means gone or a zombie (orphans here are reparented to a PID 1 that does not reap them). */
-export async function isDead(pid: number): Promise<boolean> {
-  return !(await processAlive(pid));
+export function isDead(pid: number): boolean {
+  return !processAlive(pid);
 }

@@ -102,7 +102,7 @@ describe('executor shutdown', () => {
       reason: 'executor stopped while the job was running',
     });
     expect(texts(run.lines, LogStream.SYSTEM)).toContain("the executor is stopping: stopping the job's processes");
-    expect(await isDead(background)).toBe(true);
+    expect(isDead(background)).toBe(true);
     expect(existsSync(join(config.dataDir, 'work', job.jobRunId))).toBe(false);
   });
 });
