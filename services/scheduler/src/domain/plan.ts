@@ -1,7 +1,7 @@
 import { badInput } from '@fluxi/common';
 import { cellName, expandMatrix, type MatrixCell } from './matrix.js';
 import { NO_RETRY_RULE, type RetryRule } from './retry.js';
-import type { FailureClassName, When } from './status.js';
+import { failureClassOf, type FailureClassName, type When } from './status.js';
 
 /** The frozen retry policy as the snapshot carries it (contract RetryPolicy fits this shape). */
 export interface RetryShape {
@@ -58,13 +58,6 @@ export interface PlannedJobRun {
 }
 
 const WHEN_BY_CONTRACT: Record<number, When> = { 0: 'on_success', 1: 'on_success', 2: 'on_failure', 3: 'always' };
-/** Contract FailureClass numbers (FAILURE_CLASS_JOB = 1 …). */
-const CLASS_BY_CONTRACT: Record<number, FailureClassName> = {
-  1: 'JOB',
-  2: 'TIMEOUT',
-  3: 'INFRASTRUCTURE',
-  4: 'CANCELLED',
-};
 
 /**
  * Turns a snapshot into the job runs of a new run, refusing one that could never
@@ -115,9 +108,7 @@ export function planRun(snapshot: SnapshotShape): PlannedJobRun[] {
 function retryRule(shape: RetryShape | undefined): RetryRule {
   if (shape === undefined) return NO_RETRY_RULE;
   return {
-    on: shape.on
-      .map((value) => CLASS_BY_CONTRACT[value])
-      .filter((value): value is FailureClassName => value !== undefined),
+    on: shape.on.map(failureClassOf).filter((value): value is FailureClassName => value !== undefined),
     exitCodes: [...shape.exitCodes],
     backoff: shape.backoff === 2 ? 'EXPONENTIAL' : 'FIXED',
     delayMs: shape.delayMs,

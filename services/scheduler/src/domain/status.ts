@@ -6,6 +6,9 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FAILURE_CLASSES = ['JOB', 'TIMEOUT', 'INFRASTRUCTURE', 'CANCELLED'] as const;
 export type FailureClassName = (typeof FAILURE_CLASSES)[number];
 
+/** The class of a contract FailureClass value (1 JOB … 4 CANCELLED); undefined for 0 (unspecified) or unknown. */
+export const failureClassOf = (value: number): FailureClassName | undefined => FAILURE_CLASSES[value - 1];
+
 /** How a run was started. */
 export const RUN_TRIGGERS = ['manual', 'api', 'schedule', 'webhook', 'rerun'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];

@@ -5,7 +5,7 @@ import { isTerminal } from '../domain/status.js';
 import type { JobRunRecord } from '../store/records.js';
 import type { LockedRun, RunTx } from '../store/run-tx.js';
 import type { DispatchItem } from './systems/dispatch.js';
-import { merge, toProgress } from './state.js';
+import { afterStep, toProgress } from './state.js';
 
 export interface PersistOptions {
   /** Standard output of attempts that just ran, by job run id. */
@@ -20,8 +20,8 @@ export interface PersistOptions {
 
 /**
  * Writes a step of a locked run inside its transaction: changed job runs and their
- * attempt records, the stage records, the run. Returns what to enqueue after commit
- * and whether the run just ended.
+ * attempt records, the stage records, the run. Returns what to enqueue after commit,
+ * whether the run just ended, and the locked run as it now is.
  */
 export async function persistStep(
   tx: RunTx,
@@ -29,7 +29,7 @@ export async function persistStep(
   step: Step,
   now: Date,
   options: PersistOptions = {},
-): Promise<{ items: DispatchItem[]; ended: boolean }> {
+): Promise<{ items: DispatchItem[]; ended: boolean; after: LockedRun }> {
   const before = new Map(stored.jobRuns.map((jobRun) => [jobRun.id, jobRun]));
   for (const jobRun of step.changed) {
     await tx.updateJobRun(toProgress(jobRun), options.outputs?.get(jobRun.id));
@@ -44,9 +44,9 @@ export async function persistStep(
       await tx.endAttempt(jobRun.id, jobRun.attempt, jobRun);
     }
   }
-  const merged = merge(stored.jobRuns, step.run.jobRuns);
+  const after = afterStep(stored, step.run);
   const stagesBefore = stageRuns(stored.jobRuns);
-  const stagesAfter = stageRuns(merged);
+  const stagesAfter = stageRuns(after.jobRuns);
   const changedStages = stagesAfter.filter((stage, index) => !sameStage(stage, stagesBefore[index]));
   if (changedStages.length > 0) await tx.saveStageRuns(stored.run.id, changedStages);
   if (step.runChanged) {
@@ -54,8 +54,9 @@ export async function persistStep(
     await tx.updateRun({ id, status, reason, startedAt, endedAt });
   }
   return {
-    items: dispatchItems(stored.run.id, merged, step.dispatch, now),
+    items: dispatchItems(stored.run.id, after.jobRuns, step.dispatch, now),
     ended: step.runChanged && isTerminal(step.run.status) && !isTerminal(stored.run.status),
+    after,
   };
 }
 

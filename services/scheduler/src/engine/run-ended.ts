@@ -2,9 +2,26 @@ import { admitRun } from '../domain/start.js';
 import type { ContextPart } from '../store/context-records.js';
 import type { JobRunRecord } from '../store/records.js';
 import type { LockedRun, RunTx } from '../store/run-tx.js';
-import { persistStep } from './persist.js';
+import type { Step } from '../domain/model.js';
+import { persistStep, type PersistOptions } from './persist.js';
 import { toRunState } from './state.js';
 import type { DispatchItem } from './systems/dispatch.js';
+
+/**
+ * Writes a step of a locked run (see persistStep) and, when the step ended the run,
+ * what follows its end, unless `quiet`. Returns what to enqueue after commit.
+ */
+export async function persistAndEnd(
+  tx: RunTx,
+  stored: LockedRun,
+  step: Step,
+  now: Date,
+  options: PersistOptions & { quiet?: boolean } = {},
+): Promise<DispatchItem[]> {
+  const persisted = await persistStep(tx, stored, step, now, options);
+  if (!persisted.ended || options.quiet === true) return persisted.items;
+  return [...persisted.items, ...(await onRunEnded(tx, persisted.after, now))];
+}
 
 /**
  * What follows the end of a run, in the same transaction: its pipeline context is
@@ -28,11 +45,7 @@ export async function admitNext(tx: RunTx, group: string, now: Date): Promise<Di
   if (stored === undefined) return [];
   const deadline = stored.run.timeoutSec === null ? null : new Date(now.getTime() + stored.run.timeoutSec * 1000);
   await tx.admitRun(next.id, deadline);
-  const step = admitRun(toRunState(stored.run, stored.jobRuns), now);
-  const persisted = await persistStep(tx, stored, step, now);
-  const items = [...persisted.items];
-  if (persisted.ended) items.push(...(await onRunEnded(tx, stored, now)));
-  return items;
+  return persistAndEnd(tx, stored, admitRun(toRunState(stored.run, stored.jobRuns), now), now);
 }
 
 /**

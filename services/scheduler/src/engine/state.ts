@@ -61,7 +61,7 @@ export function afterStep(stored: LockedRun, run: RunState): LockedRun {
 }
 
 /** The job runs of a run after a step, as records. */
-export function merge(records: readonly JobRunRecord[], states: readonly { id: string }[]): JobRunRecord[] {
+function merge(records: readonly JobRunRecord[], states: readonly { id: string }[]): JobRunRecord[] {
   return records.map((record) => {
     const state = states.find((candidate) => candidate.id === record.id);
     return state === undefined ? record : { ...record, ...state };

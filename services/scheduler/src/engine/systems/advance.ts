@@ -1,13 +1,12 @@
-import { FailureClass, JobOutcome, type JobRunEvent, type JobRunFinished } from '@fluxi/contracts';
+import { JobOutcome, type JobRunEvent, type JobRunFinished } from '@fluxi/contracts';
 import type { JobRunEventInput } from '../../domain/model.js';
 import { applyJobRunEvent } from '../../domain/state-machine.js';
-import type { FailureClassName } from '../../domain/status.js';
+import { failureClassOf } from '../../domain/status.js';
 import type { JobRunRecord } from '../../store/records.js';
 import type { RunTx } from '../../store/run-tx.js';
-import { persistStep } from '../persist.js';
 import type { EngineResources } from '../resources.js';
-import { onRunEnded } from '../run-ended.js';
-import { afterStep, toRunState } from '../state.js';
+import { persistAndEnd } from '../run-ended.js';
+import { toRunState } from '../state.js';
 import type { DispatchSystem } from './dispatch.js';
 
 export type AdvanceResult = { readonly applied: true } | { readonly applied: false; readonly ignored: string };
@@ -53,9 +52,7 @@ export class AdvanceSystem {
           ? await recordExecution(tx, jobRun, input, finished, now)
           : undefined;
       const outputs = output === undefined ? undefined : new Map([[jobRun.id, output]]);
-      const persisted = await persistStep(tx, stored, result, now, { outputs });
-      const items = [...persisted.items];
-      if (persisted.ended) items.push(...(await onRunEnded(tx, afterStep(stored, result.run), now)));
+      const items = await persistAndEnd(tx, stored, result, now, { outputs });
       return { applied: true as const, items, status: result.run.status, runChanged: result.runChanged };
     });
     const log = this.resources.logger.child({
@@ -140,7 +137,7 @@ export function toEventInput(event: JobRunEvent, now: () => Date): JobRunEventIn
         ...base,
         outcome: OUTCOMES[finished.outcome] ?? 'FAILED',
         exitCode: finished.exitCode,
-        failureClass: FAILURE_CLASSES[finished.failureClass] ?? null,
+        failureClass: failureClassOf(finished.failureClass) ?? null,
         reason: finished.reason === '' ? null : finished.reason,
       };
     }
@@ -154,11 +151,4 @@ const OUTCOMES: Partial<Record<JobOutcome, 'SUCCESS' | 'FAILED' | 'CANCELLED'>> 
   [JobOutcome.SUCCESS]: 'SUCCESS',
   [JobOutcome.FAILED]: 'FAILED',
   [JobOutcome.CANCELLED]: 'CANCELLED',
-};
-
-const FAILURE_CLASSES: Partial<Record<FailureClass, FailureClassName>> = {
-  [FailureClass.JOB]: 'JOB',
-  [FailureClass.TIMEOUT]: 'TIMEOUT',
-  [FailureClass.INFRASTRUCTURE]: 'INFRASTRUCTURE',
-  [FailureClass.CANCELLED]: 'CANCELLED',
 };

@@ -4,7 +4,7 @@ import type { StopRequest } from '../../domain/stop.js';
 import type { LockedRun } from '../../store/run-tx.js';
 import type { EngineResources } from '../resources.js';
 import type { DispatchSystem } from './dispatch.js';
-import { killAttempts, stopInTx, type Stopped } from './stop.js';
+import { killAttempts, stopInTx } from './stop.js';
 
 /**
  * Cancel: a whole run or one job run. Queued attempts are taken out of the queue,
@@ -20,7 +20,7 @@ export class CancelSystem {
 
   async cancelRun(runId: string, by: string | null, reason?: string): Promise<void> {
     const why = reason ?? `cancelled${by === null ? '' : ` by ${by}`}`;
-    await this.run(runId, (stored) => {
+    await this.run({ runId }, (stored) => {
       if (isTerminal(stored.run.status)) {
         throw new FluxiError('CONFLICT', `run ${runId} already ended ${stored.run.status}`, { field: 'id' });
       }
@@ -29,10 +29,8 @@ export class CancelSystem {
   }
 
   async cancelJobRun(jobRunId: string, by: string | null, reason?: string): Promise<void> {
-    const runId = (await this.resources.store.getJobRun(jobRunId))?.pipelineRunId;
-    if (runId === undefined) throw notFound('job run', jobRunId);
     const why = reason ?? `cancelled${by === null ? '' : ` by ${by}`}`;
-    await this.run(runId, (stored) => {
+    await this.run({ jobRunId }, (stored) => {
       const jobRun = stored.jobRuns.find((candidate) => candidate.id === jobRunId);
       if (jobRun === undefined || isTerminal(jobRun.status)) {
         throw new FluxiError('CONFLICT', `job run ${jobRunId} already ended ${jobRun?.status ?? ''}`.trim(), {
@@ -48,7 +46,7 @@ export class CancelSystem {
     const overdue = await this.resources.store.overdueRuns(this.resources.now());
     let count = 0;
     for (const runId of overdue) {
-      const ended = await this.run(runId, (stored) => {
+      const ended = await this.run({ runId }, (stored) => {
         if (isTerminal(stored.run.status)) return undefined;
         return {
           status: 'FAILED',
@@ -62,15 +60,24 @@ export class CancelSystem {
     return count;
   }
 
-  private async run(runId: string, decide: (stored: LockedRun) => StopRequest | undefined): Promise<boolean> {
+  /** Locks the run (given by its id or one of its job runs), stops what `decide` asks, then kills and enqueues. */
+  private async run(
+    target: { runId: string } | { jobRunId: string },
+    decide: (stored: LockedRun) => StopRequest | undefined,
+  ): Promise<boolean> {
     const now = this.resources.now();
-    const stopped: Stopped | undefined = await this.resources.store.transaction(async (tx) => {
-      const stored = await tx.lockRun(runId);
-      if (stored === undefined) throw notFound('run', runId);
+    const outcome = await this.resources.store.transaction(async (tx) => {
+      const stored = 'runId' in target ? await tx.lockRun(target.runId) : await tx.lockRunOfJobRun(target.jobRunId);
+      if (stored === undefined) {
+        throw 'runId' in target ? notFound('run', target.runId) : notFound('job run', target.jobRunId);
+      }
       const request = decide(stored);
-      return request === undefined ? undefined : stopInTx(tx, stored, request, now);
+      if (request === undefined) return undefined;
+      const stopped = await stopInTx(tx, stored, request, now);
+      return stopped === undefined ? undefined : { runId: stored.run.id, stopped };
     });
-    if (stopped === undefined) return false;
+    if (outcome === undefined) return false;
+    const { runId, stopped } = outcome;
     this.resources.logger.info({ pipelineRunId: runId, reason: stopped.reason }, 'job runs stopped');
     await killAttempts(this.resources, [stopped]);
     await this.dispatch.enqueue(stopped.items);

@@ -1,10 +1,9 @@
 import type { JobRunState } from '../../domain/model.js';
 import { stopJobRuns, type StopRequest } from '../../domain/stop.js';
 import type { LockedRun, RunTx } from '../../store/run-tx.js';
-import { persistStep } from '../persist.js';
 import type { EngineResources } from '../resources.js';
-import { onRunEnded } from '../run-ended.js';
-import { afterStep, toRunState } from '../state.js';
+import { persistAndEnd } from '../run-ended.js';
+import { toRunState } from '../state.js';
 import type { DispatchItem } from './dispatch.js';
 
 export interface Stopped {
@@ -29,9 +28,7 @@ export async function stopInTx(
 ): Promise<Stopped | undefined> {
   const step = stopJobRuns(toRunState(stored.run, stored.jobRuns), request, now);
   if (step === undefined) return undefined;
-  const persisted = await persistStep(tx, stored, step, now, { recordEndedAttempts: true });
-  const items = [...persisted.items];
-  if (persisted.ended && !quiet) items.push(...(await onRunEnded(tx, afterStep(stored, step.run), now)));
+  const items = await persistAndEnd(tx, stored, step, now, { recordEndedAttempts: true, quiet });
   return { killed: step.killed, items, reason: request.reason };
 }
 
