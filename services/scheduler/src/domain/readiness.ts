@@ -109,7 +109,7 @@ export function release(run: RunState, now: Date): { run: RunState; dispatch: Jo
 }
 
 /** Ends the run when nothing is open; marks it QUEUED when its first job runs were queued. */
-export function settle(run: RunState, queuedSome: boolean, now: Date): RunState {
+function settle(run: RunState, queuedSome: boolean, now: Date): RunState {
   if (isTerminal(run.status)) return run;
   if (!run.jobRuns.some((jobRun) => isOpen(jobRun.status))) {
     return { ...run, status: runOutcome(run.jobRuns), endedAt: now, startedAt: run.startedAt ?? now };

@@ -45,9 +45,7 @@ export function initialJobRuns(
  */
 export function startRun(runId: string, jobRuns: readonly JobRunState[], now: Date, admitted = true): Step {
   const created: RunState = { id: runId, status: 'PENDING', reason: null, startedAt: null, endedAt: null, jobRuns };
-  if (!admitted) return stepBetween(created, created, []);
-  const released = release(created, now);
-  return stepBetween(created, released.run, released.dispatch);
+  return admitted ? admitRun(created, now) : stepBetween(created, created, []);
 }
 
 /** Starts a run that waited for its concurrency group. */

@@ -1,5 +1,5 @@
 import { stepBetween, type JobRunState, type RunState, type Step } from './model.js';
-import { release, settle } from './readiness.js';
+import { release } from './readiness.js';
 import { isOpen, isTerminal, type FailureClassName, type RunStatus } from './status.js';
 
 export interface StopRequest {
@@ -51,5 +51,5 @@ export function stopJobRuns(run: RunState, request: StopRequest, now: Date): Sto
     return { ...stepBetween(run, after, []), killed };
   }
   const released = release(after, now);
-  return { ...stepBetween(run, settle(released.run, false, now), released.dispatch), killed };
+  return { ...stepBetween(run, released.run, released.dispatch), killed };
 }
