@@ -127,7 +127,7 @@ describe('the run store on PostgreSQL', () => {
     await store.transaction(async (tx) => {
       const locked = await tx.lockRun(run.id);
       expect(locked?.jobRuns).toEqual([jobRun]);
-      expect(locked?.pipelineName).toBeNull();
+      expect(await tx.pipelineNameOf(run.id)).toBeNull();
       await tx.updateJobRun({
         id: jobRun.id,
         status: 'FAILED',

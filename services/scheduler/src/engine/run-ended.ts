@@ -54,7 +54,6 @@ export async function admitNext(tx: RunTx, group: string, now: Date): Promise<Di
  * ran something, whatever its status: it is the latest execution.
  */
 async function writePipelineContext(tx: RunTx, ended: LockedRun, pipelineId: string, now: Date): Promise<void> {
-  const outputs = new Map((await tx.outputsOf(ended.run.id)).map((row) => [row.name, row]));
   // Reused job runs (failed-only rerun) count: their output is this run's too.
   const ran = ended.jobRuns.filter((jobRun) => jobRun.status === 'SUCCESS' || jobRun.status === 'FAILED');
   // A run that executed nothing (cancelled while waiting) leaves the latest context as it was.
@@ -66,13 +65,13 @@ async function writePipelineContext(tx: RunTx, ended: LockedRun, pipelineId: str
     jobRunId: jobRun.id,
     contextId: contextIds.get(jobRun.jobId) ?? null,
   }));
-  const lastOutput = last === undefined ? undefined : outputs.get(last.name);
+  const lastOutput = last === undefined ? undefined : await tx.outputOf(last.id);
   const started = ended.run.startedAt;
   await tx.contexts.write(
     {
       kind: 'pipeline',
       ownerId: pipelineId,
-      name: pipelineName(ended),
+      name: (await tx.pipelineNameOf(ended.run.id)) ?? pipelineId,
       value: lastOutput?.output ?? '',
       sizeBytes: lastOutput?.outputBytes ?? 0,
       truncated: (lastOutput?.outputBytes ?? 0) > Buffer.byteLength(lastOutput?.output ?? ''),
@@ -94,8 +93,4 @@ function lastEnded(jobRuns: readonly JobRunRecord[]): JobRunRecord | undefined {
     if (last === undefined || (jobRun.endedAt?.getTime() ?? 0) >= (last.endedAt?.getTime() ?? 0)) last = jobRun;
   }
   return last;
-}
-
-function pipelineName(ended: LockedRun): string {
-  return ended.pipelineName ?? ended.run.pipelineId ?? ended.run.id;
 }

@@ -1,7 +1,6 @@
 import type { SqlExecutor } from '@fluxi/db';
 import type { StageRunState } from '../domain/stages.js';
 import { ContextTx } from './context-tx.js';
-import { selectOutputs, type JobRunOutput } from './outputs.js';
 import {
   JOB_RUN_COLUMNS,
   RUN_COLUMNS,
@@ -20,8 +19,6 @@ import {
 export interface LockedRun {
   run: PipelineRunRecord;
   jobRuns: JobRunRecord[];
-  /** The pipeline's (or job's) name as frozen in the run's snapshot. */
-  pipelineName: string | null;
 }
 
 /** What the run engine may do inside one transaction. */
@@ -135,8 +132,8 @@ export class RunTx {
   }
 
   private async lockRunWhere(idExpression: string, param: string): Promise<LockedRun | undefined> {
-    const runs = await this.tx.query<PipelineRunRow & { snapshot_name: string | null }>(
-      `SELECT ${RUN_COLUMNS}, snapshot->>'name' AS snapshot_name FROM pipeline_runs WHERE id = ${idExpression} FOR UPDATE`,
+    const runs = await this.tx.query<PipelineRunRow>(
+      `SELECT ${RUN_COLUMNS} FROM pipeline_runs WHERE id = ${idExpression} FOR UPDATE`,
       [param],
     );
     const row = runs[0];
@@ -145,7 +142,7 @@ export class RunTx {
       `SELECT ${JOB_RUN_COLUMNS} FROM job_runs WHERE pipeline_run_id = $1 ORDER BY position`,
       [row.id],
     );
-    return { run: toRunRecord(row), jobRuns: jobRuns.map(toJobRunRecord), pipelineName: row.snapshot_name };
+    return { run: toRunRecord(row), jobRuns: jobRuns.map(toJobRunRecord) };
   }
 
   /** Writes a job run's progress, and the standard output of the attempt that just ran when given. */
@@ -252,9 +249,23 @@ export class RunTx {
     }
   }
 
-  /** Names and kept outputs of a run's job runs. */
-  outputsOf(runId: string): Promise<JobRunOutput[]> {
-    return selectOutputs(this.tx, runId);
+  /** The pipeline's (or job's) name as frozen in the run's snapshot. */
+  async pipelineNameOf(runId: string): Promise<string | null> {
+    const rows = await this.tx.query<{ name: string | null }>(
+      "SELECT snapshot->>'name' AS name FROM pipeline_runs WHERE id = $1",
+      [runId],
+    );
+    return rows[0]?.name ?? null;
+  }
+
+  /** The output one job run kept (its latest attempt's standard output). */
+  async outputOf(jobRunId: string): Promise<{ output: string | null; outputBytes: number } | undefined> {
+    const rows = await this.tx.query<{ output: string | null; output_bytes: string | number | null }>(
+      'SELECT output, output_bytes FROM job_runs WHERE id = $1',
+      [jobRunId],
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : { output: row.output, outputBytes: Number(row.output_bytes ?? 0) };
   }
 
   /** Copies a reused job run's output (failed-only rerun), so `$$(name)` in the rerun sees it. */
