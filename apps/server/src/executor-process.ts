@@ -2,11 +2,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FluxiConfig, Logger, RunningService } from '@fluxi/common';
+import { stopChild } from './child-stop.js';
 
 /** Message the child sends on its IPC channel once its services run. */
 export const READY_MESSAGE = 'fluxi:ready';
 
 const BIN = new URL('./bin.js', import.meta.url).pathname;
+/** The executor lets running jobs finish (its shutdown grace is 30 s) before it exits. */
+const STOP_GRACE_MS = 60_000;
 const CONFIG_ENV = /^(FLUXI_|DATABASE_URL$|NATS_URL$|REDIS_URL$|CLICKHOUSE_URL$)/;
 
 /**
@@ -56,7 +59,7 @@ export async function startExecutorProcess(
       if (stopping) return;
       launch().then(
         (next) => {
-          if (stopping) return void stopChild(next);
+          if (stopping) return void stopChild(next, STOP_GRACE_MS);
           current = next;
           watch(next);
         },
@@ -79,7 +82,7 @@ export async function startExecutorProcess(
     name: 'executor',
     stop: async () => {
       stopping = true;
-      await stopChild(current);
+      await stopChild(current, STOP_GRACE_MS);
     },
   };
 }
@@ -106,14 +109,4 @@ function waitReady(child: ChildProcess): Promise<void> {
       resolvePromise();
     });
   });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolvePromise) => child.once('exit', resolvePromise));
-  child.kill('SIGTERM');
-  // The executor waits for running jobs (its shutdown grace is 30 s) before it exits.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  await exited;
-  clearTimeout(timer);
 }

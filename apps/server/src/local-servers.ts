@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { canConnect, freePort, type Logger } from '@fluxi/common';
+import { stopChild } from './child-stop.js';
 
 export interface LocalServer {
   readonly name: string;
@@ -75,18 +76,14 @@ async function startLocalServer(spec: ServerSpec, logger: Logger): Promise<Local
   writeFileSync(pidFile, String(child.pid));
   const url = `${spec.scheme}://127.0.0.1:${port}`;
   logger.info({ server: spec.name, url, dir }, 'local server started');
-  return { name: spec.name, url, stop: () => stopChild(child, pidFile) };
-}
-
-async function stopChild(child: ChildProcess, pidFile: string): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((res) => child.once('exit', res));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  rmSync(pidFile, { force: true });
+  return {
+    name: spec.name,
+    url,
+    stop: async () => {
+      await stopChild(child, 10_000);
+      rmSync(pidFile, { force: true });
+    },
+  };
 }
 
 async function stopLeftover(pidFile: string, name: string, logger: Logger): Promise<void> {
