@@ -132,11 +132,7 @@ describeOnBothStores('matrix, artifacts, contexts and pipelines as code, through
       name: 'ctx-by-id',
       command: `echo "id=$$(${job!.id}) pipeline=$$(contexts)"`,
     });
-    const { triggerJob } = await fluxi.api.gql.request<{ triggerJob: { id: string } }>(
-      'mutation ($id: ID!) { triggerJob(id: $id) { id } }',
-      { id: byId },
-    );
-    const single = await fluxi.api.ended(triggerJob.id);
+    const single = await fluxi.api.ended(await fluxi.api.triggerJob(byId));
     const printed = await fluxi.api.logs(single.jobRuns[0]!.id, (l) => l.some((x) => x.startsWith('id=')));
     expect(printed.find((x) => x.startsWith('id='))).toMatch(/^id=v1-\$\$\(ctx-secret\) pipeline=/);
     const { contexts } = await fluxi.api.gql.request<{ contexts: { name: string; kind: string }[] }>(
@@ -158,11 +154,7 @@ describeOnBothStores('matrix, artifacts, contexts and pipelines as code, through
 
   it('cuts a context at the size cap and says so', async () => {
     const big = await fluxi.api.createJob({ name: 'ctx-big', command: "head -c 70000 /dev/zero | tr '\\0' a" });
-    const { triggerJob } = await fluxi.api.gql.request<{ triggerJob: { id: string } }>(
-      'mutation ($id: ID!) { triggerJob(id: $id) { id } }',
-      { id: big },
-    );
-    expect((await fluxi.api.ended(triggerJob.id)).status).toBe('SUCCESS');
+    expect((await fluxi.api.ended(await fluxi.api.triggerJob(big))).status).toBe('SUCCESS');
     const { context } = await fluxi.api.gql.request<{
       context: { value: string; sizeBytes: number; truncated: boolean; note: string | null };
     }>('{ context(name: "ctx-big") { value sizeBytes truncated note } }');

@@ -2,7 +2,8 @@ import { createLogger, loadConfig } from '@fluxi/common';
 import { startFluxi, type FluxiSystem, type Target } from '@fluxi/server';
 import { tempDir } from '@fluxi/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { client, logTexts, runEnded, runJob, runSummary } from './client.js';
+import { client } from './client.js';
+import { FluxiApi } from './fluxi-api.js';
 
 describe('a restart of the launcher loses no queued work', () => {
   const dir = tempDir('fluxi-durable-');
@@ -24,15 +25,15 @@ describe('a restart of the launcher loses no queued work', () => {
     // No executor: the job waits in the local redis-server's queue.
     system = await boot(['catalog', 'logs', 'scheduler', 'gateway']);
     const key = system.adminKey as string;
-    let api = client(system.url as string, key);
-    const runId = await runJob(api, 'later', 'echo survived');
-    expect((await runSummary(api, runId)).jobRuns[0]?.status).toBe('QUEUED');
+    let api = new FluxiApi(client(system.url as string, key));
+    const runId = await api.triggerJob(await api.createJob({ name: 'later', command: 'echo survived' }));
+    expect((await api.run(runId)).jobRuns[0]?.status).toBe('QUEUED');
     await system.stop();
 
     system = await boot(['all']);
-    api = client(system.url as string, key);
-    const run = await runEnded(api, runId);
+    api = new FluxiApi(client(system.url as string, key));
+    const run = await api.ended(runId);
     expect(run.status).toBe('SUCCESS');
-    expect(await logTexts(api, run.jobRuns[0]?.id ?? '')).toContain('survived');
+    expect(await api.logs(run.jobRuns[0]?.id ?? '', (lines) => lines.length > 0)).toContain('survived');
   });
 });

@@ -118,6 +118,15 @@ export class FluxiApi {
     return data.createPipeline.id;
   }
 
+  /** Runs one job on its own; resolves with the run's id. */
+  async triggerJob(jobId: string): Promise<string> {
+    const data = await this.gql.request<{ triggerJob: { id: string } }>(
+      'mutation ($id: ID!) { triggerJob(id: $id) { id } }',
+      { id: jobId },
+    );
+    return data.triggerJob.id;
+  }
+
   async trigger(
     pipelineId: string,
     options?: { branch?: string; commit?: string; trigger?: string },

@@ -11,7 +11,8 @@ import {
   type TestDatabase,
 } from '@fluxi/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, logTexts, runEnded, runJob } from './client.js';
+import { client } from './client.js';
+import { FluxiApi } from './fluxi-api.js';
 
 const BIN = join(import.meta.dirname, '../../apps/server/dist/bin.js');
 
@@ -84,10 +85,12 @@ describe('services in separate processes (fluxi-server --target)', () => {
   });
 
   it('runs a job through five processes and stops each cleanly', async () => {
-    const api = client(gatewayUrl, adminKey);
-    const run = await runEnded(api, await runJob(api, 'split', 'echo from a separate executor'));
+    const api = new FluxiApi(client(gatewayUrl, adminKey));
+    const run = await api.ended(
+      await api.triggerJob(await api.createJob({ name: 'split', command: 'echo from a separate executor' })),
+    );
     expect(run.status).toBe('SUCCESS');
-    expect(await logTexts(api, run.jobRuns[0]?.id ?? '')).toEqual(['from a separate executor']);
+    expect(await api.logs(run.jobRuns[0]?.id ?? '', (lines) => lines.length > 0)).toEqual(['from a separate executor']);
     const codes = await Promise.all(
       children.map(
         (child) =>

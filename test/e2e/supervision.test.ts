@@ -3,7 +3,8 @@ import { createLogger, loadConfig } from '@fluxi/common';
 import { startFluxi, type FluxiSystem } from '@fluxi/server';
 import { processesWith, tempDir, waitFor } from '@fluxi/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { client, runEnded, runJob } from './client.js';
+import { client } from './client.js';
+import { FluxiApi } from './fluxi-api.js';
 
 describe('the launcher supervises its executor process', () => {
   const dir = tempDir('fluxi-supervise-');
@@ -29,8 +30,9 @@ describe('the launcher supervises its executor process', () => {
     });
     expect(second).not.toBe(first);
 
-    const api = client(system.url as string, system.adminKey as string);
-    const run = await runEnded(api, await runJob(api, 'after-crash', 'echo still here'), 30_000);
+    const api = new FluxiApi(client(system.url as string, system.adminKey as string));
+    const jobId = await api.createJob({ name: 'after-crash', command: 'echo still here' });
+    const run = await api.ended(await api.triggerJob(jobId), 30_000);
     expect(run.status).toBe('SUCCESS');
     await system.stop();
     system = undefined;
