@@ -1,46 +1,46 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '@fluxi/common';
-import { FailureClass, JobOutcome, LogStream, executeQueueName } from '@fluxi/contracts';
-import { connectNats, redisConnection, type Nats } from '@fluxi/messaging';
-import { startNatsServer, startRedisServer, tempDir, waitFor, type ServerProcess } from '@fluxi/testkit';
-import { start, type RunningExecutor } from '../src/index.js';
-import { StreamCollector, enqueue, executeJob, isDead, readPid, testConfig, texts } from './helpers.js';
+import { FailureClass, JobOutcome, LogStream } from '@fluxi/contracts';
+import { waitFor } from '@fluxi/testkit';
+import type { RunningExecutor } from '../src/index.js';
+import {
+  dataDirOf,
+  enqueue,
+  executeJob,
+  isDead,
+  readPid,
+  startTestExecutor,
+  startTestServers,
+  testConfig,
+  texts,
+  type StreamCollector,
+  type TestExecutor,
+  type TestServers,
+} from './helpers.js';
 
 const CONCURRENCY = 4;
 
-let natsServer: ServerProcess;
-let redisServer: ServerProcess;
-let nats: Nats;
+let servers: TestServers;
+let running: TestExecutor;
 let queue: Queue;
 let collector: StreamCollector;
 let executor: RunningExecutor;
-let dirs: ReturnType<typeof tempDir>;
+let dirs: TestServers['dirs'];
 let dataDir: string;
 
 beforeAll(async () => {
-  [natsServer, redisServer] = await Promise.all([startNatsServer(), startRedisServer()]);
-  dirs = tempDir('fluxi-executor-');
-  dataDir = join(dirs.path, 'data');
-  const config = testConfig(dataDir, { concurrency: CONCURRENCY });
-  executor = await start({ config, natsUrl: natsServer.url, redisUrl: redisServer.url, logger: silentLogger() });
-  nats = await connectNats(natsServer.url, 'executor-test', silentLogger());
-  collector = await StreamCollector.start(nats);
-  queue = new Queue(executeQueueName(config.executor.pool), {
-    connection: redisConnection(redisServer.url),
-    prefix: config.redis.prefix,
-  });
+  servers = await startTestServers('fluxi-executor-');
+  ({ dirs, collector } = servers);
+  dataDir = dataDirOf(servers);
+  running = await startTestExecutor(servers, testConfig(dataDir, { concurrency: CONCURRENCY }));
+  ({ executor, queue } = running);
 });
 
 afterAll(async () => {
-  await executor?.stop();
-  await collector?.stop();
-  await queue?.close();
-  await nats?.close();
-  await Promise.all([natsServer?.stop(), redisServer?.stop()]);
-  dirs?.remove();
+  await running?.stop();
+  await servers?.stop();
 });
 
 describe('executor (shell driver)', () => {
