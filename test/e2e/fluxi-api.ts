@@ -87,6 +87,21 @@ export interface RunView {
   jobRuns: JobRunView[];
 }
 
+export interface LogLineView {
+  seq: number;
+  stream: string;
+  text: string;
+  attempt: number;
+}
+
+export interface LogPageView {
+  lines: LogLineView[];
+  attempt: number;
+  totalCount: number;
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
 const RUN_FIELDS = `
   id number status warnings reason trigger triggeredByName branch commit rerunOf failedOnly waiting concurrencyGroup
   createdAt startedAt endedAt
@@ -166,15 +181,39 @@ export class FluxiApi {
     });
   }
 
-  /** Output lines (stdout and stderr) of a job run, once `until` holds for them. */
+  /** One page of a job run's log lines (`jobRunLogs`), as a client reads it. */
+  async logPage(
+    jobRunId: string,
+    options: { attempt?: number; after?: string | null; first?: number } = {},
+  ): Promise<LogPageView> {
+    const data = await this.gql.request<{ jobRunLogs: LogPageView }>(
+      `query ($id: ID!, $attempt: Int, $after: String, $first: Int) {
+        jobRunLogs(jobRunId: $id, attempt: $attempt, after: $after, first: $first) {
+          lines { seq stream text attempt } attempt totalCount nextCursor hasMore
+        }
+      }`,
+      { id: jobRunId, ...options },
+    );
+    return data.jobRunLogs;
+  }
+
+  /** Every log line of one attempt (the job run's latest unless `attempt` is given), page after page. */
+  async logLines(jobRunId: string, attempt?: number): Promise<LogLineView[]> {
+    const lines: LogLineView[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: LogPageView = await this.logPage(jobRunId, { attempt, after });
+      lines.push(...page.lines);
+      if (!page.hasMore) return lines;
+      after = page.nextCursor;
+    }
+  }
+
+  /** Output lines of one attempt (the latest unless `attempt` is given), once `until` holds for them. */
   logs(jobRunId: string, until: (lines: string[]) => boolean, attempt?: number): Promise<string[]> {
     return waitFor(
       async () => {
-        const data = await this.gql.request<{ jobRunLogs: { text: string; stream: string }[] }>(
-          'query ($id: ID!, $attempt: Int) { jobRunLogs(jobRunId: $id, attempt: $attempt) { text stream } }',
-          { id: jobRunId, attempt },
-        );
-        const lines = data.jobRunLogs.map((line) => line.text);
+        const lines = (await this.logLines(jobRunId, attempt)).map((line) => line.text);
         return until(lines) ? lines : undefined;
       },
       { what: `log lines of ${jobRunId}`, timeoutMs: 30_000, intervalMs: 100 },

@@ -30,10 +30,12 @@ const RUN = gql`
 const LOGS = gql`
   query Logs($id: ID!) {
     jobRunLogs(jobRunId: $id) {
-      seq
-      stream
-      text
-      ts
+      lines {
+        seq
+        stream
+        text
+        ts
+      }
     }
   }
 `;
@@ -159,8 +161,8 @@ describe.each(modes)('a pipeline through the whole mesh — $name', ({ postgres 
   async function logs(jobRunId: string, count: number): Promise<LogView[]> {
     return waitFor(
       async () => {
-        const { jobRunLogs } = await api().request<{ jobRunLogs: LogView[] }>(LOGS, { id: jobRunId });
-        return jobRunLogs.length >= count ? jobRunLogs : undefined;
+        const { jobRunLogs } = await api().request<{ jobRunLogs: { lines: LogView[] } }>(LOGS, { id: jobRunId });
+        return jobRunLogs.lines.length >= count ? jobRunLogs.lines : undefined;
       },
       { what: `${count} log lines of ${jobRunId}`, timeoutMs: 30_000, intervalMs: 100 },
     );

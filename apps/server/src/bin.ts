@@ -1,4 +1,5 @@
 #!/usr/bin/env node
 import { runCli } from './cli.js';
 
-process.exitCode = await runCli(process.argv);
+// Exit explicitly: a connection still retrying (NATS, Redis) must not keep a stopped process alive.
+process.exit(await runCli(process.argv));

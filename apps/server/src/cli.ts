@@ -1,7 +1,17 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { ConfigError, createLogger, FLUXI_VERSION, listenForStop, loadConfig } from '@fluxi/common';
+import {
+  closeLogger,
+  ConfigError,
+  createLogger,
+  FLUXI_VERSION,
+  listenForStop,
+  loadConfig,
+  type FluxiConfig,
+} from '@fluxi/common';
 import { READY_MESSAGE } from './executor-process.js';
+import { describeStartError } from './start-error.js';
+import { stopBounds } from './stop-bounds.js';
 import { startFluxi, TARGETS, type Target } from './system.js';
 
 interface CliOptions {
@@ -14,7 +24,7 @@ interface CliOptions {
   silent?: boolean;
 }
 
-/** `fluxi-server`: starts Fluxi (all services, or one with --target). Resolves when stopped. */
+/** `fluxi-server`: starts Fluxi (all services, or one with --target). Resolves with the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   const program = new Command('fluxi-server')
     .description('Fluxi CI/CD orchestrator: starts every service, or one with --target')
@@ -24,30 +34,32 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-p, --port <port>', 'gateway port (default 4000)')
     .addOption(new Option('-t, --target <service>', 'what to run').choices(TARGETS).default('all'))
     .option('-s, --set <key=value>', 'set any config key, e.g. --set executor.concurrency=8', collect, [])
-    .option('--debug', 'log at debug level')
-    .option('--silent', 'log nothing (the URL and first admin key are still printed)')
+    .option('--debug', 'log at debug level (every process; same as --set log.level=debug)')
+    .option(
+      '--silent',
+      'log nothing to the console; log files are still written (the URL and first admin key are printed)',
+    )
     .exitOverride();
+  let opts: CliOptions;
+  let config: FluxiConfig;
   try {
     program.parse(argv);
-  } catch (error) {
-    const code = (error as { exitCode?: number }).exitCode;
-    return code ?? 1;
-  }
-  const opts = program.opts<CliOptions>();
-  let config;
-  try {
-    config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), env: process.env, flags: flags(opts) });
+    opts = program.opts<CliOptions>();
+    config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), env: process.env, ...flags(opts) });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`fluxi: ${error.message}\n`);
       return 2;
     }
+    const code = (error as { exitCode?: number }).exitCode;
+    if (code !== undefined) return code;
     throw error;
   }
-  const level = opts.silent ? 'silent' : opts.debug ? 'debug' : config.log.level;
   const logger = createLogger({
-    level,
-    console: !opts.silent && config.log.console,
+    level: config.log.level,
+    console: config.log.console,
+    maxFileBytes: config.log.maxFileBytes,
+    maxFiles: config.log.maxFiles,
     ...(config.log.files ? { dir: join(config.dataDir, 'logs', ...(opts.target === 'all' ? [] : [opts.target])) } : {}),
   });
   // Listen before starting: a stop asked for during start, or the instant the ready
@@ -55,14 +67,18 @@ export async function runCli(argv: string[]): Promise<number> {
   const launched = process.send !== undefined;
   const signals = listenForStop({
     alsoOnDisconnect: launched,
+    ...(launched ? { parentPid: process.ppid } : {}),
     onForced: () => process.stderr.write('fluxi: forced exit\n'),
   });
+  const bounds = stopBounds(config);
   let system;
   try {
-    system = await startFluxi(config, logger, opts.target);
+    system = await startFluxi(config, logger, opts.target, { followCurrentLogLevel: launched });
   } catch (error) {
     signals.dispose();
-    process.stderr.write(`fluxi: could not start: ${(error as Error).message}\n`);
+    logger.error({ err: error }, 'could not start');
+    await closeLogger(logger);
+    process.stderr.write(`fluxi: could not start: ${describeStartError(error, config)}\n`);
     return 1;
   }
   const lines = [`Fluxi ${FLUXI_VERSION} is running (${opts.target}).`];
@@ -76,10 +92,18 @@ export async function runCli(argv: string[]): Promise<number> {
   lines.push('Press Ctrl-C to stop.');
   if (!launched) process.stdout.write(`${lines.join('\n')}\n`);
   else process.send?.(READY_MESSAGE);
-  await signals.requested;
+  const why = await signals.requested;
+  logger.info({ why, boundSec: bounds.totalMs / 1000 }, 'stopping');
   if (!launched) process.stdout.write('Stopping Fluxi…\n');
-  await system.stop();
+  // Whatever is down, the stop ends within its bound.
+  const deadline = setTimeout(() => {
+    process.stderr.write(`fluxi: the stop took longer than ${bounds.totalMs / 1000} s: forcing exit\n`);
+    process.exit(1);
+  }, bounds.totalMs).unref();
+  await system.stop({ orphaned: why === 'disconnect' });
+  clearTimeout(deadline);
   signals.dispose();
+  await closeLogger(logger);
   if (!launched) process.stdout.write('Fluxi stopped.\n');
   // An open channel to the launcher would keep this process alive.
   else if (process.connected) process.disconnect();
@@ -90,14 +114,22 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function flags(opts: CliOptions): Record<string, string> {
-  const out: Record<string, string> = {};
+/** Config keys set by flags, with what the user typed for each (named in errors). */
+function flags(opts: CliOptions): { flags: Record<string, string | boolean>; flagSources: Record<string, string> } {
+  const out: Record<string, string | boolean> = {};
+  const sources: Record<string, string> = {};
+  const set = (key: string, value: string | boolean, typed: string) => {
+    out[key] = value;
+    sources[key] = typed;
+  };
   for (const pair of opts.set) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new ConfigError(`--set ${pair}: expected key=value`);
-    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+    set(pair.slice(0, eq), pair.slice(eq + 1), `--set ${pair}`);
   }
-  if (opts.dataDir) out['dataDir'] = opts.dataDir;
-  if (opts.port) out['gateway.port'] = opts.port;
-  return out;
+  if (opts.dataDir) set('dataDir', opts.dataDir, `--data-dir ${opts.dataDir}`);
+  if (opts.port) set('gateway.port', opts.port, `--port ${opts.port}`);
+  if (opts.debug) set('log.level', 'debug', '--debug');
+  if (opts.silent) set('log.console', false, '--silent');
+  return { flags: out, flagSources: sources };
 }

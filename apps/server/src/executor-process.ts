@@ -3,13 +3,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FluxiConfig, Logger, RunningService } from '@fluxi/common';
 import { stopChild } from './child-stop.js';
+import { restartDelayMs } from './restart-delay.js';
+import { stopBounds } from './stop-bounds.js';
 
 /** Message the child sends on its IPC channel once its services run. */
 export const READY_MESSAGE = 'fluxi:ready';
 
 const BIN = new URL('./bin.js', import.meta.url).pathname;
-/** The executor lets running jobs finish (its shutdown grace is 30 s) before it exits. */
-const STOP_GRACE_MS = 60_000;
 const CONFIG_ENV = /^(FLUXI_|DATABASE_URL$|NATS_URL$|REDIS_URL$|CLICKHOUSE_URL$)/;
 
 /**
@@ -24,6 +24,7 @@ export async function startExecutorProcess(
   servers: { natsUrl: string; redisUrl: string },
   logger: Logger,
 ): Promise<RunningService> {
+  const graceMs = stopBounds(config).executorProcessMs;
   const runDir = resolve(config.dataDir, 'run');
   mkdirSync(runDir, { recursive: true });
   const file = join(runDir, 'executor.config.json');
@@ -53,13 +54,13 @@ export async function startExecutorProcess(
   // A supervisor: an executor process that dies is started again, with a growing pause
   // (BullMQ hands the jobs it held to the next worker once their locks expire).
   const scheduleRestart = (): void => {
-    const delayMs = Math.min(30_000, 500 * 2 ** Math.min(restarts, 6));
+    const delayMs = restartDelayMs(restarts);
     restarts += 1;
     setTimeout(() => {
       if (stopping) return;
       launch().then(
         (next) => {
-          if (stopping) return void stopChild(next, STOP_GRACE_MS);
+          if (stopping) return void stopChild(next, graceMs);
           current = next;
           watch(next);
         },
@@ -82,7 +83,7 @@ export async function startExecutorProcess(
     name: 'executor',
     stop: async () => {
       stopping = true;
-      await stopChild(current, STOP_GRACE_MS);
+      await stopChild(current, graceMs);
     },
   };
 }

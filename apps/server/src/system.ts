@@ -1,4 +1,14 @@
-import type { FluxiConfig, Logger, RunningService, ServiceOptions } from '@fluxi/common';
+import {
+  assertCanListen,
+  settlesWithin,
+  type FluxiConfig,
+  type Logger,
+  type LogLevel,
+  type RunningService,
+  type ServiceOptions,
+  type StopOptions,
+} from '@fluxi/common';
+import { connectNats, followLogLevel, putLogLevel } from '@fluxi/messaging';
 import { start as startCatalog } from '@fluxi/catalog';
 import { start as startExecutor } from '@fluxi/executor';
 import { start as startGateway } from '@fluxi/gateway';
@@ -6,6 +16,7 @@ import { start as startLogs } from '@fluxi/logs';
 import { start as startScheduler } from '@fluxi/scheduler';
 import { startExecutorProcess } from './executor-process.js';
 import { startLocalNats, startLocalRedis, type LocalServer } from './local-servers.js';
+import { stopBounds } from './stop-bounds.js';
 
 export const TARGETS = ['all', 'gateway', 'catalog', 'scheduler', 'executor', 'logs'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -18,7 +29,16 @@ export interface FluxiSystem {
   /** The admin API key, only on the start that created it. */
   adminKey: string | undefined;
   services: RunningService[];
-  stop(): Promise<void>;
+  stop(options?: StopOptions): Promise<void>;
+}
+
+export interface StartOptions {
+  /**
+   * Apply the installation's current runtime log level at once (a process the
+   * launcher started); otherwise only later changes apply and the config decides
+   * the level at start.
+   */
+  followCurrentLogLevel?: boolean;
 }
 
 /**
@@ -31,48 +51,94 @@ export async function startFluxi(
   config: FluxiConfig,
   logger: Logger,
   target: Target | readonly Target[] = 'all',
+  startOptions: StartOptions = {},
 ): Promise<FluxiSystem> {
   const targets: readonly Target[] = typeof target === 'string' ? [target] : target;
   const servers: LocalServer[] = [];
   const services: RunningService[] = [];
-  const stop = async () => {
+  const stop = async (stopOptions?: StopOptions) => {
     for (const service of services.reverse()) {
       await service
-        .stop()
+        .stop(stopOptions)
         .catch((error: unknown) => logger.error({ err: error, service: service.name }, 'stop failed'));
     }
     for (const server of servers.reverse()) await server.stop();
   };
   try {
+    await assertPortsFree(config, targets);
     const natsUrl = config.nats.url ?? (await push(servers, startLocalNats(config.dataDir, logger))).url;
     const redisUrl = config.redis.url ?? (await push(servers, startLocalRedis(config.dataDir, logger))).url;
     const options: ServiceOptions = { config, natsUrl, redisUrl, logger };
-    const wants = (name: Target) => targets.includes('all') || targets.includes(name);
-    let adminKey: string | undefined;
-    let catalogUrl = config.gateway.subgraphs.catalog;
-    let schedulerUrl = config.gateway.subgraphs.scheduler;
-    let logsUrl = config.gateway.subgraphs.logs;
-    if (wants('catalog')) {
-      const catalog = await startCatalog(options);
-      services.push(catalog);
-      adminKey = catalog.bootstrapAdminKey;
-      catalogUrl = `${catalog.url ?? ''}/graphql`;
-    }
-    if (wants('logs')) logsUrl = `${(await push(services, startLogs(options))).url ?? ''}/graphql`;
-    if (wants('scheduler')) schedulerUrl = `${(await push(services, startScheduler(options))).url ?? ''}/graphql`;
-    if (targets.includes('executor')) await push(services, startExecutor(options));
-    else if (targets.includes('all')) await push(services, startExecutorProcess(config, { natsUrl, redisUrl }, logger));
-    let url: string | undefined;
-    if (wants('gateway')) {
-      const subgraphs =
-        catalogUrl && schedulerUrl && logsUrl
-          ? { catalog: catalogUrl, scheduler: schedulerUrl, logs: logsUrl }
-          : undefined;
-      url = (await push(services, startGateway({ ...options, ...(subgraphs ? { subgraphs } : {}) }))).url;
-    }
+    await push(services, followInstallationLogLevel(natsUrl, logger, config.log.level, targets, startOptions));
+    const { url, adminKey } = await startServices(targets, options, services);
     return { url, natsUrl, redisUrl, adminKey, services, stop };
   } catch (error) {
-    await stop();
+    if (!(await settlesWithin(stop(), stopBounds(config).totalMs)))
+      logger.error('stopping after a failed start timed out');
+    throw error;
+  }
+}
+
+/** Starts the services of `targets` in dependency order, pushing each onto `services` as it runs. */
+async function startServices(
+  targets: readonly Target[],
+  options: ServiceOptions,
+  services: RunningService[],
+): Promise<{ url: string | undefined; adminKey: string | undefined }> {
+  const { config, natsUrl, redisUrl, logger } = options;
+  const wants = (name: Target) => targets.includes('all') || targets.includes(name);
+  let adminKey: string | undefined;
+  let catalogUrl = config.gateway.subgraphs.catalog;
+  let schedulerUrl = config.gateway.subgraphs.scheduler;
+  let logsUrl = config.gateway.subgraphs.logs;
+  if (wants('catalog')) {
+    const catalog = await startCatalog(options);
+    services.push(catalog);
+    adminKey = catalog.bootstrapAdminKey;
+    catalogUrl = `${catalog.url ?? ''}/graphql`;
+  }
+  if (wants('logs')) logsUrl = `${(await push(services, startLogs(options))).url ?? ''}/graphql`;
+  if (wants('scheduler')) schedulerUrl = `${(await push(services, startScheduler(options))).url ?? ''}/graphql`;
+  if (targets.includes('executor')) await push(services, startExecutor(options));
+  else if (targets.includes('all')) await push(services, startExecutorProcess(config, { natsUrl, redisUrl }, logger));
+  let url: string | undefined;
+  if (wants('gateway')) {
+    const subgraphs =
+      catalogUrl && schedulerUrl && logsUrl
+        ? { catalog: catalogUrl, scheduler: schedulerUrl, logs: logsUrl }
+        : undefined;
+    url = (await push(services, startGateway({ ...options, ...(subgraphs ? { subgraphs } : {}) }))).url;
+  }
+  return { url, adminKey };
+}
+
+/**
+ * Every process follows the installation's runtime log level (setLogLevel). The
+ * launcher of `all` decides it at start: it stores its configured level, which its
+ * executor process then reads.
+ */
+async function followInstallationLogLevel(
+  natsUrl: string,
+  logger: Logger,
+  level: LogLevel,
+  targets: readonly Target[],
+  startOptions: StartOptions,
+): Promise<RunningService> {
+  const nats = await connectNats(natsUrl, 'fluxi-settings', logger);
+  try {
+    if (targets.includes('all')) await putLogLevel(nats, level, 'config');
+    const follower = await followLogLevel(nats, logger, {
+      includeCurrent: startOptions.followCurrentLogLevel === true || targets.includes('all'),
+    });
+    return {
+      name: 'log level',
+      async stop() {
+        await follower.stop();
+        await nats.close();
+      },
+    };
+  } catch (error) {
+    await nats.close();
     throw error;
   }
 }
@@ -81,4 +147,13 @@ async function push<T>(list: T[], item: Promise<T>): Promise<T> {
   const value = await item;
   list.push(value);
   return value;
+}
+
+/** Fails at once, before anything starts, when a fixed port Fluxi is to listen on is taken. */
+async function assertPortsFree(config: FluxiConfig, targets: readonly Target[]): Promise<void> {
+  const wants = (name: Target) => targets.includes('all') || targets.includes(name);
+  const fixed = (['gateway', 'catalog', 'scheduler', 'logs'] as const)
+    .filter((name) => wants(name) && config[name].port !== 0)
+    .map((name) => ({ host: config[name].host, port: config[name].port }));
+  for (const { host, port } of fixed) await assertCanListen(port, host);
 }

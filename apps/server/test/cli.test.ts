@@ -1,25 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { processAlive, processesWith, tempDir, waitFor } from '@fluxi/testkit';
+import { processAlive, processesWith, runFluxiCli, tempDir, waitFor } from '@fluxi/testkit';
 import { describe, expect, it } from 'vitest';
 
-const BIN = join(import.meta.dirname, '../dist/bin.js');
-
-function run(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
-  // A signal name instead of a code says the process died of it (e.g. 'SIGSEGV').
-  const exited = new Promise<number | string | null>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? signal)),
-  );
-  return { child, out, exited };
-}
+const run = runFluxiCli;
 
 describe('fluxi-server command line', () => {
   it('prints the version', async () => {
@@ -31,7 +15,16 @@ describe('fluxi-server command line', () => {
   it('refuses a bad config value, naming the key and its source', async () => {
     const { out, exited } = run(['--set', 'executor.concurrency=lots']);
     expect(await exited).toBe(2);
-    expect(out.stderr).toMatch(/executor\.concurrency: .*flag --executor\.concurrency/);
+    expect(out.stderr).toMatch(/executor\.concurrency: .*\(from flag --set executor\.concurrency=lots\)/);
+  });
+
+  it('names the flag the user typed, not the key behind it', async () => {
+    const port = run(['-p', 'abc']);
+    expect(await port.exited).toBe(2);
+    expect(port.out.stderr).toMatch(/gateway\.port: .*\(from flag --port abc\)/);
+    const unknown = run(['--set', 'nope.key=1']);
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.out.stderr).toMatch(/nope: unknown key \(from flag --set nope\.key=1\)/);
   });
 
   it('refuses a bad environment variable, naming it', async () => {

@@ -8,3 +8,5 @@ export * from './lifecycle.js';
 export * from './run-alone.js';
 export * from './net.js';
 export * from './stop-signals.js';
+export * from './health.js';
+export * from './settle.js';

@@ -6,7 +6,16 @@ export interface RunningService {
   readonly name: string;
   /** HTTP base URL of the service (its GraphQL subgraph is at `${url}/graphql`), when it has one. */
   readonly url?: string;
-  stop(): Promise<void>;
+  stop(options?: StopOptions): Promise<void>;
+}
+
+export interface StopOptions {
+  /**
+   * The process that started this one is gone (a launcher killed with SIGKILL), and
+   * with it the local servers: nothing is left to report to, so the stop skips the
+   * waits for publishing and ends within a few seconds.
+   */
+  orphaned?: boolean;
 }
 
 /**

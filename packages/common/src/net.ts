@@ -26,3 +26,17 @@ export function canConnect(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+/**
+ * Resolves once `host:port` could be listened on (and is free again); rejects with
+ * the listen error (EADDRINUSE, EACCES…) otherwise. Lets a start fail at once,
+ * before anything else was started, when a configured port is taken.
+ */
+export function assertCanListen(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(port, host, () => server.close(() => resolve()));
+  });
+}

@@ -10,7 +10,21 @@ export interface StopSignals {
   readonly dispose: () => void;
 }
 
-export function listenForStop(options: { onForced?: () => void; alsoOnDisconnect?: boolean } = {}): StopSignals {
+export interface StopSignalOptions {
+  onForced?: () => void;
+  /** Started by a launcher over IPC: stop when the channel closes. */
+  alsoOnDisconnect?: boolean;
+  /**
+   * Stop when this parent process is gone (checked every second): a launcher killed
+   * with SIGKILL may leave the IPC channel open a while, or none was set up.
+   */
+  parentPid?: number;
+}
+
+/** How often the parent's presence is checked. */
+const PARENT_CHECK_MS = 1000;
+
+export function listenForStop(options: StopSignalOptions = {}): StopSignals {
   let requested = false;
   let resolveRequested: (why: NodeJS.Signals | 'disconnect') => void = () => undefined;
   const promise = new Promise<NodeJS.Signals | 'disconnect'>((resolve) => (resolveRequested = resolve));
@@ -30,9 +44,17 @@ export function listenForStop(options: { onForced?: () => void; alsoOnDisconnect
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   if (options.alsoOnDisconnect) process.on('disconnect', onDisconnect);
+  const parentPid = options.parentPid;
+  const parentCheck =
+    parentPid === undefined
+      ? undefined
+      : setInterval(() => {
+          if (process.ppid !== parentPid) onDisconnect();
+        }, PARENT_CHECK_MS).unref();
   return {
     requested: promise,
     dispose: () => {
+      clearInterval(parentCheck);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
       process.off('disconnect', onDisconnect);

@@ -15,6 +15,12 @@ export const Streams = {
   control: { name: 'FLUXI_CONTROL', subjects: ['fluxi.executor.cancel'], maxAgeMs: 600_000 },
 } as const;
 
+/** NATS KV buckets. */
+export const Buckets = {
+  /** Installation-wide settings changed at run time; key `log` holds LogSettings. */
+  settings: { name: 'fluxi-settings', logKey: 'log' },
+} as const;
+
 export const Subjects = {
   jobRunEvent: (jobRunId: string): string => `fluxi.events.jobrun.${jobRunId}`,
   logChunk: (pipelineRunId: string, jobRunId: string): string => `fluxi.logs.${pipelineRunId}.${jobRunId}`,
@@ -26,6 +32,8 @@ export const Subjects = {
   apiKeyVerify: 'fluxi.catalog.apikey.verify',
   /** Request ResolveContextsRequest → ResolveContextsResponse (executor asks the scheduler). */
   contextsResolve: 'fluxi.scheduler.contexts.resolve',
+  /** Request GetJobRunRequest → GetJobRunResponse (the logs service asks the scheduler). */
+  jobRunGet: 'fluxi.scheduler.jobrun.get',
   /** CancelJobRun, on the FLUXI_CONTROL stream: every executor stops the attempt if it runs it. */
   jobRunCancel: 'fluxi.executor.cancel',
 } as const;

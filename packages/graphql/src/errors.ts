@@ -25,5 +25,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
     return { ...formatted, message: 'internal error', extensions: { code: 'INTERNAL' } };
   }
-  return formatted;
+  // Never a stack trace or a server path in an answer (a subgraph's error relayed by the gateway carries one).
+  const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
+  return { ...formatted, extensions };
 }

@@ -30,6 +30,7 @@ export async function mountSubgraph(app: Express, options: SubgraphOptions): Pro
   const server = new ApolloServer<SubgraphContext>({
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
     formatError,
+    includeStacktraceInErrorResponses: false,
     introspection: true,
     // The service stops Apollo itself, in order, from its own stop().
     stopOnTerminationSignals: false,

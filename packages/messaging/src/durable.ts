@@ -3,6 +3,14 @@ import { nanos } from '@nats-io/transport-node';
 import type { Logger } from '@fluxi/common';
 import type { Nats } from './nats.js';
 
+/** How a message that is being dead-lettered failed. */
+export interface FailedDeliveries {
+  /** Deliveries so far (JetStream's count), each of which failed. */
+  deliveries: number;
+  /** When this consumer first saw it fail (the time of this failure when that was before a restart). */
+  firstFailedAt: Date;
+}
+
 export interface DurableConsumerOptions {
   stream: string;
   durable: string;
@@ -14,10 +22,23 @@ export interface DurableConsumerOptions {
   /** Seconds before an unacknowledged message is delivered again. */
   ackWaitSec?: number;
   /**
-   * Handles a batch. Messages are acked after it resolves; when it throws, none is
-   * acked and the batch is delivered again after a pause.
+   * Handles a batch. Messages are acked after it resolves. When it throws, each message
+   * of the batch is handed to it again alone, so one failing message does not hold back
+   * the others: those that pass are acked, a failing one is delivered again after a pause
+   * (doubling at each delivery), or dead-lettered. Handling must be idempotent.
    */
   handle: (messages: JsMsg[]) => Promise<void>;
+  /**
+   * Called for a message whose `maxDeliveries`-th delivery failed too: record it and
+   * settle what it concerns. The message is then terminated (never delivered again).
+   * When this throws, the message is delivered again later. Without it, a failing
+   * message is delivered again for ever.
+   */
+  onDeadLetter?: (message: JsMsg, error: unknown, failed: FailedDeliveries) => Promise<void>;
+  /** Deliveries of a failing message before `onDeadLetter`; default 5. */
+  maxDeliveries?: number;
+  /** Pause before a failed message is delivered again, doubled at each delivery up to 30 s; default 1000. */
+  redeliveryDelayMs?: number;
   logger: Logger;
 }
 
@@ -26,6 +47,15 @@ export interface DurableConsumer {
 }
 
 const TIMEOUT = Symbol('timeout');
+const DEFAULT_MAX_DELIVERIES = 5;
+const DEFAULT_REDELIVERY_DELAY_MS = 1000;
+const MAX_REDELIVERY_DELAY_MS = 30_000;
+/** Failing messages whose first failure time is remembered (the oldest are forgotten first). */
+const MAX_REMEMBERED_FAILURES = 10_000;
+/** Messages of a failed batch failing alone, none passing, after which the rest are not tried. */
+const SYSTEMIC_FAILURES = 3;
+/** Longest error message in a log line: a handler's error may quote the data it failed on. */
+const MAX_LOGGED_ERROR = 300;
 
 /**
  * A durable pull consumer: at-least-once, in order, acked only after the handler
@@ -48,16 +78,17 @@ export async function startDurableConsumer(nats: Nats, options: DurableConsumerO
     await nats.jsm.consumers.add(options.stream, config);
   }
   const consumer = await nats.js.consumers.get(options.stream, options.durable);
+  const handler = new BatchHandler(options);
   let stopping = false;
   let current: ConsumerMessages | undefined;
   const loop = (async () => {
     while (!stopping) {
       try {
         current = await consumer.consume({ max_messages: Math.max(options.batchSize, 100) });
-        await drain(current, options, () => stopping);
+        await drain(current, options, handler, () => stopping);
       } catch (error) {
         if (stopping) break;
-        options.logger.warn({ err: error, durable: options.durable }, 'consumer interrupted, resuming');
+        options.logger.warn({ err: briefError(error), durable: options.durable }, 'consumer interrupted, resuming');
         await sleep(500);
       }
     }
@@ -74,6 +105,7 @@ export async function startDurableConsumer(nats: Nats, options: DurableConsumerO
 async function drain(
   messages: ConsumerMessages,
   options: DurableConsumerOptions,
+  handler: BatchHandler,
   stopping: () => boolean,
 ): Promise<void> {
   const iterator = messages[Symbol.asyncIterator]();
@@ -97,22 +129,141 @@ async function drain(
       batch.push(result.value);
       next = iterator.next();
     }
-    await handleBatch(batch, options);
+    await handler.handle(batch);
   }
 }
 
-async function handleBatch(batch: JsMsg[], options: DurableConsumerOptions): Promise<void> {
-  try {
-    await options.handle(batch);
-    for (const msg of batch) msg.ack();
-  } catch (error) {
-    options.logger.error(
-      { err: error, durable: options.durable, count: batch.length },
-      'batch handling failed, will redeliver',
-    );
-    for (const msg of batch) msg.nak(1000);
-    await sleep(1000);
+/** Hands batches to the handler; on failure, each message alone; settles each message (ack, nak, dead letter). */
+class BatchHandler {
+  /** Stream sequence → when that message first failed here. */
+  private readonly failures = new Map<number, Date>();
+  private readonly maxDeliveries: number;
+  private readonly delayMs: number;
+
+  constructor(private readonly options: DurableConsumerOptions) {
+    this.maxDeliveries = options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES;
+    this.delayMs = options.redeliveryDelayMs ?? DEFAULT_REDELIVERY_DELAY_MS;
+  }
+
+  async handle(batch: JsMsg[]): Promise<void> {
+    let failed: unknown;
+    try {
+      await this.options.handle(batch);
+      for (const msg of batch) this.ack(msg);
+      return;
+    } catch (error) {
+      failed = error;
+    }
+    let allPassed = false;
+    if (batch.length === 1) {
+      await this.settleFailure(batch[0] as JsMsg, failed);
+    } else {
+      this.options.logger.warn(
+        { err: briefError(failed), durable: this.options.durable, count: batch.length },
+        'batch handling failed; handling its messages one by one',
+      );
+      allPassed = await this.handleOneByOne(batch);
+    }
+    // What keeps failing (a store down) is not tried again at full speed.
+    if (!allPassed) await sleep(this.delayMs);
+  }
+
+  /**
+   * Each message alone. When the first few all fail, the cause is not one message (the
+   * store is down): the rest are delivered again later without being tried, so an outage
+   * costs one attempt per batch, not one per message.
+   */
+  private async handleOneByOne(batch: JsMsg[]): Promise<boolean> {
+    let succeeded = 0;
+    let failures = 0;
+    for (const [index, msg] of batch.entries()) {
+      if (succeeded === 0 && failures >= SYSTEMIC_FAILURES) {
+        const rest = batch.slice(index);
+        this.options.logger.warn(
+          { durable: this.options.durable, count: rest.length },
+          `the first ${failures} messages failed alone too: delivering the rest of the batch again later`,
+        );
+        for (const other of rest) other.nak(this.redeliveryDelay(other.info.deliveryCount));
+        return false;
+      }
+      try {
+        await this.options.handle([msg]);
+        this.ack(msg);
+        succeeded += 1;
+      } catch (error) {
+        await this.settleFailure(msg, error);
+        failures += 1;
+      }
+    }
+    return failures === 0;
+  }
+
+  private redeliveryDelay(deliveries: number): number {
+    return Math.min(this.delayMs * 2 ** Math.min(Math.max(deliveries - 1, 0), 20), MAX_REDELIVERY_DELAY_MS);
+  }
+
+  private ack(msg: JsMsg): void {
+    msg.ack();
+    if (this.failures.size > 0) this.failures.delete(msg.seq);
+  }
+
+  private async settleFailure(msg: JsMsg, error: unknown): Promise<void> {
+    const deliveries = msg.info.deliveryCount;
+    const firstFailedAt = this.firstFailure(msg.seq);
+    const context = { durable: this.options.durable, subject: msg.subject, seq: msg.seq, deliveries };
+    const onDeadLetter = this.options.onDeadLetter;
+    const delay = this.redeliveryDelay(deliveries);
+    if (onDeadLetter === undefined || deliveries < this.maxDeliveries) {
+      this.options.logger.warn(
+        { ...context, err: briefError(error), retryInMs: delay },
+        'message handling failed, will redeliver',
+      );
+      msg.nak(delay);
+      return;
+    }
+    try {
+      await onDeadLetter(msg, error, { deliveries, firstFailedAt });
+    } catch (deadLetterError) {
+      this.options.logger.error(
+        { ...context, err: briefError(deadLetterError), cause: briefError(error) },
+        'could not dead-letter a message that keeps failing; it will be delivered again',
+      );
+      msg.nak(delay);
+      return;
+    }
+    // No reason text: servers before 2.10.4 ignore a `+TERM` that carries one.
+    msg.term();
+    this.failures.delete(msg.seq);
+    this.options.logger.error({ ...context, err: briefError(error) }, 'message dead-lettered: every delivery failed');
+  }
+
+  private firstFailure(seq: number): Date {
+    const known = this.failures.get(seq);
+    if (known !== undefined) return known;
+    if (this.failures.size >= MAX_REMEMBERED_FAILURES) {
+      const oldest = this.failures.keys().next();
+      if (oldest.done !== true) this.failures.delete(oldest.value);
+    }
+    const now = new Date();
+    this.failures.set(seq, now);
+    return now;
   }
 }
+
+/**
+ * An error as a log line may hold it: type, message cut short, code. A handler's error
+ * may carry the data it failed on (a database error holds the query's parameters).
+ */
+function briefError(error: unknown): { type: string; message: string; code?: string | number } {
+  if (!(error instanceof Error)) return { type: typeof error, message: cut(String(error)) };
+  const code = (error as { code?: unknown }).code;
+  return {
+    type: error.name || error.constructor.name,
+    message: cut(error.message),
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+  };
+}
+
+const cut = (text: string) => (text.length <= MAX_LOGGED_ERROR ? text : `${text.slice(0, MAX_LOGGED_ERROR - 1)}…`);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,7 +7,10 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import { Streams } from '@fluxi/contracts';
-import type { Logger } from '@fluxi/common';
+import { settlesWithin, type Logger } from '@fluxi/common';
+
+/** How long closing waits for in-flight messages to be flushed before it just closes. */
+const CLOSE_GRACE_MS = 2000;
 
 export interface Nats {
   nc: NatsConnection;
@@ -31,8 +34,15 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
     nc,
     js: jetstream(nc),
     jsm,
+    // Draining needs the server: with NATS away it would wait for ever, so it is bounded.
     close: async () => {
-      if (!nc.isClosed()) await nc.drain();
+      if (nc.isClosed()) return;
+      const drained = nc.drain().then(
+        () => true,
+        () => false,
+      );
+      const inTime = await settlesWithin(drained, CLOSE_GRACE_MS);
+      if ((!inTime || !(await drained)) && !nc.isClosed()) await nc.close();
     },
   };
 }

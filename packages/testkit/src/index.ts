@@ -7,3 +7,4 @@ export * from './tmp.js';
 export * from './process.js';
 export * from './processes.js';
 export * from './tcp-proxy.js';
+export * from './cli.js';

@@ -2,7 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
 import { spawnServer, type ServerProcess } from './process.js';
+import { externalRestartable, restartable, type RestartableServer } from './restartable.js';
 import { tempDir } from './tmp.js';
+
+export type { RestartableServer } from './restartable.js';
 
 export interface NatsServerOptions {
   /** JetStream store folder; a temporary one when unset. Reuse it to restart with the same data. */
@@ -13,24 +16,26 @@ export interface NatsServerOptions {
 
 /**
  * Starts `nats-server -js` on a free port. Set FLUXI_TEST_NATS_URL to use an
- * existing server instead (it is then not stopped).
+ * existing server instead (it is then not stopped, and cannot be restarted); a
+ * `storeDir` always starts a server of the test's own. `restart()` brings the
+ * server back on the same port with the same JetStream store.
  */
-export async function startNatsServer(options: NatsServerOptions = {}): Promise<ServerProcess> {
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<RestartableServer> {
   const existing = process.env['FLUXI_TEST_NATS_URL'];
-  if (existing && options.storeDir === undefined) return externalServer(existing);
+  if (existing && options.storeDir === undefined) return externalRestartable(existing);
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? join(tempDir('fluxi-nats-').path, 'js');
   mkdirSync(storeDir, { recursive: true });
-  return spawnServer(
-    options.binary ?? 'nats-server',
-    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
-    port,
-    `nats://127.0.0.1:${port}`,
+  return restartable(() =>
+    spawnServer(
+      options.binary ?? 'nats-server',
+      ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
+      port,
+      `nats://127.0.0.1:${port}`,
+    ),
   );
 }
 
 export function externalServer(url: string): ServerProcess {
-  const port = Number(new URL(url).port);
-  const noop = async () => undefined;
-  return { url, port, child: undefined as never, stop: noop, kill: noop };
+  return externalRestartable(url);
 }

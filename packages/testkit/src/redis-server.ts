@@ -1,6 +1,6 @@
 import { freePort } from './ports.js';
-import { spawnServer, type ServerProcess } from './process.js';
-import { externalServer } from './nats-server.js';
+import { spawnServer } from './process.js';
+import { externalRestartable, restartable, type RestartableServer } from './restartable.js';
 import { tempDir } from './tmp.js';
 
 export interface RedisServerOptions {
@@ -12,30 +12,34 @@ export interface RedisServerOptions {
 
 /**
  * Starts `redis-server` with an append-only file on a free port. Set
- * FLUXI_TEST_REDIS_URL to use an existing server instead.
+ * FLUXI_TEST_REDIS_URL to use an existing server instead (not stopped, cannot be
+ * restarted); a `dir` always starts a server of the test's own. `restart()` brings
+ * the server back on the same port with the same data folder.
  */
-export async function startRedisServer(options: RedisServerOptions = {}): Promise<ServerProcess> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RestartableServer> {
   const existing = process.env['FLUXI_TEST_REDIS_URL'];
-  if (existing && options.dir === undefined) return externalServer(existing);
+  if (existing && options.dir === undefined) return externalRestartable(existing);
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? tempDir('fluxi-redis-').path;
-  return spawnServer(
-    options.binary ?? 'redis-server',
-    [
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--save',
-      '',
-      '--protected-mode',
-      'no',
-    ],
-    port,
-    `redis://127.0.0.1:${port}`,
+  return restartable(() =>
+    spawnServer(
+      options.binary ?? 'redis-server',
+      [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--save',
+        '',
+        '--protected-mode',
+        'no',
+      ],
+      port,
+      `redis://127.0.0.1:${port}`,
+    ),
   );
 }

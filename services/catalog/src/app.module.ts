@@ -1,18 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { Logger } from '@fluxi/common';
+import type { HealthChecks, Logger } from '@fluxi/common';
 import type { Database } from '@fluxi/db';
-import type { Nats } from '@fluxi/messaging';
+import { natsHealthCheck, type Nats } from '@fluxi/messaging';
 import { DefinitionsService } from './app/definitions.js';
 import { AccessStore } from './store/access-store.js';
 import { JobStore } from './store/job-store.js';
 import { PipelineStore } from './store/pipeline-store.js';
 import { ScheduleStore } from './store/schedule-store.js';
-import { DATABASE, GRAPHQL_RESOLVERS, LOGGER, NATS } from './tokens.js';
+import { DATABASE, GRAPHQL_RESOLVERS, HEALTH_CHECKS, LOGGER, NATS } from './tokens.js';
 import { accessResolvers } from './transport/graphql/access-resolvers.js';
 import { asCodeResolvers } from './transport/graphql/as-code-resolvers.js';
 import { definitionResolvers } from './transport/graphql/definition-resolvers.js';
 import { mergeResolvers } from './transport/graphql/resolvers.js';
 import { scheduleResolvers } from './transport/graphql/schedule-resolvers.js';
+import { settingsResolvers } from './transport/graphql/settings-resolvers.js';
 import { HealthController } from './transport/http/health.controller.js';
 import { RequestServer } from './transport/nats/request-server.js';
 
@@ -33,6 +34,14 @@ export class AppModule {
         { provide: DATABASE, useValue: deps.db },
         { provide: NATS, useValue: deps.nats },
         { provide: LOGGER, useValue: deps.logger },
+        {
+          provide: HEALTH_CHECKS,
+          useFactory: (db: Database, nats: Nats): HealthChecks => ({
+            nats: natsHealthCheck(nats.nc),
+            database: () => db.query('SELECT 1'),
+          }),
+          inject: [DATABASE, NATS],
+        },
         { provide: JobStore, useFactory: (db: Database) => new JobStore(db), inject: [DATABASE] },
         { provide: PipelineStore, useFactory: (db: Database) => new PipelineStore(db), inject: [DATABASE] },
         { provide: ScheduleStore, useFactory: (db: Database) => new ScheduleStore(db), inject: [DATABASE] },
@@ -46,14 +55,16 @@ export class AppModule {
             schedules: ScheduleStore,
             access: AccessStore,
             definitions: DefinitionsService,
+            nats: Nats,
           ) =>
             mergeResolvers(
               definitionResolvers(jobs, pipelines),
               scheduleResolvers(schedules, pipelines),
               accessResolvers(access),
               asCodeResolvers(definitions),
+              settingsResolvers(nats),
             ),
-          inject: [JobStore, PipelineStore, ScheduleStore, AccessStore, DefinitionsService],
+          inject: [JobStore, PipelineStore, ScheduleStore, AccessStore, DefinitionsService, NATS],
         },
         RequestServer,
       ],

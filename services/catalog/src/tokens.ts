@@ -3,3 +3,5 @@ export const DATABASE = Symbol('catalog.database');
 export const NATS = Symbol('catalog.nats');
 export const LOGGER = Symbol('catalog.logger');
 export const GRAPHQL_RESOLVERS = Symbol('catalog.graphqlResolvers');
+/** The named checks of GET /health (NATS, database). */
+export const HEALTH_CHECKS = Symbol('catalog.healthChecks');

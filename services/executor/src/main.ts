@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { hostname } from 'node:os';
 import { NestFactory } from '@nestjs/core';
-import type { RunningService, ServiceOptions } from '@fluxi/common';
+import type { RunningService, ServiceOptions, StopOptions } from '@fluxi/common';
 import { connectNats } from '@fluxi/messaging';
 import { AppModule } from './app.module.js';
 import { ExecuteWorker } from './transport/execute-worker.js';
 
 export interface ExecutorOptions extends ServiceOptions {
-  /** How long stop() lets running jobs finish before killing their process groups (default 30 s). */
+  /** How long stop() lets running jobs finish before killing their process groups (default executor.shutdownGraceSec). */
   shutdownGraceMs?: number;
   /** How long stop() then waits for killed jobs to publish their finish (default 10 s). */
   publishGraceMs?: number;
@@ -42,7 +42,7 @@ export async function start(options: ExecutorOptions): Promise<RunningExecutor> 
           logger,
           nats,
           executorId,
-          shutdownGraceMs: options.shutdownGraceMs ?? 30_000,
+          shutdownGraceMs: options.shutdownGraceMs ?? options.config.executor.shutdownGraceSec * 1000,
           publishGraceMs: options.publishGraceMs ?? 10_000,
           publishTimeoutMs: options.publishTimeoutMs ?? 5000,
           requestTimeoutMs: options.requestTimeoutMs ?? 5000,
@@ -57,9 +57,9 @@ export async function start(options: ExecutorOptions): Promise<RunningExecutor> 
       name: 'executor',
       executorId,
       activeJobs: () => worker.activeJobs(),
-      stop() {
+      stop(stopOptions?: StopOptions) {
         stopping ??= (async () => {
-          await worker.shutdown();
+          await worker.shutdown(stopOptions);
           await app.close();
           await nats.close();
           logger.info('executor stopped');

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FluxiError, type RunningService, type ServiceOptions } from '@fluxi/common';
-import { connectNats } from '@fluxi/messaging';
+import { connectNats, natsHealthCheck } from '@fluxi/messaging';
 import { GatewayModule } from './app.module.js';
 import { artifactStore } from '@fluxi/artifacts';
 import { mountArtifacts } from './transport/artifacts.js';
@@ -43,7 +43,7 @@ export async function start(options: GatewayOptions): Promise<RunningService> {
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, { logger: false });
   const http = app.getHttpAdapter().getInstance();
   http.disable('x-powered-by');
-  mountHealth(http, subgraphs);
+  mountHealth(http, subgraphs, { nats: natsHealthCheck(nats.nc) });
   const auth = requireApiKey(new KeyVerifier(nats.nc, logger));
   http.use('/graphql', auth);
   http.use('/artifacts', auth);

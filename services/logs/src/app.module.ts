@@ -1,10 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { FluxiConfig, Logger } from '@fluxi/common';
-import type { Nats } from '@fluxi/messaging';
+import type { FluxiConfig, HealthChecks, Logger } from '@fluxi/common';
+import { natsHealthCheck, type Nats } from '@fluxi/messaging';
 import { LogStore } from './store/log-store.js';
 import { LogIngestor } from './transport/log-ingestor.js';
 import { LogsSubgraph } from './transport/graphql.js';
-import { LOGGER, LOGS_CONFIG, NATS } from './transport/tokens.js';
+import { SchedulerJobRuns } from './transport/job-runs.js';
+import { HealthController } from './transport/http/health.controller.js';
+import { HEALTH_CHECKS, LOGGER, LOGS_CONFIG, NATS } from './transport/tokens.js';
 
 /** What main.ts opens before the Nest application and closes after it. */
 export interface LogsDeps {
@@ -19,12 +21,21 @@ export class AppModule {
   static forRoot(deps: LogsDeps): DynamicModule {
     return {
       module: AppModule,
+      controllers: [HealthController],
       providers: [
         { provide: LOGS_CONFIG, useValue: deps.config },
         { provide: NATS, useValue: deps.nats },
         { provide: LOGGER, useValue: deps.logger },
         { provide: LogStore, useValue: deps.store },
+        {
+          provide: HEALTH_CHECKS,
+          useValue: {
+            nats: natsHealthCheck(deps.nats.nc, { jetstream: deps.nats.jsm }),
+            clickhouse: (signal) => deps.store.ping(signal),
+          } satisfies HealthChecks,
+        },
         LogIngestor,
+        SchedulerJobRuns,
         LogsSubgraph,
       ],
     };

@@ -10,7 +10,7 @@ import { ContractVersion, create, LogChunkSchema, LogStream, Streams, Subjects }
 import { encode, type Nats } from '@fluxi/messaging';
 import { chdbPath, LOGS_DURABLE, start } from '../src/index.js';
 import { LogStore } from '../src/store/log-store.js';
-import { parseLogQuery, type LogQueryArgs } from '../src/domain/log-query.js';
+import type { LogPage } from '../src/domain/log-query.js';
 import type { LogLineView } from '../src/transport/graphql.js';
 
 export interface TestLine {
@@ -75,18 +75,14 @@ export function startLogs(dataDir: string, natsUrl: string, overrides: FluxiConf
 }
 
 /**
- * Reads through a store of its own at the service's chDB folder (chDB shares one
- * engine between connections to the same folder), closed again after the read.
+ * Reads one attempt through a store of its own at the service's chDB folder (chDB
+ * shares one engine between connections to the same folder), closed again after the read.
  */
-export async function storeLines(dataDir: string, args: LogQueryArgs): Promise<TestLine[]> {
+export async function storeLines(dataDir: string, jobRunId: string, attempt = 1): Promise<TestLine[]> {
   const store = await LogStore.open({ url: undefined, chdbPath: chdbPath(dataDir), logger: silentLogger() });
   try {
-    return (await store.lines(parseLogQuery(args))).map(({ seq, stream, text, attempt }) => ({
-      seq,
-      stream,
-      text,
-      attempt,
-    }));
+    const read = await store.lines({ jobRunId, attempt, afterSeq: undefined, limit: 1_000_000 });
+    return read.map(({ seq, stream, text, attempt: of }) => ({ seq, stream, text, attempt: of }));
   } finally {
     await store.close();
   }
@@ -111,14 +107,32 @@ export async function graphql<T>(
   return (await response.json()) as GraphQLResult<T>;
 }
 
-export const JOB_RUN_LOGS = `query($id: ID!, $attempt: Int, $afterSeq: Int, $limit: Int) {
-  jobRunLogs(jobRunId: $id, attempt: $attempt, afterSeq: $afterSeq, limit: $limit) { seq stream text ts attempt }
+export const JOB_RUN_LOGS = `query($id: ID!, $attempt: Int, $after: String, $first: Int) {
+  jobRunLogs(jobRunId: $id, attempt: $attempt, after: $after, first: $first) {
+    lines { seq stream text ts attempt }
+    attempt totalCount nextCursor hasMore
+  }
 }`;
 
-export async function graphqlLines(url: string, variables: Record<string, unknown>): Promise<LogLineView[]> {
-  const result = await graphql<{ jobRunLogs: LogLineView[] }>(url, JOB_RUN_LOGS, variables);
+export type LogPageView = LogPage<LogLineView>;
+
+/** One page of `jobRunLogs`; throws on GraphQL errors. */
+export async function graphqlPage(url: string, variables: Record<string, unknown>): Promise<LogPageView> {
+  const result = await graphql<{ jobRunLogs: LogPageView }>(url, JOB_RUN_LOGS, variables);
   if (result.errors !== undefined || !result.data) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
   return result.data.jobRunLogs;
+}
+
+/** Every line of one attempt (the latest unless `attempt` is given), page after page. */
+export async function graphqlLines(url: string, variables: Record<string, unknown>): Promise<LogLineView[]> {
+  const all: LogLineView[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page = await graphqlPage(url, { ...variables, after });
+    all.push(...page.lines);
+    if (!page.hasMore) return all;
+    after = page.nextCursor;
+  }
 }
 
 /** The view GraphQL gives of test lines. */

@@ -12,18 +12,23 @@ import {
   publishChunk,
   startLogs,
 } from './helpers.js';
+import { FakeScheduler } from './fake-scheduler.js';
 
 const dir = tempDir('fluxi-logs-ack-');
 let natsServer: Awaited<ReturnType<typeof startNatsServer>>;
 let nats: Nats;
+let scheduler: FakeScheduler;
 let service: RunningService | undefined;
 
 beforeAll(async () => {
   natsServer = await startNatsServer();
   nats = await connectNats(natsServer.url, 'logs-test', silentLogger());
+  scheduler = await new FakeScheduler(nats.nc).start();
+  scheduler.jobRuns.set('JR-ack', 1);
 });
 
 afterAll(async () => {
+  scheduler?.stop();
   await service?.stop();
   await nats?.close();
   await natsServer?.stop();

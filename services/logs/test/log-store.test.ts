@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@fluxi/common';
 import { tempDir } from '@fluxi/testkit';
-import { parseLogQuery } from '../src/domain/log-query.js';
+import type { LogQuery } from '../src/domain/log-query.js';
 import type { LogRow } from '../src/domain/log-row.js';
 import { openClickHouse, type ClickHouseHandle } from '../src/store/clickhouse.js';
 import { LogStore } from '../src/store/log-store.js';
@@ -28,6 +28,9 @@ async function count(sql: string, params: Record<string, unknown> = {}): Promise
   const result = await raw.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
   return Number((await result.json<{ n: number | string }>())[0]?.n);
 }
+
+/** Every line of one attempt. */
+const all = (jobRunId: string, attempt = 1): LogQuery => ({ jobRunId, attempt, afterSeq: undefined, limit: 1000 });
 
 const row = (jobRunId: string, attempt: number, seq: number, text = `line ${seq}`): LogRow => ({
   jobRunId,
@@ -56,8 +59,9 @@ describe('LogStore', () => {
       expect(
         await count('SELECT count() AS n FROM log_lines WHERE job_run_id = {id:String}', { id: 'JR-copies' }),
       ).toBe(4);
-      const read = await store.lines(parseLogQuery({ jobRunId: 'JR-copies' }));
+      const read = await store.lines(all('JR-copies'));
       expect(read.map((line) => line.seq)).toEqual([1, 2]);
+      expect(await store.countLines('JR-copies', 1)).toBe(2);
     } finally {
       await raw.client.command({ query: 'SYSTEM START MERGES log_lines' });
     }
@@ -70,19 +74,24 @@ describe('LogStore', () => {
       { ...row(id, 1, 1, text), stream: 'STDERR' },
       { ...row(id, 1, 2, ''), stream: 'SYSTEM' },
     ]);
-    expect(await store.lines(parseLogQuery({ jobRunId: id }))).toEqual([
+    expect(await store.lines(all(id))).toEqual([
       { attempt: 1, seq: 1, stream: 'STDERR', text, tsMs: 1_767_323_045_601 },
       { attempt: 1, seq: 2, stream: 'SYSTEM', text: '', tsMs: 1_767_323_045_602 },
     ]);
-    expect(await store.lines(parseLogQuery({ jobRunId: 'JR-' }))).toEqual([]);
+    expect(await store.lines(all('JR-'))).toEqual([]);
   });
 
-  it('filters by attempt and afterSeq and stops at the limit', async () => {
-    await store.insert([3, 1, 2].flatMap((attempt) => [1, 2, 3, 4].map((seq) => row('JR-filter', attempt, seq))));
-    const seqs = async (args: Parameters<typeof parseLogQuery>[0]) =>
-      (await store.lines(parseLogQuery(args))).map((line) => `${line.attempt}.${line.seq}`);
-    expect(await seqs({ jobRunId: 'JR-filter', limit: 6 })).toEqual(['1.1', '1.2', '1.3', '1.4', '2.1', '2.2']);
-    expect(await seqs({ jobRunId: 'JR-filter', attempt: 2, afterSeq: 2 })).toEqual(['2.3', '2.4']);
-    expect(await seqs({ jobRunId: 'JR-filter', attempt: 4 })).toEqual([]);
+  it('reads one attempt after a seq, stops at the limit, and counts the attempt', async () => {
+    await store.insert([3, 1, 2].flatMap((attempt) => [4, 1, 3, 2].map((seq) => row('JR-filter', attempt, seq))));
+    const seqs = async (query: Partial<LogQuery>) =>
+      (await store.lines({ ...all('JR-filter'), ...query })).map((line) => `${line.attempt}.${line.seq}`);
+    expect(await seqs({})).toEqual(['1.1', '1.2', '1.3', '1.4']);
+    expect(await seqs({ attempt: 2, limit: 3 })).toEqual(['2.1', '2.2', '2.3']);
+    expect(await seqs({ attempt: 2, afterSeq: 2 })).toEqual(['2.3', '2.4']);
+    expect(await seqs({ attempt: 3, afterSeq: 4 })).toEqual([]);
+    expect(await seqs({ attempt: 4 })).toEqual([]);
+    expect(await store.countLines('JR-filter', 2)).toBe(4);
+    expect(await store.countLines('JR-filter', 4)).toBe(0);
+    expect(await store.countLines('JR-none', 1)).toBe(0);
   });
 });

@@ -3,18 +3,23 @@ import { silentLogger, type RunningService } from '@fluxi/common';
 import { connectNats, type Nats } from '@fluxi/messaging';
 import { startNatsServer, tempDir, waitFor } from '@fluxi/testkit';
 import { asViews, graphqlLines, lines, publishChunk, startLogs, storeLines } from './helpers.js';
+import { FakeScheduler } from './fake-scheduler.js';
 
 const dir = tempDir('fluxi-logs-restart-');
 let natsServer: Awaited<ReturnType<typeof startNatsServer>>;
 let nats: Nats;
+let scheduler: FakeScheduler;
 let service: RunningService | undefined;
 
 beforeAll(async () => {
   natsServer = await startNatsServer();
   nats = await connectNats(natsServer.url, 'logs-test', silentLogger());
+  scheduler = await new FakeScheduler(nats.nc).start();
+  scheduler.jobRuns.set('JR-restart', 1);
 });
 
 afterAll(async () => {
+  scheduler?.stop();
   await service?.stop();
   await nats?.close();
   await natsServer?.stop();
@@ -45,5 +50,5 @@ it('loses nothing while stopped, catches up on start, and keeps the lines it had
     what: 'the chunks published while the service was down',
   });
   expect(await graphqlLines(url, { id: run.jobRunId })).toEqual(asViews(all));
-  expect(await storeLines(dir.path, { jobRunId: run.jobRunId })).toEqual(all);
+  expect(await storeLines(dir.path, run.jobRunId)).toEqual(all);
 });

@@ -1,4 +1,5 @@
 import type { Logger } from '@fluxi/common';
+import { errorSummary } from './domain/error-summary.js';
 
 /** Things to close, in the reverse order they were opened; each is closed once. */
 export class Closers {
@@ -16,7 +17,7 @@ export class Closers {
       try {
         await closer.close();
       } catch (error) {
-        this.logger.warn({ err: error, what: closer.what }, 'close failed');
+        this.logger.warn({ err: errorSummary(error), what: closer.what }, 'close failed');
       }
     }
   }

@@ -10,11 +10,15 @@ import { RunStore } from './store/run-store.js';
 import { startHttp } from './transport/http/server.js';
 import { NatsCatalogClient } from './transport/nats/catalog-client.js';
 import { serveContextResolution } from './transport/nats/contexts-responder.js';
+import { serveJobRunLookup } from './transport/nats/jobrun-responder.js';
 import { startEventsConsumer } from './transport/nats/events-consumer.js';
 import { NatsExecutorControl } from './transport/nats/executor-control.js';
 import { startTimeoutLoop } from './engine/systems/timeouts.js';
 import { BullExecuteQueue } from './transport/queue/execute-queue.js';
+import { QueueAttemptHolders } from './transport/queue/attempt-holders.js';
+import { StreamFinishEvents } from './transport/nats/finish-events.js';
 import { createRedisClient } from '@fluxi/messaging';
+import { natsHealthCheck, redisHealthCheck } from '@fluxi/messaging';
 
 export const SERVICE_NAME = 'scheduler';
 
@@ -43,7 +47,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
 
     const nats = await connectNats(options.natsUrl, `fluxi-${SERVICE_NAME}`, logger);
     closers.add('nats', () => nats.close());
-    const redis = createRedisClient(options.redisUrl);
+    const redis = createRedisClient(options.redisUrl, logger);
     closers.add('redis', () => redis.quit());
     const queue = new BullExecuteQueue(redis, { pool: config.executor.pool, prefix: config.redis.prefix, logger });
     closers.add('execute queue', () => queue.close());
@@ -53,25 +57,38 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       catalog: new NatsCatalogClient(nats.nc),
       queue,
       executors: new NatsExecutorControl(nats.js),
+      holders: new QueueAttemptHolders(queue, new StreamFinishEvents(nats)),
       logger,
       now: () => new Date(),
       random: Math.random,
     });
     await engine.dispatch.recover();
-    const consumer = await startEventsConsumer(nats, engine.advance, logger);
+    const consumer = await startEventsConsumer(nats, engine.advance, logger, {
+      maxDeliveries: config.scheduler.maxDeliveries,
+      deadLetters: engine.deadLetters,
+    });
     closers.add('events consumer', () => consumer.stop());
+    // Ends job runs no executor holds: one pass now, then every reconcileIntervalSec.
+    const reconciliation = engine.reconcile.start(config.scheduler.reconcileIntervalSec * 1000);
+    closers.add('reconciliation loop', () => reconciliation.stop());
     const recovery = engine.dispatch.startRecoveryLoop(RECOVERY_INTERVAL_MS);
     closers.add('recovery loop', () => recovery.stop());
     const timeouts = startTimeoutLoop(engine.resources, engine.cancel, TIMEOUT_INTERVAL_MS);
     closers.add('timeout loop', () => timeouts.stop());
     const stopResolving = serveContextResolution(nats.nc, engine.contexts, logger);
     closers.add('context resolution', async () => stopResolving());
+    const stopLookup = serveJobRunLookup(nats.nc, store, logger);
+    closers.add('job run lookup', async () => stopLookup());
 
     const http = await startHttp(
       {
         engine,
         queries: new RunQueries(store),
-        health: async () => void (await db.query('SELECT 1')),
+        health: {
+          nats: natsHealthCheck(nats.nc, { jetstream: nats.jsm }),
+          database: () => db.query('SELECT 1'),
+          redis: redisHealthCheck(redis),
+        },
       },
       { host: config.scheduler.host, port: config.scheduler.port },
     );

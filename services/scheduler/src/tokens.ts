@@ -1,7 +1,5 @@
 /** Nest injection tokens for what main.ts builds before the application starts. */
 export const RUN_ENGINE = Symbol('RunEngine');
 export const RUN_QUERIES = Symbol('RunQueries');
-export const HEALTH_CHECK = Symbol('HealthCheck');
-
-/** Throws when the service is not healthy. */
-export type HealthCheck = () => Promise<void>;
+/** The named checks of GET /health (NATS, database, Redis), a `HealthChecks` of `@fluxi/common`. */
+export const HEALTH_CHECKS = Symbol('HealthChecks');

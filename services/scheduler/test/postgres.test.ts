@@ -92,7 +92,7 @@ describe('the run store on PostgreSQL', () => {
   it('applies its migrations once', async () => {
     await store.migrate();
     const applied = await db.query<{ id: string }>('SELECT id FROM migrations');
-    expect(applied.map((row) => row.id)).toEqual(['001_runs', '002_pipelines_in_depth']);
+    expect(applied.map((row) => row.id)).toEqual(['001_runs', '002_pipelines_in_depth', '003_dead_letters']);
   });
 
   it('hands out run numbers 1, 2, 3… under concurrent transactions', async () => {

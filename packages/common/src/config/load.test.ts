@@ -49,4 +49,16 @@ describe('loadConfig', () => {
       /gateway\.port: .*environment variable FLUXI_GATEWAY__PORT/,
     );
   });
+
+  it('names the flag as the user typed it', () => {
+    expect(() =>
+      loadConfig({ flags: { 'gateway.port': 'abc' }, flagSources: { 'gateway.port': '--port abc' } }),
+    ).toThrowError(/gateway\.port: .*\(from flag --port abc\)/);
+  });
+
+  it('names the flag that set a key under an unknown section', () => {
+    expect(() =>
+      loadConfig({ flags: { 'nope.key': '1' }, flagSources: { 'nope.key': '--set nope.key=1' } }),
+    ).toThrowError(/nope: unknown key \(from flag --set nope\.key=1\)/);
+  });
 });

@@ -26,6 +26,8 @@ export interface LoadConfigOptions {
   env?: Record<string, string | undefined>;
   /** Dotted keys from the command line, e.g. { 'executor.concurrency': '8' }. */
   flags?: Record<string, string | number | boolean>;
+  /** What the user typed for each flag key (e.g. `--port abc`), named in errors; default `--<key>`. */
+  flagSources?: Record<string, string>;
 }
 
 /**
@@ -45,7 +47,7 @@ export function loadConfig(options: LoadConfigOptions = {}): FluxiConfig {
   }
   for (const [key, value] of Object.entries(options.flags ?? {})) {
     setPath(raw, key, typeof value === 'string' ? coerce(value) : value);
-    origin.set(key, `flag --${key}`);
+    origin.set(key, `flag ${options.flagSources?.[key] ?? `--${key}`}`);
   }
   try {
     return configSchema.parse(raw);
@@ -88,9 +90,17 @@ function describe(error: ZodError, origin: Map<string, string>, file: string | u
   const lines = error.issues.map((issue) => {
     const base = issue.path.map(String).join('.');
     const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => (base ? `${base}.${k}` : k)) : [base];
-    const where = keys.map((k) => origin.get(k) ?? (file === undefined ? 'defaults' : `file ${file}`)).join(', ');
+    const where = keys.map((k) => originOf(k, origin) ?? (file === undefined ? 'defaults' : `file ${file}`)).join(', ');
     const message = issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message;
     return `  ${keys.join(', ')}: ${message} (from ${where})`;
   });
   return `invalid configuration:\n${lines.join('\n')}`;
+}
+
+/** Where `key` was set: the key itself, or a key below it (`--set nope.key=1` sets unknown `nope`). */
+function originOf(key: string, origin: Map<string, string>): string | undefined {
+  const exact = origin.get(key);
+  if (exact !== undefined) return exact;
+  for (const [set, where] of origin) if (set.startsWith(`${key}.`)) return where;
+  return undefined;
 }

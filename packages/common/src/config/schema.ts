@@ -14,9 +14,19 @@ export const configSchema = z
     dataDir: z.string().min(1).default('./.fluxi'),
     log: z
       .object({
+        /** One level for every process of this installation; changeable at run time (setLogLevel). */
         level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
         console: z.boolean().default(true),
+        /** One file per level under `<dataDir>/logs` (a one-service process: `<dataDir>/logs/<service>`). */
         files: z.boolean().default(true),
+        /** A log file is rotated (info.log → info.log.1 …) when it reaches this size. */
+        maxFileBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .default(10 * 1024 * 1024),
+        /** Rotated files kept per level besides the current one. */
+        maxFiles: z.number().int().min(1).max(100).default(5),
       })
       .strict()
       .prefault({}),
@@ -44,7 +54,14 @@ export const configSchema = z
       .strict()
       .prefault({}),
     scheduler: z
-      .object({ host: z.string().default('127.0.0.1'), port: port.default(0) })
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: port.default(0),
+        /** Deliveries of an executor event that fails to be applied before it is dead-lettered (its job run ends FAILED, INFRASTRUCTURE). */
+        maxDeliveries: z.number().int().min(1).max(1000).default(5),
+        /** Seconds between checks that every QUEUED or RUNNING job run is still held by an executor (one check also runs at start). */
+        reconcileIntervalSec: z.number().positive().max(3600).default(15),
+      })
       .strict()
       .prefault({}),
     logs: z
@@ -65,8 +82,23 @@ export const configSchema = z
         concurrency: z.number().int().min(1).max(1024).default(4),
         /** Seconds between SIGTERM and SIGKILL when a job's process group is stopped. */
         killGraceSec: z.number().min(0).max(600).default(5),
+        /**
+         * On stop, how long running jobs may go on before they are killed and reported
+         * FAILED (infrastructure, "executor stopped while the job was running").
+         */
+        shutdownGraceSec: z.number().min(0).max(3600).default(30),
         /** Default job timeout when a job sets none. */
         defaultTimeoutSec: z.number().int().min(1).default(3600),
+        /**
+         * Log lines of one attempt kept on disk (`<dataDir>/log-spool`) while NATS cannot take
+         * them, past the ~8 MiB kept in memory. When it is full the job's output is paused (it
+         * blocks on write) until NATS is back and the spool has been published; 0: no spool.
+         */
+        logSpoolMaxBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(1024 * 1024 * 1024),
       })
       .strict()
       .prefault({}),

@@ -1,5 +1,5 @@
-import { FluxiError } from '@fluxi/common';
-import { apiKeyMatches, parseApiKey } from '../domain/api-key.js';
+import { FluxiError, type Logger } from '@fluxi/common';
+import { MALFORMED_KEY_MESSAGE, parseApiKey, REFUSED_KEY_MESSAGE, refusalOf } from '../domain/api-key.js';
 import type { Role } from '../domain/user.js';
 import type { AccessStore } from '../store/access-store.js';
 
@@ -10,17 +10,24 @@ export interface VerifiedKey {
   keyId: string;
 }
 
-/** A hash no key has, compared against when the key id is unknown so both paths take the same time. */
-const NO_HASH = '0'.repeat(64);
-
-/** Checks a presented API key; throws UNAUTHENTICATED for a malformed, unknown or revoked one. */
-export async function verifyApiKey(store: AccessStore, plain: string): Promise<VerifiedKey> {
+/**
+ * Checks a presented API key; throws UNAUTHENTICATED: "malformed" for a key that is not
+ * `fluxi_<keyId>_<secret>`, one message for an unknown id, a wrong secret or a revoked key.
+ * The precise cause goes to the log with the key id, never the secret: at info level for a
+ * key id that exists (wrong secret, revoked), at debug level for noise (malformed, unknown id).
+ */
+export async function verifyApiKey(store: AccessStore, plain: string, logger: Logger): Promise<VerifiedKey> {
   const keyId = parseApiKey(plain);
-  if (keyId === undefined)
-    throw new FluxiError('UNAUTHENTICATED', 'malformed API key: expected fluxi_<keyId>_<secret>');
+  if (keyId === undefined) {
+    logger.debug({ cause: 'malformed' }, 'refused an API key');
+    throw new FluxiError('UNAUTHENTICATED', MALFORMED_KEY_MESSAGE);
+  }
   const stored = await store.findKey(keyId);
-  const matches = apiKeyMatches(plain, stored?.hash ?? NO_HASH);
-  if (stored === undefined || !matches) throw new FluxiError('UNAUTHENTICATED', 'unknown API key');
-  if (stored.revokedAt !== null) throw new FluxiError('UNAUTHENTICATED', `API key ${keyId} is revoked`);
+  const refusal = refusalOf(plain, stored);
+  if (stored === undefined || refusal !== undefined) {
+    const cause = refusal ?? 'unknown key id';
+    logger[cause === 'unknown key id' ? 'debug' : 'info']({ keyId, cause }, 'refused an API key');
+    throw new FluxiError('UNAUTHENTICATED', REFUSED_KEY_MESSAGE);
+  }
   return { userId: stored.userId, userName: stored.userName, role: stored.role, keyId };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiKeyMatches, generateApiKey, hashApiKey, parseApiKey } from './api-key.js';
+import { apiKeyMatches, generateApiKey, hashApiKey, parseApiKey, refusalOf } from './api-key.js';
 
 describe('API keys', () => {
   it('are fluxi_<keyId>_<secret> with a 32-byte base64url secret', () => {
@@ -26,10 +26,24 @@ describe('API keys', () => {
   it.each([
     '',
     'fluxi_',
-    'fluxi_K123_secret',
+    'fluxi__secret',
+    'fluxi_K01ARZ3NDEKTSV4RRFFQ69G5FAV',
+    'fluxi_K01ARZ3NDEKTSV4RRFFQ69G5FAV_',
     'other_K01ARZ3NDEKTSV4RRFFQ69G5FAV_' + 'a'.repeat(43),
-    'fluxi_K01ARZ3NDEKTSV4RRFFQ69G5FAV_short',
+    'FLUXI_K01ARZ3NDEKTSV4RRFFQ69G5FAV_' + 'a'.repeat(43),
+    'fluxi_K01ARZ3NDEKTSV4RRFFQ69G5FAV_with space',
+    'fluxi_K01ARZ3NDEKTSV4RRFFQ69G5FAV_' + 'a'.repeat(43) + '\n',
+    'fluxi_K-01_' + 'a'.repeat(43),
+    `fluxi_${'K'.repeat(65)}_secret`,
   ])('refuse the malformed key %j', (plain) => expect(parseApiKey(plain)).toBeUndefined());
+
+  it.each([
+    ['a short secret', 'fluxi_K01ARZ3NDEKTSV4RRFFQ69G5FAV_short', 'K01ARZ3NDEKTSV4RRFFQ69G5FAV'],
+    ['a secret outside base64url', 'fluxi_K01ARZ3NDEKTSV4RRFFQ69G5FAV_ab+/c=', 'K01ARZ3NDEKTSV4RRFFQ69G5FAV'],
+    ['a key id that is no ULID', 'fluxi_K123_secret', 'K123'],
+  ])('take a key with %s as well-shaped (a wrong key, not a malformed one)', (_what, plain, id) =>
+    expect(parseApiKey(plain)).toBe(id),
+  );
 
   it('match only their own hash', () => {
     const a = generateApiKey();
@@ -37,5 +51,27 @@ describe('API keys', () => {
     expect(apiKeyMatches(a.plain, a.hash)).toBe(true);
     expect(apiKeyMatches(a.plain, b.hash)).toBe(false);
     expect(apiKeyMatches(a.plain, 'abc')).toBe(false);
+  });
+
+  describe('refusalOf', () => {
+    const key = generateApiKey();
+    const stored = { hash: key.hash, revokedAt: null };
+
+    it('accepts the right secret of a live key', () => expect(refusalOf(key.plain, stored)).toBeUndefined());
+
+    it('refuses a well-shaped key with a wrong secret', () => {
+      const wrong = `fluxi_${key.id}_${generateApiKey().plain.split('_').slice(2).join('_')}`;
+      expect(parseApiKey(wrong)).toBe(key.id);
+      expect(refusalOf(wrong, stored)).toBe('wrong secret');
+      expect(refusalOf(`fluxi_${key.id}_short`, stored)).toBe('wrong secret');
+    });
+
+    it('refuses an unknown key id', () => expect(refusalOf(key.plain, undefined)).toBe('unknown key id'));
+
+    it('refuses a revoked key, but tells a wrong secret first', () => {
+      const revoked = { hash: key.hash, revokedAt: new Date() };
+      expect(refusalOf(key.plain, revoked)).toBe('revoked');
+      expect(refusalOf(`fluxi_${key.id}_short`, revoked)).toBe('wrong secret');
+    });
   });
 });

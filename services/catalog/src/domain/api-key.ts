@@ -17,8 +17,18 @@ export interface NewApiKey {
 }
 
 const SECRET_BYTES = 32;
-/** `fluxi_<keyId>_<secret>`; the secret is base64url and may itself hold `_` or `-`. */
-const KEY_FORMAT = /^fluxi_(K[0-9A-HJKMNP-TV-Z]{26})_([A-Za-z0-9_-]{43,})$/;
+/**
+ * The shape of a key, `fluxi_<keyId>_<secret>`: a key id of letters and digits and a
+ * secret of printable characters (base64url in the keys Fluxi makes, so it may itself
+ * hold `_` or `-`). Only the shape is checked here: a secret of the wrong length or
+ * alphabet is a wrong secret, answered like an unknown key, not a malformed one.
+ */
+const KEY_SHAPE = /^fluxi_([A-Za-z0-9]{1,64})_([\x21-\x7e]+)$/;
+
+/** What a client is told for a key of the wrong shape. */
+export const MALFORMED_KEY_MESSAGE = 'malformed API key: expected fluxi_<keyId>_<secret>';
+/** What a client is told for an unknown key id, a wrong secret or a revoked key alike, so it learns nothing. */
+export const REFUSED_KEY_MESSAGE = 'unknown or revoked API key';
 
 export function generateApiKey(): NewApiKey {
   const id = newId(IdPrefix.apiKey);
@@ -31,9 +41,9 @@ export function hashApiKey(plain: string): string {
   return createHash('sha256').update(plain, 'utf8').digest('hex');
 }
 
-/** The key id of a well-formed key, or undefined. */
+/** The key id of a key of the right shape, or undefined. */
 export function parseApiKey(plain: string): string | undefined {
-  return KEY_FORMAT.exec(plain)?.[1];
+  return KEY_SHAPE.exec(plain)?.[1];
 }
 
 /** Compares a presented key with a stored hash in constant time. */
@@ -43,4 +53,29 @@ export function apiKeyMatches(plain: string, storedHash: string): boolean {
   // Always compare equal lengths so the time taken does not depend on the stored value.
   const expected = stored.length === presented.length ? stored : Buffer.alloc(presented.length);
   return timingSafeEqual(presented, expected) && stored.length === presented.length;
+}
+
+/** Why a well-shaped key is refused: for the server's log only, never for the client. */
+export type KeyRefusal = 'unknown key id' | 'wrong secret' | 'revoked';
+
+/** What the store holds of a key. */
+export interface StoredKeyState {
+  hash: string;
+  revokedAt: Date | null;
+}
+
+/** A hash no key has, compared against when the key id is unknown so both paths take the same time. */
+const NO_HASH = '0'.repeat(64);
+
+/**
+ * Checks a well-shaped key against what the store holds under its id (undefined: no
+ * such id). Returns why it is refused, or undefined when it is good. A wrong secret is
+ * told before a revocation: only a holder of the real key learns (in the log) that it was revoked.
+ */
+export function refusalOf(plain: string, stored: StoredKeyState | undefined): KeyRefusal | undefined {
+  const matches = apiKeyMatches(plain, stored?.hash ?? NO_HASH);
+  if (stored === undefined) return 'unknown key id';
+  if (!matches) return 'wrong secret';
+  if (stored.revokedAt !== null) return 'revoked';
+  return undefined;
 }

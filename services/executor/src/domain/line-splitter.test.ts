@@ -64,3 +64,34 @@ describe('utf8SafeEnd', () => {
     expect(utf8SafeEnd(new Uint8Array())).toBe(0);
   });
 });
+
+describe('LineSplitter with output that is not text', () => {
+  it('replaces NUL bytes and invalid UTF-8', () => {
+    const splitter = new LineSplitter();
+    expect(splitter.push(Uint8Array.from([0x61, 0x00, 0x62, 0x0a, 0xff, 0xfe, 0x0a, 0xc3, 0x0a]))).toEqual([
+      'a\uFFFDb',
+      '\uFFFD\uFFFD',
+      '\uFFFD',
+    ]);
+  });
+
+  it('keeps a line of binary data within the cap, replacements included', () => {
+    const splitter = new LineSplitter(9);
+    // Six invalid bytes would be 18 bytes of replacements: three fit, three are dropped.
+    expect(splitter.push(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0a]))).toEqual([
+      '\uFFFD\uFFFD\uFFFD [line truncated: 3 more bytes dropped]',
+    ]);
+  });
+
+  it('never emits more than the cap of text for any input', () => {
+    const splitter = new LineSplitter(1024);
+    const noise = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 7919 + (i >> 3)) % 256);
+    const lines = [...splitter.push(noise), ...splitter.end()];
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).not.toContain('\0');
+      const text = line.replace(/ \[line truncated: \d+ more bytes dropped\]$/, '');
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024);
+    }
+  });
+});

@@ -1,3 +1,5 @@
+import { lineText } from './line-text.js';
+
 /** Longest line kept, in bytes of UTF-8; the rest of a longer line is dropped and noted. */
 export const MAX_LINE_BYTES = 64 * 1024;
 
@@ -6,9 +8,11 @@ const CARRIAGE_RETURN = 0x0d;
 
 /**
  * Splits a byte stream into text lines on \n. A trailing \r is removed (\r\n
- * endings), no newline is kept, and a line longer than `maxBytes` is cut at a
- * UTF-8 character boundary with a note saying how many bytes were dropped. Memory
- * stays bounded by `maxBytes` whatever the input, even a huge line without \n.
+ * endings), no newline is kept, NUL bytes and invalid UTF-8 become U+FFFD (see
+ * `lineText`: this is the one place output bytes become text), and a line longer
+ * than `maxBytes` of UTF-8 is cut at a character boundary with a note saying how
+ * many bytes of output were dropped. Memory stays bounded by `maxBytes` whatever
+ * the input, even a huge line of binary data without \n.
  */
 export class LineSplitter {
   private parts: Uint8Array[] = [];
@@ -69,17 +73,16 @@ export class LineSplitter {
       dropped += bytes.length - end;
       bytes = bytes.subarray(0, end);
     }
+    const { text, usedBytes } = lineText(bytes, this.maxBytes);
+    dropped += bytes.length - usedBytes;
     this.parts = [];
     this.keptBytes = 0;
     this.droppedBytes = 0;
     this.endsWithCarriageReturn = false;
     this.pending = false;
-    const text = decoder.decode(bytes);
     return dropped > 0 ? `${text} [line truncated: ${dropped} more bytes dropped]` : text;
   }
 }
-
-const decoder = new TextDecoder('utf-8');
 
 function concat(parts: Uint8Array[], length: number): Uint8Array {
   if (parts.length === 1) return parts[0] as Uint8Array;

@@ -8,21 +8,21 @@ export interface BufferedLine {
 }
 
 /**
- * The lines of one attempt waiting to be published, numbered from 1 in arrival
- * order across all streams. Pure bookkeeping: no timers, no I/O.
+ * Numbered lines of one attempt waiting in memory, oldest first, with the bytes
+ * of their text counted. Pure bookkeeping: no timers, no I/O. The lines are
+ * numbered by their owner (the log pump), which may keep some elsewhere (its
+ * spool on disk) meanwhile.
  */
 export class LogBuffer {
   private lines: BufferedLine[] = [];
   private textBytes = 0;
-  private nextSeq = 1n;
 
-  /** Numbers a line and keeps it until taken. */
-  append(stream: LogStream, text: string, tsMs: bigint): BufferedLine {
-    const line = { seq: this.nextSeq, stream, text, tsMs };
-    this.nextSeq += 1n;
-    this.lines.push(line);
-    this.textBytes += byteLength(text);
-    return line;
+  /** Queues lines after those already waiting; their seqs must follow. */
+  push(lines: readonly BufferedLine[]): void {
+    for (const line of lines) {
+      this.lines.push(line);
+      this.textBytes += byteLength(line.text);
+    }
   }
 
   /** Lines waiting. */
@@ -33,11 +33,6 @@ export class LogBuffer {
   /** UTF-8 bytes of text waiting. */
   get bytes(): number {
     return this.textBytes;
-  }
-
-  /** Seq of the last line appended so far, 0 when none. */
-  get lastSeq(): bigint {
-    return this.nextSeq - 1n;
   }
 
   /** Arrival time of the oldest waiting line. */
@@ -62,8 +57,16 @@ export class LogBuffer {
     this.textBytes -= bytes;
     return this.lines.splice(0, count);
   }
+
+  /** Takes every waiting line. */
+  takeAll(): BufferedLine[] {
+    const lines = this.lines;
+    this.lines = [];
+    this.textBytes = 0;
+    return lines;
+  }
 }
 
-function byteLength(text: string): number {
+export function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }

@@ -6,7 +6,9 @@ import type { OutputSink } from '../drivers/driver.js';
 
 /**
  * Copies the artifacts of earlier job runs into the work folder before the
- * command starts. Returns an infrastructure result when one cannot be restored.
+ * command starts, with a log line per job run that had files (nothing for one
+ * without: every earlier job of the pipeline is a source, artifacts or not).
+ * Returns an infrastructure result when one cannot be restored.
  */
 export async function restoreArtifacts(
   store: LocalArtifactStore,
@@ -17,7 +19,8 @@ export async function restoreArtifacts(
   for (const source of sources) {
     const from = source.name === '' ? source.jobRunId : source.name;
     try {
-      output.system(restoredLine(await store.restore(source.jobRunId, workdir), from));
+      const restored = await store.restore(source.jobRunId, workdir);
+      if (restored > 0) output.system(restoredLine(restored, from));
     } catch (error) {
       const reason = `could not restore the artifacts of ${from}: ${(error as Error).message}`;
       output.system(reason);

@@ -11,7 +11,8 @@ import type { StopSignal } from '../drivers/driver.js';
 import { JetStreamPublisher } from '../transport/jetstream-publisher.js';
 import type { SavedAttempt } from './artifact-steps.js';
 import { AttemptSteps } from './attempt-steps.js';
-import { LogPump } from './log-pump.js';
+import { DEFAULT_PUMP_OPTIONS, LogPump } from './log-pump.js';
+import { LogSpool, spoolPath } from './log-spool.js';
 import { PumpOutputSink } from './output-sink.js';
 
 export interface RunSignals {
@@ -28,7 +29,8 @@ export interface RunSummary extends Outcome {
 /**
  * Runs one attempt: `started`, the attempt's steps with their output pumped into
  * log chunks (standard output also kept as the job's context), then `finished`
- * once every chunk is acknowledged.
+ * once every chunk is acknowledged. While NATS is away the lines wait in memory,
+ * then in a spool file, before the job's output is paused (see LogPump).
  */
 @Injectable()
 export class JobRunner {
@@ -59,10 +61,18 @@ export class JobRunner {
       }
       return started;
     };
+    const { dataDir, executor } = this.deps.config;
+    // Lines NATS cannot take yet wait on disk past what memory holds (see LogPump).
+    const spool =
+      executor.logSpoolMaxBytes > 0
+        ? new LogSpool(spoolPath(dataDir, ref.jobRunId, ref.attempt), executor.logSpoolMaxBytes)
+        : undefined;
     const pump = new LogPump(
       (lines) =>
         this.publisher.publishChunk(logChunk(ref, lines), MsgIds.chunk(ref, lines[0]?.seq ?? 0n), signals.giveUp),
       gate.promise,
+      DEFAULT_PUMP_OPTIONS,
+      spool,
     );
     const capture = new OutputCapture(this.deps.config.contexts.maxBytes);
     const output = new PumpOutputSink(pump, capture);
@@ -92,6 +102,9 @@ export class JobRunner {
     }
     await publishStarted(0);
     const lastSeq = await pump.finish();
+    if (spool?.failure !== undefined) {
+      logger.warn({ reason: spool.failure }, 'the log spool failed: the job output was paused instead');
+    }
     const outcome = classify(ended.result);
     const event = finishedEvent(ref, outcome, lastSeq, Date.now(), {
       output: capture.bytes(),

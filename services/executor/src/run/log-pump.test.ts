@@ -1,9 +1,32 @@
-import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LogStream } from '@fluxi/contracts';
+import { tempDir } from '@fluxi/testkit';
 import type { BufferedLine } from '../domain/log-buffer.js';
-import { LogPump, type LogPumpOptions } from './log-pump.js';
+import { LogPump, spoolFailedLine, type LogPumpOptions } from './log-pump.js';
+import { LogSpool } from './log-spool.js';
 
 const options: LogPumpOptions = { maxLines: 3, maxBytes: 1000, lingerMs: 5, highWaterLines: 6, highWaterBytes: 1e6 };
+const dirs = tempDir('fluxi-log-pump-');
+let spools = 0;
+const spool = (maxBytes = 1024 * 1024) => new LogSpool(join(dirs.path, `attempt-${(spools += 1)}.spool`), maxBytes);
+
+afterAll(() => dirs.remove());
+
+/** A sender that holds every chunk until `open()`, as when NATS is away. */
+function heldSender() {
+  const chunks: BufferedLine[][] = [];
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const send = async (lines: BufferedLine[]) => {
+    await opened;
+    chunks.push(lines);
+  };
+  return { chunks, send, open, seqs: () => chunks.flat().map((line) => Number(line.seq)) };
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('LogPump', () => {
   it('sends nothing before the gate opens, then every line in seq order in chunks', async () => {
@@ -21,7 +44,7 @@ describe('LogPump', () => {
     expect(chunks.flat().map((line) => Number(line.seq))).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
-  it('reports saturation while sending is slow and releases readers once drained', async () => {
+  it('without a spool, reports saturation while sending is slow and releases readers once drained', async () => {
     let release!: () => void;
     const blocked = new Promise<void>((resolve) => (release = resolve));
     const pump = new LogPump(() => blocked, Promise.resolve(), options);
@@ -36,17 +59,91 @@ describe('LogPump', () => {
     expect(pump.saturated).toBe(false);
   });
 
-  it('fails finish() when sending gives up, and frees paused readers', async () => {
+  it('fails finish() when sending gives up, says how many lines were lost, and frees paused readers', async () => {
     const pump = new LogPump(() => Promise.reject(new Error('gave up')), Promise.resolve(), options);
     for (let i = 0; i < 8; i += 1) pump.append(LogStream.STDOUT, 'x');
     let drained = false;
     pump.onDrain(() => (drained = true));
-    await expect(pump.finish()).rejects.toThrow('gave up');
+    await expect(pump.finish()).rejects.toThrow('8 log lines (of 8) were not published: gave up');
     expect(drained).toBe(true);
   });
 
   it('finishes at once with last seq 0 when there was no output', async () => {
     const pump = new LogPump(async () => undefined, Promise.resolve(), options);
     expect(await pump.finish()).toBe(0n);
+  });
+
+  it('keeps lines past the memory marks in its spool, without pausing readers, and sends them all in order', async () => {
+    const sender = heldSender();
+    const pump = new LogPump(sender.send, Promise.resolve(), options, spool());
+    for (let i = 1; i <= 5000; i += 1) {
+      pump.append(i % 2 === 0 ? LogStream.STDOUT : LogStream.STDERR, `line ${i}`);
+      await null; // let the tail go to disk as it would between output chunks
+    }
+    expect(pump.saturated).toBe(false);
+    sender.open();
+    expect(await pump.finish()).toBe(5000n);
+    expect(sender.seqs()).toEqual(range(1, 5000));
+    expect(sender.chunks.flat().map((line) => line.text)).toEqual(range(1, 5000).map((i) => `line ${i}`));
+    expect(sender.chunks.flat().map((line) => line.stream)).toEqual(
+      range(1, 5000).map((i) => (i % 2 === 0 ? LogStream.STDOUT : LogStream.STDERR)),
+    );
+  });
+
+  it('pauses readers once the spool is full, and lets them go on once it has been sent', async () => {
+    const sender = heldSender();
+    const pump = new LogPump(sender.send, Promise.resolve(), options, spool(2000));
+    let appended = 0;
+    while (!pump.saturated && appended < 100_000) {
+      appended += 1;
+      pump.append(LogStream.STDOUT, `line ${appended}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(pump.saturated).toBe(true);
+    // Memory (6 lines, and the chunk held) and 2000 bytes of spool: far fewer than 100 000 lines.
+    expect(appended).toBeLessThan(200);
+    let resumed = false;
+    pump.onDrain(() => (resumed = true));
+    // Lines already read from the job when it paused still come in.
+    pump.append(LogStream.SYSTEM, 'after the pause');
+    expect(resumed).toBe(false);
+    sender.open();
+    expect(await pump.finish()).toBe(BigInt(appended + 1));
+    expect(resumed).toBe(true);
+    expect(sender.seqs()).toEqual(range(1, appended + 1));
+    expect(sender.chunks.flat().at(-1)?.text).toBe('after the pause');
+  });
+
+  it('never waits for ever on a spool too small for even one batch', async () => {
+    const sender = heldSender();
+    const pump = new LogPump(sender.send, Promise.resolve(), options, spool(10));
+    for (let i = 1; i <= 50; i += 1) pump.append(LogStream.STDOUT, `a longer line ${i}`);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pump.saturated).toBe(true);
+    sender.open();
+    expect(await pump.finish()).toBe(50n);
+    expect(sender.seqs()).toEqual(range(1, 50));
+  });
+
+  it('says so in the log and falls back to pausing readers when the spool cannot be written', async () => {
+    const notAFolder = join(dirs.path, 'not-a-folder');
+    writeFileSync(notAFolder, '');
+    const broken = new LogSpool(join(notAFolder, 'attempt.spool'), 1024 * 1024);
+    const sender = heldSender();
+    const pump = new LogPump(sender.send, Promise.resolve(), options, broken);
+    for (let i = 1; i <= 20; i += 1) pump.append(LogStream.STDOUT, `line ${i}`);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(broken.failure).toBe('EEXIST'); // mkdir: a file is in the way
+    expect(pump.saturated).toBe(true);
+    let resumed = false;
+    pump.onDrain(() => (resumed = true));
+    sender.open();
+    expect(await pump.finish()).toBe(21n);
+    expect(resumed).toBe(true);
+    const lines = sender.chunks.flat();
+    expect(lines.map((line) => Number(line.seq))).toEqual(range(1, 21));
+    expect(lines.filter((line) => line.stream === LogStream.SYSTEM).map((line) => line.text)).toEqual([
+      spoolFailedLine('EEXIST'),
+    ]);
   });
 });

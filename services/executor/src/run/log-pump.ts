@@ -1,5 +1,6 @@
-import type { LogStream } from '@fluxi/contracts';
+import { LogStream } from '@fluxi/contracts';
 import { LogBuffer, type BufferedLine } from '../domain/log-buffer.js';
+import type { LogSpool } from './log-spool.js';
 
 export interface LogPumpOptions {
   /** Most lines in one chunk. */
@@ -8,7 +9,10 @@ export interface LogPumpOptions {
   maxBytes: number;
   /** How long the first waiting line may wait for more before its chunk goes. */
   lingerMs: number;
-  /** Above these the output is paused until the pump has caught up (back-pressure). */
+  /**
+   * Most lines kept in memory: past these, lines go to the spool on disk, or,
+   * without a usable one, the output is paused (back-pressure).
+   */
   highWaterLines: number;
   highWaterBytes: number;
 }
@@ -21,19 +25,38 @@ export const DEFAULT_PUMP_OPTIONS: LogPumpOptions = {
   highWaterBytes: 8 * 1024 * 1024,
 };
 
+/** Lines waiting to go to the spool are written once they reach these (or on the next turn of the event loop). */
+const TAIL_FLUSH_LINES = 1000;
+const TAIL_FLUSH_BYTES = 64 * 1024;
+
 /** Publishes one chunk; resolves once it is acknowledged, rejects only when giving up. */
 export type ChunkSender = (lines: BufferedLine[]) => Promise<void>;
 
 /**
  * Numbers the lines of one attempt and publishes them in chunks, one chunk at a
- * time, each awaited: chunks leave in seq order, and when publishing is slow the
- * buffer fills and `saturated` tells readers to pause. Nothing is sent before
- * `gate` resolves (the `started` event is acknowledged).
+ * time, each awaited until acknowledged: chunks leave in seq order, none is
+ * skipped, and nothing is sent before `gate` resolves (the `started` event is
+ * acknowledged).
+ *
+ * While publishing is slow or NATS is away, lines wait in three places, in seq
+ * order: memory (up to the high-water marks), then the spool file on disk (up to
+ * its `maxBytes`), then a short tail in memory being written to the spool. When
+ * the spool is full, or there is none (`executor.logSpoolMaxBytes: 0`) or it
+ * failed, `saturated` tells readers to pause until `onDrain`: the job blocks on
+ * write, and no line is ever dropped. Only `finish()` failing (publishing gave up:
+ * the executor is stopping) loses lines, and its error says how many.
  */
 export class LogPump {
-  private readonly buffer = new LogBuffer();
+  private readonly memory = new LogBuffer();
+  private readonly tail = new LogBuffer();
+  private lastSeq = 0n;
+  private inFlight = 0;
   private closed = false;
-  private failure: unknown;
+  private failure: Error | undefined;
+  private lost = 0;
+  /** The spool said it is full: readers stay paused until it has been read back. */
+  private spoolFull = false;
+  private flushQueued = false;
   private wake: (() => void) | undefined;
   private drainWaiters: Array<() => void> = [];
   private readonly loop: Promise<void>;
@@ -42,24 +65,40 @@ export class LogPump {
     private readonly send: ChunkSender,
     gate: Promise<void>,
     private readonly options: LogPumpOptions = DEFAULT_PUMP_OPTIONS,
+    private readonly spool?: LogSpool,
   ) {
     this.loop = this.run(gate);
   }
 
   append(stream: LogStream, text: string): void {
-    if (this.failure !== undefined) return;
-    this.buffer.append(stream, text, BigInt(Date.now()));
-    if (this.buffer.size === 1 || this.buffer.size >= this.options.maxLines) this.notify();
+    if (this.failure !== undefined) {
+      this.lost += 1;
+      return;
+    }
+    this.lastSeq += 1n;
+    const line: BufferedLine = { seq: this.lastSeq, stream, text, tsMs: BigInt(Date.now()) };
+    const nothingBehind = this.tail.size === 0 && (this.spool?.lines ?? 0) === 0;
+    if (nothingBehind && (!this.spooling || !this.memoryFull())) {
+      this.memory.push([line]);
+      if (this.memory.size === 1 || this.memory.size >= this.options.maxLines) this.notify();
+      return;
+    }
+    this.tail.push([line]);
+    if (this.tail.size >= TAIL_FLUSH_LINES || this.tail.bytes >= TAIL_FLUSH_BYTES) this.flushTail();
+    else this.flushSoon();
   }
 
   /** True when readers should pause until `onDrain`. */
   get saturated(): boolean {
-    return this.buffer.size >= this.options.highWaterLines || this.buffer.bytes >= this.options.highWaterBytes;
+    if (this.spooling) return this.spoolFull;
+    const size = this.memory.size + this.tail.size;
+    const bytes = this.memory.bytes + this.tail.bytes;
+    return size >= this.options.highWaterLines || bytes >= this.options.highWaterBytes;
   }
 
-  /** Calls `listener` once the buffer is back under half its high-water marks. */
+  /** Calls `listener` once readers may go on: the spool was read back, or memory is under half its marks. */
   onDrain(listener: () => void): void {
-    if (this.belowLowWater()) listener();
+    if (this.canResume()) listener();
     else this.drainWaiters.push(listener);
   }
 
@@ -68,40 +107,103 @@ export class LogPump {
     this.closed = true;
     this.notify();
     await this.loop;
-    if (this.failure !== undefined) throw this.failure;
-    return this.buffer.lastSeq;
+    if (this.failure !== undefined) {
+      throw new Error(`${this.lost} log lines (of ${this.lastSeq}) were not published: ${this.failure.message}`, {
+        cause: this.failure,
+      });
+    }
+    return this.lastSeq;
   }
 
   private async run(gate: Promise<void>): Promise<void> {
     try {
       await gate;
       for (;;) {
-        if (this.buffer.size === 0) {
+        this.refill();
+        if (this.memory.size === 0) {
           this.releaseReaders();
           if (this.closed) return;
           await this.sleep();
           continue;
         }
-        if (!this.closed && this.buffer.size < this.options.maxLines) {
-          const age = Date.now() - Number(this.buffer.oldestTsMs ?? 0n);
+        if (!this.closed && this.memory.size < this.options.maxLines) {
+          const age = Date.now() - Number(this.memory.oldestTsMs ?? 0n);
           if (age < this.options.lingerMs) await this.sleep(this.options.lingerMs - age);
         }
-        const lines = this.buffer.take(this.options.maxLines, this.options.maxBytes);
+        const lines = this.memory.take(this.options.maxLines, this.options.maxBytes);
+        this.refill();
         this.releaseReaders();
+        this.inFlight = lines.length;
         await this.send(lines);
+        this.inFlight = 0;
       }
     } catch (error) {
-      this.failure = error;
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      this.lost = this.inFlight + this.memory.size + this.tail.size + (this.spool?.lines ?? 0);
       this.releaseReaders(true);
+    } finally {
+      this.spool?.close();
     }
   }
 
-  private belowLowWater(): boolean {
-    return this.buffer.size < this.options.highWaterLines / 2 && this.buffer.bytes < this.options.highWaterBytes / 2;
+  /** Whether lines past the memory marks can go to disk. */
+  private get spooling(): boolean {
+    return this.spool?.usable === true;
+  }
+
+  private memoryFull(): boolean {
+    return this.memory.size >= this.options.highWaterLines || this.memory.bytes >= this.options.highWaterBytes;
+  }
+
+  private belowLowWater(buffer: { size: number; bytes: number }): boolean {
+    return buffer.size < this.options.highWaterLines / 2 && buffer.bytes < this.options.highWaterBytes / 2;
+  }
+
+  private canResume(): boolean {
+    if (this.spooling) return !this.spoolFull;
+    return this.belowLowWater({
+      size: this.memory.size + this.tail.size,
+      bytes: this.memory.bytes + this.tail.bytes,
+    });
+  }
+
+  /** Brings lines back from the spool, then from the tail, while memory is under half its marks. */
+  private refill(): void {
+    while (this.belowLowWater(this.memory)) {
+      if (this.spool !== undefined && this.spool.lines > 0) {
+        this.memory.push(this.spool.read());
+        continue;
+      }
+      // The spool is empty, so it has all its room again.
+      this.spoolFull = false;
+      if (this.tail.size > 0) this.memory.push(this.tail.takeAll());
+      return;
+    }
+  }
+
+  private flushSoon(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      this.flushTail();
+    });
+  }
+
+  /** Writes the tail to the spool; when it cannot, the tail stays in memory and readers pause. */
+  private flushTail(): void {
+    if (this.tail.size === 0 || this.spool === undefined || !this.spooling || this.spoolFull) return;
+    if (this.failure !== undefined) return;
+    const lines = this.tail.takeAll();
+    const written = this.spool.write(lines);
+    if (written === 'written') return;
+    this.tail.push(lines);
+    if (written === 'full') this.spoolFull = true;
+    else this.append(LogStream.SYSTEM, spoolFailedLine(this.spool.failure));
   }
 
   private releaseReaders(always = false): void {
-    if (this.drainWaiters.length === 0 || (!always && !this.belowLowWater())) return;
+    if (this.drainWaiters.length === 0 || (!always && !this.canResume())) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const waiter of waiters) waiter();
@@ -123,4 +225,8 @@ export class LogPump {
       };
     });
   }
+}
+
+export function spoolFailedLine(reason: string | undefined): string {
+  return `the executor could not keep log lines on disk (${reason ?? 'unknown error'}): output is paused while the log lines wait to be published`;
 }

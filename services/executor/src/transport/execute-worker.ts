@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Logger } from '@fluxi/common';
+import { settlesWithin, type Logger, type StopOptions } from '@fluxi/common';
 import { JobOutcome, executeQueueName } from '@fluxi/contracts';
 import { redisConnection } from '@fluxi/messaging';
 import { parseExecutePayload } from '../domain/payload.js';
@@ -14,6 +14,9 @@ export interface ExecuteResult {
   exitCode: number;
   lastSeq: number;
 }
+
+/** How long an orphaned executor waits for its worker to close once it gave up publishing. */
+const ORPHANED_CLOSE_MS = 2000;
 
 /** The reason of attempts stopped because the executor stops. */
 export const EXECUTOR_STOPPED_REASON = 'executor stopped while the job was running';
@@ -65,12 +68,12 @@ export class ExecuteWorker implements OnApplicationBootstrap {
    * Takes no new job; waits up to shutdownGraceMs for running ones, then kills
    * their process groups and waits up to publishGraceMs for their finish events.
    */
-  shutdown(): Promise<void> {
-    this.stopping ??= this.closeWorker();
+  shutdown(options: StopOptions = {}): Promise<void> {
+    this.stopping ??= this.closeWorker(options.orphaned === true);
     return this.stopping;
   }
 
-  private async closeWorker(): Promise<void> {
+  private async closeWorker(orphaned: boolean): Promise<void> {
     const worker = this.worker;
     if (worker === undefined) return;
     const closing = worker.close();
@@ -78,12 +81,16 @@ export class ExecuteWorker implements OnApplicationBootstrap {
     if (!closedInGrace && this.active.size > 0) {
       this.logger.warn({ jobRuns: this.activeJobs() }, 'jobs still running after the shutdown grace: stopping them');
       this.active.stopAll({ kind: 'stopped', reason: EXECUTOR_STOPPED_REASON });
-      if (!(await settlesWithin(closing, this.deps.publishGraceMs))) {
+      if (orphaned || !(await settlesWithin(closing, this.deps.publishGraceMs))) {
         this.logger.error({ jobRuns: this.activeJobs() }, 'could not publish the finish of stopped jobs: giving up');
         this.giveUp.abort();
       }
     }
-    await closing;
+    if (orphaned) this.giveUp.abort();
+    // Giving up makes every publish fail at once; past this, nothing is left to wait for.
+    if (!(await settlesWithin(closing, orphaned ? ORPHANED_CLOSE_MS : this.deps.publishGraceMs))) {
+      this.logger.error('the worker did not close after giving up: leaving it');
+    }
   }
 
   private async process(job: Job): Promise<ExecuteResult> {
@@ -95,6 +102,10 @@ export class ExecuteWorker implements OnApplicationBootstrap {
       throw new UnrecoverableError((error as Error).message);
     }
     const key = job.id ?? execute.jobRunId;
+    this.logger.debug(
+      { jobRunId: execute.jobRunId, attempt: execute.attempt, bullJobId: job.id },
+      'job taken from the queue',
+    );
     const active = this.active.begin(key, execute.jobRunId, execute.attempt);
     try {
       const summary = await this.runner.run(execute, { stop: active.stop, giveUp: this.giveUp.signal });
@@ -107,16 +118,4 @@ export class ExecuteWorker implements OnApplicationBootstrap {
       this.active.end(key);
     }
   }
-}
-
-/** Whether `promise` settles within `ms` (its own failure is left to its awaiter). */
-function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    const settled = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    promise.then(settled, settled);
-  });
 }

@@ -64,6 +64,7 @@ export async function mountGateway(
   const server = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
+    includeStacktraceInErrorResponses: false,
     plugins: [readersCannotWrite],
     introspection: true,
     stopOnTerminationSignals: false,

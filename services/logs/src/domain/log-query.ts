@@ -1,40 +1,134 @@
 import { badInput } from '@fluxi/common';
 
-export const DEFAULT_LOG_LIMIT = 10_000;
-export const MAX_LOG_LIMIT = 100_000;
+export const DEFAULT_PAGE_SIZE = 1000;
+export const MAX_PAGE_SIZE = 10_000;
+/** Attempts are UInt32 in the store. */
+const MAX_ATTEMPT = 0xffff_ffff;
 
-/** What a client asks for: lines of one job run, in (attempt, seq) order. */
+/** GraphQL arguments of `jobRunLogs`: absent and null both mean "not set". */
+export interface LogPageArgs {
+  jobRunId: string;
+  attempt?: number | null;
+  after?: string | null;
+  first?: number | null;
+}
+
+/** Where a page starts: after this line of this attempt. */
+export interface LogCursor {
+  attempt: number;
+  seq: number;
+}
+
+/** Checked arguments, before the job run's latest attempt is known. */
+export interface LogPageRequest {
+  jobRunId: string;
+  /** The attempt asked for (argument, or the cursor's); undefined: the job run's latest. */
+  attempt: number | undefined;
+  /** Which argument named the attempt, for an error about it. */
+  attemptFrom: 'attempt' | 'after' | undefined;
+  after: LogCursor | undefined;
+  first: number;
+}
+
+/** What the store reads: lines of one attempt, in seq order. */
 export interface LogQuery {
   jobRunId: string;
-  /** Only this attempt; every attempt when unset. */
-  attempt: number | undefined;
-  /** Only lines with a greater seq (needs `attempt`: seq restarts at 1 on each attempt). */
+  attempt: number;
+  /** Only lines with a greater seq; every line of the attempt when unset. */
   afterSeq: number | undefined;
   limit: number;
 }
 
-/** GraphQL arguments: absent and null both mean "not set". */
-export interface LogQueryArgs {
-  jobRunId: string;
-  attempt?: number | null;
-  afterSeq?: number | null;
-  limit?: number | null;
+/** One page of an attempt's lines, as `jobRunLogs` answers it. */
+export interface LogPage<Line> {
+  lines: Line[];
+  attempt: number;
+  totalCount: number;
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+/** The opaque cursor of a line: base64url of `<attempt>.<seq>`. */
+export function encodeCursor(cursor: LogCursor): string {
+  return Buffer.from(`${cursor.attempt}.${cursor.seq}`, 'utf8').toString('base64url');
+}
+
+/** Reads back a cursor made by encodeCursor; undefined for anything else. */
+export function decodeCursor(text: string): LogCursor | undefined {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(text)) return undefined;
+  const match = /^(\d{1,10})\.(\d{1,16})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  if (match === null) return undefined;
+  const cursor = { attempt: Number(match[1]), seq: Number(match[2]) };
+  if (cursor.attempt < 1 || cursor.attempt > MAX_ATTEMPT || !Number.isSafeInteger(cursor.seq)) return undefined;
+  // Only the one spelling encodeCursor makes (no leading zeros, no stray base64 bits).
+  return encodeCursor(cursor) === text ? cursor : undefined;
 }
 
 /** Checks the arguments of `jobRunLogs`; throws BAD_USER_INPUT naming the argument at fault. */
-export function parseLogQuery(args: LogQueryArgs): LogQuery {
+export function parseLogPageArgs(args: LogPageArgs): LogPageRequest {
   const jobRunId = args.jobRunId.trim();
   if (jobRunId === '') throw badInput('jobRunId must not be empty', 'jobRunId');
   const attempt = args.attempt ?? undefined;
-  if (attempt !== undefined && attempt < 1) throw badInput('attempt starts at 1', 'attempt');
-  const afterSeq = args.afterSeq ?? undefined;
-  if (afterSeq !== undefined) {
-    if (afterSeq < 0) throw badInput('afterSeq must be 0 or more', 'afterSeq');
-    if (attempt === undefined) {
-      throw badInput('afterSeq needs attempt: seq restarts at 1 on each attempt', 'afterSeq');
+  if (attempt !== undefined && (attempt < 1 || attempt > MAX_ATTEMPT)) {
+    throw badInput('attempt starts at 1', 'attempt');
+  }
+  let after: LogCursor | undefined;
+  if (args.after !== undefined && args.after !== null) {
+    after = decodeCursor(args.after);
+    if (after === undefined) {
+      throw badInput('after is not a cursor of jobRunLogs: pass the nextCursor of an earlier page', 'after');
+    }
+    if (attempt !== undefined && after.attempt !== attempt) {
+      throw badInput(`after is a cursor of attempt ${after.attempt}, not of attempt ${attempt}`, 'after');
     }
   }
-  const limit = args.limit ?? DEFAULT_LOG_LIMIT;
-  if (limit < 1 || limit > MAX_LOG_LIMIT) throw badInput(`limit must be between 1 and ${MAX_LOG_LIMIT}`, 'limit');
-  return { jobRunId, attempt, afterSeq, limit };
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (first < 0 || first > MAX_PAGE_SIZE) throw badInput(`first must be between 0 and ${MAX_PAGE_SIZE}`, 'first');
+  return {
+    jobRunId,
+    attempt: attempt ?? after?.attempt,
+    attemptFrom: attempt !== undefined ? 'attempt' : after !== undefined ? 'after' : undefined,
+    after,
+    first,
+  };
+}
+
+/**
+ * The store read for a request, now that the job run's latest attempt is known:
+ * the attempt asked for (which must exist) or the latest, one line more than the
+ * page holds to tell whether there are more.
+ */
+export function logQueryFor(request: LogPageRequest, latestAttempt: number): LogQuery {
+  const attempt = request.attempt ?? latestAttempt;
+  if (attempt > latestAttempt) {
+    throw badInput(
+      `job run ${request.jobRunId} has no attempt ${attempt}: its latest is ${latestAttempt}`,
+      request.attemptFrom ?? 'attempt',
+    );
+  }
+  return { jobRunId: request.jobRunId, attempt, afterSeq: request.after?.seq, limit: request.first + 1 };
+}
+
+/**
+ * A page from the lines the store read for `query` (at most one more than `first`)
+ * and the attempt's line count. `nextCursor` points after the page's last line, also
+ * when there is nothing more yet (a running job may print more); on an empty page it
+ * is the cursor the page was asked after, and null when there is none.
+ */
+export function toPage<Line extends { seq: number }>(
+  request: LogPageRequest,
+  query: LogQuery,
+  read: readonly Line[],
+  totalCount: number,
+): LogPage<Line> {
+  const lines = read.slice(0, request.first);
+  const last = lines.at(-1);
+  const position = last === undefined ? request.after : { attempt: query.attempt, seq: last.seq };
+  return {
+    lines,
+    attempt: query.attempt,
+    totalCount,
+    nextCursor: position === undefined ? null : encodeCursor(position),
+    hasMore: read.length > request.first,
+  };
 }

@@ -83,21 +83,20 @@ export class LogStore {
   }
 
   /**
-   * Lines of a job run in (attempt, seq) order, each once: `LIMIT 1 BY` drops the
+   * Lines of one attempt of a job run in seq order, each once: `LIMIT 1 BY` drops the
    * copies a redelivery wrote before a merge folded them (a key names one line,
    * so any copy will do). Cheaper than FINAL here: no merge of the key ranges,
    * only a read in key order of one job run's range.
    */
   async lines(query: LogQuery): Promise<StoredLine[]> {
     await this.ready();
-    const filters = ['job_run_id = {jobRunId:String}'];
-    if (query.attempt !== undefined) filters.push('attempt = {attempt:UInt32}');
+    const filters = ['job_run_id = {jobRunId:String}', 'attempt = {attempt:UInt32}'];
     if (query.afterSeq !== undefined) filters.push('seq > {afterSeq:UInt64}');
     const sql = `SELECT attempt, seq, stream, text, toUnixTimestamp64Milli(ts) AS ts_ms
       FROM log_lines
       WHERE ${filters.join(' AND ')}
-      ORDER BY attempt, seq
-      LIMIT 1 BY attempt, seq
+      ORDER BY seq
+      LIMIT 1 BY seq
       LIMIT {limit:UInt32}`;
     let records: LineRecord[];
     try {
@@ -106,8 +105,8 @@ export class LogStore {
         format: 'JSONEachRow',
         query_params: {
           jobRunId: query.jobRunId,
+          attempt: query.attempt,
           limit: query.limit,
-          ...(query.attempt === undefined ? {} : { attempt: query.attempt }),
           ...(query.afterSeq === undefined ? {} : { afterSeq: query.afterSeq }),
         },
       });
@@ -122,6 +121,33 @@ export class LogStore {
       text: record.text,
       tsMs: Number(record.ts_ms),
     }));
+  }
+
+  /** How many lines an attempt of a job run has, each counted once (copies not merged yet included). */
+  async countLines(jobRunId: string, attempt: number): Promise<number> {
+    await this.ready();
+    try {
+      const result = await this.handle.client.query({
+        query: `SELECT uniqExact(seq) AS n FROM log_lines
+          WHERE job_run_id = {jobRunId:String} AND attempt = {attempt:UInt32}`,
+        format: 'JSONEachRow',
+        query_params: { jobRunId, attempt },
+      });
+      const rows = await result.json<{ n: number | string }>();
+      return Number(rows[0]?.n ?? 0);
+    } catch (error) {
+      throw unavailable('count log lines', error);
+    }
+  }
+
+  /** Resolves when ClickHouse (or chDB) answers `SELECT 1`; for the health check. */
+  async ping(signal?: AbortSignal): Promise<void> {
+    const result = await this.handle.client.query({
+      query: 'SELECT 1',
+      format: 'JSONEachRow',
+      ...(signal === undefined ? {} : { abort_signal: signal }),
+    });
+    await result.json();
   }
 
   async close(): Promise<void> {

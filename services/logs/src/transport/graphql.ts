@@ -1,7 +1,17 @@
 import { Injectable } from '@nestjs/common';
+import { notFound } from '@fluxi/common';
 import { gql, type Resolvers } from '@fluxi/graphql';
-import { parseLogQuery, type LogQueryArgs } from '../domain/log-query.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  logQueryFor,
+  MAX_PAGE_SIZE,
+  parseLogPageArgs,
+  toPage,
+  type LogPage,
+  type LogPageArgs,
+} from '../domain/log-query.js';
 import { LogStore, type StoredLine } from '../store/log-store.js';
+import { SchedulerJobRuns } from './job-runs.js';
 
 export const typeDefs = gql`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
@@ -18,13 +28,33 @@ export const typeDefs = gql`
     attempt: Int!
   }
 
+  "A page of one attempt's output, in seq order."
+  type LogLinePage {
+    lines: [LogLine!]!
+    "The attempt these lines are of: the one asked for, the cursor's, or else the job run's latest."
+    attempt: Int!
+    "How many lines this attempt has stored now, over all pages."
+    totalCount: Int!
+    """
+    Pass it as \`after\` to read on after this page. Also set when \`hasMore\` is false, so a
+    client following a running job can ask again for what it prints next; null only on an
+    empty page asked without \`after\`.
+    """
+    nextCursor: String
+    "Whether more lines of this attempt are stored after this page."
+    hasMore: Boolean!
+  }
+
   type Query {
     """
-    Lines of a job run ordered by attempt then seq, each once. Without \`attempt\`,
-    every attempt's lines; \`afterSeq\` (only lines after that seq) needs \`attempt\`.
-    \`limit\` defaults to 10000, at most 100000.
+    The output of one attempt of a job run, a page at a time, in seq order, each line once.
+    \`attempt\` defaults to the cursor's attempt, else to the job run's latest (the answer's
+    \`attempt\` says which); read earlier attempts one by one (\`JobRun.attempts\` lists them).
+    \`after\` is the \`nextCursor\` of an earlier page. \`first\` is the page size: default
+    ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}. A job run that does not exist is NOT_FOUND;
+    one that has printed nothing yet answers an empty page.
     """
-    jobRunLogs(jobRunId: ID!, attempt: Int, afterSeq: Int, limit: Int): [LogLine!]!
+    jobRunLogs(jobRunId: ID!, attempt: Int, after: String, first: Int): LogLinePage!
   }
 `;
 
@@ -46,16 +76,31 @@ export function toView(line: StoredLine): LogLineView {
   };
 }
 
-/** The logs subgraph's resolvers, over the store. */
+/** The logs subgraph's resolvers, over the store and the scheduler's job runs. */
 @Injectable()
 export class LogsSubgraph {
-  constructor(private readonly store: LogStore) {}
+  constructor(
+    private readonly store: LogStore,
+    private readonly jobRuns: SchedulerJobRuns,
+  ) {}
+
+  /** A page of a job run's lines; NOT_FOUND when the scheduler has no such job run. */
+  async page(args: LogPageArgs): Promise<LogPage<LogLineView>> {
+    const request = parseLogPageArgs(args);
+    const jobRun = await this.jobRuns.find(request.jobRunId);
+    if (jobRun === undefined) throw notFound('job run', request.jobRunId);
+    const query = logQueryFor(request, jobRun.latestAttempt);
+    const [read, totalCount] = await Promise.all([
+      this.store.lines(query),
+      this.store.countLines(query.jobRunId, query.attempt),
+    ]);
+    return toPage(request, query, read.map(toView), totalCount);
+  }
 
   resolvers(): Resolvers {
     return {
       Query: {
-        jobRunLogs: async (_parent: unknown, args: LogQueryArgs): Promise<LogLineView[]> =>
-          (await this.store.lines(parseLogQuery(args))).map(toView),
+        jobRunLogs: (_parent: unknown, args: LogPageArgs) => this.page(args),
       },
     };
   }

@@ -1,4 +1,5 @@
 import type { ExecuteJob, JobSpec, PipelineSnapshot } from '@fluxi/contracts';
+import type { AttemptObservation } from '../domain/holding.js';
 
 /** Definitions owned by the catalog service (implemented over NATS request/reply). */
 export interface CatalogClient {
@@ -27,4 +28,14 @@ export interface ExecuteQueue {
 /** Tells executors to stop attempts (implemented with the FLUXI_CONTROL JetStream stream). */
 export interface ExecutorControl {
   cancel(attempts: readonly { jobRunId: string; attempt: number; reason: string }[]): Promise<void>;
+}
+
+/**
+ * Who holds an open attempt, seen from outside the store: today the executor queue
+ * (BullMQ's state of the attempt's job) and the events stream (whether its finish event
+ * waits there); executor heartbeats are to come as one more part of the observation.
+ * `domain/holding.ts` decides from it whether the attempt is lost.
+ */
+export interface AttemptHolders {
+  observe(attempt: { jobRunId: string; attempt: number }): Promise<AttemptObservation>;
 }

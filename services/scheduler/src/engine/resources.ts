@@ -1,6 +1,6 @@
 import type { Logger } from '@fluxi/common';
 import type { RunStore } from '../store/run-store.js';
-import type { CatalogClient, ExecuteQueue, ExecutorControl } from './ports.js';
+import type { AttemptHolders, CatalogClient, ExecuteQueue, ExecutorControl } from './ports.js';
 
 /** What the systems of the run engine share. */
 export interface EngineResources {
@@ -8,6 +8,8 @@ export interface EngineResources {
   readonly catalog: CatalogClient;
   readonly queue: ExecuteQueue;
   readonly executors: ExecutorControl;
+  /** Who holds open attempts (reconciliation). */
+  readonly holders: AttemptHolders;
   readonly logger: Logger;
   readonly now: () => Date;
   /** In [0, 1): retry jitter. */

@@ -1,5 +1,6 @@
 import { IdPrefix, newId } from '@fluxi/common';
 import type { SqlExecutor } from '@fluxi/db';
+import { storableText } from '../domain/safe-text.js';
 import {
   CONTEXT_COLUMNS,
   toContextRecord,
@@ -12,7 +13,10 @@ import {
 export class ContextTx {
   constructor(private readonly tx: SqlExecutor) {}
 
-  /** Writes the latest output of a job or pipeline; the context keeps its id across writes. */
+  /**
+   * Writes the latest output of a job or pipeline; the context keeps its id across writes.
+   * Its name and value are made storable (no NUL, no lone surrogate): they come from events.
+   */
   async write(context: ContextWrite, at: Date): Promise<void> {
     const id = newId(context.kind === 'job' ? IdPrefix.jobContext : IdPrefix.pipelineContext);
     await this.tx.query(
@@ -27,8 +31,8 @@ export class ContextTx {
         id,
         context.kind,
         context.ownerId,
-        context.name,
-        context.value,
+        storableText(context.name),
+        storableText(context.value),
         context.sizeBytes,
         context.truncated,
         context.pipelineRunId,

@@ -137,4 +137,27 @@ CREATE TABLE contexts (
 CREATE INDEX contexts_name ON contexts (name, updated_at DESC);
 `,
   },
+  {
+    id: '003_dead_letters',
+    sql: `
+-- Executor events that failed every delivery: not applied, kept for inspection; their job run ended FAILED.
+CREATE TABLE dead_letters (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  stream text NOT NULL,
+  subject text NOT NULL,
+  stream_seq bigint NOT NULL,
+  job_run_id text,
+  -- Short, never the message's payload.
+  error text NOT NULL,
+  first_failed_at timestamptz NOT NULL,
+  last_failed_at timestamptz NOT NULL,
+  deliveries integer NOT NULL,
+  CONSTRAINT dead_letters_message UNIQUE (stream, stream_seq)
+);
+CREATE INDEX dead_letters_job_run ON dead_letters (job_run_id) WHERE job_run_id IS NOT NULL;
+
+-- The reconciliation reads every open job run at each pass.
+CREATE INDEX job_runs_open ON job_runs (id) WHERE status IN ('QUEUED', 'RUNNING');
+`,
+  },
 ];

@@ -2,6 +2,7 @@ import type { Database } from '@fluxi/db';
 import { migrate } from '@fluxi/db';
 import type { StageRunState } from '../domain/stages.js';
 import { CONTEXT_COLUMNS, toContextRecord, type ContextRecord, type ContextRow } from './context-records.js';
+import { DeadLetterStore } from './dead-letters.js';
 import { migrations } from './migrations.js';
 import { selectOutputs, type JobRunOutput } from './outputs.js';
 import {
@@ -49,9 +50,22 @@ export function isTransient(error: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
+/** An attempt the store has as queued or running. */
+export interface OpenAttempt {
+  jobRunId: string;
+  pipelineRunId: string;
+  attempt: number;
+  status: 'QUEUED' | 'RUNNING';
+}
+
 /** Pipeline runs, job runs, their history and contexts in the `scheduler` schema. */
 export class RunStore {
-  constructor(private readonly db: Database) {}
+  /** Executor events that failed every delivery. */
+  readonly deadLetters: DeadLetterStore;
+
+  constructor(private readonly db: Database) {
+    this.deadLetters = new DeadLetterStore(db);
+  }
 
   /** Applies the scheduler's migrations. */
   async migrate(): Promise<void> {
@@ -117,6 +131,19 @@ export class RunStore {
       `SELECT ${JOB_RUN_COLUMNS} FROM job_runs WHERE status = 'QUEUED' ORDER BY id`,
     );
     return rows.map(toJobRunRecord);
+  }
+
+  /** Every job run QUEUED or RUNNING, with its current attempt. */
+  async listOpenAttempts(): Promise<OpenAttempt[]> {
+    const rows = await this.db.query<{ id: string; pipeline_run_id: string; attempt: number; status: string }>(
+      `SELECT id, pipeline_run_id, attempt, status FROM job_runs WHERE status IN ('QUEUED', 'RUNNING') ORDER BY id`,
+    );
+    return rows.map((row) => ({
+      jobRunId: row.id,
+      pipelineRunId: row.pipeline_run_id,
+      attempt: row.attempt,
+      status: row.status === 'QUEUED' ? 'QUEUED' : 'RUNNING',
+    }));
   }
 
   async stageRunsOf(runIds: readonly string[]): Promise<StageRunRecord[]> {

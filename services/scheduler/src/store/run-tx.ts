@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '@fluxi/db';
+import { storableText } from '../domain/safe-text.js';
 import type { StageRunState } from '../domain/stages.js';
 import { ContextTx } from './context-tx.js';
 import {
@@ -145,7 +146,10 @@ export class RunTx {
     return { run: toRunRecord(row), jobRuns: jobRuns.map(toJobRunRecord) };
   }
 
-  /** Writes a job run's progress, and the standard output of the attempt that just ran when given. */
+  /**
+   * Writes a job run's progress, and the standard output of the attempt that just ran when
+   * given. Reason and output come from events: they are made storable (no NUL, no lone surrogate).
+   */
   async updateJobRun(progress: JobRunProgress, output?: { text: string; bytes: number }): Promise<void> {
     await this.tx.query(
       `UPDATE job_runs SET status = $2, attempt = $3, not_before = $4, exit_code = $5, failure_class = $6, reason = $7,
@@ -159,11 +163,11 @@ export class RunTx {
         progress.notBefore,
         progress.exitCode,
         progress.failureClass,
-        progress.reason,
+        nullableText(progress.reason),
         progress.startedAt,
         progress.endedAt,
         output !== undefined,
-        output?.text ?? null,
+        output === undefined ? null : storableText(output.text),
         output?.bytes ?? null,
       ],
     );
@@ -230,7 +234,7 @@ export class RunTx {
         values.endedAt,
         values.exitCode,
         values.failureClass,
-        values.reason,
+        nullableText(values.reason),
       ],
     );
   }
@@ -244,7 +248,7 @@ export class RunTx {
       await this.tx.query(
         `INSERT INTO artifacts (job_run_id, attempt, path, size_bytes) VALUES ($1, $2, $3, $4)
          ON CONFLICT (job_run_id, attempt, path) DO UPDATE SET size_bytes = EXCLUDED.size_bytes`,
-        [jobRunId, attempt, file.path, file.sizeBytes],
+        [jobRunId, attempt, storableText(file.path), file.sizeBytes],
       );
     }
   }
@@ -277,3 +281,5 @@ export class RunTx {
     );
   }
 }
+
+const nullableText = (text: string | null): string | null => (text === null ? null : storableText(text));

@@ -17,8 +17,20 @@ import { createRedisClient } from '@fluxi/messaging';
 
 export type Outcome = 'SUCCESS' | 'FAILED';
 
-/** What the fake executor does with one attempt; default: succeed at once. */
-export type Behaviour = (job: ExecuteJob) => Promise<Outcome> | Outcome;
+/** How an attempt ends, with what its finished event carries besides the outcome. */
+export interface Finish {
+  outcome: Outcome;
+  /** Standard output, as bytes (the executor sends what the job printed). */
+  output?: Uint8Array;
+  reason?: string;
+}
+
+/**
+ * What the fake executor does with one attempt; default: succeed at once. When it
+ * throws, no finished event is published and the BullMQ job fails with its message
+ * (as when the real executor gives up publishing).
+ */
+export type Behaviour = (job: ExecuteJob) => Promise<Outcome | Finish> | Outcome | Finish;
 
 export interface Pickup {
   /** BullMQ job id. */
@@ -90,8 +102,9 @@ export class FakeExecutor {
     this.inFlight += 1;
     try {
       await this.publish(startedEvent(execute));
-      const outcome = await this.behaviour(execute);
-      await this.publish(finishedEvent(execute, outcome));
+      const result = await this.behaviour(execute);
+      const finish = typeof result === 'string' ? { outcome: result } : result;
+      await this.publish(finishedEvent(execute, finish.outcome, finish));
       this.finished.set(execute.pipelineRunId, [...(this.finished.get(execute.pipelineRunId) ?? []), name]);
     } finally {
       this.inFlight -= 1;
@@ -113,6 +126,7 @@ export function startedEvent(job: Pick<ExecuteJob, 'jobRunId' | 'pipelineRunId' 
 export function finishedEvent(
   job: Pick<ExecuteJob, 'jobRunId' | 'pipelineRunId' | 'attempt'>,
   outcome: Outcome,
+  extra: Omit<Finish, 'outcome'> = {},
 ): JobRunEvent {
   const ok = outcome === 'SUCCESS';
   return create(JobRunEventSchema, {
@@ -127,8 +141,9 @@ export function finishedEvent(
         outcome: ok ? JobOutcome.SUCCESS : JobOutcome.FAILED,
         exitCode: ok ? 0 : 3,
         failureClass: ok ? FailureClass.UNSPECIFIED : FailureClass.JOB,
-        reason: ok ? '' : 'exited with 3',
+        reason: extra.reason ?? (ok ? '' : 'exited with 3'),
         lastSeq: 0n,
+        ...(extra.output === undefined ? {} : { output: extra.output, outputBytes: BigInt(extra.output.byteLength) }),
       },
     },
   });

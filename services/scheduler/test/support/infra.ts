@@ -1,4 +1,4 @@
-import { loadConfig, silentLogger, type RunningService } from '@fluxi/common';
+import { loadConfig, silentLogger, type Logger, type RunningService } from '@fluxi/common';
 import { encodePrincipal, PRINCIPAL_HEADER, type Principal } from '@fluxi/graphql';
 import { connectNats, type Nats } from '@fluxi/messaging';
 import { startNatsServer, startRedisServer, tempDir, waitFor, type ServerProcess } from '@fluxi/testkit';
@@ -33,6 +33,10 @@ export interface SchedulerOptions {
   databaseUrl?: string;
   /** BullMQ prefix; `fluxi` when unset. */
   prefix?: string;
+  /** More config keys, dotted (e.g. `scheduler.reconcileIntervalSec`). */
+  flags?: Record<string, string | number | boolean>;
+  /** Where the scheduler logs; silent when unset. */
+  logger?: Logger;
 }
 
 export function startScheduler(infra: Infra, options: SchedulerOptions = {}): Promise<RunningService> {
@@ -42,9 +46,15 @@ export function startScheduler(infra: Infra, options: SchedulerOptions = {}): Pr
       'redis.prefix': options.prefix ?? 'fluxi',
       'log.level': 'silent',
       ...(options.databaseUrl === undefined ? {} : { 'database.url': options.databaseUrl }),
+      ...options.flags,
     },
   });
-  return start({ config, natsUrl: infra.natsServer.url, redisUrl: infra.redisServer.url, logger: silentLogger() });
+  return start({
+    config,
+    natsUrl: infra.natsServer.url,
+    redisUrl: infra.redisServer.url,
+    logger: options.logger ?? silentLogger(),
+  });
 }
 
 export const WRITER: Principal = { userId: 'U-writer', userName: 'writer', role: 'writer', keyId: 'K-writer' };

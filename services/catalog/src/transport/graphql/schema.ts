@@ -271,7 +271,18 @@ export const typeDefs = gql`
     users: [User!]!
   }
 
+  "Log levels of Fluxi's own processes (setLogLevel)."
+  enum LogLevel {
+    DEBUG
+    INFO
+    WARN
+    ERROR
+    SILENT
+  }
+
   type Mutation {
+    "Sets the log level of every Fluxi process from now on, until it restarts (admin only). Returns the level set."
+    setLogLevel(level: LogLevel!): LogLevel!
     createJob(input: CreateJobInput!): Job!
     updateJob(id: ID!, input: UpdateJobInput!): Job!
     deleteJob(id: ID!): Boolean!

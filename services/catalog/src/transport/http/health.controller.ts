@@ -1,11 +1,21 @@
-import { Controller, Get } from '@nestjs/common';
-import { FLUXI_VERSION } from '@fluxi/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { serviceHealth, type HealthChecks, type ServiceHealth } from '@fluxi/common';
+import { HEALTH_CHECKS } from '../../tokens.js';
 
-/** Liveness for orchestrators (k8s probes): the process answers HTTP. */
+/** The part of Express's response the controller sets. */
+interface StatusResponse {
+  status(code: number): unknown;
+}
+
+/** GET /health: 200 when NATS and the database answer, 503 naming what is down otherwise. */
 @Controller('health')
 export class HealthController {
+  constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthChecks) {}
+
   @Get()
-  health(): { status: 'ok'; service: 'catalog'; version: string } {
-    return { status: 'ok', service: 'catalog', version: FLUXI_VERSION };
+  async health(@Res({ passthrough: true }) res: StatusResponse): Promise<ServiceHealth> {
+    const health = await serviceHealth('catalog', this.checks);
+    res.status(health.status === 'ok' ? 200 : 503);
+    return health;
   }
 }

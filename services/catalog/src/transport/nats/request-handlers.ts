@@ -82,7 +82,7 @@ export function serveCatalogRequests(nc: NatsConnection, deps: RequestHandlerDep
       logger,
       handler: async (req) => {
         try {
-          const key = await verifyApiKey(access, req.key);
+          const key = await verifyApiKey(access, req.key, logger);
           const value = create(PrincipalSchema, { ...key, role: ROLE[key.role] });
           return create(VerifyApiKeyResponseSchema, { result: { case: 'principal', value } });
         } catch (error) {

@@ -41,4 +41,13 @@ describe('toEventInput', () => {
     expect(toEventInput(finished, () => NOW)).toMatchObject({ outcome: 'FAILED', failureClass: null, reason: null });
     expect(toEventInput(create(JobRunEventSchema, base), () => NOW)).toBeUndefined();
   });
+
+  it('makes the job run id and the reason storable (a NUL would fail every write)', () => {
+    const event = create(JobRunEventSchema, {
+      ...base,
+      jobRunId: 'JR\u00001',
+      kind: { case: 'finished', value: { outcome: JobOutcome.FAILED, reason: 'boom\u0000' } },
+    });
+    expect(toEventInput(event, () => NOW)).toMatchObject({ jobRunId: 'JR\uFFFD1', reason: 'boom\uFFFD' });
+  });
 });

@@ -1,6 +1,7 @@
 import { JobOutcome, type JobRunEvent, type JobRunFinished } from '@fluxi/contracts';
 import type { JobRunEventInput } from '../../domain/model.js';
 import { applyJobRunEvent } from '../../domain/state-machine.js';
+import { outputText, storableText } from '../../domain/safe-text.js';
 import { failureClassOf } from '../../domain/status.js';
 import type { JobRunRecord } from '../../store/records.js';
 import type { RunTx } from '../../store/run-tx.js';
@@ -10,6 +11,12 @@ import { toRunState } from '../state.js';
 import type { DispatchSystem } from './dispatch.js';
 
 export type AdvanceResult = { readonly applied: true } | { readonly applied: false; readonly ignored: string };
+
+/** An attempt of a job run. */
+export interface AttemptRef {
+  readonly jobRunId: string;
+  readonly attempt: number;
+}
 
 /**
  * Advance: applies a job run's lifecycle event to its run, in one transaction with
@@ -26,13 +33,42 @@ export class AdvanceSystem {
   async apply(event: JobRunEvent): Promise<AdvanceResult> {
     const input = toEventInput(event, this.resources.now);
     if (input === undefined) return { applied: false, ignored: 'event has no kind' };
-    const finished = event.kind.case === 'finished' ? event.kind.value : undefined;
+    return this.applyInput(input, event.kind.case === 'finished' ? event.kind.value : undefined);
+  }
+
+  /**
+   * Ends an attempt FAILED with class INFRASTRUCTURE for a failure the scheduler found
+   * itself (its executor is lost, its result could not be recorded). It takes the path
+   * of an executor's failure event, so the job's retry rules (a retry is a new attempt)
+   * and the run's advance apply alike; no output, context or artifact is written. Ignored
+   * when the attempt already ended or is no longer the job run's current one.
+   */
+  fail(attempt: AttemptRef, reason: string): Promise<AdvanceResult> {
+    return this.applyInput(
+      {
+        kind: 'finished',
+        jobRunId: attempt.jobRunId,
+        attempt: attempt.attempt,
+        at: this.resources.now(),
+        outcome: 'FAILED',
+        // Unknown: the process did not report how it ended.
+        exitCode: null,
+        failureClass: 'INFRASTRUCTURE',
+        reason: storableText(reason),
+      },
+      undefined,
+    );
+  }
+
+  /** `finished`: what the executor reported with a finish event (output, artifacts); none for a failure found here. */
+  private async applyInput(input: JobRunEventInput, finished: JobRunFinished | undefined): Promise<AdvanceResult> {
     const now = this.resources.now();
     const outcome = await this.resources.store.transaction(async (tx) => {
       const stored = await tx.lockRunOfJobRun(input.jobRunId);
       if (stored === undefined) return { applied: false as const, ignored: `unknown job run ${input.jobRunId}` };
+      const runId = stored.run.id;
       const result = applyJobRunEvent(toRunState(stored.run, stored.jobRuns), input, { random: this.resources.random });
-      if (!result.applied) return result;
+      if (!result.applied) return { ...result, runId };
       const jobRun = stored.jobRuns.find((candidate) => candidate.id === input.jobRunId) as JobRunRecord;
       const after = result.run.jobRuns.find((candidate) => candidate.id === input.jobRunId);
       if (input.kind === 'finished' && after !== undefined && after.attempt !== input.attempt) {
@@ -53,16 +89,16 @@ export class AdvanceSystem {
           : undefined;
       const outputs = output === undefined ? undefined : new Map([[jobRun.id, output]]);
       const items = await persistAndEnd(tx, stored, result, now, { outputs });
-      return { applied: true as const, items, status: result.run.status, runChanged: result.runChanged };
+      return { applied: true as const, items, status: result.run.status, runChanged: result.runChanged, runId };
     });
     const log = this.resources.logger.child({
-      pipelineRunId: event.pipelineRunId,
+      ...('runId' in outcome ? { pipelineRunId: outcome.runId } : {}),
       jobRunId: input.jobRunId,
       attempt: input.attempt,
     });
     if (!outcome.applied) {
       log.debug({ event: input.kind, reason: outcome.ignored }, 'event ignored');
-      return outcome;
+      return { applied: false, ignored: outcome.ignored };
     }
     log.debug({ event: input.kind }, 'event applied');
     if (outcome.runChanged) log.info({ status: outcome.status }, 'run status');
@@ -86,11 +122,11 @@ async function recordExecution(
     await tx.insertArtifacts(
       jobRun.id,
       input.attempt,
-      finished.artifacts.map((file) => ({ path: file.path, sizeBytes: Number(file.sizeBytes) })),
+      finished.artifacts.map((file) => ({ path: storableText(file.path), sizeBytes: Number(file.sizeBytes) })),
     );
   }
   if (input.outcome === 'CANCELLED') return undefined;
-  const output = Buffer.from(finished.output).toString('utf8');
+  const output = outputText(finished.output);
   const outputBytes = Math.max(Number(finished.outputBytes), finished.output.length);
   const startedAt = jobRun.startedAt;
   await tx.contexts.write(
@@ -126,7 +162,8 @@ function jobName(jobRun: JobRunRecord): string {
 /** The domain's view of a contract event; undefined for an event without a kind. */
 export function toEventInput(event: JobRunEvent, now: () => Date): JobRunEventInput | undefined {
   const at = event.atMs > 0n ? new Date(Number(event.atMs)) : now();
-  const base = { jobRunId: event.jobRunId, attempt: event.attempt, at };
+  // Ids and reason go into SQL parameters and columns: a NUL in them would fail every write.
+  const base = { jobRunId: storableText(event.jobRunId), attempt: event.attempt, at };
   switch (event.kind.case) {
     case 'started':
       return { kind: 'started', ...base };
@@ -138,7 +175,7 @@ export function toEventInput(event: JobRunEvent, now: () => Date): JobRunEventIn
         outcome: OUTCOMES[finished.outcome] ?? 'FAILED',
         exitCode: finished.exitCode,
         failureClass: failureClassOf(finished.failureClass) ?? null,
-        reason: finished.reason === '' ? null : finished.reason,
+        reason: finished.reason === '' ? null : storableText(finished.reason),
       };
     }
     default:

@@ -3,6 +3,7 @@ import type { JobRunRecord, StoredJson } from '../../store/records.js';
 import { dispatchItems } from '../persist.js';
 import { startLoop } from '../loop.js';
 import type { EngineResources } from '../resources.js';
+import { errorSummary } from '../../domain/error-summary.js';
 
 /** One attempt of a job run to hand to the executors; it is already committed as QUEUED. */
 export interface DispatchItem {
@@ -33,7 +34,7 @@ export class DispatchSystem {
       return true;
     } catch (error) {
       this.resources.logger.error(
-        { err: error, jobRunIds: items.map((item) => item.jobRunId) },
+        { err: errorSummary(error), jobRunIds: items.map((item) => item.jobRunId) },
         'enqueue failed; the job runs stay QUEUED and are enqueued again by the next recovery',
       );
       return false;
@@ -72,7 +73,7 @@ export class DispatchSystem {
     return startLoop(
       intervalMs,
       () => this.recover(),
-      (error) => this.resources.logger.warn({ err: error }, 'periodic recovery failed'),
+      (error) => this.resources.logger.warn({ err: errorSummary(error) }, 'periodic recovery failed'),
     );
   }
 }

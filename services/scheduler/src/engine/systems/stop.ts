@@ -5,6 +5,7 @@ import type { EngineResources } from '../resources.js';
 import { persistAndEnd } from '../run-ended.js';
 import { toRunState } from '../state.js';
 import type { DispatchItem } from './dispatch.js';
+import { errorSummary } from '../../domain/error-summary.js';
 
 export interface Stopped {
   /** Attempts that were queued or running: to take out of the queue and kill. */
@@ -43,7 +44,7 @@ export async function killAttempts(resources: EngineResources, stopped: readonly
       await resources.queue.remove(attempt.jobRunId, attempt.attempt);
     } catch (error) {
       resources.logger.warn(
-        { err: error, jobRunId: attempt.jobRunId },
+        { err: errorSummary(error), jobRunId: attempt.jobRunId },
         'could not remove a cancelled attempt from the queue',
       );
     }
@@ -54,6 +55,9 @@ export async function killAttempts(resources: EngineResources, stopped: readonly
   } catch (error) {
     // The run is already stopped in the store; what still runs ends at its own timeout,
     // and the events it sends then are ignored.
-    resources.logger.error({ err: error, attempts: attempts.length }, 'could not send the cancel to the executors');
+    resources.logger.error(
+      { err: errorSummary(error), attempts: attempts.length },
+      'could not send the cancel to the executors',
+    );
   }
 }

@@ -1,6 +1,7 @@
 import type { EngineResources } from '../resources.js';
 import type { CancelSystem } from './cancel.js';
 import { startLoop } from '../loop.js';
+import { errorSummary } from '../../domain/error-summary.js';
 
 /** Checks for runs past their deadline every `intervalMs` until stopped. */
 export function startTimeoutLoop(
@@ -11,6 +12,6 @@ export function startTimeoutLoop(
   return startLoop(
     intervalMs,
     () => cancel.timeOutOverdue(),
-    (error) => resources.logger.warn({ err: error }, 'run timeout check failed'),
+    (error) => resources.logger.warn({ err: errorSummary(error) }, 'run timeout check failed'),
   );
 }

@@ -1,15 +1,21 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { FLUXI_VERSION } from '@fluxi/common';
-import { HEALTH_CHECK, type HealthCheck } from '../../tokens.js';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { serviceHealth, type HealthChecks, type ServiceHealth } from '@fluxi/common';
+import { HEALTH_CHECKS } from '../../tokens.js';
 
-/** GET /health: 200 while the scheduler's database answers. */
+/** The part of Express's response the controller sets. */
+interface StatusResponse {
+  status(code: number): unknown;
+}
+
+/** GET /health: 200 when NATS, the database and Redis answer, 503 naming what is down otherwise. */
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(HEALTH_CHECK) private readonly check: HealthCheck) {}
+  constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthChecks) {}
 
   @Get()
-  async health(): Promise<{ status: 'ok'; service: 'scheduler'; version: string }> {
-    await this.check();
-    return { status: 'ok', service: 'scheduler', version: FLUXI_VERSION };
+  async health(@Res({ passthrough: true }) res: StatusResponse): Promise<ServiceHealth> {
+    const health = await serviceHealth('scheduler', this.checks);
+    res.status(health.status === 'ok' ? 200 : 503);
+    return health;
   }
 }

@@ -7,6 +7,7 @@ import {
   type ResolveContextsResponse,
 } from '@fluxi/contracts';
 import { serve, type NatsConnection } from '@fluxi/messaging';
+import { shortErrorMessage } from '../../domain/error-summary.js';
 import type { ContextSystem } from '../../engine/systems/contexts.js';
 
 /** Answers executors' `$$(name)` lookups on fluxi.scheduler.contexts.resolve. Returns a stop function. */
@@ -23,7 +24,8 @@ export function serveContextResolution(nc: NatsConnection, contexts: ContextSyst
           result: { case: 'contexts', value: { values: Object.fromEntries(values) } },
         });
       } catch (error) {
-        if (!isFluxiError(error) || error.code !== 'NOT_FOUND') throw error;
+        // What is logged of a store error is its message and code, never the query's parameters.
+        if (!isFluxiError(error) || error.code !== 'NOT_FOUND') throw new Error(shortErrorMessage(error));
         return create(ResolveContextsResponseSchema, {
           result: { case: 'error', value: { code: error.code, message: error.message, field: error.field ?? '' } },
         });

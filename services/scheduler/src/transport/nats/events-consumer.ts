@@ -1,7 +1,9 @@
 import type { Logger } from '@fluxi/common';
 import { JobRunEventSchema, Streams } from '@fluxi/contracts';
 import { decode, startDurableConsumer, type DurableConsumer, type JsMsg, type Nats } from '@fluxi/messaging';
+import { errorSummary, shortErrorMessage } from '../../domain/error-summary.js';
 import type { AdvanceSystem } from '../../engine/systems/advance.js';
+import type { DeadLetterSystem } from '../../engine/systems/dead-letters.js';
 
 export const ADVANCE_DURABLE = 'scheduler-advance';
 
@@ -12,19 +14,34 @@ export const ADVANCE_DURABLE = 'scheduler-advance';
 const BATCH_SIZE = 100;
 const MAX_WAIT_MS = 5;
 
+export interface EventsConsumerOptions {
+  /** Deliveries of an event that fails to be applied before it is dead-lettered. */
+  readonly maxDeliveries: number;
+  readonly deadLetters: DeadLetterSystem;
+}
+
 /**
  * Feeds JobRunEvents from JetStream (durable `scheduler-advance`) to the advance
- * system. A message is acked once applied or ignored; a store failure naks the batch
- * so it comes again (applying is idempotent). Events that arrived while the
- * scheduler was down are consumed when it starts.
+ * system. A message is acked once applied or ignored. When applying a batch fails, its
+ * events are applied one at a time, so one that cannot be stored does not hold back the
+ * others; a failing one comes again (applying is idempotent) and, once it has failed
+ * `maxDeliveries` deliveries, is dead-lettered: recorded, terminated, and its attempt
+ * ended FAILED (infrastructure). Events that arrived while the scheduler was down are
+ * consumed when it starts.
  */
-export function startEventsConsumer(nats: Nats, advance: AdvanceSystem, logger: Logger): Promise<DurableConsumer> {
+export function startEventsConsumer(
+  nats: Nats,
+  advance: AdvanceSystem,
+  logger: Logger,
+  options: EventsConsumerOptions,
+): Promise<DurableConsumer> {
   return startDurableConsumer(nats, {
     stream: Streams.events.name,
     durable: ADVANCE_DURABLE,
     filterSubject: 'fluxi.events.jobrun.>',
     batchSize: BATCH_SIZE,
     maxWaitMs: MAX_WAIT_MS,
+    maxDeliveries: options.maxDeliveries,
     logger,
     handle: async (messages: JsMsg[]) => {
       for (const message of messages) {
@@ -33,11 +50,35 @@ export function startEventsConsumer(nats: Nats, advance: AdvanceSystem, logger: 
           event = decode(JobRunEventSchema, message.data);
         } catch (error) {
           // A message this build cannot read would block the consumer for ever: drop it, loudly.
-          logger.error({ err: error, subject: message.subject, seq: message.seq }, 'undecodable job run event dropped');
+          logger.error(
+            { err: errorSummary(error), subject: message.subject, seq: message.seq },
+            'undecodable job run event dropped',
+          );
           continue;
         }
         await advance.apply(event);
       }
     },
+    onDeadLetter: async (message, error, failed) => {
+      const event = decodeOrUndefined(message);
+      await options.deadLetters.handle({
+        stream: Streams.events.name,
+        subject: message.subject,
+        streamSeq: message.seq,
+        jobRunId: event?.jobRunId ?? null,
+        attempt: event?.attempt ?? null,
+        error: shortErrorMessage(error),
+        firstFailedAt: failed.firstFailedAt,
+        deliveries: failed.deliveries,
+      });
+    },
   });
+}
+
+function decodeOrUndefined(message: JsMsg) {
+  try {
+    return decode(JobRunEventSchema, message.data);
+  } catch {
+    return undefined;
+  }
 }

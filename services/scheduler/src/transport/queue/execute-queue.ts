@@ -1,7 +1,9 @@
 import { executeJobId, executeQueueName, ExecuteJobSchema, toJson } from '@fluxi/contracts';
 import type { Logger } from '@fluxi/common';
 import { Queue, type IRedisClient } from 'bullmq';
+import type { QueuedAttemptState } from '../../domain/holding.js';
 import type { ExecuteQueue, QueuedAttempt } from '../../engine/ports.js';
+import { errorSummary } from '../../domain/error-summary.js';
 
 /** BullMQ job name of an executor job. */
 export const EXECUTE_JOB_NAME = 'execute';
@@ -16,7 +18,7 @@ export class BullExecuteQueue implements ExecuteQueue {
   constructor(connection: IRedisClient, options: { pool: string; prefix: string; logger: Logger }) {
     this.queue = new Queue(executeQueueName(options.pool), { connection, prefix: options.prefix });
     // Without a listener an 'error' event would crash the process; BullMQ reconnects by itself.
-    this.queue.on('error', (error) => options.logger.warn({ err: error }, 'execute queue error'));
+    this.queue.on('error', (error) => options.logger.warn({ err: errorSummary(error) }, 'execute queue error'));
   }
 
   async enqueue(attempts: readonly QueuedAttempt[]): Promise<void> {
@@ -37,6 +39,28 @@ export class BullExecuteQueue implements ExecuteQueue {
 
   async holds(jobRunId: string, attempt: number): Promise<boolean> {
     return (await this.queue.getJob(executeJobId(jobRunId, attempt))) !== undefined;
+  }
+
+  /** Where the queue has this attempt (reconciliation). */
+  async inspect(jobRunId: string, attempt: number): Promise<QueuedAttemptState> {
+    const job = await this.queue.getJob(executeJobId(jobRunId, attempt));
+    if (job === undefined) return { state: 'missing' };
+    const state = await job.getState();
+    switch (state) {
+      case 'active':
+        return { state: 'active' };
+      case 'completed':
+        return { state: 'completed' };
+      case 'failed':
+        // BullMQ's reason: the executor's error ("gave up publishing …"), or a stall ("job stalled more than allowable limit").
+        return { state: 'failed', failedReason: job.failedReason ?? '' };
+      case 'unknown':
+        // Removed between the two reads.
+        return { state: 'missing' };
+      default:
+        // waiting, delayed, prioritized, waiting-children.
+        return { state: 'waiting' };
+    }
   }
 
   async remove(jobRunId: string, attempt: number): Promise<boolean> {

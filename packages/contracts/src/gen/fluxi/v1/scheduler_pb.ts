@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fluxi/v1/scheduler.proto.
  */
 export const file_fluxi_v1_scheduler: GenFile = /*@__PURE__*/
-  fileDesc("ChhmbHV4aS92MS9zY2hlZHVsZXIucHJvdG8SCGZsdXhpLnYxIoABChZSZXNvbHZlQ29udGV4dHNSZXF1ZXN0EioKB3ZlcnNpb24YASABKA4yGS5mbHV4aS52MS5Db250cmFjdFZlcnNpb24SFwoPcGlwZWxpbmVfcnVuX2lkGAIgASgJEhIKCmpvYl9ydW5faWQYAyABKAkSDQoFbmFtZXMYBCADKAkieQoQUmVzb2x2ZWRDb250ZXh0cxI2CgZ2YWx1ZXMYASADKAsyJi5mbHV4aS52MS5SZXNvbHZlZENvbnRleHRzLlZhbHVlc0VudHJ5Gi0KC1ZhbHVlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiewoXUmVzb2x2ZUNvbnRleHRzUmVzcG9uc2USLgoIY29udGV4dHMYASABKAsyGi5mbHV4aS52MS5SZXNvbHZlZENvbnRleHRzSAASJgoFZXJyb3IYAiABKAsyFS5mbHV4aS52MS5FcnJvckRldGFpbEgAQggKBnJlc3VsdGIGcHJvdG8z", [file_fluxi_v1_common]);
+  fileDesc("ChhmbHV4aS92MS9zY2hlZHVsZXIucHJvdG8SCGZsdXhpLnYxIoABChZSZXNvbHZlQ29udGV4dHNSZXF1ZXN0EioKB3ZlcnNpb24YASABKA4yGS5mbHV4aS52MS5Db250cmFjdFZlcnNpb24SFwoPcGlwZWxpbmVfcnVuX2lkGAIgASgJEhIKCmpvYl9ydW5faWQYAyABKAkSDQoFbmFtZXMYBCADKAkieQoQUmVzb2x2ZWRDb250ZXh0cxI2CgZ2YWx1ZXMYASADKAsyJi5mbHV4aS52MS5SZXNvbHZlZENvbnRleHRzLlZhbHVlc0VudHJ5Gi0KC1ZhbHVlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiewoXUmVzb2x2ZUNvbnRleHRzUmVzcG9uc2USLgoIY29udGV4dHMYASABKAsyGi5mbHV4aS52MS5SZXNvbHZlZENvbnRleHRzSAASJgoFZXJyb3IYAiABKAsyFS5mbHV4aS52MS5FcnJvckRldGFpbEgAQggKBnJlc3VsdCJSChBHZXRKb2JSdW5SZXF1ZXN0EioKB3ZlcnNpb24YASABKA4yGS5mbHV4aS52MS5Db250cmFjdFZlcnNpb24SEgoKam9iX3J1bl9pZBgCIAEoCSJKCgpKb2JSdW5JbmZvEhIKCmpvYl9ydW5faWQYASABKAkSFwoPcGlwZWxpbmVfcnVuX2lkGAIgASgJEg8KB2F0dGVtcHQYAyABKA0ibgoRR2V0Sm9iUnVuUmVzcG9uc2USJwoHam9iX3J1bhgBIAEoCzIULmZsdXhpLnYxLkpvYlJ1bkluZm9IABImCgVlcnJvchgCIAEoCzIVLmZsdXhpLnYxLkVycm9yRGV0YWlsSABCCAoGcmVzdWx0YgZwcm90bzM", [file_fluxi_v1_common]);
 
 /**
  * Request on fluxi.scheduler.contexts.resolve: the values of the `$$(name)`
@@ -100,4 +100,91 @@ export type ResolveContextsResponse = Message<"fluxi.v1.ResolveContextsResponse"
  */
 export const ResolveContextsResponseSchema: GenMessage<ResolveContextsResponse> = /*@__PURE__*/
   messageDesc(file_fluxi_v1_scheduler, 2);
+
+/**
+ * Request on fluxi.scheduler.jobrun.get: whether a job run exists, and its latest
+ * attempt, asked by the logs service before it reads the job run's lines.
+ *
+ * @generated from message fluxi.v1.GetJobRunRequest
+ */
+export type GetJobRunRequest = Message<"fluxi.v1.GetJobRunRequest"> & {
+  /**
+   * @generated from field: fluxi.v1.ContractVersion version = 1;
+   */
+  version: ContractVersion;
+
+  /**
+   * @generated from field: string job_run_id = 2;
+   */
+  jobRunId: string;
+};
+
+/**
+ * Describes the message fluxi.v1.GetJobRunRequest.
+ * Use `create(GetJobRunRequestSchema)` to create a new message.
+ */
+export const GetJobRunRequestSchema: GenMessage<GetJobRunRequest> = /*@__PURE__*/
+  messageDesc(file_fluxi_v1_scheduler, 3);
+
+/**
+ * What another service may know of a job run.
+ *
+ * @generated from message fluxi.v1.JobRunInfo
+ */
+export type JobRunInfo = Message<"fluxi.v1.JobRunInfo"> & {
+  /**
+   * @generated from field: string job_run_id = 1;
+   */
+  jobRunId: string;
+
+  /**
+   * @generated from field: string pipeline_run_id = 2;
+   */
+  pipelineRunId: string;
+
+  /**
+   * The latest attempt, from 1; a retry counts up as soon as it is queued, before it prints anything.
+   *
+   * @generated from field: uint32 attempt = 3;
+   */
+  attempt: number;
+};
+
+/**
+ * Describes the message fluxi.v1.JobRunInfo.
+ * Use `create(JobRunInfoSchema)` to create a new message.
+ */
+export const JobRunInfoSchema: GenMessage<JobRunInfo> = /*@__PURE__*/
+  messageDesc(file_fluxi_v1_scheduler, 4);
+
+/**
+ * @generated from message fluxi.v1.GetJobRunResponse
+ */
+export type GetJobRunResponse = Message<"fluxi.v1.GetJobRunResponse"> & {
+  /**
+   * @generated from oneof fluxi.v1.GetJobRunResponse.result
+   */
+  result: {
+    /**
+     * @generated from field: fluxi.v1.JobRunInfo job_run = 1;
+     */
+    value: JobRunInfo;
+    case: "jobRun";
+  } | {
+    /**
+     * NOT_FOUND naming the job run.
+     *
+     * @generated from field: fluxi.v1.ErrorDetail error = 2;
+     */
+    value: ErrorDetail;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message fluxi.v1.GetJobRunResponse.
+ * Use `create(GetJobRunResponseSchema)` to create a new message.
+ */
+export const GetJobRunResponseSchema: GenMessage<GetJobRunResponse> = /*@__PURE__*/
+  messageDesc(file_fluxi_v1_scheduler, 5);
 

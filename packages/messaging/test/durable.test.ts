@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@fluxi/common';
+import { startNatsServer, waitFor, type ServerProcess } from '@fluxi/testkit';
+import { connectNats, startDurableConsumer, type FailedDeliveries, type JsMsg, type Nats } from '../src/index.js';
+
+let server: ServerProcess;
+let nats: Nats;
+let streamCount = 0;
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  nats = await connectNats(server.url, 'durable-test', silentLogger());
+});
+
+afterAll(async () => {
+  await nats?.close();
+  await server?.stop();
+});
+
+/** A fresh stream with these messages already in it (so the first batch holds them all). */
+async function streamWith(texts: string[]): Promise<{ stream: string; subject: string }> {
+  streamCount += 1;
+  const stream = `DURABLE_TEST_${streamCount}`;
+  const subject = `durable.test${streamCount}.events`;
+  await nats.jsm.streams.add({ name: stream, subjects: [subject] });
+  for (const text of texts) await nats.js.publish(subject, new TextEncoder().encode(text));
+  return { stream, subject };
+}
+
+interface DeadLetter {
+  text: string;
+  error: string;
+  failed: FailedDeliveries;
+}
+
+/** Handles messages the way a store would: a batch with a poison message fails as a whole. */
+function poisonAware(handled: string[], poison: (text: string) => boolean) {
+  return async (messages: JsMsg[]) => {
+    const bad = messages.find((message) => poison(message.string()));
+    if (bad !== undefined) throw new Error(`cannot store ${bad.seq}`);
+    for (const message of messages) if (!handled.includes(message.string())) handled.push(message.string());
+  };
+}
+
+describe('startDurableConsumer', () => {
+  it('handles the rest of a failing batch one by one and dead-letters the poison after maxDeliveries', async () => {
+    const { stream, subject } = await streamWith(['a', 'poison', 'b', 'c']);
+    const handled: string[] = [];
+    const deadLetters: DeadLetter[] = [];
+    const deliveriesOfPoison: number[] = [];
+    const consumer = await startDurableConsumer(nats, {
+      stream,
+      durable: 'dl-test',
+      batchSize: 10,
+      maxWaitMs: 50,
+      maxDeliveries: 3,
+      redeliveryDelayMs: 20,
+      logger: silentLogger(),
+      handle: async (messages) => {
+        for (const m of messages) if (m.string() === 'poison') deliveriesOfPoison.push(m.info.deliveryCount);
+        await poisonAware(handled, (text) => text === 'poison')(messages);
+      },
+      onDeadLetter: async (message, error, failed) => {
+        deadLetters.push({ text: message.string(), error: (error as Error).message, failed });
+      },
+    });
+    try {
+      await waitFor(() => deadLetters.length === 1, { what: 'the dead letter' });
+      expect(handled).toEqual(['a', 'b', 'c']);
+      expect(deadLetters[0]).toMatchObject({ text: 'poison', error: 'cannot store 2', failed: { deliveries: 3 } });
+      expect(deadLetters[0]?.failed.firstFailedAt).toBeInstanceOf(Date);
+      // Later messages are handled; the poison never comes back.
+      await nats.js.publish(subject, new TextEncoder().encode('d'));
+      await waitFor(() => handled.includes('d'), { what: 'a later message' });
+      await waitFor(
+        async () => {
+          const info = await nats.jsm.consumers.info(stream, 'dl-test');
+          return info.num_pending === 0 && info.num_ack_pending === 0;
+        },
+        { what: 'every message settled' },
+      );
+      expect(Math.max(...deliveriesOfPoison)).toBe(3);
+      expect(deadLetters).toHaveLength(1);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('delivers a message again when dead-lettering it fails, and terminates it once that works', async () => {
+    const { stream } = await streamWith(['poison']);
+    let refuse = 2;
+    const deadLetters: DeadLetter[] = [];
+    const consumer = await startDurableConsumer(nats, {
+      stream,
+      durable: 'dl-retry',
+      batchSize: 10,
+      maxWaitMs: 20,
+      maxDeliveries: 1,
+      redeliveryDelayMs: 20,
+      ackWaitSec: 60,
+      logger: silentLogger(),
+      handle: poisonAware([], () => true),
+      onDeadLetter: async (message, error, failed) => {
+        if (refuse > 0) {
+          refuse -= 1;
+          throw new Error('dead-letter store down');
+        }
+        deadLetters.push({ text: message.string(), error: (error as Error).message, failed });
+      },
+    });
+    try {
+      await waitFor(() => deadLetters.length === 1, { what: 'the dead letter' });
+      expect(deadLetters[0]?.failed.deliveries).toBe(3);
+      await waitFor(async () => (await nats.jsm.consumers.info(stream, 'dl-retry')).num_ack_pending === 0, {
+        what: 'the message to be terminated',
+      });
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('without onDeadLetter, keeps delivering a failing message past maxDeliveries', async () => {
+    const { stream } = await streamWith(['poison']);
+    const deliveries: number[] = [];
+    const consumer = await startDurableConsumer(nats, {
+      stream,
+      durable: 'no-dl',
+      batchSize: 10,
+      maxWaitMs: 20,
+      maxDeliveries: 2,
+      redeliveryDelayMs: 10,
+      logger: silentLogger(),
+      handle: async (messages) => {
+        for (const m of messages) deliveries.push(m.info.deliveryCount);
+        throw new Error('always');
+      },
+    });
+    try {
+      await waitFor(() => deliveries.some((count) => count > 3), { what: 'a fourth delivery' });
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('stops trying a failed batch message by message when the first ones all fail too', async () => {
+    const texts = Array.from({ length: 10 }, (_, i) => `m${i + 1}`);
+    const { stream } = await streamWith(texts);
+    const calls: { text: string; deliveries: number }[][] = [];
+    const consumer = await startDurableConsumer(nats, {
+      stream,
+      durable: 'outage',
+      batchSize: 10,
+      maxWaitMs: 200,
+      redeliveryDelayMs: 10,
+      logger: silentLogger(),
+      handle: async (messages) => {
+        calls.push(messages.map((m) => ({ text: m.string(), deliveries: m.info.deliveryCount })));
+        throw new Error('store down');
+      },
+    });
+    try {
+      await waitFor(() => calls.some((call) => call.some((m) => m.deliveries > 1)), { what: 'a second delivery' });
+      expect(calls[0]?.map((m) => m.text)).toEqual(texts);
+      const aloneAtFirst = calls.filter((call) => call.length === 1 && call[0]?.deliveries === 1);
+      expect(aloneAtFirst.map((call) => call[0]?.text)).toEqual(['m1', 'm2', 'm3']);
+    } finally {
+      await consumer.stop();
+    }
+  });
+});

@@ -1,0 +1,99 @@
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  createTestDatabase,
+  freePort,
+  runFluxiCli,
+  startNatsServer,
+  startRedisServer,
+  tempDir,
+  waitFor,
+  type CliRun,
+  type RestartableServer,
+  type TestDatabase,
+} from '@fluxi/testkit';
+import { client } from './client.js';
+import { FluxiApi } from './fluxi-api.js';
+
+export const SPLIT_TARGETS = ['catalog', 'scheduler', 'logs', 'executor', 'gateway'] as const;
+export type SplitTarget = (typeof SPLIT_TARGETS)[number];
+
+/** Fluxi as docker-compose and k8s run it: one `fluxi-server --target X` process per service. */
+export interface SplitFluxi {
+  api: FluxiApi;
+  gatewayUrl: string;
+  process(target: SplitTarget): ChildProcess;
+  /** Starts a target again (after it exited or was killed), with the same settings. */
+  restart(target: SplitTarget): Promise<void>;
+  /** SIGTERMs every process and resolves with their exit codes, in SPLIT_TARGETS order. */
+  stopAll(): Promise<(number | string | null)[]>;
+  /** Stops whatever is left and removes the servers and data. */
+  cleanup(): Promise<void>;
+}
+
+export async function startSplitFluxi(): Promise<SplitFluxi> {
+  const dir = tempDir('fluxi-split-');
+  const [nats, redis, database]: [RestartableServer, RestartableServer, TestDatabase] = await Promise.all([
+    startNatsServer(),
+    startRedisServer(),
+    createTestDatabase('fluxi_split'),
+  ]);
+  const [catalogPort, schedulerPort, logsPort, gatewayPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const settings: Record<SplitTarget, Record<string, string | number>> = {
+    catalog: { 'catalog.port': catalogPort },
+    scheduler: { 'scheduler.port': schedulerPort },
+    logs: { 'logs.port': logsPort },
+    executor: { 'executor.concurrency': 2 },
+    gateway: {
+      'gateway.port': gatewayPort,
+      'gateway.subgraphs.catalog': `http://127.0.0.1:${catalogPort}/graphql`,
+      'gateway.subgraphs.scheduler': `http://127.0.0.1:${schedulerPort}/graphql`,
+      'gateway.subgraphs.logs': `http://127.0.0.1:${logsPort}/graphql`,
+    },
+  };
+  const runs = new Map<SplitTarget, CliRun>();
+  let adminKey = '';
+  const launch = (target: SplitTarget): CliRun => {
+    const args = ['--target', target, '--data-dir', join(dir.path, target), '--set', 'log.console=false'];
+    for (const [key, value] of Object.entries(settings[target])) args.push('--set', `${key}=${value}`);
+    const run = runFluxiCli(args, { NATS_URL: nats.url, REDIS_URL: redis.url, DATABASE_URL: database.url });
+    run.child.stdout?.on('data', (chunk: Buffer) => {
+      const key = /\n\s+(fluxi_\S+)/.exec(chunk.toString())?.[1];
+      if (key) adminKey = key;
+    });
+    runs.set(target, run);
+    return run;
+  };
+  const ready = (run: CliRun, target: SplitTarget) =>
+    waitFor(() => run.out.stdout.includes('Press Ctrl-C'), { what: `${target} to start`, timeoutMs: 90_000 });
+  const stopOne = async (run: CliRun): Promise<number | string | null> => {
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
+    return run.exited;
+  };
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  for (const target of ['catalog', 'scheduler', 'logs', 'executor'] as const) launch(target);
+  await waitFor(() => adminKey !== '', { what: 'the catalog to print the admin key', timeoutMs: 90_000 });
+  launch('gateway');
+  await Promise.all(SPLIT_TARGETS.map((target) => ready(runs.get(target) as CliRun, target)));
+  await waitFor(async () => (await fetch(`${gatewayUrl}/health`)).ok, { what: 'the gateway', timeoutMs: 60_000 });
+  return {
+    api: new FluxiApi(client(gatewayUrl, adminKey)),
+    gatewayUrl,
+    process: (target) => (runs.get(target) as CliRun).child,
+    async restart(target) {
+      await ready(launch(target), target);
+    },
+    stopAll: () => Promise.all(SPLIT_TARGETS.map((target) => stopOne(runs.get(target) as CliRun))),
+    async cleanup() {
+      await Promise.all([...runs.values()].map(stopOne));
+      await Promise.all([nats.stop(), redis.stop()]);
+      await database.drop();
+      dir.remove();
+    },
+  };
+}
