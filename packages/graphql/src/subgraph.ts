@@ -5,6 +5,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import express, { type Express, type Request } from 'express';
 import type { DocumentNode } from 'graphql';
+import { serviceHealth, type HealthChecks } from '@fluxi/common';
 import { formatError } from './errors.js';
 import { decodePrincipal, PRINCIPAL_HEADER, type Principal } from './principal.js';
 
@@ -19,6 +20,8 @@ export interface SubgraphOptions {
   resolvers: Resolvers;
   /** Path to mount at; `/graphql` by default. */
   path?: string;
+  /** Serves `GET /health` too: 200 when every check answers, 503 naming what is down. */
+  health?: { service: string; checks: HealthChecks };
 }
 
 /**
@@ -38,6 +41,7 @@ export async function mountSubgraph(app: Express, options: SubgraphOptions): Pro
     plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await server.start();
+  if (options.health !== undefined) mountServiceHealth(app, options.health.service, options.health.checks);
   app.use(
     options.path ?? '/graphql',
     express.json({ limit: '10mb' }),
@@ -46,4 +50,12 @@ export async function mountSubgraph(app: Express, options: SubgraphOptions): Pro
     }),
   );
   return server;
+}
+
+/** GET /health of a service: its own dependency checks (see `serviceHealth`), without auth. */
+function mountServiceHealth(app: Express, service: string, checks: HealthChecks): void {
+  app.get('/health', async (_req, res) => {
+    const health = await serviceHealth(service, checks);
+    res.status(health.status === 'ok' ? 200 : 503).json(health);
+  });
 }

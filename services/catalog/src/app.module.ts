@@ -14,7 +14,6 @@ import { definitionResolvers } from './transport/graphql/definition-resolvers.js
 import { mergeResolvers } from './transport/graphql/resolvers.js';
 import { scheduleResolvers } from './transport/graphql/schedule-resolvers.js';
 import { settingsResolvers } from './transport/graphql/settings-resolvers.js';
-import { HealthController } from './transport/http/health.controller.js';
 import { RequestServer } from './transport/nats/request-server.js';
 
 /** What main.ts opens before the module is built (and closes after it). */
@@ -29,7 +28,6 @@ export class AppModule {
   static forRoot(deps: CatalogDeps): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController],
       providers: [
         { provide: DATABASE, useValue: deps.db },
         { provide: NATS, useValue: deps.nats },

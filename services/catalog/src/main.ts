@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
-import type { RunningService, ServiceOptions } from '@fluxi/common';
+import type { HealthChecks, RunningService, ServiceOptions } from '@fluxi/common';
 import type { Database } from '@fluxi/db';
 import { mountSubgraph, type Resolvers } from '@fluxi/graphql';
 import { connectNats, type Nats } from '@fluxi/messaging';
@@ -10,7 +10,7 @@ import { AppModule } from './app.module.js';
 import { bootstrapAdminKey } from './app/admin-bootstrap.js';
 import { AccessStore } from './store/access-store.js';
 import { openCatalogDatabase } from './store/database.js';
-import { GRAPHQL_RESOLVERS } from './tokens.js';
+import { GRAPHQL_RESOLVERS, HEALTH_CHECKS } from './tokens.js';
 import { typeDefs } from './transport/graphql/schema.js';
 
 export interface CatalogService extends RunningService {
@@ -46,6 +46,7 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
     mounted.apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), {
       typeDefs,
       resolvers: app.get<Resolvers>(GRAPHQL_RESOLVERS),
+      health: { service: 'catalog', checks: app.get<HealthChecks>(HEALTH_CHECKS) },
     });
     await app.listen(config.catalog.port, config.catalog.host);
     const adminKey = await bootstrapAdminKey(app.get(AccessStore), config.dataDir, logger);

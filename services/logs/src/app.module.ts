@@ -5,7 +5,6 @@ import { LogStore } from './store/log-store.js';
 import { LogIngestor } from './transport/log-ingestor.js';
 import { LogsSubgraph } from './transport/graphql.js';
 import { SchedulerJobRuns } from './transport/job-runs.js';
-import { HealthController } from './transport/http/health.controller.js';
 import { HEALTH_CHECKS, LOGGER, LOGS_CONFIG, NATS } from './transport/tokens.js';
 
 /** What main.ts opens before the Nest application and closes after it. */
@@ -21,7 +20,6 @@ export class AppModule {
   static forRoot(deps: LogsDeps): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController],
       providers: [
         { provide: LOGS_CONFIG, useValue: deps.config },
         { provide: NATS, useValue: deps.nats },

@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { RunningService, ServiceOptions } from '@fluxi/common';
+import type { HealthChecks, RunningService, ServiceOptions } from '@fluxi/common';
 import { connectNats, type Nats } from '@fluxi/messaging';
 import { mountSubgraph } from '@fluxi/graphql';
 import { AppModule } from './app.module.js';
 import { LogStore } from './store/log-store.js';
 import { LogsSubgraph, typeDefs } from './transport/graphql.js';
+import { HEALTH_CHECKS } from './transport/tokens.js';
 
 export const SERVICE_NAME = 'logs';
 
@@ -38,6 +39,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     const apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), {
       typeDefs,
       resolvers: app.get(LogsSubgraph).resolvers(),
+      health: { service: 'logs', checks: app.get<HealthChecks>(HEALTH_CHECKS) },
     });
     await app.listen(config.logs.port, config.logs.host);
     const { port } = app.getHttpServer().address() as AddressInfo;

@@ -7,6 +7,7 @@ import { RunStore } from '../src/store/run-store.js';
 import { FakeCatalog } from './support/fake-catalog.js';
 import { FakeExecutor, type Finish } from './support/fake-executor.js';
 import {
+  attemptsOf,
   getRun,
   graphqlData,
   startInfra,
@@ -90,22 +91,6 @@ async function contextValue(name: string): Promise<string | undefined> {
   return data.context?.value;
 }
 
-interface AttemptView {
-  attempt: number;
-  status: string;
-  failureClass: string | null;
-  reason: string | null;
-}
-
-async function attemptsOf(jobRunId: string): Promise<AttemptView[]> {
-  const data = await graphqlData<{ jobRun: { attempts: AttemptView[] } }>(
-    scheduler as RunningService,
-    'query ($id: ID!) { jobRun(id: $id) { attempts { attempt status failureClass reason } } }',
-    { id: jobRunId },
-  );
-  return data.jobRun.attempts;
-}
-
 describe('events the store cannot take as they are', () => {
   it('stores an output with NUL bytes and invalid UTF-8 sanitized, and ends the job run SUCCESS', async () => {
     const sample = bytes('before', [0x00], 'mid', [0xff, 0xfe], [0xc3], 'after', [0x00]);
@@ -172,7 +157,7 @@ describe('events the store cannot take as they are', () => {
         "Fluxi could not record this job run's result: context refused by the test trigger (code P0001); see dead letters";
       expect(ended.status).toBe('FAILED');
       expect(ended.jobRuns[0]).toMatchObject({ status: 'FAILED', failureClass: 'INFRASTRUCTURE', reason, attempt: 1 });
-      expect(await attemptsOf(poisonId)).toEqual([
+      expect(await attemptsOf(scheduler as RunningService, poisonId)).toEqual([
         { attempt: 1, status: 'FAILED', failureClass: 'INFRASTRUCTURE', reason },
       ]);
 

@@ -16,6 +16,7 @@ import { BullExecuteQueue } from '../src/transport/queue/execute-queue.js';
 import { FakeCatalog } from './support/fake-catalog.js';
 import { FakeExecutor, startedEvent, type Outcome } from './support/fake-executor.js';
 import {
+  attemptsOf,
   getRun,
   graphqlData,
   startInfra,
@@ -57,22 +58,6 @@ afterAll(async () => {
   await infra?.stop();
 });
 
-interface AttemptView {
-  attempt: number;
-  status: string;
-  failureClass: string | null;
-  reason: string | null;
-}
-
-async function attemptsOf(jobRunId: string): Promise<AttemptView[]> {
-  const data = await graphqlData<{ jobRun: { attempts: AttemptView[] } }>(
-    scheduler as RunningService,
-    'query ($id: ID!) { jobRun(id: $id) { attempts { attempt status failureClass reason } } }',
-    { id: jobRunId },
-  );
-  return data.jobRun.attempts;
-}
-
 async function waitForStatus(run: RunView, status: string): Promise<void> {
   await waitFor(async () => (await getRun(scheduler as RunningService, run.id)).jobRuns[0]?.status === status, {
     what: `${run.jobRuns[0]?.name} to be ${status}`,
@@ -97,7 +82,7 @@ describe('reconciliation', () => {
       expect(run.status).toBe('SUCCESS');
       const jobRun = run.jobRuns[0] as RunView['jobRuns'][0];
       expect(jobRun).toMatchObject({ status: 'SUCCESS', attempt: 2 });
-      expect(await attemptsOf(jobRun.id)).toEqual([
+      expect(await attemptsOf(scheduler as RunningService, jobRun.id)).toEqual([
         {
           attempt: 1,
           status: 'FAILED',
@@ -160,7 +145,9 @@ describe('reconciliation', () => {
     const ended = await waitForRunEnd(scheduler, run.id);
     expect(ended.status).toBe('SUCCESS');
     expect(ended.jobRuns[0]).toMatchObject({ status: 'SUCCESS', attempt: 1, failureClass: null });
-    expect(await attemptsOf(jobRunId)).toEqual([{ attempt: 1, status: 'SUCCESS', failureClass: null, reason: null }]);
+    expect(await attemptsOf(scheduler as RunningService, jobRunId)).toEqual([
+      { attempt: 1, status: 'SUCCESS', failureClass: null, reason: null },
+    ]);
   });
 });
 

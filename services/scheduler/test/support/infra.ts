@@ -171,3 +171,20 @@ export async function waitForEventsConsumed(infra: Infra): Promise<void> {
 
 export const statusesByName = (run: RunView): Record<string, string> =>
   Object.fromEntries(run.jobRuns.map((jobRun) => [jobRun.name, jobRun.status]));
+
+export interface AttemptView {
+  attempt: number;
+  status: string;
+  failureClass: string | null;
+  reason: string | null;
+}
+
+/** The attempts of a job run, as the scheduler's GraphQL answers them. */
+export async function attemptsOf(scheduler: RunningService, jobRunId: string): Promise<AttemptView[]> {
+  const data = await graphqlData<{ jobRun: { attempts: AttemptView[] } }>(
+    scheduler,
+    'query ($id: ID!) { jobRun(id: $id) { attempts { attempt status failureClass reason } } }',
+    { id: jobRunId },
+  );
+  return data.jobRun.attempts;
+}

@@ -18,7 +18,11 @@ export async function startHttp(deps: AppDeps, options: { host: string; port: nu
   try {
     const resolvers = app.get(SubgraphResolvers).build();
     // Mounted before listen(), so before the not-found handler Nest adds when it initialises.
-    const apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), { typeDefs, resolvers });
+    const apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), {
+      typeDefs,
+      resolvers,
+      health: { service: 'scheduler', checks: deps.health },
+    });
     await app.listen(options.port, options.host);
     const { port } = app.getHttpServer().address() as AddressInfo;
     const host = ['0.0.0.0', '::', ''].includes(options.host) ? '127.0.0.1' : options.host;
