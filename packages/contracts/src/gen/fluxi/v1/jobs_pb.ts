@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fluxi/v1/jobs.proto.
  */
 export const file_fluxi_v1_jobs: GenFile = /*@__PURE__*/
-  fileDesc("ChNmbHV4aS92MS9qb2JzLnByb3RvEghmbHV4aS52MSKtAgoHSm9iU3BlYxIOCgZqb2JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdjb21tYW5kGAMgASgJEg0KBWltYWdlGAQgASgJEicKA2VudhgFIAMoCzIaLmZsdXhpLnYxLkpvYlNwZWMuRW52RW50cnkSDwoHd29ya2RpchgGIAEoCRITCgt0aW1lb3V0X3NlYxgHIAEoDRIUCgxtYXhfYXR0ZW1wdHMYCCABKA0SFQoNYWxsb3dfZmFpbHVyZRgJIAEoCBIkCgVyZXRyeRgKIAEoCzIVLmZsdXhpLnYxLlJldHJ5UG9saWN5EhYKDmFydGlmYWN0X3BhdGhzGAsgAygJGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEipQEKC1JldHJ5UG9saWN5EiIKAm9uGAEgAygOMhYuZmx1eGkudjEuRmFpbHVyZUNsYXNzEhIKCmV4aXRfY29kZXMYAiADKBESJgoHYmFja29mZhgDIAEoDjIVLmZsdXhpLnYxLkJhY2tvZmZLaW5kEhAKCGRlbGF5X21zGAQgASgNEhQKDG1heF9kZWxheV9tcxgFIAEoDRIOCgZqaXR0ZXIYBiABKAgiKgoKTWF0cml4QXhpcxIMCgRuYW1lGAEgASgJEg4KBnZhbHVlcxgCIAMoCSLAAQoKU3RhZ2VFbnRyeRIeCgNqb2IYASABKAsyES5mbHV4aS52MS5Kb2JTcGVjEg0KBW5lZWRzGAIgAygJEgwKBG5hbWUYAyABKAkSIQoEd2hlbhgEIAEoDjITLmZsdXhpLnYxLkVudHJ5V2hlbhIkCgZtYXRyaXgYBSADKAsyFC5mbHV4aS52MS5NYXRyaXhBeGlzEhoKDWFsbG93X2ZhaWx1cmUYBiABKAhIAIgBAUIQCg5fYWxsb3dfZmFpbHVyZSI8CgVTdGFnZRIMCgRuYW1lGAEgASgJEiUKB2VudHJpZXMYAiADKAsyFC5mbHV4aS52MS5TdGFnZUVudHJ5IsMBChBQaXBlbGluZVNuYXBzaG90EioKB3ZlcnNpb24YASABKA4yGS5mbHV4aS52MS5Db250cmFjdFZlcnNpb24SEwoLcGlwZWxpbmVfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIfCgZzdGFnZXMYBCADKAsyDy5mbHV4aS52MS5TdGFnZRITCgt0aW1lb3V0X3NlYxgFIAEoDRIqCgtjb25jdXJyZW5jeRgGIAEoCzIVLmZsdXhpLnYxLkNvbmN1cnJlbmN5IjIKC0NvbmN1cnJlbmN5Eg0KBWdyb3VwGAEgASgJEhQKDGNhbmNlbF9vbGRlchgCIAEoCCIyCg5BcnRpZmFjdFNvdXJjZRIMCgRuYW1lGAEgASgJEhIKCmpvYl9ydW5faWQYAiABKAki3QEKCkV4ZWN1dGVKb2ISKgoHdmVyc2lvbhgBIAEoDjIZLmZsdXhpLnYxLkNvbnRyYWN0VmVyc2lvbhISCgpqb2JfcnVuX2lkGAIgASgJEhcKD3BpcGVsaW5lX3J1bl9pZBgDIAEoCRIeCgNqb2IYBCABKAsyES5mbHV4aS52MS5Kb2JTcGVjEg8KB2F0dGVtcHQYBSABKA0SEwoLdHJhY2VwYXJlbnQYBiABKAkSMAoOYXJ0aWZhY3RzX2Zyb20YByADKAsyGC5mbHV4aS52MS5BcnRpZmFjdFNvdXJjZSphCgtCYWNrb2ZmS2luZBIcChhCQUNLT0ZGX0tJTkRfVU5TUEVDSUZJRUQQABIWChJCQUNLT0ZGX0tJTkRfRklYRUQQARIcChhCQUNLT0ZGX0tJTkRfRVhQT05FTlRJQUwQAip0CglFbnRyeVdoZW4SGgoWRU5UUllfV0hFTl9VTlNQRUNJRklFRBAAEhkKFUVOVFJZX1dIRU5fT05fU1VDQ0VTUxABEhkKFUVOVFJZX1dIRU5fT05fRkFJTFVSRRACEhUKEUVOVFJZX1dIRU5fQUxXQVlTEANiBnByb3RvMw", [file_fluxi_v1_common]);
+  fileDesc("ChNmbHV4aS92MS9qb2JzLnByb3RvEghmbHV4aS52MSKKAwoHSm9iU3BlYxIOCgZqb2JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdjb21tYW5kGAMgASgJEg0KBWltYWdlGAQgASgJEicKA2VudhgFIAMoCzIaLmZsdXhpLnYxLkpvYlNwZWMuRW52RW50cnkSDwoHd29ya2RpchgGIAEoCRITCgt0aW1lb3V0X3NlYxgHIAEoDRIUCgxtYXhfYXR0ZW1wdHMYCCABKA0SFQoNYWxsb3dfZmFpbHVyZRgJIAEoCBIkCgVyZXRyeRgKIAEoCzIVLmZsdXhpLnYxLlJldHJ5UG9saWN5EhYKDmFydGlmYWN0X3BhdGhzGAsgAygJEgwKBHBvb2wYDCABKAkSDAoEdGFncxgNIAMoCRIWCg5tYXhfY29uY3VycmVudBgOIAEoDRInCgZkb2NrZXIYDyABKAsyFy5mbHV4aS52MS5Eb2NrZXJPcHRpb25zGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiiQEKDURvY2tlck9wdGlvbnMSKQoLcHVsbF9wb2xpY3kYASABKA4yFC5mbHV4aS52MS5QdWxsUG9saWN5EgwKBGNwdXMYAiABKAESEgoKbWVtb3J5X21pYhgDIAEoDRISCgplbnRyeXBvaW50GAQgAygJEhcKD2tlZXBfb25fZmFpbHVyZRgFIAEoCCKlAQoLUmV0cnlQb2xpY3kSIgoCb24YASADKA4yFi5mbHV4aS52MS5GYWlsdXJlQ2xhc3MSEgoKZXhpdF9jb2RlcxgCIAMoERImCgdiYWNrb2ZmGAMgASgOMhUuZmx1eGkudjEuQmFja29mZktpbmQSEAoIZGVsYXlfbXMYBCABKA0SFAoMbWF4X2RlbGF5X21zGAUgASgNEg4KBmppdHRlchgGIAEoCCIqCgpNYXRyaXhBeGlzEgwKBG5hbWUYASABKAkSDgoGdmFsdWVzGAIgAygJIsABCgpTdGFnZUVudHJ5Eh4KA2pvYhgBIAEoCzIRLmZsdXhpLnYxLkpvYlNwZWMSDQoFbmVlZHMYAiADKAkSDAoEbmFtZRgDIAEoCRIhCgR3aGVuGAQgASgOMhMuZmx1eGkudjEuRW50cnlXaGVuEiQKBm1hdHJpeBgFIAMoCzIULmZsdXhpLnYxLk1hdHJpeEF4aXMSGgoNYWxsb3dfZmFpbHVyZRgGIAEoCEgAiAEBQhAKDl9hbGxvd19mYWlsdXJlIjwKBVN0YWdlEgwKBG5hbWUYASABKAkSJQoHZW50cmllcxgCIAMoCzIULmZsdXhpLnYxLlN0YWdlRW50cnkiwwEKEFBpcGVsaW5lU25hcHNob3QSKgoHdmVyc2lvbhgBIAEoDjIZLmZsdXhpLnYxLkNvbnRyYWN0VmVyc2lvbhITCgtwaXBlbGluZV9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEh8KBnN0YWdlcxgEIAMoCzIPLmZsdXhpLnYxLlN0YWdlEhMKC3RpbWVvdXRfc2VjGAUgASgNEioKC2NvbmN1cnJlbmN5GAYgASgLMhUuZmx1eGkudjEuQ29uY3VycmVuY3kiMgoLQ29uY3VycmVuY3kSDQoFZ3JvdXAYASABKAkSFAoMY2FuY2VsX29sZGVyGAIgASgIIjIKDkFydGlmYWN0U291cmNlEgwKBG5hbWUYASABKAkSEgoKam9iX3J1bl9pZBgCIAEoCSLdAQoKRXhlY3V0ZUpvYhIqCgd2ZXJzaW9uGAEgASgOMhkuZmx1eGkudjEuQ29udHJhY3RWZXJzaW9uEhIKCmpvYl9ydW5faWQYAiABKAkSFwoPcGlwZWxpbmVfcnVuX2lkGAMgASgJEh4KA2pvYhgEIAEoCzIRLmZsdXhpLnYxLkpvYlNwZWMSDwoHYXR0ZW1wdBgFIAEoDRITCgt0cmFjZXBhcmVudBgGIAEoCRIwCg5hcnRpZmFjdHNfZnJvbRgHIAMoCzIYLmZsdXhpLnYxLkFydGlmYWN0U291cmNlKngKClB1bGxQb2xpY3kSGwoXUFVMTF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIeChpQVUxMX1BPTElDWV9JRl9OT1RfUFJFU0VOVBABEhYKElBVTExfUE9MSUNZX0FMV0FZUxACEhUKEVBVTExfUE9MSUNZX05FVkVSEAMqYQoLQmFja29mZktpbmQSHAoYQkFDS09GRl9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSQkFDS09GRl9LSU5EX0ZJWEVEEAESHAoYQkFDS09GRl9LSU5EX0VYUE9ORU5USUFMEAIqdAoJRW50cnlXaGVuEhoKFkVOVFJZX1dIRU5fVU5TUEVDSUZJRUQQABIZChVFTlRSWV9XSEVOX09OX1NVQ0NFU1MQARIZChVFTlRSWV9XSEVOX09OX0ZBSUxVUkUQAhIVChFFTlRSWV9XSEVOX0FMV0FZUxADYgZwcm90bzM", [file_fluxi_v1_common]);
 
 /**
  * The executable part of a job definition, frozen into a run snapshot.
@@ -80,6 +80,34 @@ export type JobSpec = Message<"fluxi.v1.JobSpec"> & {
    * @generated from field: repeated string artifact_paths = 11;
    */
   artifactPaths: string[];
+
+  /**
+   * Executor pool the job runs in; empty means the pool named "default".
+   *
+   * @generated from field: string pool = 12;
+   */
+  pool: string;
+
+  /**
+   * Tags an executor must all carry to take the job (in its pool).
+   *
+   * @generated from field: repeated string tags = 13;
+   */
+  tags: string[];
+
+  /**
+   * Most attempts of this job running at once, across all runs; 0 means no limit.
+   *
+   * @generated from field: uint32 max_concurrent = 14;
+   */
+  maxConcurrent: number;
+
+  /**
+   * How a job with an image runs; ignored without one.
+   *
+   * @generated from field: fluxi.v1.DockerOptions docker = 15;
+   */
+  docker?: DockerOptions | undefined;
 };
 
 /**
@@ -88,6 +116,52 @@ export type JobSpec = Message<"fluxi.v1.JobSpec"> & {
  */
 export const JobSpecSchema: GenMessage<JobSpec> = /*@__PURE__*/
   messageDesc(file_fluxi_v1_jobs, 0);
+
+/**
+ * @generated from message fluxi.v1.DockerOptions
+ */
+export type DockerOptions = Message<"fluxi.v1.DockerOptions"> & {
+  /**
+   * @generated from field: fluxi.v1.PullPolicy pull_policy = 1;
+   */
+  pullPolicy: PullPolicy;
+
+  /**
+   * CPUs the container may use (e.g. 1.5); 0 means no limit.
+   *
+   * @generated from field: double cpus = 2;
+   */
+  cpus: number;
+
+  /**
+   * Memory limit in MiB; 0 means no limit. A job killed for memory ends FAILED, "out of memory".
+   *
+   * @generated from field: uint32 memory_mib = 3;
+   */
+  memoryMib: number;
+
+  /**
+   * Replaces the image's entrypoint, the command being its last argument; empty runs the command
+   * with the image's /bin/sh -c.
+   *
+   * @generated from field: repeated string entrypoint = 4;
+   */
+  entrypoint: string[];
+
+  /**
+   * Keep the container of a failed attempt (for inspection) instead of removing it.
+   *
+   * @generated from field: bool keep_on_failure = 5;
+   */
+  keepOnFailure: boolean;
+};
+
+/**
+ * Describes the message fluxi.v1.DockerOptions.
+ * Use `create(DockerOptionsSchema)` to create a new message.
+ */
+export const DockerOptionsSchema: GenMessage<DockerOptions> = /*@__PURE__*/
+  messageDesc(file_fluxi_v1_jobs, 1);
 
 /**
  * @generated from message fluxi.v1.RetryPolicy
@@ -135,7 +209,7 @@ export type RetryPolicy = Message<"fluxi.v1.RetryPolicy"> & {
  * Use `create(RetryPolicySchema)` to create a new message.
  */
 export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 1);
+  messageDesc(file_fluxi_v1_jobs, 2);
 
 /**
  * One variable of a matrix and the values it takes.
@@ -159,7 +233,7 @@ export type MatrixAxis = Message<"fluxi.v1.MatrixAxis"> & {
  * Use `create(MatrixAxisSchema)` to create a new message.
  */
 export const MatrixAxisSchema: GenMessage<MatrixAxis> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 2);
+  messageDesc(file_fluxi_v1_jobs, 3);
 
 /**
  * One entry of a stage: a job, and the names of entries it needs.
@@ -209,7 +283,7 @@ export type StageEntry = Message<"fluxi.v1.StageEntry"> & {
  * Use `create(StageEntrySchema)` to create a new message.
  */
 export const StageEntrySchema: GenMessage<StageEntry> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 3);
+  messageDesc(file_fluxi_v1_jobs, 4);
 
 /**
  * @generated from message fluxi.v1.Stage
@@ -231,7 +305,7 @@ export type Stage = Message<"fluxi.v1.Stage"> & {
  * Use `create(StageSchema)` to create a new message.
  */
 export const StageSchema: GenMessage<Stage> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 4);
+  messageDesc(file_fluxi_v1_jobs, 5);
 
 /**
  * A pipeline definition as the scheduler freezes it into a run.
@@ -279,7 +353,7 @@ export type PipelineSnapshot = Message<"fluxi.v1.PipelineSnapshot"> & {
  * Use `create(PipelineSnapshotSchema)` to create a new message.
  */
 export const PipelineSnapshotSchema: GenMessage<PipelineSnapshot> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 5);
+  messageDesc(file_fluxi_v1_jobs, 6);
 
 /**
  * @generated from message fluxi.v1.Concurrency
@@ -303,7 +377,7 @@ export type Concurrency = Message<"fluxi.v1.Concurrency"> & {
  * Use `create(ConcurrencySchema)` to create a new message.
  */
 export const ConcurrencySchema: GenMessage<Concurrency> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 6);
+  messageDesc(file_fluxi_v1_jobs, 7);
 
 /**
  * A finished job run whose artifacts a job receives before it starts.
@@ -329,7 +403,7 @@ export type ArtifactSource = Message<"fluxi.v1.ArtifactSource"> & {
  * Use `create(ArtifactSourceSchema)` to create a new message.
  */
 export const ArtifactSourceSchema: GenMessage<ArtifactSource> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 7);
+  messageDesc(file_fluxi_v1_jobs, 8);
 
 /**
  * BullMQ payload: what an executor needs to run one attempt of one job run.
@@ -382,7 +456,44 @@ export type ExecuteJob = Message<"fluxi.v1.ExecuteJob"> & {
  * Use `create(ExecuteJobSchema)` to create a new message.
  */
 export const ExecuteJobSchema: GenMessage<ExecuteJob> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 8);
+  messageDesc(file_fluxi_v1_jobs, 9);
+
+/**
+ * When the executor fetches a job's image.
+ *
+ * @generated from enum fluxi.v1.PullPolicy
+ */
+export enum PullPolicy {
+  /**
+   * @generated from enum value: PULL_POLICY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Pull only when the engine does not have the image (the default).
+   *
+   * @generated from enum value: PULL_POLICY_IF_NOT_PRESENT = 1;
+   */
+  IF_NOT_PRESENT = 1,
+
+  /**
+   * @generated from enum value: PULL_POLICY_ALWAYS = 2;
+   */
+  ALWAYS = 2,
+
+  /**
+   * Never pull: the image must be there.
+   *
+   * @generated from enum value: PULL_POLICY_NEVER = 3;
+   */
+  NEVER = 3,
+}
+
+/**
+ * Describes the enum fluxi.v1.PullPolicy.
+ */
+export const PullPolicySchema: GenEnum<PullPolicy> = /*@__PURE__*/
+  enumDesc(file_fluxi_v1_jobs, 0);
 
 /**
  * @generated from enum fluxi.v1.BackoffKind
@@ -412,7 +523,7 @@ export enum BackoffKind {
  * Describes the enum fluxi.v1.BackoffKind.
  */
 export const BackoffKindSchema: GenEnum<BackoffKind> = /*@__PURE__*/
-  enumDesc(file_fluxi_v1_jobs, 0);
+  enumDesc(file_fluxi_v1_jobs, 1);
 
 /**
  * When an entry runs, given how what it waits for ended.
@@ -451,5 +562,5 @@ export enum EntryWhen {
  * Describes the enum fluxi.v1.EntryWhen.
  */
 export const EntryWhenSchema: GenEnum<EntryWhen> = /*@__PURE__*/
-  enumDesc(file_fluxi_v1_jobs, 1);
+  enumDesc(file_fluxi_v1_jobs, 2);
 
