@@ -37,9 +37,9 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm dependencies"
-  # `npm install` rather than `npm ci`: with the lockfile written without registry URLs
-  # (omit-lockfile-registry-resolved), npm ci refuses the other platforms' optional
-  # binaries it does not list. The lockfile still pins every version.
-  npm install --no-audit --no-fund --loglevel=error
+  # `npm ci`: exactly what package-lock.json pins, and an error (not a silent update) when
+  # package.json and the lock disagree. The lock lists the other platforms' optional
+  # binaries (@swc/core-darwin-arm64, …), so npm ci accepts it on macOS and arm64 too.
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 echo "setup: ready"

@@ -20,6 +20,16 @@ export interface JobInput {
     jitter?: boolean;
   };
   artifacts?: string[];
+  pool?: string;
+  tags?: string[];
+  maxConcurrent?: number;
+  docker?: {
+    pullPolicy?: 'IF_NOT_PRESENT' | 'ALWAYS' | 'NEVER';
+    cpus?: number;
+    memoryMiB?: number;
+    entrypoint?: string[];
+    keepOnFailure?: boolean;
+  };
 }
 
 export interface EntryInput {
@@ -29,6 +39,8 @@ export interface EntryInput {
   when?: 'ON_SUCCESS' | 'ON_FAILURE' | 'ALWAYS';
   allowFailure?: boolean;
   matrix?: { name: string; values: string[] }[];
+  pool?: string;
+  tags?: string[];
 }
 
 export interface PipelineInput {

@@ -16,7 +16,15 @@ import { client } from './client.js';
 import { FluxiApi } from './fluxi-api.js';
 
 export const SPLIT_TARGETS = ['catalog', 'scheduler', 'logs', 'executor', 'gateway'] as const;
-export type SplitTarget = (typeof SPLIT_TARGETS)[number];
+/** A second executor process (same pool), started only when asked for. */
+export type SplitTarget = (typeof SPLIT_TARGETS)[number] | 'executor-b';
+
+export interface SplitOptions {
+  /** Start a second executor process, `executor-b`. */
+  secondExecutor?: boolean;
+  /** Settings every executor process gets (e.g. `executor.concurrency`). */
+  executorSettings?: Record<string, string | number>;
+}
 
 /** Fluxi as docker-compose and k8s run it: one `fluxi-server --target X` process per service. */
 export interface SplitFluxi {
@@ -25,13 +33,13 @@ export interface SplitFluxi {
   process(target: SplitTarget): ChildProcess;
   /** Starts a target again (after it exited or was killed), with the same settings. */
   restart(target: SplitTarget): Promise<void>;
-  /** SIGTERMs every process and resolves with their exit codes, in SPLIT_TARGETS order. */
+  /** SIGTERMs every process and resolves with their exit codes, in SPLIT_TARGETS order (then executor-b). */
   stopAll(): Promise<(number | string | null)[]>;
   /** Stops whatever is left and removes the servers and data. */
   cleanup(): Promise<void>;
 }
 
-export async function startSplitFluxi(): Promise<SplitFluxi> {
+export async function startSplitFluxi(options: SplitOptions = {}): Promise<SplitFluxi> {
   const dir = tempDir('fluxi-split-');
   const [nats, redis, database]: [RestartableServer, RestartableServer, TestDatabase] = await Promise.all([
     startNatsServer(),
@@ -48,7 +56,8 @@ export async function startSplitFluxi(): Promise<SplitFluxi> {
     catalog: { 'catalog.port': catalogPort },
     scheduler: { 'scheduler.port': schedulerPort },
     logs: { 'logs.port': logsPort },
-    executor: { 'executor.concurrency': 2 },
+    executor: { 'executor.concurrency': 2, ...options.executorSettings },
+    'executor-b': { 'executor.concurrency': 2, ...options.executorSettings },
     gateway: {
       'gateway.port': gatewayPort,
       'gateway.subgraphs.catalog': `http://127.0.0.1:${catalogPort}/graphql`,
@@ -59,7 +68,8 @@ export async function startSplitFluxi(): Promise<SplitFluxi> {
   const runs = new Map<SplitTarget, CliRun>();
   let adminKey = '';
   const launch = (target: SplitTarget): CliRun => {
-    const args = ['--target', target, '--data-dir', join(dir.path, target), '--set', 'log.console=false'];
+    const service = target === 'executor-b' ? 'executor' : target;
+    const args = ['--target', service, '--data-dir', join(dir.path, target), '--set', 'log.console=false'];
     for (const [key, value] of Object.entries(settings[target])) args.push('--set', `${key}=${value}`);
     const run = runFluxiCli(args, { NATS_URL: nats.url, REDIS_URL: redis.url, DATABASE_URL: database.url });
     run.child.stdout?.on('data', (chunk: Buffer) => {
@@ -76,10 +86,12 @@ export async function startSplitFluxi(): Promise<SplitFluxi> {
     return run.exited;
   };
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const targets: SplitTarget[] = [...SPLIT_TARGETS, ...(options.secondExecutor ? (['executor-b'] as const) : [])];
   for (const target of ['catalog', 'scheduler', 'logs', 'executor'] as const) launch(target);
+  if (options.secondExecutor) launch('executor-b');
   await waitFor(() => adminKey !== '', { what: 'the catalog to print the admin key', timeoutMs: 90_000 });
   launch('gateway');
-  await Promise.all(SPLIT_TARGETS.map((target) => ready(runs.get(target) as CliRun, target)));
+  await Promise.all(targets.map((target) => ready(runs.get(target) as CliRun, target)));
   await waitFor(async () => (await fetch(`${gatewayUrl}/health`)).ok, { what: 'the gateway', timeoutMs: 60_000 });
   return {
     api: new FluxiApi(client(gatewayUrl, adminKey)),
@@ -88,7 +100,7 @@ export async function startSplitFluxi(): Promise<SplitFluxi> {
     async restart(target) {
       await ready(launch(target), target);
     },
-    stopAll: () => Promise.all(SPLIT_TARGETS.map((target) => stopOne(runs.get(target) as CliRun))),
+    stopAll: () => Promise.all(targets.map((target) => stopOne(runs.get(target) as CliRun))),
     async cleanup() {
       await Promise.all([...runs.values()].map(stopOne));
       await Promise.all([nats.stop(), redis.stop()]);

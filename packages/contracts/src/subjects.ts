@@ -8,17 +8,23 @@ export const Streams = {
   /** Job output (LogChunk). */
   logs: { name: 'FLUXI_LOGS', subjects: ['fluxi.logs.>'] },
   /**
-   * Commands to every executor (CancelJobRun). A stream, not a core broadcast, so that
+   * Commands to every executor (CancelJobRun, ExecutorCommand). A stream, not a core broadcast, so that
    * an executor cut off from NATS for a moment still gets what was sent meanwhile;
    * kept 10 minutes, as long as an executor remembers a cancel.
    */
-  control: { name: 'FLUXI_CONTROL', subjects: ['fluxi.executor.cancel'], maxAgeMs: 600_000 },
+  control: { name: 'FLUXI_CONTROL', subjects: ['fluxi.executor.cancel', 'fluxi.executor.command'], maxAgeMs: 600_000 },
 } as const;
 
 /** NATS KV buckets. */
 export const Buckets = {
   /** Installation-wide settings changed at run time; key `log` holds LogSettings. */
   settings: { name: 'fluxi-settings', logKey: 'log' },
+  /**
+   * The executor registry: key = executor id, value = ExecutorInfo, put at every
+   * heartbeat; an entry without a new one for `lostAfterHeartbeats` intervals is lost
+   * (NATS removes it later: EXECUTOR_ENTRY_TTL_MS in @fluxi/messaging).
+   */
+  executors: { name: 'fluxi-executors', lostAfterHeartbeats: 2 },
 } as const;
 
 export const Subjects = {
@@ -36,10 +42,53 @@ export const Subjects = {
   jobRunGet: 'fluxi.scheduler.jobrun.get',
   /** CancelJobRun, on the FLUXI_CONTROL stream: every executor stops the attempt if it runs it. */
   jobRunCancel: 'fluxi.executor.cancel',
+  /** ExecutorCommand (drain, resume), on the FLUXI_CONTROL stream: the executor it names applies it. */
+  executorCommand: 'fluxi.executor.command',
 } as const;
 
-/** BullMQ queue that executors of a pool consume (payload: ExecuteJob as proto JSON). */
-export const executeQueueName = (pool: string): string => `execute-${pool}`;
+/** The pool of a job that names none. */
+export const DEFAULT_POOL = 'default';
+
+/**
+ * The rule of pool and tag names: lowercase letters and digits, with single "-" between
+ * them (at most 63 characters), so that "--" and "+" can separate them in a queue name.
+ */
+export const ROUTE_NAME = /^(?=.{1,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const ROUTE_NAME_RULE = '1-63 lowercase letters and digits, with single "-" between them';
+
+/** The tags of a route as they name its queue: distinct, sorted. */
+export const routeTags = (tags: readonly string[]): string[] =>
+  [...new Set(tags)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * BullMQ queue of the jobs of a pool that require a tag set (payload: ExecuteJob as proto
+ * JSON): `execute-<pool>` without tags, `execute-<pool>--<tags sorted, joined by +>` with
+ * tags. An executor of the pool consumes every queue whose tags it all carries. An empty
+ * pool is DEFAULT_POOL.
+ */
+export const executeQueueName = (pool: string, tags: readonly string[] = []): string => {
+  const base = `execute-${pool === '' ? DEFAULT_POOL : pool}`;
+  return tags.length === 0 ? base : `${base}--${routeTags(tags).join('+')}`;
+};
+
+/** The pool and tags an execute queue name stands for; undefined for any other name. */
+export function parseExecuteQueueName(name: string): { pool: string; tags: string[] } | undefined {
+  const match = /^execute-([a-z0-9-]+?)(?:--([a-z0-9+-]+))?$/.exec(name);
+  if (match === null) return undefined;
+  const pool = match[1] as string;
+  const tags = match[2] === undefined ? [] : match[2].split('+');
+  if (!ROUTE_NAME.test(pool) || !tags.every((tag) => ROUTE_NAME.test(tag))) return undefined;
+  return executeQueueName(pool, tags) === name ? { pool, tags } : undefined;
+}
+
+/**
+ * Redis set (under the BullMQ prefix) of the execute queue names of a pool that the
+ * scheduler has put jobs in: executors of the pool read it to consume new tag queues.
+ */
+export const executeQueuesKey = (prefix: string, pool: string): string => `${prefix}:fluxi:queues:${pool}`;
+
+/** Redis set (under the BullMQ prefix) of the pools whose queues executeQueuesKey lists. */
+export const executePoolsKey = (prefix: string): string => `${prefix}:fluxi:pools`;
 
 /**
  * BullMQ job id of an attempt: the job-run id for attempt 1, `${id}-a${attempt}` after.

@@ -8,3 +8,4 @@ export type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstrea
 export * from './follow.js';
 export * from './health.js';
 export * from './log-level.js';
+export * from './executors.js';

@@ -47,7 +47,10 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
   };
 }
 
-/** Creates Fluxi's JetStream streams (file storage, 2-minute duplicate window) when missing. */
+/**
+ * Creates Fluxi's JetStream streams (file storage, 2-minute duplicate window) when missing,
+ * and adds to an existing one the subjects it lacks.
+ */
 export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
   for (const stream of Object.values(Streams)) {
     const config = {
@@ -57,17 +60,21 @@ export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
       duplicate_window: nanos(120_000),
       ...('maxAgeMs' in stream ? { max_age: nanos(stream.maxAgeMs) } : {}),
     };
+    const existing = await jsm.streams.info(stream.name).catch(() => undefined);
+    if (existing !== undefined) {
+      // A stream made by an older version lacks the subjects added since (fluxi.executor.command).
+      const subjects = existing.config.subjects ?? [];
+      const missing = config.subjects.filter((subject) => !subjects.includes(subject));
+      if (missing.length > 0) await jsm.streams.update(stream.name, { subjects: [...subjects, ...missing] });
+      continue;
+    }
     try {
-      await jsm.streams.info(stream.name);
-    } catch {
-      try {
-        await jsm.streams.add(config);
-      } catch (error) {
-        // Another service created it meanwhile.
-        await jsm.streams.info(stream.name).catch(() => {
-          throw error;
-        });
-      }
+      await jsm.streams.add(config);
+    } catch (error) {
+      // Another service created it meanwhile.
+      await jsm.streams.info(stream.name).catch(() => {
+        throw error;
+      });
     }
   }
 }

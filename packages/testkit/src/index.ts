@@ -8,3 +8,4 @@ export * from './process.js';
 export * from './processes.js';
 export * from './tcp-proxy.js';
 export * from './cli.js';
+export * from './docker.js';

@@ -13,6 +13,10 @@ jobs:
     maxAttempts: 3
     retry: { on: [job, infrastructure], exitCodes: [137], backoff: exponential, delaySec: 1, maxDelaySec: 30, jitter: true }
     artifacts: [dist/**]
+    pool: linux-docker
+    tags: [arm64]
+    maxConcurrent: 2
+    docker: { pullPolicy: always, cpus: 1.5, memoryMiB: 2048, entrypoint: [/bin/bash, -c], keepOnFailure: true }
   lint:
     command: |
       npm ci
@@ -33,6 +37,8 @@ pipelines:
             when: always
             allowFailure: true
             matrix: { node: ["18", "20"] }
+            pool: linux-big
+            tags: [gpu]
 schedules:
   nightly: { pipeline: ci, cron: "0 3 * * *", timezone: Europe/Paris }
 `;
@@ -84,7 +90,7 @@ describe.each(backends)('pipelines as code through GraphQL on $name', (kind) => 
     const semantic = FLUXI_YAML.replace('needs: [lint]', 'needs: [deploy]');
     expect((await catalog.ok(query, { yaml: semantic }, READER)).validateDefinitions).toEqual([
       {
-        line: 27,
+        line: 31,
         column: 21,
         field: 'pipelines.ci.stages[1].jobs[0].needs[0]',
         message: 'entry "build-app" needs "deploy", which is not an entry of this pipeline',
@@ -137,10 +143,10 @@ pipelines:
     expect(badCron.extensions).toEqual({
       code: 'BAD_USER_INPUT',
       field: 'schedules.nightly.cron',
-      line: 32,
+      line: 38,
       column: 34,
     });
-    expect(badCron.message).toMatch(/^fluxi\.yaml:32:34 schedules\.nightly\.cron: cron "0 25 \* \* \*" is invalid/);
+    expect(badCron.message).toMatch(/^fluxi\.yaml:38:34 schedules\.nightly\.cron: cron "0 25 \* \* \*" is invalid/);
     expect(await counts()).toEqual(before);
   });
 
@@ -165,7 +171,7 @@ pipelines:
     expect(await exportYaml()).toBe(exported);
 
     const read = await catalog.ok(
-      `{ pipelines { name timeoutSec concurrency { group cancelOlder } stages { name entries { name when allowFailure matrix { name values } job { name retry { on exitCodes backoff delaySec maxDelaySec jitter } artifacts } } } } }`,
+      `{ pipelines { name timeoutSec concurrency { group cancelOlder } stages { name entries { name when allowFailure matrix { name values } pool tags job { name retry { on exitCodes backoff delaySec maxDelaySec jitter } artifacts pool tags maxConcurrent docker { pullPolicy cpus memoryMiB entrypoint keepOnFailure } } } } } }`,
       {},
       READER,
     );
@@ -179,8 +185,20 @@ pipelines:
       when: 'ALWAYS',
       allowFailure: true,
       matrix: [{ name: 'node', values: ['18', '20'] }],
+      pool: 'linux-big',
+      tags: ['gpu'],
       job: {
         name: 'build',
+        pool: 'linux-docker',
+        tags: ['arm64'],
+        maxConcurrent: 2,
+        docker: {
+          pullPolicy: 'ALWAYS',
+          cpus: 1.5,
+          memoryMiB: 2048,
+          entrypoint: ['/bin/bash', '-c'],
+          keepOnFailure: true,
+        },
         retry: {
           on: ['JOB', 'INFRASTRUCTURE'],
           exitCodes: [137],

@@ -87,6 +87,68 @@ describe.each(backends)('catalog definitions through GraphQL on $name', (kind) =
     expect(await counts()).toEqual(before);
   });
 
+  it('creates a job with a pool, tags, maxConcurrent and docker options, and clears them', async () => {
+    const fields = 'id image pool tags maxConcurrent docker { pullPolicy cpus memoryMiB entrypoint keepOnFailure }';
+    const created = (
+      await catalog.ok(`mutation ($input: CreateJobInput!) { createJob(input: $input) { ${fields} } }`, {
+        input: {
+          name: 'train',
+          command: 'python train.py',
+          image: 'cuda:12',
+          pool: 'linux-docker',
+          tags: ['gpu', 'arm64'],
+          maxConcurrent: 2,
+          docker: { pullPolicy: 'NEVER', cpus: 2.5, memoryMiB: 1024, entrypoint: ['/bin/bash', '-c'] },
+        },
+      })
+    ).createJob;
+    expect(created).toMatchObject({
+      pool: 'linux-docker',
+      tags: ['gpu', 'arm64'],
+      maxConcurrent: 2,
+      docker: {
+        pullPolicy: 'NEVER',
+        cpus: 2.5,
+        memoryMiB: 1024,
+        entrypoint: ['/bin/bash', '-c'],
+        keepOnFailure: false,
+      },
+    });
+    const read = await catalog.ok(`query ($id: ID!) { job(id: $id) { ${fields} } }`, { id: created.id }, READER);
+    expect(read.job).toEqual(created);
+    const cleared = await catalog.ok(
+      `mutation ($id: ID!) { updateJob(id: $id, input: { image: null, docker: null, pool: null, tags: [], maxConcurrent: null }) { ${fields} } }`,
+      { id: created.id },
+    );
+    expect(cleared.updateJob).toEqual({
+      id: created.id,
+      image: null,
+      pool: 'default',
+      tags: [],
+      maxConcurrent: null,
+      docker: { pullPolicy: 'IF_NOT_PRESENT', cpus: null, memoryMiB: null, entrypoint: [], keepOnFailure: false },
+    });
+    await catalog.ok('mutation ($id: ID!) { deleteJob(id: $id) }', { id: created.id });
+  });
+
+  it('refuses a bad pool, tag, limit or docker option with its field', async () => {
+    const before = await counts();
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [{ pool: 'Linux Docker' }, 'input.pool', /pool "Linux Docker" is invalid: use 1-63 lowercase letters and digits/],
+      [{ tags: ['gpu', 'gpu'] }, 'input.tags[1]', /tag "gpu" is listed twice/],
+      [{ maxConcurrent: 0 }, 'input.maxConcurrent', /from 1 to 10000, got 0/],
+      [{ docker: { memoryMiB: 512 } }, 'input.docker', /docker options apply to a job with an image/],
+      [{ image: 'alpine', docker: { cpus: 300 } }, 'input.docker.cpus', /at most 256, got 300/],
+      [{ image: 'alpine', docker: { memoryMiB: 2 } }, 'input.docker.memoryMiB', /from 4 to/],
+    ];
+    for (const [fields, field, message] of cases) {
+      const error = await catalog.fail(CREATE_JOB, { input: { name: 'bad', command: 'x', ...fields } });
+      expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', field });
+      expect(error.message).toMatch(message);
+    }
+    expect(await counts()).toEqual(before);
+  });
+
   it('creates a pipeline with when, matrix, allowFailure, timeout and concurrency', async () => {
     const created = (
       await catalog.ok(CREATE_PIPELINE, {

@@ -7,7 +7,7 @@ import { JobStore } from '../src/store/job-store.js';
 import { migrations } from '../src/store/migrations.js';
 import { SCHEMA } from '../src/store/database.js';
 
-describe.each(['pglite', 'postgres'] as const)('catalog migration 003 on %s', (kind) => {
+describe.each(['pglite', 'postgres'] as const)('catalog migrations 003 and 004 on %s', (kind) => {
   const cleanups: Array<() => Promise<void> | void> = [];
 
   afterEach(async () => {
@@ -46,9 +46,9 @@ describe.each(['pglite', 'postgres'] as const)('catalog migration 003 on %s', (k
     ]);
     await db.query(`INSERT INTO pipeline_jobs (pipeline_id, job_id) VALUES ('P1', 'J1'), ('P1', 'J2')`);
 
-    expect(await migrate(db, migrations)).toEqual(['003_retry_matrix_schedules']);
+    expect(await migrate(db, migrations)).toEqual(['003_retry_matrix_schedules', '004_pools_tags_limits_docker']);
     const { pipeline, jobs } = await new PipelineStore(db).withJobs('P1');
-    const defaults = { when: 'ON_SUCCESS', matrix: [], allowFailure: null };
+    const defaults = { when: 'ON_SUCCESS', matrix: [], allowFailure: null, pool: null, tags: [] };
     expect(pipeline).toMatchObject({ timeoutSec: null, concurrency: null });
     expect(pipeline.stages).toEqual([
       { name: 'a', entries: [{ name: 'build', jobId: 'J1', needs: [], ...defaults }] },
@@ -63,7 +63,16 @@ describe.each(['pglite', 'postgres'] as const)('catalog migration 003 on %s', (k
     expect(jobs.get('J1')).toMatchObject({
       retry: { on: [], exitCodes: [], backoff: 'FIXED', delayMs: 0, maxDelayMs: null, jitter: false },
       artifacts: [],
+      pool: 'default',
+      tags: [],
+      maxConcurrent: null,
+      docker: { pullPolicy: 'IF_NOT_PRESENT', cpus: null, memoryMiB: null, entrypoint: [], keepOnFailure: false },
     });
     expect(await new JobStore(db).update('J1', { maxAttempts: 2 })).toMatchObject({ maxAttempts: 2, artifacts: [] });
+    expect(await new JobStore(db).update('J1', { pool: 'linux', tags: ['gpu'], maxConcurrent: 2 })).toMatchObject({
+      pool: 'linux',
+      tags: ['gpu'],
+      maxConcurrent: 2,
+    });
   });
 });

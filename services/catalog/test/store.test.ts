@@ -94,6 +94,8 @@ describe.each(backends)('catalog store on $name', (kind) => {
       when: 'ON_SUCCESS',
       matrix: [],
       allowFailure: null,
+      pool: null,
+      tags: [],
     });
     expect(await pipelines.get(pipeline.id)).toEqual(pipeline);
   });
@@ -140,7 +142,16 @@ describe.each(backends)('catalog store on $name', (kind) => {
       {
         name: 'only',
         entries: [
-          { name: 'compile', jobId: ids['build'], needs: [], when: 'ON_SUCCESS', matrix: [], allowFailure: null },
+          {
+            name: 'compile',
+            jobId: ids['build'],
+            needs: [],
+            when: 'ON_SUCCESS',
+            matrix: [],
+            allowFailure: null,
+            pool: null,
+            tags: [],
+          },
         ],
       },
     ]);

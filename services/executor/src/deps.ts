@@ -1,6 +1,5 @@
 import type { FluxiConfig, Logger } from '@fluxi/common';
 import type { Nats } from '@fluxi/messaging';
-import type { Driver } from './drivers/driver.js';
 
 /** Everything the executor's providers get from the outside, resolved by main.ts. */
 export interface ExecutorDeps {
@@ -20,14 +19,8 @@ export interface ExecutorDeps {
   requestTimeoutMs: number;
 }
 
-/** The drivers a runner chooses from. */
-export interface DriverSet {
-  shell: Driver;
-  /** Runs jobs that name an image. */
-  docker: Driver;
-}
-
 export const EXECUTOR_DEPS = Symbol('EXECUTOR_DEPS');
+/** The DriverRegistry the runner chooses a job's driver from. */
 export const DRIVERS = Symbol('DRIVERS');
 /** The artifact store (a LocalArtifactStore from @fluxi/artifacts). */
 export const ARTIFACT_STORE = Symbol('ARTIFACT_STORE');

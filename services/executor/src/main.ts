@@ -2,9 +2,13 @@ import 'reflect-metadata';
 import { hostname } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import type { RunningService, ServiceOptions, StopOptions } from '@fluxi/common';
-import { connectNats } from '@fluxi/messaging';
+import { connectNats, openExecutorRegistry } from '@fluxi/messaging';
 import { AppModule } from './app.module.js';
+import { ActiveAttempts } from './run/active-attempts.js';
+import { killLeftoverGroups } from './drivers/group-guard.js';
+import { listenForCommands } from './transport/command-listener.js';
 import { ExecuteWorker } from './transport/execute-worker.js';
+import { driversOf, executorName, RegistryHeartbeat, runningGroupsDir } from './transport/registry-heartbeat.js';
 
 export interface ExecutorOptions extends ServiceOptions {
   /** How long stop() lets running jobs finish before killing their process groups (default executor.shutdownGraceSec). */
@@ -22,27 +26,64 @@ export interface RunningExecutor extends RunningService {
   readonly executorId: string;
   /** Job-run ids of the attempts running now. */
   activeJobs(): string[];
+  /** Takes no new job (as an admin's drainExecutor does); running ones go on. */
+  drain(): void;
+  /** Takes jobs again after drain(). */
+  resume(): Promise<void>;
 }
 
 /** Variables a shell job inherits from the executor's own environment. */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG'] as const;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** Starts the executor: connects NATS, then runs the BullMQ worker of `config.executor.pool`. */
+/**
+ * Starts the executor: kills the job process groups a previous life of it left, connects
+ * NATS, registers in the executor registry (heartbeats), then runs the BullMQ worker of
+ * `config.executor.pool` and follows drain/resume commands.
+ */
 export async function start(options: ExecutorOptions): Promise<RunningExecutor> {
   const logger = options.logger.child({ service: 'executor' });
+  const { config } = options;
   const executorId = `${hostname()}:${process.pid}`;
-  const nats = await connectNats(options.natsUrl, `fluxi-executor-${options.config.executor.pool}`, logger);
+  // Before anything of this life runs: what is recorded there belongs to a dead executor.
+  await killLeftoverGroups(runningGroupsDir(config), logger);
+  const nats = await connectNats(options.natsUrl, `fluxi-executor-${config.executor.pool}`, logger);
+  const registry = await openExecutorRegistry(nats).catch(async (error: unknown) => {
+    await nats.close();
+    throw error;
+  });
+  let worker: ExecuteWorker | undefined;
+  let active: ActiveAttempts | undefined;
+  const heartbeat = new RegistryHeartbeat({
+    registry,
+    nats,
+    identity: {
+      id: executorId,
+      name: executorName(config),
+      pool: config.executor.pool,
+      tags: config.executor.tags,
+      capacity: config.executor.concurrency,
+    },
+    heartbeatMs: config.executor.heartbeatSec * 1000,
+    status: () => ({
+      draining: worker?.draining ?? false,
+      running: active?.list() ?? [],
+      drivers: driversOf(config),
+    }),
+    logger,
+  });
   try {
+    // Registered before the worker takes a job: the scheduler finds whoever holds an attempt.
+    await heartbeat.start();
     const app = await NestFactory.createApplicationContext(
       AppModule.forRoot({
         deps: {
-          config: options.config,
+          config,
           redisUrl: options.redisUrl,
           logger,
           nats,
           executorId,
-          shutdownGraceMs: options.shutdownGraceMs ?? options.config.executor.shutdownGraceSec * 1000,
+          shutdownGraceMs: options.shutdownGraceMs ?? config.executor.shutdownGraceSec * 1000,
           publishGraceMs: options.publishGraceMs ?? 10_000,
           publishTimeoutMs: options.publishTimeoutMs ?? 5000,
           requestTimeoutMs: options.requestTimeoutMs ?? 5000,
@@ -51,15 +92,37 @@ export async function start(options: ExecutorOptions): Promise<RunningExecutor> 
       }),
       { logger: false },
     );
-    const worker = app.get(ExecuteWorker);
+    const running = app.get(ExecuteWorker);
+    worker = running;
+    active = app.get(ActiveAttempts);
+    const commands = await listenForCommands({
+      nats,
+      executorId,
+      target: running,
+      applied: () => void heartbeat.beat(),
+      logger,
+    });
     let stopping: Promise<void> | undefined;
     return {
       name: 'executor',
       executorId,
-      activeJobs: () => worker.activeJobs(),
+      activeJobs: () => running.activeJobs(),
+      drain: () => {
+        running.drain();
+        void heartbeat.beat();
+      },
+      resume: async () => {
+        await running.resume();
+        await heartbeat.beat();
+      },
       stop(stopOptions?: StopOptions) {
         stopping ??= (async () => {
-          await worker.shutdown(stopOptions);
+          // Drain, then stop: the heartbeats say draining until the running jobs are done.
+          const shutdown = running.shutdown(stopOptions);
+          void heartbeat.beat();
+          await shutdown;
+          await commands.stop();
+          await heartbeat.stop();
           await app.close();
           await nats.close();
           logger.info('executor stopped');
@@ -68,6 +131,7 @@ export async function start(options: ExecutorOptions): Promise<RunningExecutor> 
       },
     };
   } catch (error) {
+    await heartbeat.stop();
     await nats.close();
     throw error;
   }

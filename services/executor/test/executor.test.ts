@@ -124,7 +124,7 @@ describe('executor (shell driver)', () => {
     expect(texts(run.lines, LogStream.SYSTEM)).toEqual([`workdir ${missing} does not exist`]);
   });
 
-  it('fails an image job as infrastructure: no Docker driver yet', async () => {
+  it('fails an image job as infrastructure when the Docker driver is turned off', async () => {
     const job = await enqueue(queue, executeJob({ command: 'echo hi', image: 'alpine:3' }));
     const run = await collector.attempt(job.jobRunId);
     expect(run.events.map((event) => event.kind.case)).toEqual(['started', 'finished']);

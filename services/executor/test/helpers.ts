@@ -1,7 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { configSchema, newId, IdPrefix, silentLogger, type FluxiConfig, type Logger } from '@fluxi/common';
+import {
+  configSchema,
+  newId,
+  IdPrefix,
+  silentLogger,
+  type FluxiConfig,
+  type FluxiConfigInput,
+  type Logger,
+} from '@fluxi/common';
 import {
   ArtifactSourceSchema,
   ContractVersion,
@@ -32,15 +40,20 @@ export interface ConfigExtras {
   artifacts?: Partial<FluxiConfig['artifacts']>;
 }
 
+/**
+ * A configuration for a test executor. Its Docker driver is off unless the test
+ * turns it on (docker-*.test.ts, with the engine the testkit starts), so no
+ * test touches an engine of the machine.
+ */
 export function testConfig(
   dataDir: string,
-  executor: Partial<FluxiConfig['executor']> = {},
+  executor: NonNullable<FluxiConfigInput['executor']> = {},
   extras: ConfigExtras = {},
 ): FluxiConfig {
   return configSchema.parse({
     dataDir,
     redis: { prefix: `t${Math.random().toString(36).slice(2, 8)}` },
-    executor: { killGraceSec: 1, ...executor },
+    executor: { killGraceSec: 1, docker: { enabled: false }, ...executor },
     ...extras,
   });
 }

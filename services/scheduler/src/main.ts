@@ -17,6 +17,9 @@ import { startTimeoutLoop } from './engine/systems/timeouts.js';
 import { BullExecuteQueue } from './transport/queue/execute-queue.js';
 import { QueueAttemptHolders } from './transport/queue/attempt-holders.js';
 import { StreamFinishEvents } from './transport/nats/finish-events.js';
+import { ExecutorDirectory } from './transport/nats/executor-directory.js';
+import { StreamStartedEvents } from './transport/nats/started-events.js';
+import { executorPools } from './transport/nats/pool-executors.js';
 import { createRedisClient } from '@fluxi/messaging';
 import { natsHealthCheck, redisHealthCheck } from '@fluxi/messaging';
 
@@ -49,18 +52,24 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     closers.add('nats', () => nats.close());
     const redis = createRedisClient(options.redisUrl, logger);
     closers.add('redis', () => redis.quit());
-    const queue = new BullExecuteQueue(redis, { pool: config.executor.pool, prefix: config.redis.prefix, logger });
+    const queue = new BullExecuteQueue(redis, { prefix: config.redis.prefix, logger });
     closers.add('execute queue', () => queue.close());
 
+    const executors = await ExecutorDirectory.open(nats, logger);
     const engine = new RunEngine({
       store,
       catalog: new NatsCatalogClient(nats.nc),
       queue,
       executors: new NatsExecutorControl(nats.js),
-      holders: new QueueAttemptHolders(queue, new StreamFinishEvents(nats)),
+      holders: new QueueAttemptHolders(queue, new StreamFinishEvents(nats), {
+        directory: executors,
+        started: new StreamStartedEvents(nats),
+      }),
       logger,
       now: () => new Date(),
       random: Math.random,
+      pools: config.pools,
+      directory: executorPools(executors),
     });
     await engine.dispatch.recover();
     const consumer = await startEventsConsumer(nats, engine.advance, logger, {
@@ -73,6 +82,9 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     closers.add('reconciliation loop', () => reconciliation.stop());
     const recovery = engine.dispatch.startRecoveryLoop(RECOVERY_INTERVAL_MS);
     closers.add('recovery loop', () => recovery.stop());
+    // Hands over job runs held back by a pool or job limit once they fit (besides after each change).
+    const dispatching = engine.dispatch.startDispatchLoop(config.scheduler.dispatchIntervalMs);
+    closers.add('dispatch loop', () => dispatching.stop());
     const timeouts = startTimeoutLoop(engine.resources, engine.cancel, TIMEOUT_INTERVAL_MS);
     closers.add('timeout loop', () => timeouts.stop());
     const stopResolving = serveContextResolution(nats.nc, engine.contexts, logger);
@@ -84,6 +96,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       {
         engine,
         queries: new RunQueries(store),
+        executors,
         health: {
           nats: natsHealthCheck(nats.nc, { jetstream: nats.jsm }),
           database: () => db.query('SELECT 1'),

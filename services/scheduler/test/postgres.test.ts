@@ -92,7 +92,12 @@ describe('the run store on PostgreSQL', () => {
   it('applies its migrations once', async () => {
     await store.migrate();
     const applied = await db.query<{ id: string }>('SELECT id FROM migrations');
-    expect(applied.map((row) => row.id)).toEqual(['001_runs', '002_pipelines_in_depth', '003_dead_letters']);
+    expect(applied.map((row) => row.id)).toEqual([
+      '001_runs',
+      '002_pipelines_in_depth',
+      '003_dead_letters',
+      '004_pools_and_limits',
+    ]);
   });
 
   it('hands out run numbers 1, 2, 3… under concurrent transactions', async () => {
@@ -121,6 +126,9 @@ describe('the run store on PostgreSQL', () => {
     expect(await store.getRun(run.id)).toEqual(record);
     expect(await store.getSnapshot(run.id)).toEqual(snapshot);
     expect(await store.jobRunsOf([run.id])).toEqual([jobRun]);
+    // QUEUED, and listed for the queue's recovery once handed over to the executors.
+    expect((await store.listQueued()).map((j) => j.id)).not.toContain(jobRun.id);
+    expect(await store.dispatch.markDispatched([{ id: jobRun.id, attempt: jobRun.attempt }])).toEqual([jobRun.id]);
     expect((await store.listQueued()).map((j) => j.id)).toContain(jobRun.id);
 
     const ended = new Date('2030-01-01T00:01:00Z');

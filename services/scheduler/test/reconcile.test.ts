@@ -165,7 +165,7 @@ async function reconcileOnce(now: Date): Promise<{ ended: number; status: string
   const db = await openDatabase({ embeddedDir: join(dataDir, 'db', 'scheduler'), schema: 'scheduler' });
   const redis = createRedisClient(infra.redisServer.url);
   const logger = silentLogger();
-  const executeQueue = new BullExecuteQueue(redis, { pool: 'default', prefix: 'fluxi', logger });
+  const executeQueue = new BullExecuteQueue(redis, { prefix: 'fluxi', logger });
   try {
     const store = new RunStore(db);
     const engine = new RunEngine({

@@ -61,4 +61,22 @@ describe('loadConfig', () => {
       loadConfig({ flags: { 'nope.key': '1' }, flagSources: { 'nope.key': '--set nope.key=1' } }),
     ).toThrowError(/nope: unknown key \(from flag --set nope\.key=1\)/);
   });
+
+  it('reads executor tags, host admission and pool limits, refusing names a queue cannot tell apart', () => {
+    const config = loadConfig({
+      env: { FLUXI_EXECUTOR__TAGS: 'gpu,arm64' },
+      flags: { 'pools.linux-docker.maxConcurrent': 8, 'executor.admission.minFreeMemoryMiB': 512 },
+    });
+    expect(config.executor.tags).toEqual(['gpu', 'arm64']);
+    expect(config.executor.admission).toEqual({ minFreeMemoryMiB: 512, checkSec: 5 });
+    expect(config.pools).toEqual({ 'linux-docker': { maxConcurrent: 8 } });
+    expect(loadConfig().executor.tags).toEqual([]);
+    expect(() => loadConfig({ flags: { 'executor.pool': 'a--b' } })).toThrowError(
+      /executor\.pool: 1-63 lowercase letters and digits, with single "-" between them/,
+    );
+    expect(() => loadConfig({ flags: { 'executor.tags': 'gpu,GPU' } })).toThrowError(/executor\.tags\.1: /);
+    expect(() => loadConfig({ flags: { 'pools.linux.ratePerMinute': 0 } })).toThrowError(
+      /pools\.linux\.ratePerMinute: /,
+    );
+  });
 });

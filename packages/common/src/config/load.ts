@@ -10,6 +10,7 @@ const WELL_KNOWN_ENV: Record<string, string> = {
   NATS_URL: 'nats.url',
   REDIS_URL: 'redis.url',
   CLICKHOUSE_URL: 'clickhouse.url',
+  DOCKER_HOST: 'executor.docker.host',
 };
 
 export class ConfigError extends Error {

@@ -2,6 +2,13 @@ import { z } from 'zod';
 
 const port = z.number().int().min(0).max(65535);
 const url = z.string().min(1);
+/**
+ * Pool and tag names (ROUTE_NAME in @fluxi/contracts): lowercase letters and digits with
+ * single "-" between them, so that queue names (`execute-<pool>--<tag>+<tag>`) are unambiguous.
+ */
+const routeName = z
+  .string()
+  .regex(/^(?=.{1,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/, '1-63 lowercase letters and digits, with single "-" between them');
 
 /**
  * The whole configuration of a Fluxi installation. One YAML file, overridden by
@@ -61,6 +68,11 @@ export const configSchema = z
         maxDeliveries: z.number().int().min(1).max(1000).default(5),
         /** Seconds between checks that every QUEUED or RUNNING job run is still held by an executor (one check also runs at start). */
         reconcileIntervalSec: z.number().positive().max(3600).default(15),
+        /**
+         * Milliseconds between passes that hand QUEUED job runs held back by a limit (pools.*,
+         * a job's maxConcurrent) to the executors; a pass also runs after each change that frees a place.
+         */
+        dispatchIntervalMs: z.number().int().min(50).max(60_000).default(1000),
       })
       .strict()
       .prefault({}),
@@ -75,11 +87,34 @@ export const configSchema = z
       .prefault({}),
     executor: z
       .object({
-        pool: z
-          .string()
-          .regex(/^[a-z0-9-]+$/)
-          .default('default'),
+        /** The pool whose jobs this executor takes. */
+        pool: routeName.default('default'),
+        /** Tags of this executor: it takes the jobs of its pool that require none or only some of these. */
+        tags: z
+          .preprocess(
+            // From an environment variable or a flag: "gpu,arm64".
+            (value) => (typeof value === 'string' ? value.split(',').filter((tag) => tag.trim() !== '') : value),
+            z.array(routeName).max(16),
+          )
+          .default([]),
+        /** Most attempts it runs at once, across every queue of its pool it reads. */
         concurrency: z.number().int().min(1).max(1024).default(4),
+        /** Seconds between reads of the list of its pool's queues (new tag sets the scheduler used). */
+        queueWatchSec: z.number().min(0.1).max(300).default(2),
+        /**
+         * Host admission: while the host has less free memory or more load than this, the
+         * executor takes no new job (running ones go on); checked every `checkSec`.
+         */
+        admission: z
+          .object({
+            /** Free memory (os.freemem) under which no job is taken; absent: not checked. */
+            minFreeMemoryMiB: z.number().int().min(1).optional(),
+            /** 1-minute load average per CPU above which no job is taken; absent: not checked. */
+            maxLoadPerCpu: z.number().positive().optional(),
+            checkSec: z.number().min(0.1).max(300).default(5),
+          })
+          .strict()
+          .prefault({}),
         /** Seconds between SIGTERM and SIGKILL when a job's process group is stopped. */
         killGraceSec: z.number().min(0).max(600).default(5),
         /**
@@ -87,6 +122,11 @@ export const configSchema = z
          * FAILED (infrastructure, "executor stopped while the job was running").
          */
         shutdownGraceSec: z.number().min(0).max(3600).default(30),
+        /**
+         * Seconds between the executor's heartbeats in the registry (NATS KV `fluxi-executors`);
+         * an executor silent for two of them is listed lost and its running attempts are retried.
+         */
+        heartbeatSec: z.number().min(0.2).max(60).default(5),
         /** Default job timeout when a job sets none. */
         defaultTimeoutSec: z.number().int().min(1).default(3600),
         /**
@@ -99,9 +139,44 @@ export const configSchema = z
           .int()
           .min(0)
           .default(1024 * 1024 * 1024),
+        /**
+         * This executor's name, stable across its restarts (unlike its id, `hostname:pid`): the
+         * Docker driver labels its containers with it to find those a previous life left. Give
+         * each executor sharing a Docker engine its own name. Default: the host name.
+         */
+        name: z.string().min(1).max(128).optional(),
+        /** The Docker driver, running jobs that name an image. */
+        docker: z
+          .object({
+            /** The engine: unix:///path/to/docker.sock, tcp://host:port or http(s)://host:port (env DOCKER_HOST). */
+            host: z.string().min(1).default('unix:///var/run/docker.sock'),
+            /** Network mode of job containers (none, bridge, host, or a network's name). */
+            network: z.string().min(1).default('none'),
+            /** false: jobs with an image fail (infrastructure), and no engine is contacted. */
+            enabled: z.boolean().default(true),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
+    /**
+     * Limits per executor pool (by pool name), applied by the scheduler when it hands job runs
+     * to executors: a job run over a limit stays QUEUED, its waitingReason saying which.
+     */
+    pools: z
+      .record(
+        routeName,
+        z
+          .object({
+            /** Most attempts of the pool handed to executors and not ended, at once; absent: no limit. */
+            maxConcurrent: z.number().int().min(1).max(1_000_000).optional(),
+            /** Most attempts of the pool handed to executors in any 60 seconds; absent: no limit. */
+            ratePerMinute: z.number().int().min(1).max(1_000_000).optional(),
+          })
+          .strict(),
+      )
+      .default({}),
     contexts: z
       .object({
         /** Largest context kept (a job's standard output); longer output is cut, with a note. At most 768 KiB: it travels in one JetStream message. */

@@ -26,7 +26,30 @@ describe('validateJob', () => {
       allowFailure: false,
       retry: { on: [], exitCodes: [], backoff: 'FIXED', delayMs: 0, maxDelayMs: null, jitter: false },
       artifacts: [],
+      pool: 'default',
+      tags: [],
+      maxConcurrent: null,
+      docker: { pullPolicy: 'IF_NOT_PRESENT', cpus: null, memoryMiB: null, entrypoint: [], keepOnFailure: false },
     });
+  });
+
+  it('keeps pool, tags, maxConcurrent and docker options', () => {
+    const job = validateJob({
+      name: 'gpu',
+      command: 'train',
+      image: 'cuda:12',
+      pool: 'linux-docker',
+      tags: ['gpu', 'arm64'],
+      maxConcurrent: 2,
+      docker: { pullPolicy: 'NEVER', cpus: 0.5, memoryMiB: 4, entrypoint: ['/bin/bash', '-c'], keepOnFailure: true },
+    });
+    expect(job).toMatchObject({
+      pool: 'linux-docker',
+      tags: ['gpu', 'arm64'],
+      maxConcurrent: 2,
+      docker: { pullPolicy: 'NEVER', cpus: 0.5, memoryMiB: 4, entrypoint: ['/bin/bash', '-c'], keepOnFailure: true },
+    });
+    expect(validateJob({ name: 'a', command: 'x', pool: '', tags: null })).toMatchObject({ pool: 'default', tags: [] });
   });
 
   it('keeps every field it is given', () => {
@@ -82,6 +105,35 @@ describe('validateJob', () => {
       'input.env[2].name',
       /A is set twice \(env\[0\] and env\[2\]\)/,
     ],
+    [{ name: 'a', command: 'x', pool: 'Linux' }, 'input.pool', /pool "Linux" is invalid: use 1-63 lowercase/],
+    [{ name: 'a', command: 'x', pool: 'a--b' }, 'input.pool', /single "-" between them/],
+    [{ name: 'a', command: 'x', tags: ['gpu', 'GPU'] }, 'input.tags[1]', /tag "GPU" is invalid/],
+    [{ name: 'a', command: 'x', tags: ['gpu', 'gpu'] }, 'input.tags[1]', /tag "gpu" is listed twice/],
+    [{ name: 'a', command: 'x', tags: 'abcdefghijklmnopq'.split('') }, 'input.tags', /at most 16 tags, got 17/],
+    [
+      { name: 'a', command: 'x', maxConcurrent: 0 },
+      'input.maxConcurrent',
+      /maxConcurrent must be a whole number from 1/,
+    ],
+    [{ name: 'a', command: 'x', docker: { cpus: 1 } }, 'input.docker', /docker options apply to a job with an image/],
+    [
+      { name: 'a', command: 'x', image: 'i', docker: { cpus: 0 } },
+      'input.docker.cpus',
+      /above 0 and at most 256, got 0/,
+    ],
+    [{ name: 'a', command: 'x', image: 'i', docker: { cpus: 257 } }, 'input.docker.cpus', /at most 256, got 257/],
+    [{ name: 'a', command: 'x', image: 'i', docker: { memoryMiB: 3 } }, 'input.docker.memoryMiB', /from 4 to/],
+    [{ name: 'a', command: 'x', image: 'i', docker: { memoryMiB: 4.5 } }, 'input.docker.memoryMiB', /whole number/],
+    [
+      { name: 'a', command: 'x', image: 'i', docker: { pullPolicy: 'SOMETIMES' } },
+      'input.docker.pullPolicy',
+      /use one of IF_NOT_PRESENT, ALWAYS, NEVER/,
+    ],
+    [
+      { name: 'a', command: 'x', image: 'i', docker: { entrypoint: ['sh', ''] } },
+      'input.docker.entrypoint[1]',
+      /must not be empty/,
+    ],
   ])('refuses %j at %s', (input, field, message) => {
     const error = fluxiErrorOf(() => validateJob(input));
     expect(error.code).toBe('BAD_USER_INPUT');
@@ -103,6 +155,23 @@ describe('applyJobPatch', () => {
   it('keeps absent fields and clears null ones', () => {
     const job = applyJobPatch(current, { command: 'make all', image: null, maxAttempts: null });
     expect(job).toMatchObject({ name: 'build', command: 'make all', image: null, timeoutSec: 60, maxAttempts: 1 });
+  });
+
+  it('replaces docker options whole, and refuses dropping the image while they are set', () => {
+    const docked = applyJobPatch(current, { docker: { memoryMiB: 256, keepOnFailure: true } });
+    expect(docked.docker).toEqual({
+      pullPolicy: 'IF_NOT_PRESENT',
+      cpus: null,
+      memoryMiB: 256,
+      entrypoint: [],
+      keepOnFailure: true,
+    });
+    expect(applyJobPatch(docked, { docker: { cpus: 2 } }).docker).toMatchObject({ cpus: 2, memoryMiB: null });
+    expect(fluxiErrorOf(() => applyJobPatch(docked, { image: null })).field).toBe('input.docker');
+    expect(applyJobPatch(docked, { image: null, docker: null, tags: ['gpu'] })).toMatchObject({
+      image: null,
+      tags: ['gpu'],
+    });
   });
 
   it('refuses clearing a required field', () => {

@@ -1,5 +1,7 @@
 import { badInput } from '@fluxi/common';
 import { validateArtifacts } from './artifacts.js';
+import { isDefaultDocker, validateDocker, type DockerOptions, type DockerOptionsInput } from './docker.js';
+import { DEFAULT_POOL, optionalPool, validateTags } from './routing.js';
 import { ENV_NAME_RULE, isEnvName, quote, requireName } from './names.js';
 import { retryInput, validateRetry, type RetryPolicy, type RetryPolicyInput } from './retry.js';
 
@@ -23,6 +25,14 @@ export interface JobDefinition {
   retry: RetryPolicy;
   /** Globs relative to the work folder, saved after the job. */
   artifacts: string[];
+  /** Executor pool the job runs in ("default" unless set). */
+  pool: string;
+  /** Tags an executor of the pool must all carry to take the job. */
+  tags: string[];
+  /** Most attempts of this job running at once, across all runs; null: no limit. */
+  maxConcurrent: number | null;
+  /** How the job runs when it has an image. */
+  docker: DockerOptions;
 }
 
 export interface Job extends JobDefinition {
@@ -43,10 +53,15 @@ export interface JobInput {
   allowFailure?: boolean | null;
   retry?: RetryPolicyInput | null;
   artifacts?: ReadonlyArray<string> | null;
+  pool?: string | null;
+  tags?: ReadonlyArray<string> | null;
+  maxConcurrent?: number | null;
+  docker?: DockerOptionsInput | null;
 }
 
 export const MAX_TIMEOUT_SEC = 604_800;
 export const MAX_ATTEMPTS = 10;
+export const MAX_CONCURRENT = 10_000;
 const MAX_TEXT = 65_536;
 
 /**
@@ -55,10 +70,15 @@ const MAX_TEXT = 65_536;
  */
 export function validateJob(input: JobInput, path = 'input'): JobDefinition {
   const name = requireName(input.name, 'job name', `${path}.name`);
+  const image = optionalText(input.image, `${path}.image`, 'image', /^\S+$/, 'must not contain whitespace');
+  const docker = validateDocker(input.docker, `${path}.docker`);
+  if (image === null && !isDefaultDocker(docker)) {
+    throw badInput('docker options apply to a job with an image: set image, or remove docker', `${path}.docker`);
+  }
   return {
     name,
     command: command(input.command, `${path}.command`),
-    image: optionalText(input.image, `${path}.image`, 'image', /^\S+$/, 'must not contain whitespace'),
+    image,
     env: env(input.env, `${path}.env`),
     workdir: optionalText(input.workdir, `${path}.workdir`, 'workdir', /^[^\0]+$/, 'must not contain NUL characters'),
     timeoutSec: optionalInt(input.timeoutSec, `${path}.timeoutSec`, 'timeoutSec', 1, MAX_TIMEOUT_SEC),
@@ -66,6 +86,10 @@ export function validateJob(input: JobInput, path = 'input'): JobDefinition {
     allowFailure: input.allowFailure ?? false,
     retry: validateRetry(input.retry, `${path}.retry`),
     artifacts: validateArtifacts(input.artifacts, `${path}.artifacts`),
+    pool: optionalPool(input.pool, `${path}.pool`) ?? DEFAULT_POOL,
+    tags: validateTags(input.tags, `${path}.tags`),
+    maxConcurrent: optionalInt(input.maxConcurrent, `${path}.maxConcurrent`, 'maxConcurrent', 1, MAX_CONCURRENT),
+    docker,
   };
 }
 

@@ -45,7 +45,7 @@ describe('validatePipeline', () => {
       },
       JOBS,
     );
-    const entry = { when: 'ON_SUCCESS', matrix: [], allowFailure: null };
+    const entry = { when: 'ON_SUCCESS', matrix: [], allowFailure: null, pool: null, tags: [] };
     expect(result).toEqual({
       name: 'ci',
       description: 'main pipeline',
@@ -200,7 +200,7 @@ describe('validatePipeline', () => {
             name: 's',
             entries: [
               { jobId: 'J1', matrix: [{ name: 'NODE', values: ['18', '20'] }], allowFailure: true },
-              { jobId: 'J2', when: 'ALWAYS', needs: ['build'], allowFailure: false },
+              { jobId: 'J2', when: 'ALWAYS', needs: ['build'], allowFailure: false, pool: 'arm', tags: ['gpu'] },
             ],
           },
         ],
@@ -216,14 +216,30 @@ describe('validatePipeline', () => {
         when: 'ON_SUCCESS',
         matrix: [{ name: 'NODE', values: ['18', '20'] }],
         allowFailure: true,
+        pool: null,
+        tags: [],
       },
-      { name: 'test', jobId: 'J2', needs: ['build'], when: 'ALWAYS', matrix: [], allowFailure: false },
+      {
+        name: 'test',
+        jobId: 'J2',
+        needs: ['build'],
+        when: 'ALWAYS',
+        matrix: [],
+        allowFailure: false,
+        pool: 'arm',
+        tags: ['gpu'],
+      },
     ]);
   });
 
   it('names the field of a bad when, matrix, timeout or concurrency group', () => {
     const entry = (fields: object) => pipeline({ name: 's', entries: [{ jobId: 'J1' }, { jobId: 'J2', ...fields }] });
     expect(refusal(entry({ when: 'MANUAL' })).field).toBe('input.stages[0].entries[1].when');
+    expect(refusal(entry({ pool: 'Big Pool' }))).toMatchObject({
+      field: 'input.stages[0].entries[1].pool',
+      message: expect.stringMatching(/pool "Big Pool" is invalid/) as unknown,
+    });
+    expect(refusal(entry({ tags: ['ok', 'not_ok'] })).field).toBe('input.stages[0].entries[1].tags[1]');
     expect(refusal(entry({ matrix: [{ name: '1X', values: ['a'] }] })).field).toBe(
       'input.stages[0].entries[1].matrix[0].name',
     );

@@ -3,6 +3,7 @@ import { MAX_TIMEOUT_SEC, optionalInt } from './job.js';
 import { validateMatrix, type MatrixAxis, type MatrixAxisInput } from './matrix.js';
 import { quote, requireName } from './names.js';
 import { checkNeeds, type LocatedEntry } from './needs.js';
+import { optionalPool, validateTags } from './routing.js';
 
 export const WHEN = ['ON_SUCCESS', 'ON_FAILURE', 'ALWAYS'] as const;
 /** When an entry runs, given how what it waits for ended. */
@@ -19,6 +20,10 @@ export interface StageEntryDefinition {
   matrix: MatrixAxis[];
   /** Overrides the job's allowFailure when not null. */
   allowFailure: boolean | null;
+  /** Overrides the job's pool when not null. */
+  pool: string | null;
+  /** Tags required besides the job's own. */
+  tags: string[];
 }
 
 export interface StageDefinition {
@@ -66,6 +71,8 @@ export interface StageEntryInput {
   when?: string | null;
   matrix?: ReadonlyArray<MatrixAxisInput> | null;
   allowFailure?: boolean | null;
+  pool?: string | null;
+  tags?: ReadonlyArray<string> | null;
 }
 
 const MAX_DESCRIPTION = 2000;
@@ -162,6 +169,8 @@ function stageEntry(input: StageEntryInput, jobNames: ReadonlyMap<string, string
     when: when as When,
     matrix: validateMatrix(input.matrix, `${path}.matrix`),
     allowFailure: input.allowFailure ?? null,
+    pool: optionalPool(input.pool, `${path}.pool`),
+    tags: validateTags(input.tags, `${path}.tags`),
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BackoffKind, ContractVersion, EntryWhen, FailureClass } from '@fluxi/contracts';
+import { BackoffKind, ContractVersion, EntryWhen, FailureClass, PullPolicy } from '@fluxi/contracts';
+import { defaultDocker } from './docker.js';
 import type { Job } from './job.js';
 import type { Pipeline, StageEntryDefinition } from './pipeline.js';
 import { DEFAULT_RETRY } from './retry.js';
@@ -18,6 +19,10 @@ const job = (id: string, name: string, extra: Partial<Job> = {}): Job => ({
   allowFailure: false,
   retry: { ...DEFAULT_RETRY, on: [], exitCodes: [] },
   artifacts: [],
+  pool: 'default',
+  tags: [],
+  maxConcurrent: null,
+  docker: defaultDocker(),
   createdAt: at,
   updatedAt: at,
   ...extra,
@@ -28,6 +33,8 @@ const entry = (fields: Partial<StageEntryDefinition> & { name: string; jobId: st
   when: 'ON_SUCCESS',
   matrix: [],
   allowFailure: null,
+  pool: null,
+  tags: [],
   ...fields,
 });
 
@@ -148,5 +155,56 @@ describe('snapshots', () => {
     expect(plain.timeoutSec).toBe(0);
     expect(plain.concurrency).toBeUndefined();
     expect(plain.stages[0]?.entries[0]?.job?.retry).toMatchObject({ on: [], backoff: BackoffKind.FIXED, delayMs: 0 });
+  });
+
+  it('carry pool, tags, maxConcurrent and docker options; an entry overrides the pool and adds tags', () => {
+    const built = job('J1', 'gpu-test', {
+      image: 'cuda:12',
+      pool: 'linux',
+      tags: ['gpu', 'x86'],
+      maxConcurrent: 2,
+      docker: { pullPolicy: 'ALWAYS', cpus: 1.5, memoryMiB: 512, entrypoint: ['/bin/bash', '-c'], keepOnFailure: true },
+    });
+    expect(jobSpec(built)).toMatchObject({
+      pool: 'linux',
+      tags: ['gpu', 'x86'],
+      maxConcurrent: 2,
+      docker: {
+        pullPolicy: PullPolicy.ALWAYS,
+        cpus: 1.5,
+        memoryMib: 512,
+        entrypoint: ['/bin/bash', '-c'],
+        keepOnFailure: true,
+      },
+    });
+    expect(jobSpec(job('J2', 'plain'))).toMatchObject({
+      pool: 'default',
+      tags: [],
+      maxConcurrent: 0,
+      docker: { pullPolicy: PullPolicy.IF_NOT_PRESENT, cpus: 0, memoryMib: 0, entrypoint: [], keepOnFailure: false },
+    });
+    const pipeline: Pipeline = {
+      id: 'P1',
+      name: 'ci',
+      description: null,
+      timeoutSec: null,
+      concurrency: null,
+      createdAt: at,
+      updatedAt: at,
+      stages: [
+        {
+          name: 's',
+          entries: [
+            entry({ name: 'as-is', jobId: 'J1' }),
+            entry({ name: 'moved', jobId: 'J1', pool: 'arm', tags: ['x86', 'big-mem'] }),
+          ],
+        },
+      ],
+    };
+    const [asIs, moved] = buildSnapshot(pipeline, new Map([['J1', built]])).stages[0]?.entries ?? [];
+    expect(asIs?.job).toMatchObject({ pool: 'linux', tags: ['gpu', 'x86'] });
+    expect(moved?.job).toMatchObject({ pool: 'arm', tags: ['gpu', 'x86', 'big-mem'] });
+    // The job's own spec is not changed by an entry.
+    expect(built.tags).toEqual(['gpu', 'x86']);
   });
 });

@@ -3,19 +3,23 @@ import {
   ConcurrencySchema,
   ContractVersion,
   create,
+  DockerOptionsSchema,
   EntryWhen,
   FailureClass,
   JobSpecSchema,
   MatrixAxisSchema,
   PipelineSnapshotSchema,
+  PullPolicy,
   RetryPolicySchema,
   StageEntrySchema,
   StageSchema,
+  type DockerOptions as DockerOptionsMessage,
   type JobSpec,
   type PipelineSnapshot,
   type RetryPolicy as RetryPolicyMessage,
 } from '@fluxi/contracts';
 import { FluxiError } from '@fluxi/common';
+import type { DockerOptions, PullPolicy as PullPolicyName } from './docker.js';
 import type { Job } from './job.js';
 import type { Pipeline, StageEntryDefinition, When } from './pipeline.js';
 import type { RetryOn, RetryPolicy } from './retry.js';
@@ -24,6 +28,11 @@ const FAILURE_CLASS: Record<RetryOn, FailureClass> = {
   JOB: FailureClass.JOB,
   TIMEOUT: FailureClass.TIMEOUT,
   INFRASTRUCTURE: FailureClass.INFRASTRUCTURE,
+};
+const PULL_POLICY: Record<PullPolicyName, PullPolicy> = {
+  IF_NOT_PRESENT: PullPolicy.IF_NOT_PRESENT,
+  ALWAYS: PullPolicy.ALWAYS,
+  NEVER: PullPolicy.NEVER,
 };
 const ENTRY_WHEN: Record<When, EntryWhen> = {
   ON_SUCCESS: EntryWhen.ON_SUCCESS,
@@ -45,6 +54,20 @@ export function jobSpec(job: Job): JobSpec {
     allowFailure: job.allowFailure,
     retry: retryPolicy(job.retry),
     artifactPaths: [...job.artifacts],
+    pool: job.pool,
+    tags: [...job.tags],
+    maxConcurrent: job.maxConcurrent ?? 0,
+    docker: dockerOptions(job.docker),
+  });
+}
+
+function dockerOptions(options: DockerOptions): DockerOptionsMessage {
+  return create(DockerOptionsSchema, {
+    pullPolicy: PULL_POLICY[options.pullPolicy],
+    cpus: options.cpus ?? 0,
+    memoryMib: options.memoryMiB ?? 0,
+    entrypoint: [...options.entrypoint],
+    keepOnFailure: options.keepOnFailure,
   });
 }
 
@@ -84,10 +107,18 @@ export function buildSnapshot(pipeline: Pipeline, jobs: ReadonlyMap<string, Job>
   });
 }
 
+/** The job as this entry runs it: the entry's pool instead of the job's, and its tags besides the job's. */
+function entryJobSpec(entry: StageEntryDefinition, job: Job): JobSpec {
+  const spec = jobSpec(job);
+  if (entry.pool !== null) spec.pool = entry.pool;
+  for (const tag of entry.tags) if (!spec.tags.includes(tag)) spec.tags.push(tag);
+  return spec;
+}
+
 function stageEntry(entry: StageEntryDefinition, job: Job) {
   return create(StageEntrySchema, {
     name: entry.name,
-    job: jobSpec(job),
+    job: entryJobSpec(entry, job),
     needs: [...entry.needs],
     when: ENTRY_WHEN[entry.when],
     matrix: entry.matrix.map((axis) => create(MatrixAxisSchema, { name: axis.name, values: [...axis.values] })),

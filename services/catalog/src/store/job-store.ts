@@ -4,7 +4,8 @@ import { applyJobPatch, validateJob, type Job, type JobDefinition, type JobInput
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 
 export const JOB_COLUMNS = `id, name, command, image, env, workdir, timeout_sec AS "timeoutSec", max_attempts AS "maxAttempts",
-  allow_failure AS "allowFailure", retry, artifacts, created_at AS "createdAt", updated_at AS "updatedAt"`;
+  allow_failure AS "allowFailure", retry, artifacts, pool, tags, max_concurrent AS "maxConcurrent", docker,
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 interface JobRow extends JobDefinition {
   id: string;
@@ -64,8 +65,10 @@ export class JobStore {
 export async function insertJob(tx: SqlExecutor, job: JobDefinition): Promise<Job> {
   const rows = await tx
     .query<JobRow>(
-      `INSERT INTO jobs (id, name, command, image, env, workdir, timeout_sec, max_attempts, allow_failure, retry, artifacts)
-       VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10::text::jsonb, $11::text::jsonb) RETURNING ${JOB_COLUMNS}`,
+      `INSERT INTO jobs (id, name, command, image, env, workdir, timeout_sec, max_attempts, allow_failure, retry, artifacts,
+         pool, tags, max_concurrent, docker)
+       VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10::text::jsonb, $11::text::jsonb,
+         $12, $13::text::jsonb, $14, $15::text::jsonb) RETURNING ${JOB_COLUMNS}`,
       [newId(IdPrefix.job), ...values(job)],
     )
     .catch(nameConflict(job.name));
@@ -77,7 +80,8 @@ export async function updateJobRow(tx: SqlExecutor, id: string, job: JobDefiniti
   const rows = await tx
     .query<JobRow>(
       `UPDATE jobs SET name = $2, command = $3, image = $4, env = $5::text::jsonb, workdir = $6, timeout_sec = $7,
-         max_attempts = $8, allow_failure = $9, retry = $10::text::jsonb, artifacts = $11::text::jsonb, updated_at = now()
+         max_attempts = $8, allow_failure = $9, retry = $10::text::jsonb, artifacts = $11::text::jsonb, pool = $12,
+         tags = $13::text::jsonb, max_concurrent = $14, docker = $15::text::jsonb, updated_at = now()
        WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
       [id, ...values(job)],
     )
@@ -112,6 +116,10 @@ function values(job: JobDefinition): unknown[] {
     job.allowFailure,
     JSON.stringify(job.retry),
     JSON.stringify(job.artifacts),
+    job.pool,
+    JSON.stringify(job.tags),
+    job.maxConcurrent,
+    JSON.stringify(job.docker),
   ];
 }
 

@@ -98,4 +98,25 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX schedules_pipeline_id ON schedules (pipeline_id);
     `,
   },
+  {
+    id: '004_pools_tags_limits_docker',
+    sql: `
+      ALTER TABLE jobs
+        ADD COLUMN pool text NOT NULL DEFAULT 'default',
+        ADD COLUMN tags jsonb NOT NULL DEFAULT '[]'::jsonb,
+        ADD COLUMN max_concurrent integer,
+        ADD COLUMN docker jsonb NOT NULL
+          DEFAULT '{"pullPolicy": "IF_NOT_PRESENT", "cpus": null, "memoryMiB": null, "entrypoint": [], "keepOnFailure": false}'::jsonb;
+      -- Entries written before this migration get the defaults of the new entry fields.
+      UPDATE pipelines SET stages = (
+        SELECT jsonb_agg(
+          jsonb_set(stage, '{entries}', (
+            SELECT jsonb_agg('{"pool": null, "tags": []}'::jsonb || entry ORDER BY e)
+            FROM jsonb_array_elements(stage -> 'entries') WITH ORDINALITY AS entries (entry, e)
+          ))
+          ORDER BY s)
+        FROM jsonb_array_elements(stages) WITH ORDINALITY AS all_stages (stage, s)
+      );
+    `,
+  },
 ];

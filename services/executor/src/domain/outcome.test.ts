@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { FailureClass, JobOutcome } from '@fluxi/contracts';
-import { classify, commandEnded, effectiveTimeoutSec, notStartedLine, stoppingLine } from './outcome.js';
+import {
+  attemptResult,
+  classify,
+  commandEnded,
+  effectiveTimeoutSec,
+  notStartedLine,
+  stoppingLine,
+  timedOutLine,
+} from './outcome.js';
 
 describe('classify', () => {
   it('exit code 0 is a success', () => {
@@ -103,5 +111,35 @@ describe('effectiveTimeoutSec', () => {
   it('uses the job timeout, else the default', () => {
     expect(effectiveTimeoutSec(10, 3600)).toBe(10);
     expect(effectiveTimeoutSec(0, 3600)).toBe(3600);
+  });
+});
+
+describe('out of memory', () => {
+  it('is a job failure naming the limit, and its artifacts are saved', () => {
+    expect(classify({ kind: 'outOfMemory', memoryMib: 16 })).toEqual({
+      outcome: JobOutcome.FAILED,
+      exitCode: -1,
+      failureClass: FailureClass.JOB,
+      reason: 'out of memory (limit 16 MiB)',
+    });
+    expect(commandEnded({ kind: 'outOfMemory', memoryMib: 16 })).toBe(true);
+  });
+});
+
+describe('attemptResult', () => {
+  it('is how the task ended, unless a stop was asked for first', () => {
+    expect(attemptResult({ kind: 'exited', exitCode: 2 }, undefined)).toEqual({ kind: 'exited', exitCode: 2 });
+    expect(attemptResult({ kind: 'signaled', signal: 'SIGKILL' }, { kind: 'timedOut', timeoutSec: 3 })).toEqual({
+      kind: 'timedOut',
+      timeoutSec: 3,
+    });
+    expect(attemptResult({ kind: 'outOfMemory', memoryMib: 8 }, { kind: 'cancelled', reason: 'r' })).toEqual({
+      kind: 'cancelled',
+      reason: 'r',
+    });
+  });
+
+  it('says a timeout with the kill grace', () => {
+    expect(timedOutLine(7, 5)).toBe("timed out after 7s: stopping the job's processes (SIGTERM, SIGKILL after 5s)");
   });
 });

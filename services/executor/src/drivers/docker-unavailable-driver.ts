@@ -1,14 +1,16 @@
-import type { DriverResult } from '../domain/outcome.js';
-import type { Driver, DriverContext, DriverTask } from './driver.js';
+import { StartFailure, type Driver, type DriverTask, type RunningTask } from './driver.js';
 
 export const DOCKER_UNAVAILABLE_REASON = 'docker driver not available in this executor';
 
-/** Stands in for the Docker driver until it exists: jobs with an image fail as infrastructure. */
+/** Stands in for the Docker driver where it is turned off (executor.docker.enabled: false). */
 export class DockerUnavailableDriver implements Driver {
   readonly name = 'docker';
 
-  async run(task: DriverTask, context: DriverContext): Promise<DriverResult> {
-    context.output.system(`${DOCKER_UNAVAILABLE_REASON} (the job needs image ${task.image})`);
-    return { kind: 'infrastructure', reason: DOCKER_UNAVAILABLE_REASON };
+  start(task: DriverTask): Promise<RunningTask> {
+    return Promise.reject(
+      new StartFailure(DOCKER_UNAVAILABLE_REASON, {
+        line: `${DOCKER_UNAVAILABLE_REASON} (executor.docker.enabled is false; the job needs image ${task.image})`,
+      }),
+    );
   }
 }

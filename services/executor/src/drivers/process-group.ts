@@ -2,11 +2,10 @@ import { readdir, readFile } from 'node:fs/promises';
 
 /**
  * A process group led by a job's process. Signals go to the whole group, so
- * children and grandchildren are stopped too.
+ * children and grandchildren are stopped too; when to send which is the runner's
+ * call (AttemptLifecycle).
  */
 export class ProcessGroup {
-  private stopping: Promise<void> | undefined;
-
   constructor(readonly pgid: number) {}
 
   /** Sends a signal to every process of the group; false when none is left. */
@@ -22,30 +21,6 @@ export class ProcessGroup {
   /** True while a live (non-zombie) process is in the group. */
   alive(): Promise<boolean> {
     return groupAlive(this.pgid);
-  }
-
-  /**
-   * SIGTERM, then SIGKILL if something is still alive after `graceMs`; resolves
-   * once the group is gone (or after a last short wait). Calling it again returns
-   * the same stop in progress.
-   */
-  stop(graceMs: number): Promise<void> {
-    this.stopping ??= (async () => {
-      if (!this.signal('SIGTERM')) return;
-      if (await waitGone(this.pgid, graceMs)) return;
-      this.signal('SIGKILL');
-      await waitGone(this.pgid, 5000);
-    })();
-    return this.stopping;
-  }
-}
-
-async function waitGone(pgid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!(await groupAlive(pgid))) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 

@@ -1,26 +1,32 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { stoppingLine, type DriverResult } from '../domain/outcome.js';
-import type { Driver, DriverContext, DriverTask, OutputSink } from './driver.js';
+import { fluxiEnv } from '../domain/job-env.js';
+import type { TaskExit } from '../domain/outcome.js';
+import {
+  StartFailure,
+  type Driver,
+  type DriverIo,
+  type DriverTask,
+  type OutputSink,
+  type RunningTask,
+} from './driver.js';
+import type { GroupGuard } from './group-guard.js';
 import { waitClosed } from './pipes.js';
 import { ProcessGroup } from './process-group.js';
 
 export interface ShellDriverOptions {
-  /** Seconds between SIGTERM and SIGKILL when the job's process group is stopped. */
-  killGraceSec: number;
   /** Variables every job gets from the executor (PATH, HOME, LANG). */
   baseEnv: Record<string, string>;
   /** How long output pipes may stay open after the command exited before the group is killed. */
   drainCapMs?: number;
+  /** Keeps each job's process group from outliving the executor (released once the attempt is over). */
+  guard?: GroupGuard;
 }
-
-/** Longest delay setTimeout accepts (about 24.8 days). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Runs a job's command with /bin/sh -c in its own process group (detached), in
- * the work folder the runner prepared, so a timeout, a cancel or a shutdown stops
- * the command and everything it started.
+ * the work folder the runner prepared, so a stop reaches the command and
+ * everything it started.
  */
 export class ShellDriver implements Driver {
   readonly name = 'shell';
@@ -30,7 +36,7 @@ export class ShellDriver implements Driver {
     this.drainCapMs = options.drainCapMs ?? 2000;
   }
 
-  async run(task: DriverTask, context: DriverContext): Promise<DriverResult> {
+  async start(task: DriverTask, io: DriverIo): Promise<RunningTask> {
     const child = spawn('/bin/sh', ['-c', task.command], {
       cwd: task.workdir,
       env: this.environment(task),
@@ -46,47 +52,27 @@ export class ShellDriver implements Driver {
       child.once('error', resolve);
     });
     if (spawnError !== undefined || child.pid === undefined) {
-      const reason = `could not start /bin/sh: ${spawnError?.message ?? 'no pid'}`;
-      context.output.system(reason);
-      return { kind: 'infrastructure', reason };
+      throw new StartFailure(`could not start /bin/sh: ${spawnError?.message ?? 'no pid'}`);
     }
     const pipes = [child.stdout, child.stderr].filter((pipe): pipe is Readable => pipe !== null);
-    context.output.attach('stdout', child.stdout as Readable);
-    context.output.attach('stderr', child.stderr as Readable);
-    context.onStarted(child.pid);
-
+    io.output.attach('stdout', child.stdout as Readable);
+    io.output.attach('stderr', child.stderr as Readable);
     const group = new ProcessGroup(child.pid);
-    const graceMs = this.options.killGraceSec * 1000;
-    let stoppedBy: DriverResult | undefined;
-    const stopWith = (result: DriverResult, line: string) => {
-      if (stoppedBy !== undefined) return;
-      stoppedBy = result;
-      context.output.system(line);
-      void group.stop(graceMs);
+    const guarded = this.options.guard?.guardGroup(child.pid);
+    let ended: Promise<TaskExit> | undefined;
+    return {
+      pid: child.pid,
+      wait: () =>
+        (ended ??= (async (): Promise<TaskExit> => {
+          const exit = await exited;
+          await this.drain(child, closed, pipes, group, io.output);
+          if (exit.code !== null) return { kind: 'exited', exitCode: exit.code };
+          return { kind: 'signaled', signal: exit.signal ?? 'unknown' };
+        })()),
+      alive: () => group.alive(),
+      kill: async (signal) => void group.signal(signal),
+      release: async () => guarded?.release(),
     };
-    const timer = setTimeout(
-      () =>
-        stopWith(
-          { kind: 'timedOut', timeoutSec: task.timeoutSec },
-          `timed out after ${task.timeoutSec}s: stopping the job's processes (SIGTERM, SIGKILL after ${this.options.killGraceSec}s)`,
-        ),
-      Math.min(task.timeoutSec * 1000, MAX_TIMER_MS),
-    );
-    const stopListener = context.stop.onStop((request) =>
-      stopWith(request, stoppingLine(request, this.options.killGraceSec)),
-    );
-
-    const exit = await exited;
-    clearTimeout(timer);
-    stopListener();
-    await this.drain(child, closed, pipes, group, context.output);
-    if (stoppedBy === undefined && (await group.alive())) {
-      context.output.system('stopping processes the job left running');
-    }
-    await group.stop(graceMs);
-    if (stoppedBy !== undefined) return stoppedBy;
-    if (exit.code !== null) return { kind: 'exited', exitCode: exit.code };
-    return { kind: 'signaled', signal: exit.signal ?? 'unknown' };
   }
 
   /**
@@ -113,12 +99,6 @@ export class ShellDriver implements Driver {
   }
 
   private environment(task: DriverTask): Record<string, string> {
-    return {
-      ...this.options.baseEnv,
-      ...task.env,
-      FLUXI_JOB_RUN_ID: task.jobRunId,
-      FLUXI_PIPELINE_RUN_ID: task.pipelineRunId,
-      FLUXI_ATTEMPT: String(task.attempt),
-    };
+    return { ...this.options.baseEnv, ...task.env, ...fluxiEnv(task) };
   }
 }

@@ -8,6 +8,8 @@ export interface ActiveAttempt {
   jobRunId: string;
   attempt: number;
   stop: StopController;
+  /** When it was taken from the queue (epoch ms). */
+  sinceMs: number;
 }
 
 /** Said when a cancel comes without a reason. */
@@ -26,7 +28,7 @@ export class ActiveAttempts {
 
   /** Registers an attempt under `key` (its BullMQ job id); it starts stopped when it was cancelled lately. */
   begin(key: string, jobRunId: string, attempt: number): ActiveAttempt {
-    const active: ActiveAttempt = { jobRunId, attempt, stop: new StopController() };
+    const active: ActiveAttempt = { jobRunId, attempt, stop: new StopController(), sinceMs: Date.now() };
     const reason = this.recentCancels.match(jobRunId, attempt);
     if (reason !== undefined) active.stop.stop({ kind: 'cancelled', reason });
     this.running.set(key, active);
@@ -56,6 +58,11 @@ export class ActiveAttempts {
 
   get size(): number {
     return this.running.size;
+  }
+
+  /** The attempts running now (the registry's heartbeat). */
+  list(): { jobRunId: string; attempt: number; sinceMs: number }[] {
+    return [...this.running.values()].map(({ jobRunId, attempt, sinceMs }) => ({ jobRunId, attempt, sinceMs }));
   }
 
   /** Job-run ids of the attempts running now. */

@@ -3,40 +3,40 @@ import type { LocalArtifactStore } from '@fluxi/artifacts';
 import type { AttemptRef } from '../domain/messages.js';
 import { commandEnded, effectiveTimeoutSec, notStartedLine, type DriverResult } from '../domain/outcome.js';
 import type { ValidExecuteJob } from '../domain/payload.js';
-import { ARTIFACT_STORE, DRIVERS, EXECUTOR_DEPS, type DriverSet, type ExecutorDeps } from '../deps.js';
-import type { DriverContext } from '../drivers/driver.js';
+import { containerOptions } from '../domain/container-options.js';
+import { ARTIFACT_STORE, DRIVERS, EXECUTOR_DEPS, type ExecutorDeps } from '../deps.js';
+import type { DriverRegistry } from '../drivers/registry.js';
 import { ContextResolver } from '../transport/context-resolver.js';
 import { restoreArtifacts, saveArtifacts, type SavedAttempt } from './artifact-steps.js';
+import { runAttempt, type LifecycleIo } from './attempt-lifecycle.js';
 import { resolveCommand } from './contexts-step.js';
 import { prepareWorkdir } from './workdir.js';
 
 /**
  * What happens around the driver for one attempt: contexts substituted into the
  * command, the work folder prepared and given the artifacts of earlier jobs, the
- * driver run, then the artifacts saved before the work folder goes. A stop asked
- * for before the command started ends the attempt without running it.
+ * task run by its driver (see runAttempt), then the artifacts saved before the
+ * work folder goes. A stop asked for before the command started ends the attempt
+ * without running it.
  */
 @Injectable()
 export class AttemptSteps {
   constructor(
     @Inject(EXECUTOR_DEPS) private readonly deps: ExecutorDeps,
-    @Inject(DRIVERS) private readonly drivers: DriverSet,
+    @Inject(DRIVERS) private readonly drivers: DriverRegistry,
     @Inject(ContextResolver) private readonly contexts: ContextResolver,
     @Inject(ARTIFACT_STORE) private readonly artifacts: LocalArtifactStore,
   ) {}
 
-  async run(execute: ValidExecuteJob, ref: AttemptRef, context: DriverContext): Promise<SavedAttempt> {
+  async run(execute: ValidExecuteJob, ref: AttemptRef, context: LifecycleIo): Promise<SavedAttempt> {
     const { output, stop } = context;
     const ended = (result: DriverResult): SavedAttempt => ({ result, artifacts: [] });
-    const stoppedBeforeStart = (): SavedAttempt | undefined => {
-      if (stop.requested === undefined) return undefined;
+    const job = execute.job;
+    // Stopped before anything ran; one asked for later is runAttempt's to handle.
+    if (stop.requested !== undefined) {
       output.system(notStartedLine(stop.requested));
       return ended(stop.requested);
-    };
-    const job = execute.job;
-
-    const early = stoppedBeforeStart();
-    if (early !== undefined) return early;
+    }
     const resolved = await resolveCommand(job.command, ref, this.contexts, output);
     if ('result' in resolved) return ended(resolved.result);
     const workdir = await prepareWorkdir(job.workdir, this.deps.config.dataDir, execute.jobRunId);
@@ -47,17 +47,21 @@ export class AttemptSteps {
     try {
       const restoreFailure = await restoreArtifacts(this.artifacts, execute.artifactsFrom, workdir.path, output);
       if (restoreFailure !== undefined) return ended(restoreFailure);
-      const stopped = stoppedBeforeStart();
-      if (stopped !== undefined) return stopped;
-      const driver = job.image === '' ? this.drivers.shell : this.drivers.docker;
-      const result = await driver.run(
+      const { executor } = this.deps.config;
+      const result = await runAttempt(
+        this.drivers.forImage(job.image),
         {
           ...ref,
+          jobId: job.jobId,
           command: resolved.command,
           image: job.image,
+          container: containerOptions(job.docker),
           env: { ...job.env, ...resolved.env },
           workdir: workdir.path,
-          timeoutSec: effectiveTimeoutSec(job.timeoutSec, this.deps.config.executor.defaultTimeoutSec),
+        },
+        {
+          timeoutSec: effectiveTimeoutSec(job.timeoutSec, executor.defaultTimeoutSec),
+          killGraceSec: executor.killGraceSec,
         },
         context,
       );

@@ -7,13 +7,13 @@ import { classify, type Outcome } from '../domain/outcome.js';
 import { OutputCapture } from '../domain/output-capture.js';
 import type { ValidExecuteJob } from '../domain/payload.js';
 import { EXECUTOR_DEPS, type ExecutorDeps } from '../deps.js';
-import type { StopSignal } from '../drivers/driver.js';
 import { JetStreamPublisher } from '../transport/jetstream-publisher.js';
 import type { SavedAttempt } from './artifact-steps.js';
 import { AttemptSteps } from './attempt-steps.js';
 import { DEFAULT_PUMP_OPTIONS, LogPump } from './log-pump.js';
 import { LogSpool, spoolPath } from './log-spool.js';
 import { PumpOutputSink } from './output-sink.js';
+import type { StopSignal } from './stop-controller.js';
 
 export interface RunSignals {
   /** Stop this job now (user cancel, or shutdown past its grace period). */

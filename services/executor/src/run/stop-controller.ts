@@ -1,5 +1,12 @@
 import type { StopRequest } from '../domain/outcome.js';
-import type { StopSignal } from '../drivers/driver.js';
+
+/** Tells the runner that the attempt must stop, and why (executor shutdown or user cancel). */
+export interface StopSignal {
+  /** The first stop asked for, if any. */
+  readonly requested: StopRequest | undefined;
+  /** Calls `listener` once a stop is asked for (at once if it already was); returns a function removing it. */
+  onStop(listener: (request: StopRequest) => void): () => void;
+}
 
 /** The switch that stops one attempt; the first request wins. */
 export class StopController implements StopSignal {

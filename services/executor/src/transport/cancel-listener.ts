@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from '@fluxi/common';
-import { CancelJobRunSchema, Streams } from '@fluxi/contracts';
+import { CancelJobRunSchema, Streams, Subjects } from '@fluxi/contracts';
 import { decode, followStream, type StreamFollower } from '@fluxi/messaging';
 import { EXECUTOR_DEPS, type ExecutorDeps } from '../deps.js';
 import { ActiveAttempts } from '../run/active-attempts.js';
@@ -27,7 +27,10 @@ export class CancelListener implements OnModuleInit, OnModuleDestroy {
     this.follower = await followStream(
       this.deps.nats,
       Streams.control.name,
-      (message) => this.handle(message.data),
+      // The stream also carries ExecutorCommand (command-listener.ts).
+      (message) => {
+        if (message.subject === Subjects.jobRunCancel) this.handle(message.data);
+      },
       this.logger,
     );
   }

@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { settlesWithin, type Logger, type StopOptions } from '@fluxi/common';
-import { JobOutcome, executeQueueName } from '@fluxi/contracts';
-import { redisConnection } from '@fluxi/messaging';
+import { JobOutcome } from '@fluxi/contracts';
 import { parseExecutePayload } from '../domain/payload.js';
 import { EXECUTOR_DEPS, type ExecutorDeps } from '../deps.js';
 import { ActiveAttempts } from '../run/active-attempts.js';
 import { JobRunner } from '../run/job-runner.js';
+import { QueueSubscriptions } from './queue-subscriptions.js';
 
 /** What a completed BullMQ `execute` job returns (kept small: it is stored in Redis). */
 export interface ExecuteResult {
@@ -18,6 +18,17 @@ export interface ExecuteResult {
 /** How long an orphaned executor waits for its worker to close once it gave up publishing. */
 const ORPHANED_CLOSE_MS = 2000;
 
+/**
+ * BullMQ never runs an attempt twice: a job whose executor died (its lock expired) is
+ * failed ("job stalled more than allowable limit") instead of being handed to another
+ * worker under the same attempt, message ids and log seqs. BullMQ 6.7 moves such a job
+ * to wait marked as a deferred failure, and the next worker to take it fails it without
+ * running it; a job taken a second time for any other reason fails the same way. The
+ * scheduler sees the failure (or the executor's lost heartbeat first) and, when the job's
+ * retry rules allow, enqueues a new attempt.
+ */
+const NO_QUEUE_RERUN = { maxStalledCount: 0, maxStartedAttempts: 1 } as const;
+
 /** The reason of attempts stopped because the executor stops. */
 export const EXECUTOR_STOPPED_REASON = 'executor stopped while the job was running';
 
@@ -27,10 +38,15 @@ export const EXECUTOR_STOPPED_REASON = 'executor stopped while the job was runni
  */
 @Injectable()
 export class ExecuteWorker implements OnApplicationBootstrap {
-  private worker: Worker | undefined;
+  /** The workers of every queue of the pool this executor can take (queue-subscriptions.ts). */
+  private worker: QueueSubscriptions | undefined;
   private readonly giveUp = new AbortController();
   private readonly logger: Logger;
   private stopping: Promise<void> | undefined;
+  /** Drain (drain/resume): what the admin asked for last, the worker's state, the change under way. */
+  private drainWanted = false;
+  private paused = false;
+  private drainChange: Promise<void> | undefined;
 
   constructor(
     @Inject(EXECUTOR_DEPS) private readonly deps: ExecutorDeps,
@@ -42,21 +58,67 @@ export class ExecuteWorker implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const { config } = this.deps;
-    const queue = executeQueueName(config.executor.pool);
-    const worker = new Worker(queue, (job: Job) => this.process(job), {
-      connection: redisConnection(this.deps.redisUrl),
+    const { pool, tags, concurrency, queueWatchSec, admission } = config.executor;
+    const worker = new QueueSubscriptions({
+      redisUrl: this.deps.redisUrl,
       prefix: config.redis.prefix,
-      concurrency: config.executor.concurrency,
+      pool,
+      tags,
+      concurrency,
       name: this.deps.executorId,
+      workerOptions: NO_QUEUE_RERUN,
+      watchMs: queueWatchSec * 1000,
+      admission: { ...admission, checkMs: admission.checkSec * 1000 },
+      logger: this.logger,
+      process: (job: Job) => this.process(job),
     });
-    worker.on('error', (error) => this.logger.error({ err: error }, 'worker error'));
-    worker.on('failed', (job, error) => this.logger.error({ err: error, bullJobId: job?.id }, 'execute job failed'));
     this.worker = worker;
-    await worker.waitUntilReady();
+    await worker.start();
     this.logger.info(
-      { queue, concurrency: config.executor.concurrency, executorId: this.deps.executorId },
+      { pool, tags, queues: worker.queues(), concurrency, executorId: this.deps.executorId },
       'executor ready',
     );
+  }
+
+  /** Draining: an admin's drain (until the resume took effect), or a stop under way. */
+  get draining(): boolean {
+    return this.drainWanted || this.paused || this.stopping !== undefined;
+  }
+
+  /** Takes no new job (an admin's drain); running ones go on. */
+  drain(): void {
+    this.drainWanted = true;
+    void this.applyDrain();
+  }
+
+  /** Takes jobs again after drain(). */
+  resume(): Promise<void> {
+    this.drainWanted = false;
+    return this.applyDrain();
+  }
+
+  /** Brings the workers to the drain state asked for last, one pause or resume at a time. */
+  private applyDrain(): Promise<void> {
+    this.drainChange ??= (async () => {
+      // Settles after the assignment above, so `finally` clears this very change.
+      await Promise.resolve();
+      try {
+        while (this.worker !== undefined && this.stopping === undefined && this.drainWanted !== this.paused) {
+          if (this.drainWanted) {
+            this.paused = true;
+            await this.worker.pause();
+          } else {
+            await this.worker.resume();
+            this.paused = false;
+          }
+        }
+      } catch (error) {
+        this.logger.error({ err: error }, 'could not change the drain state of the worker');
+      } finally {
+        this.drainChange = undefined;
+      }
+    })();
+    return this.drainChange;
   }
 
   /** Job-run ids of the attempts running now. */

@@ -70,4 +70,27 @@ describe('holdingOf', () => {
   it('decides nothing when the stream was not asked', () => {
     expect(holdingOf('RUNNING', seen({ state: 'completed' }))).toEqual({ held: true });
   });
+
+  it('ends an active attempt whose executor went silent, naming it and its last heartbeat', () => {
+    const active = { state: 'active', processedBy: 'host-a:42' } as const;
+    const silent = {
+      state: 'silent',
+      executorId: 'host-a:42',
+      lastHeartbeatMs: Date.UTC(2025, 0, 2, 3, 4, 5),
+    } as const;
+    for (const status of ['QUEUED', 'RUNNING'] as const) {
+      expect(holdingOf(status, { queue: active, executor: silent })).toEqual({
+        held: false,
+        reason: 'executor lost: no heartbeat from host-a:42 since 2025-01-02T03:04:05.000Z',
+      });
+    }
+  });
+
+  it('holds an active attempt whose executor beats, is not known, or was not checked', () => {
+    const active = { state: 'active' } as const;
+    for (const executor of [{ state: 'live' }, { state: 'unknown' }, undefined] as const) {
+      const observation = executor === undefined ? { queue: active } : { queue: active, executor };
+      expect(holdingOf('RUNNING', observation)).toEqual({ held: true });
+    }
+  });
 });

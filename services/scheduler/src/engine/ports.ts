@@ -1,5 +1,6 @@
 import type { ExecuteJob, JobSpec, PipelineSnapshot } from '@fluxi/contracts';
 import type { AttemptObservation } from '../domain/holding.js';
+import type { DirectoryExecutor } from '../domain/waiting.js';
 
 /** Definitions owned by the catalog service (implemented over NATS request/reply). */
 export interface CatalogClient {
@@ -38,4 +39,12 @@ export interface ExecutorControl {
  */
 export interface AttemptHolders {
   observe(attempt: { jobRunId: string; attempt: number }): Promise<AttemptObservation>;
+}
+
+/**
+ * The registered executors, as the waiting reason of a queued job run needs them
+ * (implemented over the NATS KV registry `fluxi-executors`).
+ */
+export interface ExecutorDirectory {
+  list(): Promise<readonly DirectoryExecutor[]>;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@fluxi/common';
+import type { PoolLimits } from '../domain/limits.js';
 import type { RunStore } from '../store/run-store.js';
-import type { AttemptHolders, CatalogClient, ExecuteQueue, ExecutorControl } from './ports.js';
+import type { AttemptHolders, CatalogClient, ExecuteQueue, ExecutorControl, ExecutorDirectory } from './ports.js';
 
 /** What the systems of the run engine share. */
 export interface EngineResources {
@@ -14,4 +15,8 @@ export interface EngineResources {
   readonly now: () => Date;
   /** In [0, 1): retry jitter. */
   readonly random: () => number;
+  /** Limits per executor pool (config `pools`); none when unset. */
+  readonly pools?: PoolLimits;
+  /** The registered executors, for waiting reasons; unknown when unset. */
+  readonly directory?: ExecutorDirectory;
 }

@@ -160,4 +160,25 @@ CREATE INDEX dead_letters_job_run ON dead_letters (job_run_id) WHERE job_run_id 
 CREATE INDEX job_runs_open ON job_runs (id) WHERE status IN ('QUEUED', 'RUNNING');
 `,
   },
+  {
+    id: '004_pools_and_limits',
+    sql: `
+-- The pool and the job's maxConcurrent as frozen in the spec, for the limits' counts.
+ALTER TABLE job_runs ADD COLUMN pool text GENERATED ALWAYS AS (COALESCE(NULLIF(spec->>'pool', ''), 'default')) STORED;
+ALTER TABLE job_runs ADD COLUMN max_concurrent integer
+  GENERATED ALWAYS AS (COALESCE((spec->>'maxConcurrent')::integer, 0)) STORED;
+-- The attempt handed to the executors' queue. A QUEUED job run whose current attempt is not
+-- this one is held back by a limit (pools.*, the job's maxConcurrent) until a place frees.
+ALTER TABLE job_runs ADD COLUMN dispatched_attempt integer;
+UPDATE job_runs SET dispatched_attempt = attempt;
+CREATE INDEX job_runs_open_pool ON job_runs (pool) WHERE status IN ('QUEUED', 'RUNNING');
+CREATE INDEX job_runs_open_job ON job_runs (job_id) WHERE status IN ('QUEUED', 'RUNNING');
+-- One row per attempt handed to a pool with a rate limit, kept a minute (ratePerMinute).
+CREATE TABLE pool_dispatches (
+  pool text NOT NULL,
+  at timestamptz NOT NULL
+);
+CREATE INDEX pool_dispatches_pool_at ON pool_dispatches (pool, at);
+`,
+  },
 ];

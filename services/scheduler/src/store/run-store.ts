@@ -3,6 +3,7 @@ import { migrate } from '@fluxi/db';
 import type { StageRunState } from '../domain/stages.js';
 import { CONTEXT_COLUMNS, toContextRecord, type ContextRecord, type ContextRow } from './context-records.js';
 import { DeadLetterStore } from './dead-letters.js';
+import { DispatchTx } from './dispatch-tx.js';
 import { migrations } from './migrations.js';
 import { selectOutputs, type JobRunOutput } from './outputs.js';
 import {
@@ -62,9 +63,12 @@ export interface OpenAttempt {
 export class RunStore {
   /** Executor events that failed every delivery. */
   readonly deadLetters: DeadLetterStore;
+  /** Dispatch reads and hand-overs outside the engine's transactions. */
+  readonly dispatch: DispatchTx;
 
   constructor(private readonly db: Database) {
     this.deadLetters = new DeadLetterStore(db);
+    this.dispatch = new DispatchTx(db);
   }
 
   /** Applies the scheduler's migrations. */
@@ -125,18 +129,19 @@ export class RunStore {
     return rows[0] === undefined ? undefined : toJobRunRecord(rows[0]);
   }
 
-  /** Every job run waiting in the executor queue (or that should be). */
+  /** Every job run waiting in the executor queue (or that should be): QUEUED and handed over. */
   async listQueued(): Promise<JobRunRecord[]> {
     const rows = await this.db.query<JobRunRow>(
-      `SELECT ${JOB_RUN_COLUMNS} FROM job_runs WHERE status = 'QUEUED' ORDER BY id`,
+      `SELECT ${JOB_RUN_COLUMNS} FROM job_runs WHERE status = 'QUEUED' AND dispatched_attempt = attempt ORDER BY id`,
     );
     return rows.map(toJobRunRecord);
   }
 
-  /** Every job run QUEUED or RUNNING, with its current attempt. */
+  /** Every job run QUEUED or RUNNING whose current attempt was handed to the executors (not held back by a limit). */
   async listOpenAttempts(): Promise<OpenAttempt[]> {
     const rows = await this.db.query<{ id: string; pipeline_run_id: string; attempt: number; status: string }>(
-      `SELECT id, pipeline_run_id, attempt, status FROM job_runs WHERE status IN ('QUEUED', 'RUNNING') ORDER BY id`,
+      `SELECT id, pipeline_run_id, attempt, status FROM job_runs
+       WHERE status IN ('QUEUED', 'RUNNING') AND dispatched_attempt = attempt ORDER BY id`,
     );
     return rows.map((row) => ({
       jobRunId: row.id,

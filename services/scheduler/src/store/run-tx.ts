@@ -2,6 +2,7 @@ import type { SqlExecutor } from '@fluxi/db';
 import { storableText } from '../domain/safe-text.js';
 import type { StageRunState } from '../domain/stages.js';
 import { ContextTx } from './context-tx.js';
+import { DispatchTx } from './dispatch-tx.js';
 import {
   JOB_RUN_COLUMNS,
   RUN_COLUMNS,
@@ -25,9 +26,12 @@ export interface LockedRun {
 /** What the run engine may do inside one transaction. */
 export class RunTx {
   readonly contexts: ContextTx;
+  /** Hand-overs to the executors under the pool and job limits. */
+  readonly dispatch: DispatchTx;
 
   constructor(private readonly tx: SqlExecutor) {
     this.contexts = new ContextTx(tx);
+    this.dispatch = new DispatchTx(tx);
   }
 
   /**

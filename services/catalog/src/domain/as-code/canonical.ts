@@ -1,8 +1,10 @@
+import { DEFAULT_POOL } from '../routing.js';
+import type { DockerOptions } from '../docker.js';
 import type { JobDefinition } from '../job.js';
 import type { PipelineDefinition, StageEntryDefinition } from '../pipeline.js';
 import type { RetryPolicy } from '../retry.js';
 import type { ScheduleDefinition } from '../schedule.js';
-import type { FileEntry, FileJob, FilePipeline, FileRetry, FileSchedule } from './schema.js';
+import type { FileDocker, FileEntry, FileJob, FilePipeline, FileRetry, FileSchedule } from './schema.js';
 
 /**
  * The one written form of each definition: file fields in schema order, defaults
@@ -28,7 +30,22 @@ export function canonicalJob(job: JobDefinition): FileJob {
     allowFailure: job.allowFailure ? true : undefined,
     retry: canonicalRetry(job.retry),
     artifacts: nonEmpty(job.artifacts),
+    pool: job.pool === DEFAULT_POOL ? undefined : job.pool,
+    tags: nonEmpty(job.tags),
+    maxConcurrent: job.maxConcurrent ?? undefined,
+    docker: canonicalDocker(job.docker),
   });
+}
+
+function canonicalDocker(docker: DockerOptions): FileDocker | undefined {
+  const written = compact({
+    pullPolicy: docker.pullPolicy === 'IF_NOT_PRESENT' ? undefined : lower(docker.pullPolicy),
+    cpus: docker.cpus ?? undefined,
+    memoryMiB: docker.memoryMiB ?? undefined,
+    entrypoint: nonEmpty(docker.entrypoint),
+    keepOnFailure: docker.keepOnFailure ? true : undefined,
+  });
+  return Object.keys(written).length === 0 ? undefined : written;
 }
 
 function canonicalRetry(retry: RetryPolicy): FileRetry | undefined {
@@ -64,6 +81,8 @@ function canonicalEntry(entry: StageEntryDefinition): FileEntry {
     when: entry.when === 'ON_SUCCESS' ? undefined : lower(entry.when),
     allowFailure: entry.allowFailure ?? undefined,
     matrix: entry.matrix.length === 0 ? undefined : Object.fromEntries(entry.matrix.map((a) => [a.name, a.values])),
+    pool: entry.pool ?? undefined,
+    tags: nonEmpty(entry.tags),
   });
 }
 

@@ -52,6 +52,36 @@ describe('readDefinitions (semantic checks by the domain validators)', () => {
     ]);
   });
 
+  it('names the line and field of a bad pool, tag or docker option', () => {
+    expect(
+      problems(`version: 1
+jobs:
+  gpu:
+    command: train
+    image: cuda:12
+    pool: Big_Pool
+  tagged:
+    command: x
+    tags: [gpu, gpu]
+  docked:
+    command: x
+    image: alpine
+    docker: { cpus: 0, pullPolicy: always }
+  imageless:
+    command: x
+    docker: { memoryMiB: 64 }
+pipelines:
+  ci: { stages: [{ name: s, jobs: [{ job: tagged, pool: "a--b" }] }] }
+`),
+    ).toEqual([
+      'fluxi.yaml:6:11 jobs.gpu.pool: pool "Big_Pool" is invalid: use 1-63 lowercase letters and digits, with single "-" between them',
+      'fluxi.yaml:9:17 jobs.tagged.tags[1]: tag "gpu" is listed twice',
+      'fluxi.yaml:13:21 jobs.docked.docker.cpus: cpus must be a number above 0 and at most 256, got 0',
+      'fluxi.yaml:16:13 jobs.imageless.docker: docker options apply to a job with an image: set image, or remove docker',
+      'fluxi.yaml:18:57 pipelines.ci.stages[0].jobs[0].pool: pool "a--b" is invalid: use 1-63 lowercase letters and digits, with single "-" between them',
+    ]);
+  });
+
   it('names the line of a bad cron, an unknown pipeline and a bad schedule name', () => {
     expect(
       problems(`${JOBS}pipelines:

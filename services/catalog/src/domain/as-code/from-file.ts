@@ -14,7 +14,7 @@ const upper = <T extends string>(value: T | undefined): Uppercase<T> | undefined
   value === undefined ? undefined : (value.toUpperCase() as Uppercase<T>);
 
 export function jobInput(name: string, job: FileJob): JobInput {
-  const { retry } = job;
+  const { retry, docker } = job;
   return {
     ...job,
     name,
@@ -23,6 +23,7 @@ export function jobInput(name: string, job: FileJob): JobInput {
       retry === undefined
         ? undefined
         : { ...retry, on: retry.on?.map((on) => on.toUpperCase()), backoff: upper(retry.backoff) },
+    docker: docker === undefined ? undefined : { ...docker, pullPolicy: upper(docker.pullPolicy) },
   };
 }
 
@@ -42,6 +43,8 @@ function entryInput(entry: FileEntry): StageEntryInput {
     when: upper(entry.when),
     allowFailure: entry.allowFailure,
     matrix: Object.entries(entry.matrix ?? {}).map(([axis, values]) => ({ name: axis, values })),
+    pool: entry.pool,
+    tags: entry.tags,
   };
 }
 

@@ -29,6 +29,19 @@ export const retrySchema = z
   })
   .describe('When and how a failed attempt is tried again, up to maxAttempts.');
 
+export const dockerSchema = z
+  .strictObject({
+    pullPolicy: z
+      .enum(['if_not_present', 'always', 'never'])
+      .describe('When the image is pulled: if_not_present (default), always, never.')
+      .optional(),
+    cpus: z.number().describe('CPUs the container may use, fractions allowed (above 0, at most 256).').optional(),
+    memoryMiB: z.int().describe('Memory limit in MiB (at least 4).').optional(),
+    entrypoint: list("Replaces the image's entrypoint; the command is its last argument.").optional(),
+    keepOnFailure: z.boolean().describe('Keep the container of a failed attempt (default false).').optional(),
+  })
+  .describe('How a job with an image runs.');
+
 export const jobSchema = z
   .strictObject({
     command: text('Shell command (run with /bin/sh -c).'),
@@ -43,6 +56,13 @@ export const jobSchema = z
     allowFailure: z.boolean().describe('A failure does not fail the run (default false).').optional(),
     retry: retrySchema.optional(),
     artifacts: list('Globs relative to the work folder, saved after the job.').optional(),
+    pool: text('Executor pool (lowercase letters, digits, single -); default: default.').optional(),
+    tags: list('Tags an executor of the pool must all carry (at most 16).').optional(),
+    maxConcurrent: z
+      .int()
+      .describe('Most attempts of the job running at once, across runs; absent: no limit.')
+      .optional(),
+    docker: dockerSchema.optional(),
   })
   .describe('A job: what to run and how.');
 
@@ -60,6 +80,8 @@ export const entrySchema = z
       .record(z.string(), z.array(z.string({ error: 'matrix values are strings: quote numbers ("3.10")' })))
       .describe('Axis (environment variable) → values; one job run per combination.')
       .optional(),
+    pool: text("Runs the job in this pool instead of the job's own.").optional(),
+    tags: list("Tags required besides the job's own.").optional(),
   })
   .describe('One job in a stage.');
 
@@ -109,6 +131,7 @@ export const definitionsFileSchema = z
 export type DefinitionsFile = z.infer<typeof definitionsFileSchema>;
 export type FileJob = z.infer<typeof jobSchema>;
 export type FileRetry = z.infer<typeof retrySchema>;
+export type FileDocker = z.infer<typeof dockerSchema>;
 export type FilePipeline = z.infer<typeof pipelineSchema>;
 export type FileEntry = z.infer<typeof entrySchema>;
 export type FileSchedule = z.infer<typeof scheduleSchema>;

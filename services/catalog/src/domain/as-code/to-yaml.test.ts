@@ -23,8 +23,12 @@ function catalog(order: 'forward' | 'backward'): NamedDefinitions {
       maxAttempts: 3,
       retry: { on: ['JOB'], exitCodes: [137], backoff: 'EXPONENTIAL', delaySec: 1.5, maxDelaySec: 30, jitter: true },
       artifacts: ['dist/**'],
+      pool: 'linux-docker',
+      tags: ['gpu', 'arm64'],
+      maxConcurrent: 2,
+      docker: { pullPolicy: 'ALWAYS', cpus: 1.5, memoryMiB: 512, entrypoint: ['/bin/bash', '-c'], keepOnFailure: true },
     }),
-    validateJob({ name: '10', command: 'ten' }),
+    validateJob({ name: '10', command: 'ten', image: 'alpine', docker: { memoryMiB: 64 } }),
     validateJob({ name: '9', command: 'nine', retry: { on: [], delaySec: 0 } }),
   ];
   const pipeline = validatePipeline(
@@ -37,7 +41,7 @@ function catalog(order: 'forward' | 'backward'): NamedDefinitions {
           name: 'build',
           entries: [
             { jobId: 'build', matrix: [{ name: 'NODE', values: ['20', '18'] }], allowFailure: false },
-            { jobId: 'test', name: 'test-unit', needs: ['build'], when: 'ALWAYS' },
+            { jobId: 'test', name: 'test-unit', needs: ['build'], when: 'ALWAYS', pool: 'arm', tags: ['big-mem'] },
           ],
         },
       ],
@@ -63,6 +67,9 @@ const EXPECTED = `version: 1
 jobs:
   "10":
     command: ten
+    image: alpine
+    docker:
+      memoryMiB: 64
   "9":
     command: nine
   build:
@@ -83,6 +90,15 @@ jobs:
       maxDelaySec: 30
       jitter: true
     artifacts: [dist/**]
+    pool: linux-docker
+    tags: [gpu, arm64]
+    maxConcurrent: 2
+    docker:
+      pullPolicy: always
+      cpus: 1.5
+      memoryMiB: 512
+      entrypoint: [/bin/bash, -c]
+      keepOnFailure: true
   test:
     command: make test
 pipelines:
@@ -102,6 +118,8 @@ pipelines:
             name: test-unit
             needs: [build]
             when: always
+            pool: arm
+            tags: [big-mem]
 schedules:
   nightly:
     pipeline: ci

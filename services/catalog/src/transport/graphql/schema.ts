@@ -30,6 +30,28 @@ export const typeDefs = gql`
     ALWAYS
   }
 
+  "When the executor fetches a job's image."
+  enum PullPolicy {
+    "Only when the engine does not have the image (the default)."
+    IF_NOT_PRESENT
+    ALWAYS
+    "Never: the image must be there."
+    NEVER
+  }
+
+  "How a job with an image runs."
+  type DockerOptions {
+    pullPolicy: PullPolicy!
+    "CPUs the container may use (fractions allowed); null: no limit."
+    cpus: Float
+    "Memory limit in MiB; null: no limit. A job killed for memory ends FAILED."
+    memoryMiB: Int
+    "Replaces the image's entrypoint, the command being its last argument; empty: the image's /bin/sh -c."
+    entrypoint: [String!]!
+    "Keep the container of a failed attempt for inspection."
+    keepOnFailure: Boolean!
+  }
+
   "When and how a failed attempt is tried again, up to the job's maxAttempts."
   type RetryPolicy {
     "Failure classes retried; empty means all three."
@@ -56,6 +78,14 @@ export const typeDefs = gql`
     retry: RetryPolicy!
     "Globs relative to the work folder, saved as artifacts after the job."
     artifacts: [String!]!
+    "Executor pool the job runs in."
+    pool: String!
+    "Tags an executor of the pool must all carry to take the job."
+    tags: [String!]!
+    "Most attempts of this job running at once, across all runs; null: no limit."
+    maxConcurrent: Int
+    "How the job runs when it has an image."
+    docker: DockerOptions!
     createdAt: String!
     updatedAt: String!
   }
@@ -75,6 +105,10 @@ export const typeDefs = gql`
     matrix: [MatrixAxis!]!
     "Overrides the job's allowFailure when not null."
     allowFailure: Boolean
+    "Overrides the job's pool when not null."
+    pool: String
+    "Tags required besides the job's own."
+    tags: [String!]!
   }
 
   type Stage {
@@ -170,6 +204,13 @@ export const typeDefs = gql`
     "Replaced whole when set."
     retry: RetryPolicyInput
     artifacts: [String!]
+    "Lowercase letters, digits and single -; default: default."
+    pool: String
+    "At most 16, named like pools."
+    tags: [String!]
+    maxConcurrent: Int
+    "Only with an image."
+    docker: DockerOptionsInput
   }
 
   "Fields left out keep their value; null clears an optional field (or resets it to its default)."
@@ -185,6 +226,21 @@ export const typeDefs = gql`
     "Replaced whole when set."
     retry: RetryPolicyInput
     artifacts: [String!]
+    pool: String
+    tags: [String!]
+    maxConcurrent: Int
+    "Replaced whole when set."
+    docker: DockerOptionsInput
+  }
+
+  input DockerOptionsInput {
+    pullPolicy: PullPolicy
+    "Above 0, at most 256."
+    cpus: Float
+    "At least 4."
+    memoryMiB: Int
+    entrypoint: [String!]
+    keepOnFailure: Boolean
   }
 
   input RetryPolicyInput {
@@ -209,6 +265,10 @@ export const typeDefs = gql`
     when: When
     matrix: [MatrixAxisInput!]
     allowFailure: Boolean
+    "Runs the job in this pool instead of its own."
+    pool: String
+    "Tags required besides the job's own."
+    tags: [String!]
   }
 
   input ConcurrencyInput {

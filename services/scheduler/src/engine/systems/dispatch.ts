@@ -1,9 +1,13 @@
 import { ContractVersion, create, ExecuteJobSchema, fromJson, JobSpecSchema } from '@fluxi/contracts';
+import { admit, isLimited, RATE_WINDOW_MS, type HeldJobRun, type PoolLimits } from '../../domain/limits.js';
+import { routeOf } from '../../domain/routing.js';
 import type { JobRunRecord, StoredJson } from '../../store/records.js';
+import type { RunTx } from '../../store/run-tx.js';
 import { dispatchItems } from '../persist.js';
 import { startLoop } from '../loop.js';
 import type { EngineResources } from '../resources.js';
 import { errorSummary } from '../../domain/error-summary.js';
+import { waitingReasonOf } from '../waiting-reasons.js';
 
 /** One attempt of a job run to hand to the executors; it is already committed as QUEUED. */
 export interface DispatchItem {
@@ -19,15 +23,175 @@ export interface DispatchItem {
 }
 
 /**
- * Dispatch: puts QUEUED job runs into the executor queue, always after the transaction
- * that queued them committed. A crash or a Redis error in between leaves a QUEUED job
- * run without its queue entry; `recover()` (at start and periodically) adds it again.
+ * Dispatch: hands QUEUED job runs to the executors' queue (the queue of their pool and
+ * tags), always after the transaction that queued them committed, and marks each attempt
+ * handed over (`dispatched_attempt`).
+ *
+ * Limits (config `pools.<p>.maxConcurrent` and `ratePerMinute`, a job's `maxConcurrent`)
+ * are applied here, where they are exact: an attempt subject to one is handed over only by
+ * a pass that holds the locks of its pool and job, counts what is handed over and not ended
+ * (queued in BullMQ, delayed or running, across all queues of the pool and every scheduler),
+ * and hands over what fits, oldest run first. The rest stays QUEUED, held back, with its
+ * waiting reason; a pass runs after every change that may free a place, and every
+ * `scheduler.dispatchIntervalMs` (rate windows, other schedulers). The rate limit is a
+ * sliding window of hand-overs (`pool_dispatches`), not BullMQ's per-queue limiter.
+ *
+ * A crash or a Redis error between the hand-over and the enqueue leaves a QUEUED job run
+ * without its queue entry; `recover()` (at start and periodically) adds it again.
  */
 export class DispatchSystem {
+  /** Whether the last pass left job runs held back (or could not run): the next change runs a pass. */
+  private heldBack = true;
+  private passing: Promise<boolean> | undefined;
+  private passAgain = false;
+
   constructor(private readonly resources: EngineResources) {}
 
-  /** Enqueues; never throws (a failure is logged and repaired by the next recover()). */
+  private get limits(): PoolLimits {
+    return this.resources.pools ?? {};
+  }
+
+  /**
+   * Hands over job runs that just became QUEUED: those without a limit at once, the others
+   * through a pass. Never throws (a failure is logged and repaired by the next pass or recovery).
+   */
   async enqueue(items: readonly DispatchItem[]): Promise<boolean> {
+    const free = items.filter((item) => !isLimited(routeOf(item.spec), this.limits));
+    let ok = free.length === 0 || (await this.handOver(free));
+    if (free.length < items.length || this.heldBack) ok = (await this.pass()) && ok;
+    return ok;
+  }
+
+  /**
+   * Hands over the held job runs that fit their limits now. One pass at a time: a pass
+   * asked for during one runs once more after it. Never throws.
+   */
+  pass(): Promise<boolean> {
+    if (this.passing !== undefined) {
+      this.passAgain = true;
+      return this.passing;
+    }
+    this.passing = (async () => {
+      let ok = true;
+      do {
+        this.passAgain = false;
+        ok = await this.passOnce();
+      } while (this.passAgain);
+      return ok;
+    })().finally(() => {
+      this.passing = undefined;
+    });
+    return this.passing;
+  }
+
+  /** Enqueues every QUEUED job run handed over whose attempt the queue does not hold, then runs a pass. Returns how many. */
+  async recover(): Promise<number> {
+    const { store, queue } = this.resources;
+    const missing: JobRunRecord[] = [];
+    for (const jobRun of await store.listQueued()) {
+      if (!(await queue.holds(jobRun.id, jobRun.attempt))) missing.push(jobRun);
+    }
+    if (missing.length > 0) {
+      const runIds = [...new Set(missing.map((jobRun) => jobRun.pipelineRunId))];
+      const items = itemsOf(await store.jobRunsOf(runIds), missing, this.resources.now());
+      this.resources.logger.warn(
+        { jobRunIds: items.map((item) => item.jobRunId) },
+        're-enqueuing QUEUED job runs missing from the queue',
+      );
+      if (!(await this.send(items))) throw new Error('recovery could not enqueue the missing job runs');
+    }
+    if (!(await this.pass())) throw new Error('recovery could not hand over the held job runs');
+    return missing.length;
+  }
+
+  /** Runs recover() every `intervalMs` until stopped. */
+  startRecoveryLoop(intervalMs: number): { stop(): Promise<void> } {
+    return startLoop(
+      intervalMs,
+      () => this.recover(),
+      (error) => this.resources.logger.warn({ err: errorSummary(error) }, 'periodic recovery failed'),
+    );
+  }
+
+  /** Runs a pass every `intervalMs` until stopped (rate windows, places freed by another scheduler). */
+  startDispatchLoop(intervalMs: number): { stop(): Promise<void> } {
+    return startLoop(
+      intervalMs,
+      () => this.pass(),
+      () => undefined,
+    );
+  }
+
+  /** Why a PENDING or QUEUED job run waits now; null for the others (see waiting-reasons.ts). */
+  waitingReason(jobRun: JobRunRecord): Promise<string | null> {
+    return waitingReasonOf(this.resources, jobRun);
+  }
+
+  /** Marks items without a limit handed over, then enqueues those marked. */
+  private async handOver(items: readonly DispatchItem[]): Promise<boolean> {
+    let marked: Set<string>;
+    try {
+      marked = new Set(
+        await this.resources.store.dispatch.markDispatched(
+          items.map((item) => ({ id: item.jobRunId, attempt: item.attempt })),
+        ),
+      );
+    } catch (error) {
+      this.heldBack = true;
+      this.resources.logger.error(
+        { err: errorSummary(error), jobRunIds: items.map((item) => item.jobRunId) },
+        'could not hand job runs over; they stay QUEUED and the next dispatch pass takes them',
+      );
+      return false;
+    }
+    return this.send(items.filter((item) => marked.has(item.jobRunId)));
+  }
+
+  private async passOnce(): Promise<boolean> {
+    const { store, logger } = this.resources;
+    try {
+      const outcome = await store.transaction((tx) => this.admitHeld(tx));
+      this.heldBack = outcome.waiting.length > 0;
+      if (outcome.items.length > 0) {
+        logger.debug({ jobRunIds: outcome.items.map((item) => item.jobRunId) }, 'held job runs handed over');
+      }
+      return await this.send(outcome.items);
+    } catch (error) {
+      this.heldBack = true;
+      logger.warn({ err: errorSummary(error) }, 'dispatch pass failed; the next one tries again');
+      return false;
+    }
+  }
+
+  /** In one transaction: locks the limits of the held job runs, hands over what fits, returns what to enqueue. */
+  private async admitHeld(tx: RunTx): Promise<{ items: DispatchItem[]; waiting: HeldJobRun[] }> {
+    const held = await tx.dispatch.held();
+    if (held.length === 0) return { items: [], waiting: [] };
+    const limits = this.limits;
+    const limited = held.filter((jobRun) => isLimited(jobRun, limits));
+    const pools = [...new Set(limited.map((jobRun) => jobRun.pool))].filter((pool) => limits[pool] !== undefined);
+    const jobs = [...new Set(limited.filter((jobRun) => jobRun.maxConcurrent > 0).map((jobRun) => jobRun.jobId))];
+    await tx.dispatch.lock([...pools.map((pool) => `limit-pool:${pool}`), ...jobs.map((job) => `limit-job:${job}`)]);
+    const now = this.resources.now();
+    const windowStart = new Date(now.getTime() - RATE_WINDOW_MS);
+    const occupancy = await tx.dispatch.occupancy(pools, jobs, windowStart);
+    const { admitted, waiting } = admit(held, occupancy, limits);
+    const marked = new Set(await tx.dispatch.markDispatched(admitted));
+    const handed = admitted.filter((jobRun) => marked.has(jobRun.id));
+    const rated = handed.filter((jobRun) => limits[jobRun.pool]?.ratePerMinute !== undefined);
+    await tx.dispatch.recordRate(
+      rated.map((jobRun) => jobRun.pool),
+      now,
+      windowStart,
+    );
+    const runIds = [...new Set(handed.map((jobRun) => jobRun.pipelineRunId))];
+    const all = await tx.dispatch.jobRunsOf(runIds);
+    const current = all.filter((jobRun) => marked.has(jobRun.id));
+    return { items: itemsOf(all, current, now), waiting };
+  }
+
+  /** Enqueues attempts already handed over; false (logged) when the queue refused them. */
+  private async send(items: readonly DispatchItem[]): Promise<boolean> {
     if (items.length === 0) return true;
     try {
       await this.resources.queue.enqueue(items.map((item) => ({ job: toExecuteJob(item), delayMs: item.delayMs })));
@@ -40,42 +204,19 @@ export class DispatchSystem {
       return false;
     }
   }
+}
 
-  /** Enqueues every QUEUED job run whose attempt the queue does not hold. Returns how many. */
-  async recover(): Promise<number> {
-    const { store, queue } = this.resources;
-    const missing: JobRunRecord[] = [];
-    for (const jobRun of await store.listQueued()) {
-      if (!(await queue.holds(jobRun.id, jobRun.attempt))) missing.push(jobRun);
-    }
-    if (missing.length === 0) return 0;
-    const runIds = [...new Set(missing.map((jobRun) => jobRun.pipelineRunId))];
-    const all = await store.jobRunsOf(runIds);
-    const now = this.resources.now();
-    const items = runIds.flatMap((runId) =>
-      dispatchItems(
-        runId,
-        all.filter((jobRun) => jobRun.pipelineRunId === runId),
-        missing.filter((jobRun) => jobRun.pipelineRunId === runId),
-        now,
-      ),
-    );
-    this.resources.logger.warn(
-      { jobRunIds: items.map((item) => item.jobRunId) },
-      're-enqueuing QUEUED job runs missing from the queue',
-    );
-    if (!(await this.enqueue(items))) throw new Error('recovery could not enqueue the missing job runs');
-    return items.length;
-  }
-
-  /** Runs recover() every `intervalMs` until stopped. */
-  startRecoveryLoop(intervalMs: number): { stop(): Promise<void> } {
-    return startLoop(
-      intervalMs,
-      () => this.recover(),
-      (error) => this.resources.logger.warn({ err: errorSummary(error) }, 'periodic recovery failed'),
-    );
-  }
+/** The dispatch items of `queued`, from all job runs of their runs. */
+function itemsOf(all: readonly JobRunRecord[], queued: readonly JobRunRecord[], now: Date): DispatchItem[] {
+  const runIds = [...new Set(queued.map((jobRun) => jobRun.pipelineRunId))];
+  return runIds.flatMap((runId) =>
+    dispatchItems(
+      runId,
+      all.filter((jobRun) => jobRun.pipelineRunId === runId),
+      queued.filter((jobRun) => jobRun.pipelineRunId === runId),
+      now,
+    ),
+  );
 }
 
 function toExecuteJob(item: DispatchItem) {

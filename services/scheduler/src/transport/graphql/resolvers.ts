@@ -133,6 +133,7 @@ export function buildResolvers(engine: RunEngine, queries: RunQueries): Resolver
     },
     JobRun: {
       __resolveReference: (reference: { id: string }) => jobRunById(reference.id),
+      waitingReason: (jobRun: { record: JobRunRecord }) => engine.dispatch.waitingReason(jobRun.record),
       attempts: async (jobRun: { record: JobRunRecord }, _: unknown, ctx: SubgraphContext) =>
         (await loaders(ctx).attempts.load(jobRun.record)).map(attemptToGraphql),
       artifacts: async (jobRun: { record: JobRunRecord }, _: unknown, ctx: SubgraphContext) =>

@@ -98,6 +98,8 @@ export const typeDefs = gql`
     "JOB, TIMEOUT, INFRASTRUCTURE or CANCELLED when the job run did not succeed."
     failureClass: String
     reason: String
+    "Why a PENDING or QUEUED job run waits, as of now (e.g. waiting: no executor in pool linux-docker has tags [gpu]); null otherwise."
+    waitingReason: String
     "The job run of an earlier run whose success this one reuses (failed-only rerun)."
     reusedFrom: ID
     startedAt: String
@@ -161,6 +163,49 @@ export const typeDefs = gql`
     updatedAt: String!
   }
 
+  enum ExecutorState {
+    "Running nothing, taking work."
+    IDLE
+    "Running attempts, taking work while below its capacity."
+    BUSY
+    "Finishing what it runs, taking nothing new (drainExecutor, or stopping)."
+    DRAINING
+    "No heartbeat for two intervals: killed, its host gone, or cut off from NATS."
+    LOST
+  }
+
+  "An attempt an executor runs."
+  type ExecutorAttempt {
+    jobRunId: ID!
+    attempt: Int!
+    startedAt: String!
+    jobRun: JobRun
+  }
+
+  "An executor process, as its heartbeats in the registry tell."
+  type Executor {
+    "host:pid, unique per process (the executorId of its attempts)."
+    id: ID!
+    "Stable across restarts (executor.name, default the host name)."
+    name: String!
+    host: String!
+    pid: Int!
+    pool: String!
+    tags: [String!]!
+    "Drivers it can run jobs with: shell, docker."
+    drivers: [String!]!
+    "Fluxi version of the executor."
+    version: String!
+    state: ExecutorState!
+    running: [ExecutorAttempt!]!
+    "Attempts it runs at once."
+    capacity: Int!
+    "When it sent its last heartbeat (its own clock)."
+    lastHeartbeatAt: String!
+    startedAt: String!
+    heartbeatSec: Float!
+  }
+
   input TriggerOptions {
     "MANUAL (default) or API; SCHEDULE and WEBHOOK are set by Fluxi itself."
     trigger: RunTrigger
@@ -176,6 +221,8 @@ export const typeDefs = gql`
     "By context id (CJ…, CP…), job name or pipeline name."
     context(name: String!): Context
     contexts: [Context!]!
+    "Running executors and, for 10 minutes after their last heartbeat, lost ones; by id."
+    executors: [Executor!]!
   }
 
   type Mutation {
@@ -188,5 +235,9 @@ export const typeDefs = gql`
     rerunPipelineRun(id: ID!, failedOnly: Boolean = false): PipelineRun!
     "Empties a context (as before its first run)."
     resetContext(name: String!): Context!
+    "Admin: the executor finishes what it runs and takes nothing new (state DRAINING); returns once it says so, or after 5 s."
+    drainExecutor(id: ID!): Executor!
+    "Admin: a drained executor takes work again, once the jobs it was finishing ended."
+    resumeExecutor(id: ID!): Executor!
   }
 `;

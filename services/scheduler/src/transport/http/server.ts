@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { mountSubgraph } from '@fluxi/graphql';
 import { AppModule, type AppDeps } from '../../app.module.js';
+import { buildExecutorResolvers } from '../graphql/executor-resolvers.js';
 import { SubgraphResolvers } from '../graphql/subgraph-resolvers.js';
 import { typeDefs } from '../graphql/type-defs.js';
 
@@ -16,7 +17,14 @@ export interface HttpServer {
 export async function startHttp(deps: AppDeps, options: { host: string; port: number }): Promise<HttpServer> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), { logger: false });
   try {
-    const resolvers = app.get(SubgraphResolvers).build();
+    const runs = app.get(SubgraphResolvers).build();
+    const executors = buildExecutorResolvers(deps.executors, deps.queries);
+    const resolvers = {
+      ...runs,
+      ...executors,
+      Query: { ...runs.Query, ...executors.Query },
+      Mutation: { ...runs.Mutation, ...executors.Mutation },
+    };
     // Mounted before listen(), so before the not-found handler Nest adds when it initialises.
     const apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), {
       typeDefs,

@@ -1,6 +1,14 @@
-import { executeJobId, executeQueueName, ExecuteJobSchema, toJson } from '@fluxi/contracts';
+import {
+  executeJobId,
+  executePoolsKey,
+  executeQueueName,
+  executeQueuesKey,
+  ExecuteJobSchema,
+  parseExecuteQueueName,
+  toJson,
+} from '@fluxi/contracts';
 import type { Logger } from '@fluxi/common';
-import { Queue, type IRedisClient } from 'bullmq';
+import { Queue, type IRedisClient, type Job } from 'bullmq';
 import type { QueuedAttemptState } from '../../domain/holding.js';
 import type { ExecuteQueue, QueuedAttempt } from '../../engine/ports.js';
 import { errorSummary } from '../../domain/error-summary.js';
@@ -11,44 +19,64 @@ export const EXECUTE_JOB_NAME = 'execute';
 /** Finished jobs are kept a day (at most 10000), so a recovery does not run them again. */
 const KEEP = { age: 86_400, count: 10_000 };
 
-/** The executor queue of a pool, as the executors expect it (see the contract in the brief). */
-export class BullExecuteQueue implements ExecuteQueue {
-  private readonly queue: Queue;
+/** The Redis commands the queue registry needs besides BullMQ's (ioredis has them). */
+export interface RegistryRedis {
+  sadd(key: string, ...members: string[]): Promise<number>;
+  smembers(key: string): Promise<string[]>;
+}
 
-  constructor(connection: IRedisClient, options: { pool: string; prefix: string; logger: Logger }) {
-    this.queue = new Queue(executeQueueName(options.pool), { connection, prefix: options.prefix });
-    // Without a listener an 'error' event would crash the process; BullMQ reconnects by itself.
-    this.queue.on('error', (error) => options.logger.warn({ err: errorSummary(error) }, 'execute queue error'));
-  }
+/**
+ * The executor queues: one BullMQ queue per pool and tag set (`executeQueueName`), each
+ * job in the queue of its JobSpec's pool and tags. Every queue used is registered first in
+ * Redis sets (`executeQueuesKey` per pool, `executePoolsKey`): executors of a pool read
+ * them to consume the queues whose tags they carry, and this class reads them to find the
+ * queue of an attempt it is asked about (the attempt is in exactly one).
+ */
+export class BullExecuteQueue implements ExecuteQueue {
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(
+    private readonly connection: IRedisClient & RegistryRedis,
+    private readonly options: { prefix: string; logger: Logger },
+  ) {}
 
   async enqueue(attempts: readonly QueuedAttempt[]): Promise<void> {
-    await this.queue.addBulk(
-      attempts.map(({ job, delayMs }) => ({
-        name: EXECUTE_JOB_NAME,
-        data: { payload: toJson(ExecuteJobSchema, job) },
-        opts: {
-          jobId: executeJobId(job.jobRunId, job.attempt),
-          ...(delayMs > 0 ? { delay: delayMs } : {}),
-          attempts: 1,
-          removeOnComplete: KEEP,
-          removeOnFail: KEEP,
-        },
-      })),
-    );
+    const byQueue = new Map<string, QueuedAttempt[]>();
+    for (const attempt of attempts) {
+      const spec = attempt.job.job;
+      const name = executeQueueName(spec?.pool ?? '', spec?.tags ?? []);
+      byQueue.set(name, [...(byQueue.get(name) ?? []), attempt]);
+    }
+    for (const [name, group] of byQueue) {
+      await this.register(name);
+      await this.queue(name).addBulk(
+        group.map(({ job, delayMs }) => ({
+          name: EXECUTE_JOB_NAME,
+          data: { payload: toJson(ExecuteJobSchema, job) },
+          opts: {
+            jobId: executeJobId(job.jobRunId, job.attempt),
+            ...(delayMs > 0 ? { delay: delayMs } : {}),
+            attempts: 1,
+            removeOnComplete: KEEP,
+            removeOnFail: KEEP,
+          },
+        })),
+      );
+    }
   }
 
   async holds(jobRunId: string, attempt: number): Promise<boolean> {
-    return (await this.queue.getJob(executeJobId(jobRunId, attempt))) !== undefined;
+    return (await this.find(jobRunId, attempt)) !== undefined;
   }
 
   /** Where the queue has this attempt (reconciliation). */
   async inspect(jobRunId: string, attempt: number): Promise<QueuedAttemptState> {
-    const job = await this.queue.getJob(executeJobId(jobRunId, attempt));
+    const job = await this.find(jobRunId, attempt);
     if (job === undefined) return { state: 'missing' };
     const state = await job.getState();
     switch (state) {
       case 'active':
-        return { state: 'active' };
+        return { state: 'active', ...(job.processedBy === undefined ? {} : { processedBy: job.processedBy }) };
       case 'completed':
         return { state: 'completed' };
       case 'failed':
@@ -64,7 +92,7 @@ export class BullExecuteQueue implements ExecuteQueue {
   }
 
   async remove(jobRunId: string, attempt: number): Promise<boolean> {
-    const job = await this.queue.getJob(executeJobId(jobRunId, attempt));
+    const job = await this.find(jobRunId, attempt);
     if (job === undefined) return false;
     const state = await job.getState();
     if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return false;
@@ -77,7 +105,51 @@ export class BullExecuteQueue implements ExecuteQueue {
     }
   }
 
-  close(): Promise<void> {
-    return this.queue.close();
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+  }
+
+  /** The attempt's job in whichever queue holds it: the queues known here, then every registered one. */
+  private async find(jobRunId: string, attempt: number): Promise<Job | undefined> {
+    const id = executeJobId(jobRunId, attempt);
+    const known = await this.findIn([...this.queues.keys()], id);
+    if (known !== undefined) return known;
+    const registered = (await this.registeredQueues()).filter((name) => !this.queues.has(name));
+    return this.findIn(registered, id);
+  }
+
+  private async findIn(names: readonly string[], id: string): Promise<Job | undefined> {
+    const jobs = await Promise.all(names.map((name) => this.queue(name).getJob(id)));
+    return jobs.find((job): job is Job => job !== undefined && job !== null);
+  }
+
+  /** Every execute queue the registry lists, of every pool. */
+  private async registeredQueues(): Promise<string[]> {
+    const { prefix } = this.options;
+    const pools = await this.connection.smembers(executePoolsKey(prefix));
+    const names = await Promise.all(pools.map((pool) => this.connection.smembers(executeQueuesKey(prefix, pool))));
+    return names.flat().filter((name) => parseExecuteQueueName(name) !== undefined);
+  }
+
+  /** Lists a queue for the executors of its pool (idempotent; done before each enqueue, so it survives a Redis reset). */
+  private async register(name: string): Promise<void> {
+    const route = parseExecuteQueueName(name);
+    if (route === undefined) throw new Error(`${name} is not an execute queue name`);
+    const { prefix } = this.options;
+    await this.connection.sadd(executePoolsKey(prefix), route.pool);
+    await this.connection.sadd(executeQueuesKey(prefix, route.pool), name);
+  }
+
+  private queue(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (queue === undefined) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.options.prefix });
+      // Without a listener an 'error' event would crash the process; BullMQ reconnects by itself.
+      queue.on('error', (error) =>
+        this.options.logger.warn({ err: errorSummary(error), queue: name }, 'execute queue error'),
+      );
+      this.queues.set(name, queue);
+    }
+    return queue;
   }
 }

@@ -21,25 +21,30 @@ describe('convertGitlabCi: a Node project (stages, default, anchors, extends, ca
 
   it('maps every job with a script, with default image, global variables and before_script from anchors or extends', () => {
     const env = { NPM_CONFIG_CACHE: '.npm', NODE_ENV: 'test' };
+    // `default: tags: [docker]` reaches every job.
+    const tags = ['docker'];
     expect(Object.fromEntries(sections.jobs)).toEqual({
       build: {
         command: 'set -e\nnpm run build\necho "built $CI_COMMIT_SHORT_SHA"',
         image: 'node:20-alpine',
         env,
         artifacts: ['dist/'],
+        tags,
       },
-      install: { command: 'npm ci', image: 'node:20-alpine', env, artifacts: ['node_modules/'] },
+      install: { command: 'npm ci', image: 'node:20-alpine', env, artifacts: ['node_modules/'], tags },
       lint: {
         command: 'set -e\nnpm ci --prefer-offline\nnpm run lint\nnpm run typecheck',
         image: 'node:20-alpine',
         env,
+        tags,
       },
-      publish: { command: 'npm publish', image: 'node:20-alpine', env },
+      publish: { command: 'npm publish', image: 'node:20-alpine', env, tags },
       test: {
         command: 'set -e\nnpm ci --prefer-offline\nnpm test -- --coverage',
         image: 'node:${NODE_VERSION}-alpine',
         env,
         artifacts: ['coverage/'],
+        tags,
       },
     });
   });
@@ -68,7 +73,6 @@ describe('convertGitlabCi: a Node project (stages, default, anchors, extends, ca
   it('lists what it could not map', () => {
     expect(notMapped).toEqual([
       'default.cache: caches are not supported',
-      'default.tags: runner tags do not apply: Fluxi picks executors by pool',
       'install.artifacts: expire_in not mapped',
       'lint.interruptible: not supported',
       'test.interruptible: not supported',
@@ -200,7 +204,6 @@ pipelines:
 
   it('lists what it could not map', () => {
     expect(notMapped).toEqual([
-      'default.image: entrypoint not mapped',
       'build-image.services: service containers are not supported',
       'build-image.variables.TAG: refers to other variables: Fluxi sets the value as written',
       'unit tests: renamed unit-tests (Fluxi names use letters, digits, _ . -)',
@@ -253,6 +256,39 @@ deploy:
       'deploy.parallel.matrix: 2 variable sets become 2 entries',
       'deploy.needs: other-project-job is not in the pipeline, dropped',
     ]);
+  });
+
+  it('maps runner tags to Fluxi tags and image entrypoint and pull_policy to docker options', () => {
+    const { sections, notMapped } = convertGitlabCi(
+      `default:
+  image: { name: "python:3.12", entrypoint: [""], docker: { user: ci } }
+  tags: [docker]
+train:
+  image: { name: "cuda:12", entrypoint: ["/bin/bash", "-c"], pull_policy: [always, if-not-present] }
+  tags: [GPU_Large, docker, "$RUNNER_TAG", "linux x86"]
+  script: ./train.sh
+lint:
+  script: ruff check
+`,
+      'p',
+    );
+    expect(sections.jobs.get('train')).toEqual({
+      command: './train.sh',
+      image: 'cuda:12',
+      tags: ['gpu-large', 'docker', 'linux-x86'],
+      docker: { entrypoint: ['/bin/bash', '-c'], pullPolicy: 'always' },
+    });
+    // entrypoint [""] drops the image's entrypoint, which is what Fluxi does by default.
+    expect(sections.jobs.get('lint')).toEqual({ command: 'ruff check', image: 'python:3.12', tags: ['docker'] });
+    expect(notMapped).toEqual([
+      'default.image: docker not mapped',
+      'train.tags: GPU_Large renamed gpu-large (Fluxi tags use lowercase letters, digits and -)',
+      'train.tags: $RUNNER_TAG refers to variables, left out',
+      'train.tags: linux x86 renamed linux-x86 (Fluxi tags use lowercase letters, digits and -)',
+      'train.image.pull_policy: several policies: Fluxi uses the first, always',
+    ]);
+    const yaml = stringifySections(convertGitlabCi(fixture('node-project.gitlab-ci.yml'), 'ci').sections);
+    expect(readDefinitions(yaml, { jobs: new Set(), pipelines: new Set() }).ok).toBe(true);
   });
 
   it('refuses a file that is not YAML or has no job to convert', () => {

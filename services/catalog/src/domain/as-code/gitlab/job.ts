@@ -1,9 +1,11 @@
+import { ROUTE_NAME } from '@fluxi/contracts';
 import { MAX_ATTEMPTS, MAX_TIMEOUT_SEC } from '../../job.js';
 import { isEnvName } from '../../names.js';
-import type { FileJob, FileRetry } from '../schema.js';
+import { MAX_TAGS } from '../../routing.js';
+import type { FileDocker, FileJob, FileRetry } from '../schema.js';
 import { parseDuration } from './duration.js';
 import type { GitlabJob } from './read.js';
-import { NOT_MAPPED } from './keywords.js';
+import { IMAGE_KEYS, NOT_MAPPED } from './keywords.js';
 import { isRecord, scalarText, textList, type Raw } from './values.js';
 
 /** Job keys read by the conversion (here or in convert.ts). */
@@ -22,7 +24,14 @@ const MAPPED = new Set([
   'artifacts',
   'parallel',
   'inherit',
+  'tags',
 ]);
+
+const PULL_POLICY: Record<string, NonNullable<FileDocker['pullPolicy']>> = {
+  always: 'always',
+  'if-not-present': 'if_not_present',
+  never: 'never',
+};
 
 /** GitLab retry reasons → Fluxi failure classes (JOB: the command failed; the rest: the machinery). */
 const RETRY_WHEN: Record<string, 'job' | 'timeout' | 'infrastructure'> = {
@@ -78,6 +87,11 @@ export function convertJob(gitlab: GitlabJob): ConvertedJob | undefined {
   }
   const artifacts = artifactsOf(config['artifacts'], note);
   if (artifacts.length > 0) job.artifacts = artifacts;
+  // In the order an export writes them.
+  const tags = tagsOf(config['tags'], note);
+  if (tags.length > 0) job.tags = tags;
+  const docker = image === undefined ? undefined : dockerOf(config['image'], note);
+  if (docker !== undefined) job.docker = docker;
   predefinedVariables(command, env, gitlab.config['parallel'] !== undefined, note);
   return { job, notMapped };
 }
@@ -95,12 +109,64 @@ function commandOf(before: string[], script: string[], after: string[]): string 
 function imageOf(value: unknown, note: (key: string, reason: string) => void): string | undefined {
   let image = scalarText(value);
   if (isRecord(value)) {
-    const extra = Object.keys(value).filter((key) => key !== 'name');
+    const extra = Object.keys(value).filter((key) => !IMAGE_KEYS.includes(key));
     if (extra.length > 0) note('image', `${extra.join(', ')} not mapped`);
     image = scalarText(value['name']);
   }
   if (image?.includes('$') === true) note('image', 'refers to variables: Fluxi uses the name as written');
   return image;
+}
+
+/**
+ * `image: { entrypoint, pull_policy }` as docker options. `entrypoint: [""]` (GitLab's way
+ * to drop the image's entrypoint) is Fluxi's default, the command run with /bin/sh -c.
+ */
+function dockerOf(value: unknown, note: (key: string, reason: string) => void): FileDocker | undefined {
+  if (!isRecord(value)) return undefined;
+  const docker: FileDocker = {};
+  const entrypoint = textList(value['entrypoint']).filter((part) => part !== '');
+  if (entrypoint.length > 0) docker.entrypoint = entrypoint;
+  const policies = textList(value['pull_policy']);
+  const first = policies[0];
+  if (first !== undefined) {
+    const policy = PULL_POLICY[first];
+    if (policy === undefined) note('image.pull_policy', `${first} is not a pull policy Fluxi knows, left out`);
+    else docker.pullPolicy = policy;
+    if (policies.length > 1) note('image.pull_policy', `several policies: Fluxi uses the first, ${first}`);
+  }
+  return Object.keys(docker).length === 0 ? undefined : docker;
+}
+
+/**
+ * Runner tags as Fluxi tags (an executor must carry them all, as a GitLab runner must):
+ * lowercased, other characters turned into "-"; tags that refer to variables are left out.
+ */
+function tagsOf(value: unknown, note: (key: string, reason: string) => void): string[] {
+  const tags: string[] = [];
+  for (const tag of textList(value)) {
+    if (tag.includes('$')) {
+      note('tags', `${tag} refers to variables, left out`);
+      continue;
+    }
+    const fluxi = tag
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63)
+      .replace(/-+$/, '');
+    if (!ROUTE_NAME.test(fluxi)) {
+      note('tags', `${tag} has no letter or digit, left out`);
+      continue;
+    }
+    if (tags.includes(fluxi)) continue;
+    if (tags.length === MAX_TAGS) {
+      note('tags', `more than ${MAX_TAGS} tags: ${tag} and the next are left out`);
+      break;
+    }
+    if (fluxi !== tag) note('tags', `${tag} renamed ${fluxi} (Fluxi tags use lowercase letters, digits and -)`);
+    tags.push(fluxi);
+  }
+  return tags;
 }
 
 function variables(values: Raw, note: (key: string, reason: string) => void): Record<string, string> {

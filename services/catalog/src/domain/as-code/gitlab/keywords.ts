@@ -5,7 +5,6 @@ export const NOT_MAPPED: Record<string, string> = {
   except: 'conditions are not evaluated: the job always runs',
   services: 'service containers are not supported',
   cache: 'caches are not supported',
-  tags: 'runner tags do not apply: Fluxi picks executors by pool',
   interruptible: 'not supported',
   resource_group: 'not mapped: a pipeline concurrency group is the nearest Fluxi feature',
   environment: 'environments are not tracked',
@@ -19,3 +18,6 @@ export const NOT_MAPPED: Record<string, string> = {
   start_in: 'the delay is dropped',
   pages: 'GitLab Pages are not published',
 };
+
+/** Keys of an `image:` mapping that the conversion reads (the others are reported). */
+export const IMAGE_KEYS = ['name', 'entrypoint', 'pull_policy'];

@@ -1,6 +1,6 @@
 import { badInput } from '@fluxi/common';
 import { isNode, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
-import { NOT_MAPPED } from './keywords.js';
+import { IMAGE_KEYS, NOT_MAPPED } from './keywords.js';
 import { deepMerge, isRecord, scalarText, textList, type Raw } from './values.js';
 
 /** Top-level keys that are not jobs. */
@@ -20,7 +20,7 @@ const GLOBAL_KEYS = new Set([
 ]);
 
 /** `default:` keys the conversion applies to every job; the others are reported once. */
-const DEFAULT_KEYS = ['image', 'before_script', 'after_script', 'retry', 'timeout', 'artifacts'];
+const DEFAULT_KEYS = ['image', 'before_script', 'after_script', 'retry', 'timeout', 'artifacts', 'tags'];
 
 const GLOBAL_REASONS: Record<string, string> = {
   include: 'included files are not fetched: their jobs and templates are missing',
@@ -114,9 +114,9 @@ function defaultsOf(root: Raw, notMapped: string[]): Raw {
   }
   const image = defaults['image'];
   if (isRecord(image)) {
-    const extra = Object.keys(image).filter((key) => key !== 'name');
+    const extra = Object.keys(image).filter((key) => !IMAGE_KEYS.includes(key));
     if (extra.length > 0) notMapped.push(`default.image: ${extra.join(', ')} not mapped`);
-    defaults['image'] = image['name'];
+    defaults['image'] = Object.fromEntries(Object.entries(image).filter(([key]) => IMAGE_KEYS.includes(key)));
   }
   return defaults;
 }

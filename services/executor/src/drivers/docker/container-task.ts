@@ -1,0 +1,121 @@
+import type Docker from 'dockerode';
+import type { Logger } from '@fluxi/common';
+import { keptName } from '../../domain/docker-labels.js';
+import type { AttemptRef } from '../../domain/messages.js';
+import type { TaskExit } from '../../domain/outcome.js';
+import type { OutputSink, RunningTask } from '../driver.js';
+import { waitClosed } from '../pipes.js';
+import type { ContainerOutput } from './attach-output.js';
+import { engineMessage, engineStatus } from './engine.js';
+
+/** How long the engine has to take a signal for a container. */
+const KILL_REQUEST_MS = 10_000;
+
+export interface ContainerTaskOptions {
+  ref: AttemptRef;
+  memoryMib: number;
+  keepOnFailure: boolean;
+  output: OutputSink;
+  logger: Logger;
+  /** How long the output may stay open after the container stopped. */
+  drainCapMs: number;
+}
+
+/**
+ * A started container. Its end is the end of its main process (everything
+ * else in the container goes with it); signals go to that process through the
+ * engine. Released, it is removed, or kept under a name of its own when it
+ * failed and the job asked for that.
+ */
+export class ContainerTask implements RunningTask {
+  private stopped = false;
+  private ending: Promise<TaskExit> | undefined;
+
+  constructor(
+    private readonly container: Docker.Container,
+    private readonly attached: ContainerOutput,
+    readonly pid: number,
+    private readonly options: ContainerTaskOptions,
+  ) {}
+
+  wait(): Promise<TaskExit> {
+    this.ending ??= this.waitForExit();
+    return this.ending;
+  }
+
+  async alive(): Promise<boolean> {
+    return !this.stopped;
+  }
+
+  async kill(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.container.kill({ signal, abortSignal: AbortSignal.timeout(KILL_REQUEST_MS) });
+    } catch (error) {
+      // 409: it stopped meanwhile; 404: it is gone. Anything else: the engine went away, and wait() says so.
+      const status = engineStatus(error);
+      if (status !== 409 && status !== 404) {
+        this.options.logger.warn({ reason: engineMessage(error), signal }, 'could not signal a job container');
+      }
+    }
+  }
+
+  async release(ending: { failed: boolean }): Promise<void> {
+    this.attached.close();
+    const { options } = this;
+    if (ending.failed && options.keepOnFailure) {
+      const name = keptName(options.ref, this.container.id);
+      try {
+        await this.container.rename({ name });
+        options.output.system(`the container ${name} is kept for inspection (keep on failure)`);
+      } catch (error) {
+        options.output.system(`could not keep the container for inspection: ${engineMessage(error)}`);
+        await this.remove();
+      }
+      return;
+    }
+    await this.remove();
+  }
+
+  private async remove(): Promise<void> {
+    try {
+      await this.container.remove({ force: true, v: true });
+    } catch (error) {
+      if (engineStatus(error) !== 404) {
+        this.options.logger.warn({ reason: engineMessage(error) }, 'could not remove a job container');
+      }
+    }
+  }
+
+  private async waitForExit(): Promise<TaskExit> {
+    let exitCode: number;
+    try {
+      const answer = (await this.container.wait()) as { StatusCode?: number };
+      exitCode = answer.StatusCode ?? -1;
+    } catch (error) {
+      this.stopped = true;
+      this.attached.close();
+      return { kind: 'infrastructure', reason: `lost the job's container: ${engineMessage(error)}` };
+    }
+    this.stopped = true;
+    const { stdout, stderr, ended } = this.attached;
+    if (!(await waitClosed(ended, [stdout, stderr], this.options.drainCapMs))) {
+      this.options.output.system(
+        `output still open ${this.options.drainCapMs / 1000}s after the container stopped: closing it`,
+      );
+      this.attached.close();
+    }
+    if (exitCode !== 0 && this.options.memoryMib > 0 && (await this.oomKilled())) {
+      return { kind: 'outOfMemory', memoryMib: this.options.memoryMib };
+    }
+    return { kind: 'exited', exitCode };
+  }
+
+  private async oomKilled(): Promise<boolean> {
+    try {
+      return (await this.container.inspect()).State.OOMKilled === true;
+    } catch {
+      return false;
+    }
+  }
+}

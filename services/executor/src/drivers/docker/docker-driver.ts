@@ -1,0 +1,132 @@
+import type Docker from 'dockerode';
+import type { Logger } from '@fluxi/common';
+import { containerSpec } from '../../domain/container-spec.js';
+import { parseEngineAddress } from '../../domain/docker-host.js';
+import type { ExecutorIdentity } from '../../domain/docker-labels.js';
+import {
+  StartFailure,
+  type Driver,
+  type DriverHost,
+  type DriverIo,
+  type DriverTask,
+  type RunningTask,
+} from '../driver.js';
+import { splitAttachStream } from './attach-output.js';
+import { ContainerTask } from './container-task.js';
+import { engineClient, engineMessage, startFailure } from './engine.js';
+import { ensureImage } from './image.js';
+import { settleOrphans } from './orphans.js';
+
+export interface DockerDriverOptions {
+  /** executor.docker.host as configured (named in reasons). */
+  host: string;
+  /** Network mode of job containers. */
+  network: string;
+  executor: ExecutorIdentity;
+  logger: Logger;
+  /** How long the output may stay open after a container stopped (default 2 s). */
+  drainCapMs?: number;
+}
+
+/** How long the engine has to answer the checks at start (ping, the list of leftover containers). */
+const ENGINE_CHECK_MS = 10_000;
+
+/** The reason given to the attempts a previous life of this executor left running. */
+export const EXECUTOR_RESTARTED_REASON = 'executor restarted';
+
+/**
+ * Runs a job with an image in a container of the configured engine: the image
+ * fetched by the job's pull policy, the work folder mounted, output attached
+ * before the start, labels naming the attempt and this executor. At init, the
+ * containers a previous life of this executor left are reported and removed.
+ */
+export class DockerDriver implements Driver {
+  readonly name = 'docker';
+  private readonly docker: Docker | undefined;
+  private readonly addressError: string | undefined;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: DockerDriverOptions) {
+    this.logger = options.logger.child({ component: 'docker' });
+    const address = parseEngineAddress(options.host);
+    if ('error' in address) this.addressError = address.error;
+    else this.docker = engineClient(address);
+  }
+
+  async init(host: DriverHost): Promise<void> {
+    if (this.docker === undefined) {
+      this.logger.warn(
+        { reason: this.addressError },
+        'docker driver: bad engine address; jobs with an image will fail',
+      );
+      return;
+    }
+    try {
+      // The typings know no options for ping; dockerode takes an abort signal on every call.
+      const ping = this.docker.ping.bind(this.docker) as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
+      await ping({ abortSignal: AbortSignal.timeout(ENGINE_CHECK_MS) });
+    } catch (error) {
+      this.logger.warn(
+        { host: this.options.host, reason: engineMessage(error) },
+        'docker engine not reachable: jobs with an image fail until it is',
+      );
+      return;
+    }
+    try {
+      await settleOrphans(this.docker, this.options.executor, host, this.logger, {
+        reason: EXECUTOR_RESTARTED_REASON,
+        listTimeoutMs: ENGINE_CHECK_MS,
+      });
+    } catch (error) {
+      this.logger.warn({ reason: engineMessage(error) }, 'could not look for containers a previous life left');
+    }
+  }
+
+  async start(task: DriverTask, io: DriverIo): Promise<RunningTask> {
+    const docker = this.docker;
+    if (docker === undefined) throw new StartFailure(this.addressError ?? 'no docker engine address');
+    const { host } = this.options;
+    await ensureImage(docker, task.image, task.container.pullPolicy, { output: io.output, signal: io.signal, host });
+    if (io.signal.aborted) throw new StartFailure('the container was not created: the attempt was stopped');
+    const spec = containerSpec(task, { network: this.options.network, executor: this.options.executor });
+    let container: Docker.Container;
+    try {
+      container = await docker.createContainer({ ...spec, abortSignal: io.signal });
+    } catch (error) {
+      throw startFailure(error, 'could not create the container', host);
+    }
+    try {
+      const attached = splitAttachStream(await container.attach({ stream: true, stdout: true, stderr: true }));
+      io.output.attach('stdout', attached.stdout);
+      io.output.attach('stderr', attached.stderr);
+      try {
+        await container.start();
+      } catch (error) {
+        attached.close();
+        throw startFailure(error, 'could not start the container', host);
+      }
+      const pid = await this.pidOf(container);
+      return new ContainerTask(container, attached, pid, {
+        ref: task,
+        memoryMib: task.container.memoryMib,
+        keepOnFailure: task.container.keepOnFailure,
+        output: io.output,
+        logger: this.logger.child({ jobRunId: task.jobRunId, attempt: task.attempt }),
+        drainCapMs: this.options.drainCapMs ?? 2000,
+      });
+    } catch (error) {
+      await container.remove({ force: true, v: true }).catch(() => undefined);
+      if (error instanceof StartFailure) throw error;
+      throw startFailure(error, 'could not attach to the container', host);
+    }
+  }
+
+  /** The host pid of the container's main process (0 once it exited, or when the engine does not say). */
+  private async pidOf(container: Docker.Container): Promise<number> {
+    try {
+      return (await container.inspect()).State.Pid ?? 0;
+    } catch {
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,191 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '@fluxi/common';
+import { groupAlive } from './process-group.js';
+
+/** Seconds a guarded group gets between SIGTERM and SIGKILL once its executor is gone. */
+const DEFAULT_GRACE_SEC = 3;
+
+/** Ends the guard of a process group that was stopped in order (or ended by itself). */
+export interface GroupGuardHandle {
+  release(): void;
+}
+
+/** Keeps a job's process group from outliving the executor that runs it. */
+export interface GroupGuard {
+  guardGroup(pgid: number): GroupGuardHandle;
+}
+
+/**
+ * What a record says about a guarded group, so that a later executor of the same name
+ * kills only that group: the same boot, the same group leader (or, the leader gone, the
+ * members it left, which keep the group id from being reused), and an owner that died.
+ */
+interface GroupRecord {
+  pgid: number;
+  bootId: string;
+  /** Start time of the group leader, in clock ticks since boot (/proc/<pid>/stat). */
+  leaderStart: number;
+  ownerPid: number;
+  ownerStart: number;
+}
+
+/**
+ * Two safeguards per job process group (the shell driver's detached `/bin/sh`):
+ *
+ * - a guard: a tiny shell per group reading a pipe from this process. The kernel closes
+ *   the pipe when this process dies, even by SIGKILL; the shell then sends SIGTERM to the
+ *   group and, `graceSec` later, SIGKILL. It runs in a group of its own so that a Ctrl-C
+ *   in a terminal does not end it early.
+ * - a record `<recordDir>/<pgid>.pgid` while the group runs, for what a guard cannot do
+ *   (the guard killed too, a reboot of the container's PID namespace): the next start of
+ *   an executor with the same name kills the groups listed there (`killLeftoverGroups`).
+ *
+ * `release()` removes both once the group was stopped in order.
+ */
+export class ProcessGroupGuard implements GroupGuard {
+  private readonly graceSec: number;
+
+  constructor(private readonly options: { recordDir?: string; graceSec?: number; logger?: Logger }) {
+    this.graceSec = options.graceSec ?? DEFAULT_GRACE_SEC;
+  }
+
+  guardGroup(pgid: number): GroupGuardHandle {
+    const guard = guardGroup(pgid, this.graceSec);
+    const record = this.record(pgid);
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        guard.release();
+        if (record !== undefined) rmSync(record, { force: true });
+      },
+    };
+  }
+
+  private record(pgid: number): string | undefined {
+    const { recordDir, logger } = this.options;
+    if (recordDir === undefined) return undefined;
+    const leaderStart = startTicks(pgid);
+    const ownerStart = startTicks(process.pid);
+    const bootId = currentBootId();
+    // Without /proc (not Linux) a record could not be checked later: none is written.
+    if (leaderStart === undefined || ownerStart === undefined || bootId === undefined) return undefined;
+    const file = join(recordDir, `${pgid}.pgid`);
+    const record: GroupRecord = { pgid, bootId, leaderStart, ownerPid: process.pid, ownerStart };
+    try {
+      mkdirSync(recordDir, { recursive: true });
+      writeFileSync(file, JSON.stringify(record));
+      return file;
+    } catch (error) {
+      logger?.warn({ err: error, pgid }, 'could not record a job process group; its guard alone protects it');
+      return undefined;
+    }
+  }
+}
+
+/**
+ * Stops process group `pgid` (SIGTERM, SIGKILL `graceSec` later) when this process dies
+ * without releasing it first, even by SIGKILL. See ProcessGroupGuard.
+ */
+export function guardGroup(pgid: number, graceSec = DEFAULT_GRACE_SEC): GroupGuardHandle {
+  if (!Number.isInteger(pgid) || pgid <= 1) throw new Error(`not a process group id: ${pgid}`);
+  const grace = Math.max(0, Math.ceil(graceSec));
+  const script = `read -r _; kill -TERM -${pgid} 2>/dev/null; sleep ${grace}; kill -KILL -${pgid} 2>/dev/null`;
+  const guard = spawn('/bin/sh', ['-c', script], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  guard.on('error', () => undefined);
+  guard.stdin?.on('error', () => undefined);
+  // Neither the guard nor its pipe keeps this process alive.
+  guard.unref();
+  (guard.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      // Killed before its pipe closes: it never reaches its `kill`.
+      guard.kill('SIGKILL');
+    },
+  };
+}
+
+/**
+ * Kills the process groups a previous life of this executor recorded in `recordDir` and
+ * left running (it died before it could stop them), and removes every record. A record
+ * of another boot, of a group whose id now belongs to another leader, or of an owner
+ * still alive (another executor sharing the folder) is left alone. Returns how many
+ * groups were killed.
+ */
+export async function killLeftoverGroups(recordDir: string, logger: Logger): Promise<number> {
+  let names: string[];
+  try {
+    names = readdirSync(recordDir).filter((name) => name.endsWith('.pgid'));
+  } catch {
+    return 0;
+  }
+  const bootId = currentBootId();
+  let killed = 0;
+  for (const name of names) {
+    const file = join(recordDir, name);
+    const record = readRecord(file);
+    if (record !== undefined && startTicks(record.ownerPid) === record.ownerStart) continue;
+    if (record !== undefined && bootId !== undefined && (await isLeftover(record, bootId))) {
+      try {
+        process.kill(-record.pgid, 'SIGKILL');
+        killed += 1;
+        logger.warn({ pgid: record.pgid }, 'killed a job process group a previous life of this executor left running');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    rmSync(file, { force: true });
+  }
+  return killed;
+}
+
+async function isLeftover(record: GroupRecord, bootId: string): Promise<boolean> {
+  if (record.bootId !== bootId) return false;
+  const leader = startTicks(record.pgid);
+  // The leader lives: it must be the same process. Gone: its members still hold the id.
+  if (leader !== undefined && leader !== record.leaderStart) return false;
+  return groupAlive(record.pgid);
+}
+
+function readRecord(file: string): GroupRecord | undefined {
+  try {
+    const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<GroupRecord>;
+    const numbers = [value.pgid, value.leaderStart, value.ownerPid, value.ownerStart];
+    if (numbers.some((n) => typeof n !== 'number' || !Number.isInteger(n)) || typeof value.bootId !== 'string') {
+      return undefined;
+    }
+    if ((value.pgid as number) <= 1) return undefined;
+    return value as GroupRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+function currentBootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Start time of process `pid` in clock ticks since boot; undefined when it does not exist (or no /proc). */
+function startTicks(pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid … starttime(22nd field)": fields after the comm start at the 3rd.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const state = fields[0];
+    if (state === 'Z' || state === 'X') return undefined;
+    const value = Number(fields[19]);
+    return Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
