@@ -47,8 +47,8 @@ export const NOT_STARTED_REASON = 'the executor stopped before the job started';
  * listed it in the pool's Redis set, read every `watchMs`).
  *
  * One budget of `concurrency` running attempts is shared by all of them (Slots, around
- * `process`): each worker may fetch up to `concurrency` jobs, so the workers are paused
- * while every place is taken, and resumed when one frees. A job a worker took in the
+ * `process`): each worker may fetch up to `concurrency` jobs, so with more than one queue
+ * the workers are paused while every place is taken, and resumed when one frees. A job a worker took in the
  * instant before the pause waits here for a place (never running beyond the budget).
  *
  * The workers are also paused while an admin's drain lasts and while the host is under its
@@ -156,6 +156,7 @@ export class QueueSubscriptions {
       options.logger.error({ err: error, bullJobId: job?.id, queue: name }, 'execute job failed'),
     );
     this.workers.set(name, worker);
+    this.updateFull();
     await worker.waitUntilReady();
     options.logger.info({ queue: name }, 'reading queue');
   }
@@ -163,13 +164,22 @@ export class QueueSubscriptions {
   /** One job: a place first (waiting for one if every place was taken meanwhile), then the attempt. */
   private async run(job: Job): Promise<unknown> {
     const release = await this.slots.acquire();
-    this.setReason('full', this.slots.full);
+    this.updateFull();
     try {
       return await this.options.process(job);
     } finally {
       release();
-      this.setReason('full', this.slots.full);
+      this.updateFull();
     }
+  }
+
+  /**
+   * With one queue, its worker's own concurrency is the budget: it never fetches past it, and
+   * pausing it would cost a reconnection of its blocking Redis connection at every job. With
+   * several, they are paused while the shared budget is full.
+   */
+  private updateFull(): void {
+    this.setReason('full', this.workers.size > 1 && this.slots.full);
   }
 
   private checkHost(): void {
