@@ -79,9 +79,12 @@ describe('job process group guard', () => {
     const sleep = marker();
     const recordDir = join(dirs.path, 'recorded');
     const { holder, pgid } = await startHolder(sleep, recordDir);
-    // The guard goes first (say, the whole tree was SIGKILLed), then the holder.
-    for (const pid of processesWith(`kill -TERM -${pgid}`)) process.kill(pid, 'SIGKILL');
-    await waitFor(() => processesWith(`kill -TERM -${pgid}`).length === 0, { what: 'the guard to be gone' });
+    // The guard goes first (say, the whole tree was SIGKILLed), then the holder. One guard
+    // shell covers the recorded groups of the folder.
+    const guardOf = `cd '${recordDir}'`;
+    expect(processesWith(guardOf)).toHaveLength(1);
+    for (const pid of processesWith(guardOf)) process.kill(pid, 'SIGKILL');
+    await waitFor(() => processesWith(guardOf).length === 0, { what: 'the guard to be gone' });
     await sigkill(holder);
     expect(sleeps(sleep)).toHaveLength(2);
 

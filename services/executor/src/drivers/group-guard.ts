@@ -52,18 +52,22 @@ export class ProcessGroupGuard implements GroupGuard {
   }
 
   guardGroup(pgid: number): GroupGuardHandle {
-    const guard = guardGroup(pgid, this.graceSec);
     const record = this.record(pgid);
+    if (record === undefined) return guardGroup(pgid, this.graceSec);
+    // Recorded: the one guard of the folder covers the group (a guard per job cost a fork each).
+    this.folderGuard ??= guardFolder(this.options.recordDir as string, this.graceSec);
     let released = false;
     return {
       release: () => {
         if (released) return;
         released = true;
-        guard.release();
-        if (record !== undefined) rmSync(record, { force: true });
+        rmSync(record, { force: true });
       },
     };
   }
+
+  /** Stops every group still recorded in the folder when this process dies; spawned once. */
+  private folderGuard: GroupGuardHandle | undefined;
 
   private record(pgid: number): string | undefined {
     const { recordDir, logger } = this.options;
@@ -93,7 +97,29 @@ export class ProcessGroupGuard implements GroupGuard {
 export function guardGroup(pgid: number, graceSec = DEFAULT_GRACE_SEC): GroupGuardHandle {
   if (!Number.isInteger(pgid) || pgid <= 1) throw new Error(`not a process group id: ${pgid}`);
   const grace = Math.max(0, Math.ceil(graceSec));
-  const script = `read -r _; kill -TERM -${pgid} 2>/dev/null; sleep ${grace}; kill -KILL -${pgid} 2>/dev/null`;
+  return spawnGuard(`read -r _; kill -TERM -${pgid} 2>/dev/null; sleep ${grace}; kill -KILL -${pgid} 2>/dev/null`);
+}
+
+/**
+ * Stops every process group recorded in `recordDir` (`<pgid>.pgid`) when this process dies
+ * without releasing the guard, even by SIGKILL: SIGTERM, then SIGKILL `graceSec` later.
+ */
+function guardFolder(recordDir: string, graceSec: number): GroupGuardHandle {
+  const grace = Math.max(0, Math.ceil(graceSec));
+  // The groups are listed once, when this process is gone: a later executor of the same
+  // name records its own groups in the same folder, and those must be left alone.
+  const list = 'set --; for f in *.pgid; do [ -e "$f" ] && set -- "$@" "${f%.pgid}"; done';
+  const each = (signal: string) => `for g in "$@"; do kill -${signal} -"$g" 2>/dev/null; done`;
+  const script = `read -r _; cd ${shellQuote(recordDir)} 2>/dev/null || exit 0; ${list}; ${each('TERM')}; sleep ${grace}; ${each('KILL')}`;
+  return spawnGuard(script);
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A detached shell running `script` once its standard input (a pipe from this process) closes. */
+function spawnGuard(script: string): GroupGuardHandle {
   const guard = spawn('/bin/sh', ['-c', script], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   guard.on('error', () => undefined);
   guard.stdin?.on('error', () => undefined);
