@@ -78,7 +78,7 @@ describe('job process group guard', () => {
   it('kills at the next start what a group record lists when the guard could not act', async () => {
     const sleep = marker();
     const recordDir = join(dirs.path, 'recorded');
-    const { holder, pgid } = await startHolder(sleep, recordDir);
+    const { holder } = await startHolder(sleep, recordDir);
     // The guard goes first (say, the whole tree was SIGKILLed), then the holder. One guard
     // shell covers the recorded groups of the folder.
     const guardOf = `cd '${recordDir}'`;
