@@ -10,3 +10,4 @@ export * from './net.js';
 export * from './stop-signals.js';
 export * from './health.js';
 export * from './settle.js';
+export * from './guard.js';

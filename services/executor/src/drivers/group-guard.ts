@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '@fluxi/common';
+import { spawnExitGuard, type Logger } from '@fluxi/common';
 import { groupAlive } from './process-group.js';
 
 /** Seconds a guarded group gets between SIGTERM and SIGKILL once its executor is gone. */
@@ -97,7 +96,7 @@ export class ProcessGroupGuard implements GroupGuard {
 export function guardGroup(pgid: number, graceSec = DEFAULT_GRACE_SEC): GroupGuardHandle {
   if (!Number.isInteger(pgid) || pgid <= 1) throw new Error(`not a process group id: ${pgid}`);
   const grace = Math.max(0, Math.ceil(graceSec));
-  return spawnGuard(`read -r _; kill -TERM -${pgid} 2>/dev/null; sleep ${grace}; kill -KILL -${pgid} 2>/dev/null`);
+  return spawnExitGuard(`read -r _; kill -TERM -${pgid} 2>/dev/null; sleep ${grace}; kill -KILL -${pgid} 2>/dev/null`);
 }
 
 /**
@@ -111,30 +110,11 @@ function guardFolder(recordDir: string, graceSec: number): GroupGuardHandle {
   const list = 'set --; for f in *.pgid; do [ -e "$f" ] && set -- "$@" "${f%.pgid}"; done';
   const each = (signal: string) => `for g in "$@"; do kill -${signal} -"$g" 2>/dev/null; done`;
   const script = `read -r _; cd ${shellQuote(recordDir)} 2>/dev/null || exit 0; ${list}; ${each('TERM')}; sleep ${grace}; ${each('KILL')}`;
-  return spawnGuard(script);
+  return spawnExitGuard(script);
 }
 
 function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A detached shell running `script` once its standard input (a pipe from this process) closes. */
-function spawnGuard(script: string): GroupGuardHandle {
-  const guard = spawn('/bin/sh', ['-c', script], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
-  guard.on('error', () => undefined);
-  guard.stdin?.on('error', () => undefined);
-  // Neither the guard nor its pipe keeps this process alive.
-  guard.unref();
-  (guard.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  let released = false;
-  return {
-    release() {
-      if (released) return;
-      released = true;
-      // Killed before its pipe closes: it never reaches its `kill`.
-      guard.kill('SIGKILL');
-    },
-  };
 }
 
 /**
