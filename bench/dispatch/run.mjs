@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, loadConfig } from '@fluxi/common';
 import { startFluxi } from '@fluxi/server';
+import { gql } from '../lib/gql.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -40,17 +41,6 @@ async function baseline() {
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   return performance.now() - started;
-}
-
-async function gql(url, key, query, variables = {}) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await response.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
 }
 
 async function mesh() {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, loadConfig } from '@fluxi/common';
 import { startFluxi } from '@fluxi/server';
+import { gql } from '../lib/gql.mjs';
 import { ensureTestImage, startTestDocker } from '@fluxi/testkit';
 
 const { values } = parseArgs({ options: { jobs: { type: 'string', default: '20' } } });
@@ -38,17 +39,6 @@ async function baseline(image) {
     });
   }
   return performance.now() - started;
-}
-
-async function gql(url, key, query, variables = {}) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await response.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
 }
 
 /** The same jobs through Fluxi, one after another: trigger, then wait for the run to end. */
