@@ -27,3 +27,8 @@ export function spawnExitGuard(script: string): GuardHandle {
     },
   };
 }
+
+/** `text` as one word of a POSIX shell command line (single-quoted). */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

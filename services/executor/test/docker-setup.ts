@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import type { FluxiConfig, FluxiConfigInput } from '@fluxi/common';
-import { ensureTestImage, startTestDocker, type TestDocker } from '@fluxi/testkit';
+import { ensureTestImage, startTestDocker, waitFor, type TestDocker } from '@fluxi/testkit';
 import { testConfig, type ConfigExtras } from './helpers.js';
 
 /** A private Docker engine for one test file, a client of it and the test image (busybox, offline). */
@@ -48,4 +48,12 @@ export function dockerConfig(
 /** The containers of a job run, stopped ones included. */
 export function containersOf(client: Docker, jobRunId: string): Promise<Docker.ContainerInfo[]> {
   return client.listContainers({ all: true, filters: { label: [`fluxi.job-run=${jobRunId}`] } });
+}
+
+/** Waits until the containers of a job run are gone: they are removed after the attempt's result is published. */
+export async function removed(client: Docker, jobRunId: string): Promise<void> {
+  await waitFor(async () => (await containersOf(client, jobRunId)).length === 0, {
+    what: `the containers of ${jobRunId} to be removed`,
+    timeoutMs: 15_000,
+  });
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnExitGuard, type Logger } from '@fluxi/common';
+import { shellQuote, spawnExitGuard, type Logger } from '@fluxi/common';
 import { groupAlive } from './process-group.js';
 
 /** Seconds a guarded group gets between SIGTERM and SIGKILL once its executor is gone. */
@@ -111,10 +111,6 @@ function guardFolder(recordDir: string, graceSec: number): GroupGuardHandle {
   const each = (signal: string) => `for g in "$@"; do kill -${signal} -"$g" 2>/dev/null; done`;
   const script = `read -r _; cd ${shellQuote(recordDir)} 2>/dev/null || exit 0; ${list}; ${each('TERM')}; sleep ${grace}; ${each('KILL')}`;
   return spawnExitGuard(script);
-}
-
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

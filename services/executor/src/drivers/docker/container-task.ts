@@ -19,25 +19,31 @@ export interface ContainerTaskOptions {
   logger: Logger;
   /** How long the output may stay open after the container stopped. */
   drainCapMs: number;
+  /** Takes a removal that goes on after the attempt's result is known (the driver waits for them at close). */
+  track(removal: Promise<void>): void;
 }
 
 /**
  * A started container. Its end is the end of its main process (everything
  * else in the container goes with it); signals go to that process through the
- * engine. Released, it is removed, or kept under a name of its own when it
- * failed and the job asked for that.
+ * engine. Released, it is kept under a name of its own when it failed and the
+ * job asked for that; otherwise its removal is started and handed to the driver,
+ * so that the attempt's result does not wait for the engine to delete its files.
  */
 export class ContainerTask implements RunningTask {
   private stopped = false;
   private ending: Promise<TaskExit> | undefined;
 
+  /** The host pid of the container's main process, once the engine told it (0 when it did not). */
+  pid = 0;
+
   constructor(
     private readonly container: Docker.Container,
     private readonly attached: ContainerOutput,
-    readonly pid: number,
     private readonly options: ContainerTaskOptions,
   ) {}
 
+  /** Starts waiting for the exit at once (the engine answers as soon as it happens); idempotent. */
   wait(): Promise<TaskExit> {
     this.ending ??= this.waitForExit();
     return this.ending;
@@ -74,7 +80,7 @@ export class ContainerTask implements RunningTask {
       }
       return;
     }
-    await this.remove();
+    options.track(this.remove());
   }
 
   private async remove(): Promise<void> {

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { Logger } from '@fluxi/common';
+import { settlesWithin, type GuardHandle, type Logger } from '@fluxi/common';
 import { containerSpec } from '../../domain/container-spec.js';
 import { parseEngineAddress } from '../../domain/docker-host.js';
 import type { ExecutorIdentity } from '../../domain/docker-labels.js';
@@ -12,6 +12,7 @@ import {
   type RunningTask,
 } from '../driver.js';
 import { splitAttachStream } from './attach-output.js';
+import { guardContainers } from './container-guard.js';
 import { ContainerTask } from './container-task.js';
 import { engineClient, engineMessage, startFailure } from './engine.js';
 import { ensureImage } from './image.js';
@@ -31,6 +32,9 @@ export interface DockerDriverOptions {
 /** How long the engine has to answer the checks at start (ping, the list of leftover containers). */
 const ENGINE_CHECK_MS = 10_000;
 
+/** How long a stop waits for the removals of finished containers. */
+const REMOVALS_WAIT_MS = 10_000;
+
 /** The reason given to the attempts a previous life of this executor left running. */
 export const EXECUTOR_RESTARTED_REASON = 'executor restarted';
 
@@ -45,6 +49,10 @@ export class DockerDriver implements Driver {
   private readonly docker: Docker | undefined;
   private readonly addressError: string | undefined;
   private readonly logger: Logger;
+  /** Kills this life's containers once the executor is gone (spawned with the first container). */
+  private guard: GuardHandle | undefined;
+  /** Removals of finished containers still going on. */
+  private readonly removals = new Set<Promise<void>>();
 
   constructor(private readonly options: DockerDriverOptions) {
     this.logger = options.logger.child({ component: 'docker' });
@@ -89,6 +97,7 @@ export class DockerDriver implements Driver {
     await ensureImage(docker, task.image, task.container.pullPolicy, { output: io.output, signal: io.signal, host });
     if (io.signal.aborted) throw new StartFailure('the container was not created: the attempt was stopped');
     const spec = containerSpec(task, { network: this.options.network, executor: this.options.executor });
+    this.guard ??= guardContainers(host, this.options.executor.instance);
     let container: Docker.Container;
     try {
       container = await docker.createContainer({ ...spec, abortSignal: io.signal });
@@ -105,20 +114,47 @@ export class DockerDriver implements Driver {
         attached.close();
         throw startFailure(error, 'could not start the container', host);
       }
-      const pid = await this.pidOf(container);
-      return new ContainerTask(container, attached, pid, {
+      const pid = this.pidOf(container);
+      const running = new ContainerTask(container, attached, {
         ref: task,
         memoryMib: task.container.memoryMib,
         keepOnFailure: task.container.keepOnFailure,
         output: io.output,
         logger: this.logger.child({ jobRunId: task.jobRunId, attempt: task.attempt }),
         drainCapMs: this.options.drainCapMs ?? 2000,
+        track: (removal) => this.track(removal),
       });
+      // The exit is waited for while the engine is asked for the pid: a short job is not held up by it.
+      void running.wait();
+      running.pid = await pid;
+      return running;
     } catch (error) {
       await container.remove({ force: true, v: true }).catch(() => undefined);
       if (error instanceof StartFailure) throw error;
       throw startFailure(error, 'could not attach to the container', host);
     }
+  }
+
+  /**
+   * Waits (at most REMOVALS_WAIT_MS) for the removals still going on; a container left
+   * is stopped and is removed by the next life. A clean stop stopped every container
+   * in order: the guard has nothing left to do.
+   */
+  async close(): Promise<void> {
+    const pending = [...this.removals];
+    if (pending.length > 0 && !(await settlesWithin(Promise.allSettled(pending), REMOVALS_WAIT_MS))) {
+      this.logger.warn(
+        { containers: this.removals.size },
+        'job containers still being removed at stop: left for the next start',
+      );
+    }
+    this.guard?.release();
+    this.guard = undefined;
+  }
+
+  private track(removal: Promise<void>): void {
+    this.removals.add(removal);
+    void removal.finally(() => this.removals.delete(removal));
   }
 
   /** The host pid of the container's main process (0 once it exited, or when the engine does not say). */
