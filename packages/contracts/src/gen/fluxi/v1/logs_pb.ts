@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fluxi/v1/logs.proto.
  */
 export const file_fluxi_v1_logs: GenFile = /*@__PURE__*/
-  fileDesc("ChNmbHV4aS92MS9sb2dzLnByb3RvEghmbHV4aS52MSJpCgdMb2dMaW5lEgsKA3NlcRgBIAEoBBIjCgZzdHJlYW0YAiABKA4yEy5mbHV4aS52MS5Mb2dTdHJlYW0SDAoEdGV4dBgDIAEoCRINCgV0c19tcxgEIAEoAxIPCgdhdHRlbXB0GAUgASgNIoUBCghMb2dDaHVuaxIqCgd2ZXJzaW9uGAEgASgOMhkuZmx1eGkudjEuQ29udHJhY3RWZXJzaW9uEhIKCmpvYl9ydW5faWQYAiABKAkSFwoPcGlwZWxpbmVfcnVuX2lkGAMgASgJEiAKBWxpbmVzGAQgAygLMhEuZmx1eGkudjEuTG9nTGluZSpsCglMb2dTdHJlYW0SGgoWTE9HX1NUUkVBTV9VTlNQRUNJRklFRBAAEhUKEUxPR19TVFJFQU1fU1RET1VUEAESFQoRTE9HX1NUUkVBTV9TVERFUlIQAhIVChFMT0dfU1RSRUFNX1NZU1RFTRADYgZwcm90bzM", [file_fluxi_v1_common]);
+  fileDesc("ChNmbHV4aS92MS9sb2dzLnByb3RvEghmbHV4aS52MSKMAQoHTG9nTGluZRILCgNzZXEYASABKAQSIwoGc3RyZWFtGAIgASgOMhMuZmx1eGkudjEuTG9nU3RyZWFtEgwKBHRleHQYAyABKAkSDQoFdHNfbXMYBCABKAMSDwoHYXR0ZW1wdBgFIAEoDRIhCgVsZXZlbBgGIAEoDjISLmZsdXhpLnYxLkxvZ0xldmVsItgBCghMb2dDaHVuaxIqCgd2ZXJzaW9uGAEgASgOMhkuZmx1eGkudjEuQ29udHJhY3RWZXJzaW9uEhIKCmpvYl9ydW5faWQYAiABKAkSFwoPcGlwZWxpbmVfcnVuX2lkGAMgASgJEiAKBWxpbmVzGAQgAygLMhEuZmx1eGkudjEuTG9nTGluZRITCgtwaXBlbGluZV9pZBgFIAEoCRIOCgZqb2JfaWQYBiABKAkSEAoIam9iX25hbWUYByABKAkSGgoSbG9nX3JldGVudGlvbl9kYXlzGAggASgNKmwKCUxvZ1N0cmVhbRIaChZMT0dfU1RSRUFNX1VOU1BFQ0lGSUVEEAASFQoRTE9HX1NUUkVBTV9TVERPVVQQARIVChFMT0dfU1RSRUFNX1NUREVSUhACEhUKEUxPR19TVFJFQU1fU1lTVEVNEAMqdwoITG9nTGV2ZWwSGQoVTE9HX0xFVkVMX1VOU1BFQ0lGSUVEEAASEwoPTE9HX0xFVkVMX0VSUk9SEAESEgoOTE9HX0xFVkVMX1dBUk4QAhISCg5MT0dfTEVWRUxfSU5GTxADEhMKD0xPR19MRVZFTF9ERUJVRxAEYgZwcm90bzM", [file_fluxi_v1_common]);
 
 /**
  * @generated from message fluxi.v1.LogLine
@@ -44,6 +44,11 @@ export type LogLine = Message<"fluxi.v1.LogLine"> & {
    * @generated from field: uint32 attempt = 5;
    */
   attempt: number;
+
+  /**
+   * @generated from field: fluxi.v1.LogLevel level = 6;
+   */
+  level: LogLevel;
 };
 
 /**
@@ -78,6 +83,28 @@ export type LogChunk = Message<"fluxi.v1.LogChunk"> & {
    * @generated from field: repeated fluxi.v1.LogLine lines = 4;
    */
   lines: LogLine[];
+
+  /**
+   * From the ExecuteJob: what search filters and retention need, on every chunk.
+   *
+   * @generated from field: string pipeline_id = 5;
+   */
+  pipelineId: string;
+
+  /**
+   * @generated from field: string job_id = 6;
+   */
+  jobId: string;
+
+  /**
+   * @generated from field: string job_name = 7;
+   */
+  jobName: string;
+
+  /**
+   * @generated from field: uint32 log_retention_days = 8;
+   */
+  logRetentionDays: number;
 };
 
 /**
@@ -119,4 +146,43 @@ export enum LogStream {
  */
 export const LogStreamSchema: GenEnum<LogStream> = /*@__PURE__*/
   enumDesc(file_fluxi_v1_logs, 0);
+
+/**
+ * The level a line reads as, detected from common patterns ("ERROR", "warn:", "[debug]"…);
+ * ANSI colour codes are ignored for detection and kept in the text.
+ *
+ * @generated from enum fluxi.v1.LogLevel
+ */
+export enum LogLevel {
+  /**
+   * @generated from enum value: LOG_LEVEL_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: LOG_LEVEL_ERROR = 1;
+   */
+  ERROR = 1,
+
+  /**
+   * @generated from enum value: LOG_LEVEL_WARN = 2;
+   */
+  WARN = 2,
+
+  /**
+   * @generated from enum value: LOG_LEVEL_INFO = 3;
+   */
+  INFO = 3,
+
+  /**
+   * @generated from enum value: LOG_LEVEL_DEBUG = 4;
+   */
+  DEBUG = 4,
+}
+
+/**
+ * Describes the enum fluxi.v1.LogLevel.
+ */
+export const LogLevelSchema: GenEnum<LogLevel> = /*@__PURE__*/
+  enumDesc(file_fluxi_v1_logs, 1);
 
