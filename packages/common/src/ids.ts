@@ -11,6 +11,7 @@ export const IdPrefix = {
   jobRun: 'JR',
   user: 'U',
   apiKey: 'K',
+  runEvent: 'EV',
 } as const;
 export type IdPrefix = (typeof IdPrefix)[keyof typeof IdPrefix];
 

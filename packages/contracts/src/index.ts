@@ -6,5 +6,6 @@ export * from './gen/fluxi/v1/catalog_pb.js';
 export * from './gen/fluxi/v1/scheduler_pb.js';
 export * from './gen/fluxi/v1/settings_pb.js';
 export * from './gen/fluxi/v1/executors_pb.js';
+export * from './gen/fluxi/v1/run_events_pb.js';
 export * from './subjects.js';
 export { create, toBinary, fromBinary, toJson, fromJson } from '@bufbuild/protobuf';

@@ -1,5 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { executeJobId, executeQueueName, executeQueuesKey, parseExecuteQueueName, ROUTE_NAME } from './subjects.js';
+import {
+  executeJobId,
+  executeQueueName,
+  executeQueuesKey,
+  parseExecuteQueueName,
+  ROUTE_NAME,
+  Streams,
+  Subjects,
+} from './subjects.js';
+
+describe('run events', () => {
+  it('are on the events stream, outside the jobrun subjects the scheduler consumes', () => {
+    expect(Subjects.runEvent('R01')).toBe('fluxi.events.run.R01');
+    expect(Subjects.runEvent('R01').startsWith('fluxi.events.jobrun.')).toBe(false);
+    expect(Streams.events.subjects).toContain('fluxi.events.>');
+  });
+});
 
 describe('executeJobId', () => {
   it('is the job-run id for attempt 1, suffixed after', () => {

@@ -29,6 +29,11 @@ export const Buckets = {
 
 export const Subjects = {
   jobRunEvent: (jobRunId: string): string => `fluxi.events.jobrun.${jobRunId}`,
+  /**
+   * RunEvent of one pipeline run (stream FLUXI_EVENTS), published by the scheduler's outbox relay in
+   * `seq` order with the event id as message id; `fluxi.events.run.*` follows every run.
+   */
+  runEvent: (pipelineRunId: string): string => `fluxi.events.run.${pipelineRunId}`,
   logChunk: (pipelineRunId: string, jobRunId: string): string => `fluxi.logs.${pipelineRunId}.${jobRunId}`,
   /** Request GetPipelineSnapshotRequest → GetPipelineSnapshotResponse. */
   pipelineSnapshot: 'fluxi.catalog.pipeline.snapshot',

@@ -73,6 +73,22 @@ export const configSchema = z
          * a job's maxConcurrent) to the executors; a pass also runs after each change that frees a place.
          */
         dispatchIntervalMs: z.number().int().min(50).max(60_000).default(1000),
+        /**
+         * Milliseconds between passes of the run-event relay (outbox → JetStream) besides the pass
+         * woken after each commit: what a crash, a NATS outage or another scheduler left unsent.
+         */
+        eventRelayIntervalMs: z.number().int().min(50).max(60_000).default(1000),
+        /** Hours a run event stays in the outbox table after it was published (then pruned). */
+        eventKeepSentHours: z.number().min(0).max(8760).default(24),
+        /**
+         * Days an ended pipeline run is kept (job runs, attempts, outputs, artifacts, run events)
+         * when its pipeline sets no `retention.runDays`; older ended runs are deleted.
+         */
+        runRetentionDays: z.number().int().min(1).max(36_500).default(90),
+        /** Seconds between run retention passes (one also runs at start); each logs what it deleted. */
+        retentionIntervalSec: z.number().min(1).max(86_400).default(3600),
+        /** Runs deleted per transaction by a retention pass. */
+        retentionBatchSize: z.number().int().min(1).max(10_000).default(100),
       })
       .strict()
       .prefault({}),

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fluxi/v1/jobs.proto.
  */
 export const file_fluxi_v1_jobs: GenFile = /*@__PURE__*/
-  fileDesc("ChNmbHV4aS92MS9qb2JzLnByb3RvEghmbHV4aS52MSKKAwoHSm9iU3BlYxIOCgZqb2JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdjb21tYW5kGAMgASgJEg0KBWltYWdlGAQgASgJEicKA2VudhgFIAMoCzIaLmZsdXhpLnYxLkpvYlNwZWMuRW52RW50cnkSDwoHd29ya2RpchgGIAEoCRITCgt0aW1lb3V0X3NlYxgHIAEoDRIUCgxtYXhfYXR0ZW1wdHMYCCABKA0SFQoNYWxsb3dfZmFpbHVyZRgJIAEoCBIkCgVyZXRyeRgKIAEoCzIVLmZsdXhpLnYxLlJldHJ5UG9saWN5EhYKDmFydGlmYWN0X3BhdGhzGAsgAygJEgwKBHBvb2wYDCABKAkSDAoEdGFncxgNIAMoCRIWCg5tYXhfY29uY3VycmVudBgOIAEoDRInCgZkb2NrZXIYDyABKAsyFy5mbHV4aS52MS5Eb2NrZXJPcHRpb25zGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiiQEKDURvY2tlck9wdGlvbnMSKQoLcHVsbF9wb2xpY3kYASABKA4yFC5mbHV4aS52MS5QdWxsUG9saWN5EgwKBGNwdXMYAiABKAESEgoKbWVtb3J5X21pYhgDIAEoDRISCgplbnRyeXBvaW50GAQgAygJEhcKD2tlZXBfb25fZmFpbHVyZRgFIAEoCCKlAQoLUmV0cnlQb2xpY3kSIgoCb24YASADKA4yFi5mbHV4aS52MS5GYWlsdXJlQ2xhc3MSEgoKZXhpdF9jb2RlcxgCIAMoERImCgdiYWNrb2ZmGAMgASgOMhUuZmx1eGkudjEuQmFja29mZktpbmQSEAoIZGVsYXlfbXMYBCABKA0SFAoMbWF4X2RlbGF5X21zGAUgASgNEg4KBmppdHRlchgGIAEoCCIqCgpNYXRyaXhBeGlzEgwKBG5hbWUYASABKAkSDgoGdmFsdWVzGAIgAygJIsABCgpTdGFnZUVudHJ5Eh4KA2pvYhgBIAEoCzIRLmZsdXhpLnYxLkpvYlNwZWMSDQoFbmVlZHMYAiADKAkSDAoEbmFtZRgDIAEoCRIhCgR3aGVuGAQgASgOMhMuZmx1eGkudjEuRW50cnlXaGVuEiQKBm1hdHJpeBgFIAMoCzIULmZsdXhpLnYxLk1hdHJpeEF4aXMSGgoNYWxsb3dfZmFpbHVyZRgGIAEoCEgAiAEBQhAKDl9hbGxvd19mYWlsdXJlIjwKBVN0YWdlEgwKBG5hbWUYASABKAkSJQoHZW50cmllcxgCIAMoCzIULmZsdXhpLnYxLlN0YWdlRW50cnkiwwEKEFBpcGVsaW5lU25hcHNob3QSKgoHdmVyc2lvbhgBIAEoDjIZLmZsdXhpLnYxLkNvbnRyYWN0VmVyc2lvbhITCgtwaXBlbGluZV9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEh8KBnN0YWdlcxgEIAMoCzIPLmZsdXhpLnYxLlN0YWdlEhMKC3RpbWVvdXRfc2VjGAUgASgNEioKC2NvbmN1cnJlbmN5GAYgASgLMhUuZmx1eGkudjEuQ29uY3VycmVuY3kiMgoLQ29uY3VycmVuY3kSDQoFZ3JvdXAYASABKAkSFAoMY2FuY2VsX29sZGVyGAIgASgIIjIKDkFydGlmYWN0U291cmNlEgwKBG5hbWUYASABKAkSEgoKam9iX3J1bl9pZBgCIAEoCSKOAgoKRXhlY3V0ZUpvYhIqCgd2ZXJzaW9uGAEgASgOMhkuZmx1eGkudjEuQ29udHJhY3RWZXJzaW9uEhIKCmpvYl9ydW5faWQYAiABKAkSFwoPcGlwZWxpbmVfcnVuX2lkGAMgASgJEh4KA2pvYhgEIAEoCzIRLmZsdXhpLnYxLkpvYlNwZWMSDwoHYXR0ZW1wdBgFIAEoDRITCgt0cmFjZXBhcmVudBgGIAEoCRIwCg5hcnRpZmFjdHNfZnJvbRgHIAMoCzIYLmZsdXhpLnYxLkFydGlmYWN0U291cmNlEhMKC3BpcGVsaW5lX2lkGAggASgJEhoKEmxvZ19yZXRlbnRpb25fZGF5cxgJIAEoDSp4CgpQdWxsUG9saWN5EhsKF1BVTExfUE9MSUNZX1VOU1BFQ0lGSUVEEAASHgoaUFVMTF9QT0xJQ1lfSUZfTk9UX1BSRVNFTlQQARIWChJQVUxMX1BPTElDWV9BTFdBWVMQAhIVChFQVUxMX1BPTElDWV9ORVZFUhADKmEKC0JhY2tvZmZLaW5kEhwKGEJBQ0tPRkZfS0lORF9VTlNQRUNJRklFRBAAEhYKEkJBQ0tPRkZfS0lORF9GSVhFRBABEhwKGEJBQ0tPRkZfS0lORF9FWFBPTkVOVElBTBACKnQKCUVudHJ5V2hlbhIaChZFTlRSWV9XSEVOX1VOU1BFQ0lGSUVEEAASGQoVRU5UUllfV0hFTl9PTl9TVUNDRVNTEAESGQoVRU5UUllfV0hFTl9PTl9GQUlMVVJFEAISFQoRRU5UUllfV0hFTl9BTFdBWVMQA2IGcHJvdG8z", [file_fluxi_v1_common]);
+  fileDesc("ChNmbHV4aS92MS9qb2JzLnByb3RvEghmbHV4aS52MSKKAwoHSm9iU3BlYxIOCgZqb2JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdjb21tYW5kGAMgASgJEg0KBWltYWdlGAQgASgJEicKA2VudhgFIAMoCzIaLmZsdXhpLnYxLkpvYlNwZWMuRW52RW50cnkSDwoHd29ya2RpchgGIAEoCRITCgt0aW1lb3V0X3NlYxgHIAEoDRIUCgxtYXhfYXR0ZW1wdHMYCCABKA0SFQoNYWxsb3dfZmFpbHVyZRgJIAEoCBIkCgVyZXRyeRgKIAEoCzIVLmZsdXhpLnYxLlJldHJ5UG9saWN5EhYKDmFydGlmYWN0X3BhdGhzGAsgAygJEgwKBHBvb2wYDCABKAkSDAoEdGFncxgNIAMoCRIWCg5tYXhfY29uY3VycmVudBgOIAEoDRInCgZkb2NrZXIYDyABKAsyFy5mbHV4aS52MS5Eb2NrZXJPcHRpb25zGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiiQEKDURvY2tlck9wdGlvbnMSKQoLcHVsbF9wb2xpY3kYASABKA4yFC5mbHV4aS52MS5QdWxsUG9saWN5EgwKBGNwdXMYAiABKAESEgoKbWVtb3J5X21pYhgDIAEoDRISCgplbnRyeXBvaW50GAQgAygJEhcKD2tlZXBfb25fZmFpbHVyZRgFIAEoCCKlAQoLUmV0cnlQb2xpY3kSIgoCb24YASADKA4yFi5mbHV4aS52MS5GYWlsdXJlQ2xhc3MSEgoKZXhpdF9jb2RlcxgCIAMoERImCgdiYWNrb2ZmGAMgASgOMhUuZmx1eGkudjEuQmFja29mZktpbmQSEAoIZGVsYXlfbXMYBCABKA0SFAoMbWF4X2RlbGF5X21zGAUgASgNEg4KBmppdHRlchgGIAEoCCIqCgpNYXRyaXhBeGlzEgwKBG5hbWUYASABKAkSDgoGdmFsdWVzGAIgAygJIsABCgpTdGFnZUVudHJ5Eh4KA2pvYhgBIAEoCzIRLmZsdXhpLnYxLkpvYlNwZWMSDQoFbmVlZHMYAiADKAkSDAoEbmFtZRgDIAEoCRIhCgR3aGVuGAQgASgOMhMuZmx1eGkudjEuRW50cnlXaGVuEiQKBm1hdHJpeBgFIAMoCzIULmZsdXhpLnYxLk1hdHJpeEF4aXMSGgoNYWxsb3dfZmFpbHVyZRgGIAEoCEgAiAEBQhAKDl9hbGxvd19mYWlsdXJlIjwKBVN0YWdlEgwKBG5hbWUYASABKAkSJQoHZW50cmllcxgCIAMoCzIULmZsdXhpLnYxLlN0YWdlRW50cnki6wEKEFBpcGVsaW5lU25hcHNob3QSKgoHdmVyc2lvbhgBIAEoDjIZLmZsdXhpLnYxLkNvbnRyYWN0VmVyc2lvbhITCgtwaXBlbGluZV9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEh8KBnN0YWdlcxgEIAMoCzIPLmZsdXhpLnYxLlN0YWdlEhMKC3RpbWVvdXRfc2VjGAUgASgNEioKC2NvbmN1cnJlbmN5GAYgASgLMhUuZmx1eGkudjEuQ29uY3VycmVuY3kSJgoJcmV0ZW50aW9uGAcgASgLMhMuZmx1eGkudjEuUmV0ZW50aW9uIi8KCVJldGVudGlvbhIQCghydW5fZGF5cxgBIAEoDRIQCghsb2dfZGF5cxgCIAEoDSIyCgtDb25jdXJyZW5jeRINCgVncm91cBgBIAEoCRIUCgxjYW5jZWxfb2xkZXIYAiABKAgiMgoOQXJ0aWZhY3RTb3VyY2USDAoEbmFtZRgBIAEoCRISCgpqb2JfcnVuX2lkGAIgASgJIo4CCgpFeGVjdXRlSm9iEioKB3ZlcnNpb24YASABKA4yGS5mbHV4aS52MS5Db250cmFjdFZlcnNpb24SEgoKam9iX3J1bl9pZBgCIAEoCRIXCg9waXBlbGluZV9ydW5faWQYAyABKAkSHgoDam9iGAQgASgLMhEuZmx1eGkudjEuSm9iU3BlYxIPCgdhdHRlbXB0GAUgASgNEhMKC3RyYWNlcGFyZW50GAYgASgJEjAKDmFydGlmYWN0c19mcm9tGAcgAygLMhguZmx1eGkudjEuQXJ0aWZhY3RTb3VyY2USEwoLcGlwZWxpbmVfaWQYCCABKAkSGgoSbG9nX3JldGVudGlvbl9kYXlzGAkgASgNKngKClB1bGxQb2xpY3kSGwoXUFVMTF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIeChpQVUxMX1BPTElDWV9JRl9OT1RfUFJFU0VOVBABEhYKElBVTExfUE9MSUNZX0FMV0FZUxACEhUKEVBVTExfUE9MSUNZX05FVkVSEAMqYQoLQmFja29mZktpbmQSHAoYQkFDS09GRl9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSQkFDS09GRl9LSU5EX0ZJWEVEEAESHAoYQkFDS09GRl9LSU5EX0VYUE9ORU5USUFMEAIqdAoJRW50cnlXaGVuEhoKFkVOVFJZX1dIRU5fVU5TUEVDSUZJRUQQABIZChVFTlRSWV9XSEVOX09OX1NVQ0NFU1MQARIZChVFTlRSWV9XSEVOX09OX0ZBSUxVUkUQAhIVChFFTlRSWV9XSEVOX0FMV0FZUxADYgZwcm90bzM", [file_fluxi_v1_common]);
 
 /**
  * The executable part of a job definition, frozen into a run snapshot.
@@ -346,6 +346,13 @@ export type PipelineSnapshot = Message<"fluxi.v1.PipelineSnapshot"> & {
    * @generated from field: fluxi.v1.Concurrency concurrency = 6;
    */
   concurrency?: Concurrency | undefined;
+
+  /**
+   * How long the pipeline's ended runs and its log lines are kept; unset or 0 = the installation's default.
+   *
+   * @generated from field: fluxi.v1.Retention retention = 7;
+   */
+  retention?: Retention | undefined;
 };
 
 /**
@@ -354,6 +361,34 @@ export type PipelineSnapshot = Message<"fluxi.v1.PipelineSnapshot"> & {
  */
 export const PipelineSnapshotSchema: GenMessage<PipelineSnapshot> = /*@__PURE__*/
   messageDesc(file_fluxi_v1_jobs, 6);
+
+/**
+ * Days kept after a run ended; 0 = the installation's default (config retention.*).
+ *
+ * @generated from message fluxi.v1.Retention
+ */
+export type Retention = Message<"fluxi.v1.Retention"> & {
+  /**
+   * Ended pipeline runs (job runs, attempts, outputs, artifacts, run events) in the scheduler.
+   *
+   * @generated from field: uint32 run_days = 1;
+   */
+  runDays: number;
+
+  /**
+   * Log lines in the log store.
+   *
+   * @generated from field: uint32 log_days = 2;
+   */
+  logDays: number;
+};
+
+/**
+ * Describes the message fluxi.v1.Retention.
+ * Use `create(RetentionSchema)` to create a new message.
+ */
+export const RetentionSchema: GenMessage<Retention> = /*@__PURE__*/
+  messageDesc(file_fluxi_v1_jobs, 7);
 
 /**
  * @generated from message fluxi.v1.Concurrency
@@ -377,7 +412,7 @@ export type Concurrency = Message<"fluxi.v1.Concurrency"> & {
  * Use `create(ConcurrencySchema)` to create a new message.
  */
 export const ConcurrencySchema: GenMessage<Concurrency> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 7);
+  messageDesc(file_fluxi_v1_jobs, 8);
 
 /**
  * A finished job run whose artifacts a job receives before it starts.
@@ -403,7 +438,7 @@ export type ArtifactSource = Message<"fluxi.v1.ArtifactSource"> & {
  * Use `create(ArtifactSourceSchema)` to create a new message.
  */
 export const ArtifactSourceSchema: GenMessage<ArtifactSource> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 8);
+  messageDesc(file_fluxi_v1_jobs, 9);
 
 /**
  * BullMQ payload: what an executor needs to run one attempt of one job run.
@@ -471,7 +506,7 @@ export type ExecuteJob = Message<"fluxi.v1.ExecuteJob"> & {
  * Use `create(ExecuteJobSchema)` to create a new message.
  */
 export const ExecuteJobSchema: GenMessage<ExecuteJob> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 9);
+  messageDesc(file_fluxi_v1_jobs, 10);
 
 /**
  * When the executor fetches a job's image.
