@@ -67,6 +67,7 @@ export async function start(options: ExecutorOptions): Promise<RunningExecutor> 
     heartbeatMs: config.executor.heartbeatSec * 1000,
     status: () => ({
       draining: worker?.draining ?? false,
+      pausedReason: worker?.pausedReason,
       running: active?.list() ?? [],
       drivers: driversOf(config),
     }),
@@ -95,6 +96,9 @@ export async function start(options: ExecutorOptions): Promise<RunningExecutor> 
     const running = app.get(ExecuteWorker);
     worker = running;
     active = app.get(ActiveAttempts);
+    // The first admission check ran with the worker's start: the entry says what it found at once.
+    running.onHostChange(() => void heartbeat.beat());
+    void heartbeat.beat();
     const commands = await listenForCommands({
       nats,
       executorId,

@@ -126,13 +126,17 @@ describe('queue subscriptions', () => {
     const prefix = freshPrefix();
     const recorder = new Recorder();
     let host: HostSample = { freeMemoryMiB: 100, loadPerCpu: 0.1 };
+    let changes = 0;
     const subs = subscriptions(prefix, {
       admission: { minFreeMemoryMiB: 512, checkMs: 20 },
       host: () => host,
+      onHostChange: () => (changes += 1),
       process: recorder.process,
     });
     await subs.start();
     expect(subs.pausedFor()).toEqual(['host']);
+    expect(subs.hostProblem).toBe('free memory 100 MiB is under 512 MiB');
+    expect(changes).toBe(1);
     await enqueue(prefix, 'p', [], ['held']);
     const checks = subs.hostChecks;
     await waitFor(() => subs.hostChecks >= checks + 5, { what: 'five more admission checks' });
@@ -143,6 +147,9 @@ describe('queue subscriptions', () => {
     host = { freeMemoryMiB: 4096, loadPerCpu: 0.1 };
     await waitFor(() => recorder.started.length === 1, { what: 'the job to start once the host is back' });
     expect(subs.pausedFor()).toEqual([]);
+    expect(subs.hostProblem).toBeUndefined();
+    // Told when the pause began and when it ended, not at every check.
+    expect(changes).toBe(2);
     recorder.releaseAll();
   });
 

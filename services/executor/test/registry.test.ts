@@ -99,6 +99,7 @@ describe('executor registry', () => {
         running: [],
         capacity: 3,
         heartbeatMs: 200,
+        pausedReason: '',
       });
       expect(idle?.state).toBe(ExecutorState.IDLE);
 
@@ -168,6 +169,23 @@ describe('executor registry', () => {
       expect(test.executor.activeJobs()).toEqual([first.job.jobRunId]);
     } finally {
       first.release();
+      await test.stop();
+    }
+  });
+
+  it('says at once why it takes no job while its host is under the admission thresholds', async () => {
+    // No host has this much free memory; heartbeats a minute apart: the entry says so without waiting for one.
+    const config = testConfig(dataDirOf(servers, 'paused'), {
+      heartbeatSec: 60,
+      admission: { minFreeMemoryMiB: 1_000_000_000 },
+    });
+    const test = await startTestExecutor(servers, config);
+    const id = test.executor.executorId;
+    try {
+      const paused = await entryWhen(id, 'a paused reason in the entry', (entry) => entry.info.pausedReason !== '');
+      expect(paused.info.pausedReason).toMatch(/^free memory \d+ MiB is under 1000000000 MiB$/);
+      expect(paused.info.state).toBe(ExecutorState.IDLE);
+    } finally {
       await test.stop();
     }
   });

@@ -47,6 +47,7 @@ export class ExecuteWorker implements OnApplicationBootstrap {
   private drainWanted = false;
   private paused = false;
   private drainChange: Promise<void> | undefined;
+  private hostChangeListener: (() => void) | undefined;
 
   constructor(
     @Inject(EXECUTOR_DEPS) private readonly deps: ExecutorDeps,
@@ -69,6 +70,7 @@ export class ExecuteWorker implements OnApplicationBootstrap {
       workerOptions: NO_QUEUE_RERUN,
       watchMs: queueWatchSec * 1000,
       admission: { ...admission, checkMs: admission.checkSec * 1000 },
+      onHostChange: () => this.hostChangeListener?.(),
       logger: this.logger,
       process: (job: Job) => this.process(job),
     });
@@ -83,6 +85,16 @@ export class ExecuteWorker implements OnApplicationBootstrap {
   /** Draining: an admin's drain (until the resume took effect), or a stop under way. */
   get draining(): boolean {
     return this.drainWanted || this.paused || this.stopping !== undefined;
+  }
+
+  /** Why it takes no new job although not draining: the host under its admission thresholds; undefined: it takes work. */
+  get pausedReason(): string | undefined {
+    return this.worker?.hostProblem;
+  }
+
+  /** Calls `listener` when pausedReason starts or stops (the registry entry says so at once). */
+  onHostChange(listener: () => void): void {
+    this.hostChangeListener = listener;
   }
 
   /** Takes no new job (an admin's drain); running ones go on. */

@@ -33,6 +33,8 @@ export interface QueueSubscriptionOptions {
   watchMs: number;
   admission: AdmissionThresholds & { checkMs: number };
   host?: HostProbe;
+  /** Called when the host goes under its admission thresholds or comes back (not at every check). */
+  onHostChange?: () => void;
   logger: Logger;
   /** Runs one attempt; called only once a place is taken. */
   process: (job: Job) => Promise<unknown>;
@@ -61,7 +63,8 @@ export class QueueSubscriptions {
   private readonly redis: ReturnType<typeof createRedisClient>;
   private readonly timers: NodeJS.Timeout[] = [];
   private workersPaused = false;
-  private hostProblem: string | undefined;
+  /** The admission problem of the last host check. */
+  private lastHostProblem: string | undefined;
   private watching: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   /** Admission checks done (tests wait for a count, not a time). */
@@ -92,6 +95,11 @@ export class QueueSubscriptions {
   /** Why the workers take no new job now (empty: they take work). */
   pausedFor(): PauseReason[] {
     return [...this.reasons].sort();
+  }
+
+  /** Why the host takes no new job now (admission thresholds, e.g. "free memory 300 MiB is under 512 MiB"); undefined: it does. */
+  get hostProblem(): string | undefined {
+    return this.lastHostProblem;
   }
 
   /** Attempts running now (places taken). */
@@ -187,13 +195,15 @@ export class QueueSubscriptions {
     if (minFreeMemoryMiB === undefined && maxLoadPerCpu === undefined) return;
     const problem = admissionProblem(this.options.admission, (this.options.host ?? osHostProbe)());
     this.hostChecks += 1;
-    if (problem !== undefined && this.hostProblem === undefined) {
+    const changed = (problem === undefined) !== (this.lastHostProblem === undefined);
+    if (problem !== undefined && this.lastHostProblem === undefined) {
       this.options.logger.warn({ problem }, 'host under the admission thresholds: taking no new job');
-    } else if (problem === undefined && this.hostProblem !== undefined) {
+    } else if (problem === undefined && this.lastHostProblem !== undefined) {
       this.options.logger.info('host back within the admission thresholds: taking jobs again');
     }
-    this.hostProblem = problem;
+    this.lastHostProblem = problem;
     this.setReason('host', problem !== undefined);
+    if (changed) this.options.onHostChange?.();
   }
 
   /** Pauses the workers while any reason holds, resumes them when none does. */

@@ -8,6 +8,8 @@ import type { ExecutorRegistryWriter, Nats } from '@fluxi/messaging';
 export interface ExecutorStatus {
   /** Draining (an admin's drain, or stopping): finishing what runs, taking nothing new. */
   draining: boolean;
+  /** Why it takes no new job although not draining (host admission); undefined: it takes work. */
+  pausedReason?: string | undefined;
   running: readonly { jobRunId: string; attempt: number; sinceMs: number }[];
   /** Drivers it can run jobs with. */
   drivers: readonly string[];
@@ -134,6 +136,7 @@ export class RegistryHeartbeat {
       lastHeartbeatMs: BigInt(Date.now()),
       startedAtMs: BigInt(this.startedAtMs),
       heartbeatMs: Math.round(heartbeatMs),
+      pausedReason: now.pausedReason ?? '',
     });
     try {
       await registry.put(info);

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { executorReason, needsReason, type DirectoryExecutor } from './waiting.js';
 
-const executor = (pool: string, tags: string[], state: DirectoryExecutor['state'] = 'idle'): DirectoryExecutor => ({
-  pool,
-  tags,
-  state,
-});
+const executor = (
+  pool: string,
+  tags: string[],
+  state: DirectoryExecutor['state'] = 'idle',
+  pausedReason = '',
+): DirectoryExecutor => ({ pool, tags, state, pausedReason });
+
+const LOW_MEMORY = 'free memory 300 MiB is under 512 MiB';
+const HIGH_LOAD = 'load per CPU 3.10 is over 2';
 
 describe('waiting reasons', () => {
   it('say when no executor of the pool is registered, or none alive', () => {
@@ -33,6 +37,50 @@ describe('waiting reasons', () => {
     );
     expect(executorReason('a', ['gpu'], [executor('a', ['gpu'], 'busy'), executor('a', [])])).toBe(
       'waiting: queued for the executor in pool a with tags [gpu]',
+    );
+  });
+
+  it('say why when every able executor is paused by its host, and name both when some drain', () => {
+    expect(executorReason('a', [], [executor('a', [], 'idle', LOW_MEMORY)])).toBe(
+      `waiting: every executor in pool a is paused: ${LOW_MEMORY}`,
+    );
+    expect(
+      executorReason(
+        'a',
+        ['gpu'],
+        [executor('a', ['gpu'], 'busy', LOW_MEMORY), executor('a', ['gpu'], 'idle', LOW_MEMORY)],
+      ),
+    ).toBe(`waiting: every executor in pool a with tags [gpu] is paused: ${LOW_MEMORY}`);
+    expect(executorReason('a', [], [executor('a', [], 'idle', LOW_MEMORY), executor('a', [], 'idle', HIGH_LOAD)])).toBe(
+      `waiting: every executor in pool a is paused: ${LOW_MEMORY}; ${HIGH_LOAD}`,
+    );
+    expect(
+      executorReason('a', [], [executor('a', [], 'draining', HIGH_LOAD), executor('a', [], 'idle', LOW_MEMORY)]),
+    ).toBe(`waiting: every executor in pool a is draining (1) or paused (1): ${LOW_MEMORY}`);
+  });
+
+  it('count only the executors taking work, never the paused, lost or untagged ones', () => {
+    expect(
+      executorReason(
+        'a',
+        ['gpu'],
+        [
+          executor('a', ['gpu'], 'idle', LOW_MEMORY),
+          executor('a', ['gpu'], 'busy'),
+          executor('a', ['gpu'], 'lost'),
+          executor('a', [], 'idle'),
+        ],
+      ),
+    ).toBe('waiting: queued for the executor in pool a with tags [gpu]');
+    expect(
+      executorReason('a', [], [executor('a', [], 'lost', LOW_MEMORY), executor('b', [], 'idle', LOW_MEMORY)]),
+    ).toBe('waiting: no executor in pool a');
+  });
+
+  it('show at most three distinct paused reasons', () => {
+    const hosts = ['m1', 'm2', 'm3', 'm4', 'm5'].map((name) => executor('a', [], 'idle', `${name}: ${LOW_MEMORY}`));
+    expect(executorReason('a', [], [...hosts, executor('a', [], 'idle', `m1: ${LOW_MEMORY}`)])).toBe(
+      `waiting: every executor in pool a is paused: m1: ${LOW_MEMORY}; m2: ${LOW_MEMORY}; m3: ${LOW_MEMORY} and 2 more`,
     );
   });
 

@@ -35,6 +35,7 @@ export function executorToGraphql({ info, state }: ObservedExecutor) {
     lastHeartbeatAt: iso(info.lastHeartbeatMs),
     startedAt: iso(info.startedAtMs),
     heartbeatSec: info.heartbeatMs / 1000,
+    pausedReason: info.pausedReason === '' ? null : info.pausedReason,
   };
 }
 

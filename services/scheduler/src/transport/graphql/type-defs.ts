@@ -204,6 +204,8 @@ export const typeDefs = gql`
     lastHeartbeatAt: String!
     startedAt: String!
     heartbeatSec: Float!
+    "Why it takes no new job although not DRAINING: its host is under the admission thresholds (executor.admission), e.g. 'free memory 300 MiB is under 512 MiB'. Null while it takes work."
+    pausedReason: String
   }
 
   input TriggerOptions {

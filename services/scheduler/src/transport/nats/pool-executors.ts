@@ -12,8 +12,8 @@ const STATES: Partial<Record<ExecutorState, DirectoryExecutor['state']>> = {
 
 /**
  * The ExecutorDirectory port over the executor registry (NATS KV `fluxi-executors`, read
- * by executor-directory.ts with the scheduler's own view of heartbeats): pool, tags and
- * state of each executor it keeps. An entry without a state counts as taking work.
+ * by executor-directory.ts with the scheduler's own view of heartbeats): pool, tags,
+ * state and paused reason (host admission) of each executor it keeps. An entry without a state counts as taking work.
  */
 export function executorPools(directory: { list(): Promise<readonly ObservedExecutor[]> }): ExecutorDirectoryPort {
   return {
@@ -22,6 +22,7 @@ export function executorPools(directory: { list(): Promise<readonly ObservedExec
         pool: executor.info.pool === '' ? 'default' : executor.info.pool,
         tags: [...executor.info.tags],
         state: STATES[executor.state] ?? 'idle',
+        pausedReason: executor.info.pausedReason,
       }));
     },
   };
