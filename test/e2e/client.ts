@@ -1,8 +1,14 @@
 import { ClientError, GraphQLClient } from 'graphql-request';
 
+/** How long one request may take: a gateway that stops answering fails the test, never hangs it. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** A GraphQL client for the gateway, as a user's script would use it. */
 export function client(url: string, key: string): GraphQLClient {
-  return new GraphQLClient(`${url}/graphql`, { headers: { authorization: `Bearer ${key}` } });
+  return new GraphQLClient(`${url}/graphql`, {
+    headers: { authorization: `Bearer ${key}` },
+    fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+  });
 }
 
 export interface GqlErrorShape {

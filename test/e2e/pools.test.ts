@@ -1,18 +1,20 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, loadConfig, type Logger } from '@fluxi/common';
+import { createLogger, loadConfig, settlesWithin, type Logger } from '@fluxi/common';
 import { startFluxi, type FluxiSystem } from '@fluxi/server';
 import { tempDir, waitFor } from '@fluxi/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { client } from './client.js';
+import { startExecutorProcess, type ExecutorProcess } from './executor-process.js';
 import { FluxiApi, type JobInput } from './fluxi-api.js';
 
 /**
  * Pools, tags and limits through the gateway: the services of one Fluxi without an
  * executor of their own, and executors of several pools started beside it (in this
- * process, as `fluxi-server --target executor` runs them). Where a job ran is read from
- * its work folder (`<executor dataDir>/work/<jobRunId>`); how many ran at once from the
- * `start`/`end` lines the jobs append to a shared file, in the order they happened.
+ * process, as `fluxi-server --target executor` runs them, or as processes of their own).
+ * Where a job ran is read from its work folder (`<executor dataDir>/work/<jobRunId>`); how
+ * many ran at once from the `start`/`end` lines, with their times, that the jobs append to
+ * a shared file.
  */
 
 const dir = tempDir('fluxi-pools-');
@@ -21,6 +23,9 @@ let system: FluxiSystem;
 let api: FluxiApi;
 let logger: Logger;
 const executors: FluxiSystem[] = [];
+const processes: ExecutorProcess[] = [];
+/** Gate files of the test's jobs: created after each test, so that no job is left waiting. */
+const gates: string[] = [];
 let executorCount = 0;
 
 beforeAll(async () => {
@@ -32,7 +37,8 @@ beforeAll(async () => {
       'gateway.port': 0,
       'log.console': false,
       'scheduler.dispatchIntervalMs': 200,
-      'pools.lim.maxConcurrent': 2,
+      'pools.lim.maxConcurrent': 3,
+      'pools.rated.ratePerMinute': 2,
     },
   });
   system = await startFluxi(config, logger, ['catalog', 'logs', 'scheduler', 'gateway']);
@@ -40,7 +46,13 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  for (const executor of executors.splice(0)) await executor.stop();
+  for (const gate of gates.splice(0)) writeFileSync(gate, '');
+  const stopped = await Promise.all([
+    ...executors.splice(0).map((executor) => settlesWithin(executor.stop(), 30_000)),
+    // SIGTERM, then SIGKILL after 15 s: the processes never outlive the test.
+    ...processes.splice(0).map((executor) => executor.stop(15_000).then(() => true)),
+  ]);
+  if (stopped.includes(false)) throw new Error('an executor of this process did not stop within 30 s');
 });
 
 afterAll(async () => {
@@ -48,8 +60,27 @@ afterAll(async () => {
   dir.remove();
 });
 
-/** Starts an executor of `pool` with `tags`; returns its data folder. */
-async function startExecutor(pool: string, tags: string[] = [], concurrency = 4): Promise<string> {
+/** The settings of an executor of `pool` (short intervals: the tests wait for what they do). */
+function executorSettings(pool: string, tags: string[], concurrency: number): Record<string, string | number> {
+  return {
+    'executor.name': `pools-${executorCount}`,
+    'executor.pool': pool,
+    'executor.tags': tags.join(','),
+    'executor.concurrency': concurrency,
+    'executor.queueWatchSec': 0.2,
+    'executor.heartbeatSec': 0.5,
+    'executor.killGraceSec': 1,
+    'executor.shutdownGraceSec': 5,
+  };
+}
+
+/** Starts an executor of `pool` with `tags` in this process; returns its data folder. */
+async function startExecutor(
+  pool: string,
+  tags: string[] = [],
+  concurrency = 4,
+  more: Record<string, string | number> = {},
+): Promise<string> {
   const dataDir = join(dir.path, `executor-${++executorCount}-${pool}`);
   const config = loadConfig({
     flags: {
@@ -57,17 +88,25 @@ async function startExecutor(pool: string, tags: string[] = [], concurrency = 4)
       'nats.url': system.natsUrl,
       'redis.url': system.redisUrl,
       'log.console': false,
-      'executor.pool': pool,
-      'executor.tags': tags.join(','),
-      'executor.concurrency': concurrency,
-      'executor.queueWatchSec': 0.2,
-      'executor.heartbeatSec': 0.5,
-      'executor.killGraceSec': 1,
-      'executor.shutdownGraceSec': 5,
+      ...executorSettings(pool, tags, concurrency),
+      ...more,
     },
   });
   executors.push(await startFluxi(config, logger, 'executor'));
   return dataDir;
+}
+
+/** Starts an executor of `pool` as a process of its own (`fluxi-server --target executor`). */
+async function startExecutorOsProcess(pool: string, concurrency: number): Promise<ExecutorProcess> {
+  const dataDir = join(dir.path, `executor-${++executorCount}-${pool}-process`);
+  const executor = await startExecutorProcess({
+    natsUrl: system.natsUrl,
+    redisUrl: system.redisUrl,
+    dataDir,
+    settings: executorSettings(pool, [], concurrency),
+  });
+  processes.push(executor);
+  return executor;
 }
 
 const JOB_RUN = `query ($id: ID!) { jobRun(id: $id) { id name status waitingReason } }`;
@@ -105,23 +144,66 @@ async function job(fields: Omit<JobInput, 'name'> & { name?: string }): Promise<
   return api.createJob({ name: `job-${++jobCount}`, ...fields });
 }
 
-/** A command that appends `start`, waits for `gate` to exist, appends `end` (lines of `log`). */
+/**
+ * A command that appends `start <ns> <work folder>` to `log`, waits for `gate` to exist
+ * (created by the test, or after it), then appends `end <ns> <work folder>`.
+ */
 function gated(log: string, gate: string): string {
-  return `echo "start $FLUXI_MARK" >> ${log}; while [ ! -f ${gate} ]; do sleep 0.05; done; echo "end $FLUXI_MARK" >> ${log}`;
+  gates.push(gate);
+  const line = (what: string) => `echo "${what} $(date +%s%N) $(pwd)" >> ${log}`;
+  return `${line('start')}; while [ ! -f ${gate} ]; do sleep 0.05; done; ${line('end')}`;
 }
 
-/** The most `start` lines without their `end` at any point of the file. */
-function maxAtOnce(log: string): number {
+/** One job run's stay in its work folder, from its `start` and `end` lines (nanoseconds since the epoch). */
+interface Stay {
+  folder: string;
+  start: bigint;
+  end: bigint | undefined;
+}
+
+/** The stays recorded in `log` by gated() commands, in the order they started. */
+function staysIn(log: string): Stay[] {
+  const stays = new Map<string, Stay>();
+  const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+  for (const line of text.split('\n').filter((l) => l !== '')) {
+    const match = /^(start|end) (\d+) (\S+)$/.exec(line);
+    if (match === null) throw new Error(`unexpected line in ${log}: ${line}`);
+    const [, what, ns = '', folder = ''] = match;
+    const stay = stays.get(folder);
+    if (what === 'start') stays.set(folder, { folder, start: BigInt(ns), end: undefined });
+    else if (stay === undefined) throw new Error(`an end without its start in ${log}: ${line}`);
+    else stay.end = BigInt(ns);
+  }
+  return [...stays.values()].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+}
+
+/** The most stays open at one instant, from their times (one that has not ended is open until now). */
+function maxAtOnce(stays: readonly Stay[]): number {
+  const edges = stays.flatMap((stay) => [
+    { at: stay.start, delta: 1 },
+    ...(stay.end === undefined ? [] : [{ at: stay.end, delta: -1 }]),
+  ]);
+  // At the same instant an end comes before a start: the two did not overlap.
+  edges.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.delta - b.delta));
   let open = 0;
   let max = 0;
-  for (const line of readFileSync(log, 'utf8').split('\n')) {
-    if (line.startsWith('start')) max = Math.max(max, ++open);
-    if (line.startsWith('end')) open -= 1;
+  for (const edge of edges) {
+    open += edge.delta;
+    max = Math.max(max, open);
   }
   return max;
 }
 
 const statuses = (jobRuns: readonly WaitingView[]) => jobRuns.map((j) => j.status).sort();
+
+const EXECUTORS = '{ executors { id pool state pausedReason } }';
+
+interface ExecutorView {
+  id: string;
+  pool: string;
+  state: string;
+  pausedReason: string | null;
+}
 
 describe('pools and tags', () => {
   it('route each job to the executors of its pool that carry its tags', async () => {
@@ -166,42 +248,115 @@ describe('pools and tags', () => {
     await startExecutor('d', ['x', 'y'], 2);
     const log = join(scratch, 'executor-concurrency.log');
     const gate = join(scratch, 'executor-concurrency.go');
-    const ids = await Promise.all(
-      [[], ['x'], ['y'], ['x', 'y']].map((tags) =>
-        job({ command: gated(log, gate), pool: 'd', tags, env: [{ name: 'FLUXI_MARK', value: tags.join('+') }] }),
-      ),
-    );
+    const command = gated(log, gate);
+    const ids = await Promise.all([[], ['x'], ['y'], ['x', 'y']].map((tags) => job({ command, pool: 'd', tags })));
     const runs = await Promise.all([...ids, ...ids].map((id) => api.triggerJob(id)));
-    await waitFor(async () => existsSync(log) && maxAtOnce(log) === 2, { what: 'two jobs to start' });
+    await waitFor(() => maxAtOnce(staysIn(log)) === 2, { what: 'two jobs to start', timeoutMs: 30_000 });
     const all = (await Promise.all(runs.map(jobRunsOf))).flat();
     expect(all.filter((j) => j.status === 'RUNNING').length).toBeLessThanOrEqual(2);
     writeFileSync(gate, '');
     const ended = await Promise.all(runs.map((id) => api.ended(id)));
     expect(ended.map((run) => run.status)).toEqual(runs.map(() => 'SUCCESS'));
-    expect(maxAtOnce(log)).toBe(2);
+    const stays = staysIn(log);
+    expect(stays.filter((stay) => stay.end !== undefined)).toHaveLength(8);
+    expect(maxAtOnce(stays)).toBe(2);
   });
 });
 
 describe('limits', () => {
-  it('hold a pool at its maxConcurrent across its executors, saying so', async () => {
-    await startExecutor('lim', [], 3);
-    await startExecutor('lim', [], 3);
+  it('hold a pool at its maxConcurrent across two executor processes, saying so', async () => {
+    // Two places each, the pool's limit is 3: three at once take both processes.
+    const executorA = await startExecutorOsProcess('lim', 2);
+    const executorB = await startExecutorOsProcess('lim', 2);
+    const whose = (stay: Stay) =>
+      stay.folder.startsWith(executorA.dataDir) ? 'a' : stay.folder.startsWith(executorB.dataDir) ? 'b' : stay.folder;
     const log = join(scratch, 'pool-limit.log');
     const gate = join(scratch, 'pool-limit.go');
     const id = await job({ command: gated(log, gate), pool: 'lim' });
-    const runs = await Promise.all(Array.from({ length: 6 }, () => api.triggerJob(id)));
+    const runs = await Promise.all(Array.from({ length: 8 }, () => api.triggerJob(id)));
     const jobRuns = async () => (await Promise.all(runs.map(jobRunsOf))).flat();
-    await waitFor(async () => (await jobRuns()).filter((j) => j.status === 'RUNNING').length === 2, {
-      what: 'two job runs of pool lim to run',
+    await waitFor(async () => (await jobRuns()).filter((j) => j.status === 'RUNNING').length === 3, {
+      what: 'three job runs of pool lim to run',
       timeoutMs: 30_000,
     });
     const held = (await jobRuns()).filter((j) => j.status === 'QUEUED');
-    expect(held.map((j) => j.waitingReason)).toEqual(Array(4).fill('waiting: pool lim at its limit of 2'));
-    expect(statuses(await jobRuns())).toEqual(['QUEUED', 'QUEUED', 'QUEUED', 'QUEUED', 'RUNNING', 'RUNNING']);
+    expect(held.map((j) => j.waitingReason)).toEqual(Array(5).fill('waiting: pool lim at its limit of 3'));
+    expect(statuses(await jobRuns())).toEqual([...Array(5).fill('QUEUED'), ...Array(3).fill('RUNNING')]);
+    const running = await waitFor(() => (staysIn(log).length === 3 ? staysIn(log) : undefined), {
+      what: 'the three running jobs to write their start',
+    });
+    expect(new Set(running.map(whose))).toEqual(new Set(['a', 'b']));
+
     writeFileSync(gate, '');
     const ended = await Promise.all(runs.map((runId) => api.ended(runId)));
     expect(ended.map((run) => run.status)).toEqual(runs.map(() => 'SUCCESS'));
-    expect(maxAtOnce(log)).toBe(2);
+    const stays = staysIn(log);
+    expect(stays.filter((stay) => stay.end !== undefined)).toHaveLength(8);
+    expect(maxAtOnce(stays)).toBe(3);
+    const byExecutor = stays.map(whose);
+    expect(byExecutor.filter((w) => w !== 'a' && w !== 'b')).toEqual([]);
+    expect(new Set(byExecutor)).toEqual(new Set(['a', 'b']));
+  });
+
+  it('hold a pool at its ratePerMinute, saying so', async () => {
+    // pools.rated.ratePerMinute is 2: of five quick jobs, two start and three wait for the
+    // window of a minute to slide. The test does not wait that minute: it cancels them.
+    await startExecutor('rated');
+    const id = await job({ command: 'true', pool: 'rated' });
+    const runs = await Promise.all(Array.from({ length: 4 }, () => api.triggerJob(id)));
+    const jobRuns = async (ids: readonly string[]) => (await Promise.all(ids.map(jobRunsOf))).flat();
+    await waitFor(async () => (await jobRuns(runs)).filter((j) => j.status === 'SUCCESS').length === 2, {
+      what: 'two job runs of pool rated to succeed',
+      timeoutMs: 30_000,
+    });
+    // A trigger after those ends: its dispatch pass (awaited by the trigger) saw their places free.
+    runs.push(await api.triggerJob(id));
+    const all = await jobRuns(runs);
+    expect(statuses(all)).toEqual(['QUEUED', 'QUEUED', 'QUEUED', 'SUCCESS', 'SUCCESS']);
+    expect(all.filter((j) => j.status === 'QUEUED').map((j) => j.waitingReason)).toEqual(
+      Array(3).fill('waiting: pool rated at its rate limit of 2 per minute'),
+    );
+
+    const held = runs.filter((_, i) => all[i]?.status === 'QUEUED');
+    for (const runId of held) {
+      await api.gql.request('mutation ($id: ID!) { cancelPipelineRun(id: $id) { id } }', { id: runId });
+    }
+    const cancelled = await Promise.all(held.map((runId) => api.ended(runId)));
+    expect(cancelled.map((run) => run.status)).toEqual(held.map(() => 'CANCELLED'));
+    // Never started: the one attempt of each ended without a start.
+    expect(cancelled.flatMap((run) => run.jobRuns.flatMap((j) => j.attempts.map((a) => a.startedAt)))).toEqual(
+      held.map(() => null),
+    );
+  });
+
+  it('say when every executor of the pool is paused by its host admission thresholds', async () => {
+    // No host has this much free memory: the executor takes nothing, and says why.
+    await startExecutor('full', [], 4, { 'executor.admission.minFreeMemoryMiB': 1_000_000_000 });
+    const problem = /^free memory \d+ MiB is under 1000000000 MiB$/;
+    const listed = await waitFor(
+      async () => {
+        const data = await api.gql.request<{ executors: ExecutorView[] }>(EXECUTORS);
+        return data.executors.find((e) => e.pool === 'full' && e.pausedReason !== null);
+      },
+      { what: 'the executor of pool full to say it is paused', timeoutMs: 30_000 },
+    );
+    expect(listed.state).toBe('IDLE');
+    expect(listed.pausedReason).toMatch(problem);
+
+    const runId = await api.triggerJob(await job({ command: 'true', pool: 'full' }));
+    const waiting = await waitFor(
+      async () => {
+        const jobRun = await jobRunOf(runId);
+        return jobRun.waitingReason?.startsWith('waiting: every executor in pool full is paused: ')
+          ? jobRun
+          : undefined;
+      },
+      { what: 'the job run of pool full to say the executor is paused', timeoutMs: 30_000 },
+    );
+    expect(waiting.status).toBe('QUEUED');
+    expect(waiting.waitingReason?.slice('waiting: every executor in pool full is paused: '.length)).toMatch(problem);
+    await api.gql.request('mutation ($id: ID!) { cancelPipelineRun(id: $id) { id } }', { id: runId });
+    expect((await api.ended(runId)).status).toBe('CANCELLED');
   });
 
   it("hold a job at its maxConcurrent, saying so, and a pipeline's run behind its concurrency group", async () => {
@@ -240,6 +395,8 @@ describe('limits', () => {
     writeFileSync(gate, '');
     const ended = await Promise.all([...runs, first.id, second.id].map((runId) => api.ended(runId)));
     expect(ended.map((run) => run.status)).toEqual(ended.map(() => 'SUCCESS'));
-    expect(maxAtOnce(log)).toBe(1);
+    const stays = staysIn(log);
+    expect(stays.filter((stay) => stay.end !== undefined)).toHaveLength(5);
+    expect(maxAtOnce(stays)).toBe(1);
   });
 });

@@ -12,11 +12,24 @@ export interface CliRun {
   exited: Promise<number | string | null>;
 }
 
+export interface CliOptions {
+  /**
+   * Opens an IPC channel, as the launcher does for its executor process: the process then
+   * says it is ready by a message instead of printing, and stops on its own when this
+   * process goes away (even killed), so it cannot outlive the test.
+   */
+  ipc?: boolean;
+}
+
 /** Runs `fluxi-server` with `args` as a user would, collecting what it prints. */
-export function runFluxiCli(args: string[], env: Record<string, string | undefined> = {}): CliRun {
+export function runFluxiCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  options: CliOptions = {},
+): CliRun {
   const child = spawn(process.execPath, [FLUXI_BIN, ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   const out = { stdout: '', stderr: '' };
   child.stdout?.on('data', (c: Buffer) => (out.stdout += c.toString()));
