@@ -98,6 +98,13 @@ export const configSchema = z
         port: port.default(0),
         batchSize: z.number().int().min(1).max(100_000).default(1000),
         flushMs: z.number().int().min(1).max(60_000).default(200),
+        /**
+         * Days a job's log lines are kept when its pipeline sets no log retention of its own
+         * (the store's TTL; lines are dropped by day, at the next retention pass or merge).
+         */
+        retentionDays: z.number().int().min(1).max(36_500).default(30),
+        /** Seconds between retention passes, which delete the lines past their TTL and log how many. */
+        retentionIntervalSec: z.number().min(1).max(86_400).default(3600),
       })
       .strict()
       .prefault({}),
@@ -155,6 +162,26 @@ export const configSchema = z
           .int()
           .min(0)
           .default(1024 * 1024 * 1024),
+        /**
+         * Longest log line kept, in bytes of UTF-8: a longer line is cut at a character
+         * boundary with a note saying how many bytes were dropped.
+         */
+        maxLineBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(512 * 1024)
+          .default(64 * 1024),
+        /**
+         * Most bytes of log text stored for one attempt of a job; past them the job goes on
+         * (its output still read) but its lines are dropped after one SYSTEM line saying so.
+         * 0: no cap.
+         */
+        maxLogBytesPerAttempt: z
+          .number()
+          .int()
+          .min(0)
+          .default(100 * 1024 * 1024),
         /**
          * This executor's name, stable across its restarts (unlike its id, `hostname:pid`): the
          * Docker driver labels its containers with it to find those a previous life left. Give

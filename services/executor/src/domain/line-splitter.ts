@@ -1,6 +1,6 @@
 import { lineText } from './line-text.js';
 
-/** Longest line kept, in bytes of UTF-8; the rest of a longer line is dropped and noted. */
+/** Default longest line, in bytes of UTF-8 (`executor.maxLineBytes`). */
 export const MAX_LINE_BYTES = 64 * 1024;
 
 const NEWLINE = 0x0a;
@@ -10,89 +10,90 @@ const CARRIAGE_RETURN = 0x0d;
  * Splits a byte stream into text lines on \n. A trailing \r is removed (\r\n
  * endings), no newline is kept, NUL bytes and invalid UTF-8 become U+FFFD (see
  * `lineText`: this is the one place output bytes become text), and a line longer
- * than `maxBytes` of UTF-8 is cut at a character boundary with a note saying how
- * many bytes of output were dropped. Memory stays bounded by `maxBytes` whatever
- * the input, even a huge line of binary data without \n.
+ * than `maxBytes` of UTF-8 is split into consecutive lines of at most `maxBytes`,
+ * each cut at a character boundary: nothing is dropped, and memory stays bounded
+ * by `maxBytes` plus one pushed chunk whatever the input, even a huge line of
+ * binary data without \n.
  */
 export class LineSplitter {
   private parts: Uint8Array[] = [];
   private keptBytes = 0;
-  private droppedBytes = 0;
-  private endsWithCarriageReturn = false;
-  private pending = false;
 
   constructor(private readonly maxBytes = MAX_LINE_BYTES) {}
 
-  /** Feeds bytes; returns the lines they complete. */
+  /** Feeds bytes; returns the lines (and pieces of long lines) they complete. */
   push(chunk: Uint8Array): string[] {
     const lines: string[] = [];
     let start = 0;
     for (;;) {
       const newline = chunk.indexOf(NEWLINE, start);
       if (newline === -1) {
-        this.keep(chunk.subarray(start));
+        this.keep(chunk.subarray(start), lines);
         return lines;
       }
-      this.keep(chunk.subarray(start, newline));
-      lines.push(this.emit());
+      this.keep(chunk.subarray(start, newline), lines);
+      this.endLine(lines);
       start = newline + 1;
     }
   }
 
   /** Returns the final partial line (text after the last \n), if any. */
   end(): string[] {
-    return this.pending ? [this.emit()] : [];
+    const lines: string[] = [];
+    if (this.keptBytes > 0) this.endLine(lines);
+    return lines;
   }
 
-  private keep(bytes: Uint8Array): void {
+  private keep(bytes: Uint8Array, out: string[]): void {
     if (bytes.length === 0) return;
-    this.pending = true;
-    this.endsWithCarriageReturn = bytes[bytes.length - 1] === CARRIAGE_RETURN;
-    const room = this.maxBytes - this.keptBytes;
-    if (bytes.length <= room) {
-      this.parts.push(new Uint8Array(bytes)); // a copy: the caller may reuse its buffer
-      this.keptBytes += bytes.length;
-      return;
-    }
-    if (room > 0) {
-      this.parts.push(new Uint8Array(bytes.subarray(0, room)));
-      this.keptBytes += room;
-    }
-    this.droppedBytes += bytes.length - Math.max(room, 0);
+    this.parts.push(new Uint8Array(bytes)); // a copy: the caller may reuse its buffer
+    this.keptBytes += bytes.length;
+    // One byte more than a piece stays behind, so a \r ending the line is seen before it is cut.
+    if (this.keptBytes > this.maxBytes + 1) this.emitPieces(this.maxBytes + 1, out);
   }
 
-  private emit(): string {
-    let bytes = concat(this.parts, this.keptBytes);
-    let dropped = this.droppedBytes;
-    if (this.endsWithCarriageReturn) {
-      if (dropped > 0) dropped -= 1;
-      else bytes = bytes.subarray(0, bytes.length - 1);
-    }
-    if (dropped > 0) {
-      const end = utf8SafeEnd(bytes);
-      dropped += bytes.length - end;
-      bytes = bytes.subarray(0, end);
-    }
-    const { text, usedBytes } = lineText(bytes, this.maxBytes);
-    dropped += bytes.length - usedBytes;
+  private endLine(out: string[]): void {
+    let bytes = this.joined();
+    if (bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, bytes.length - 1);
+    this.parts = [bytes];
+    this.keptBytes = bytes.length;
+    // Full pieces first, then what is left (binary text may still need more than one piece:
+    // each replacement takes 3 bytes); an empty line is one empty line.
+    this.emitPieces(0, out);
+    let rest = this.joined();
+    do {
+      const { text, usedBytes } = lineText(rest, this.maxBytes);
+      out.push(text);
+      rest = rest.subarray(Math.max(1, usedBytes));
+    } while (rest.length > 0);
     this.parts = [];
     this.keptBytes = 0;
-    this.droppedBytes = 0;
-    this.endsWithCarriageReturn = false;
-    this.pending = false;
-    return dropped > 0 ? `${text} [line truncated: ${dropped} more bytes dropped]` : text;
   }
-}
 
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
+  /** Emits full pieces while more than `leave` bytes are kept. */
+  private emitPieces(leave: number, out: string[]): void {
+    let bytes = this.joined();
+    while (bytes.length > Math.max(leave, this.maxBytes)) {
+      const end = Math.max(1, utf8SafeEnd(bytes.subarray(0, this.maxBytes)));
+      const { text, usedBytes } = lineText(bytes.subarray(0, end), this.maxBytes);
+      out.push(text);
+      bytes = bytes.subarray(Math.max(1, usedBytes));
+    }
+    this.parts = bytes.length === 0 ? [] : [new Uint8Array(bytes)];
+    this.keptBytes = bytes.length;
   }
-  return out;
+
+  private joined(): Uint8Array {
+    if (this.parts.length === 0) return new Uint8Array(0);
+    if (this.parts.length === 1) return this.parts[0] as Uint8Array;
+    const out = new Uint8Array(this.keptBytes);
+    let offset = 0;
+    for (const part of this.parts) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    return out;
+  }
 }
 
 /** Length of `bytes` without a multi-byte UTF-8 character cut at its end. */

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LogStream } from '@fluxi/contracts';
+import { LogLevel, LogStream } from '@fluxi/contracts';
 import { LogBuffer, type BufferedLine } from './log-buffer.js';
 
 const line = (seq: number, text: string, tsMs = 0n, stream = LogStream.STDOUT): BufferedLine => ({
   seq: BigInt(seq),
   stream,
+  level: LogLevel.UNSPECIFIED,
   text,
   tsMs,
 });

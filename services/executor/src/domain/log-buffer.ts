@@ -1,8 +1,10 @@
-import type { LogStream } from '@fluxi/contracts';
+import type { LogLevel, LogStream } from '@fluxi/contracts';
 
 export interface BufferedLine {
   seq: bigint;
   stream: LogStream;
+  /** Detected from the text for output lines, set by the writer for SYSTEM lines. */
+  level: LogLevel;
   text: string;
   tsMs: bigint;
 }

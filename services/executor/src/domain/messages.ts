@@ -21,6 +21,15 @@ export interface AttemptRef {
   attempt: number;
 }
 
+/** What every log chunk of an attempt carries for search and retention (from the ExecuteJob). */
+export interface ChunkLabels {
+  pipelineId: string;
+  jobId: string;
+  jobName: string;
+  /** 0: the log store's default. */
+  logRetentionDays: number;
+}
+
 export function startedEvent(ref: AttemptRef, executorId: string, pid: number, atMs: number): JobRunEvent {
   return create(JobRunEventSchema, {
     ...header(ref),
@@ -57,11 +66,12 @@ export function finishedEvent(
   return create(JobRunEventSchema, { ...header(ref), atMs: BigInt(atMs), kind: { case: 'finished', value: finished } });
 }
 
-export function logChunk(ref: AttemptRef, lines: BufferedLine[]): LogChunk {
+export function logChunk(ref: AttemptRef, lines: BufferedLine[], labels?: ChunkLabels): LogChunk {
   return create(LogChunkSchema, {
     version: ContractVersion.CONTRACT_VERSION_1,
     jobRunId: ref.jobRunId,
     pipelineRunId: ref.pipelineRunId,
+    ...labels,
     lines: lines.map((line) => create(LogLineSchema, { ...line, attempt: ref.attempt })),
   });
 }

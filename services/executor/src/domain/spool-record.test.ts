@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { LogStream } from '@fluxi/contracts';
+import { LogLevel, LogStream } from '@fluxi/contracts';
 import type { BufferedLine } from './log-buffer.js';
 import { RecordDecoder, encodeRecords } from './spool-record.js';
 
 const lines: BufferedLine[] = [
-  { seq: 1n, stream: LogStream.STDOUT, text: 'hello', tsMs: 1_700_000_000_000n },
-  { seq: 2n, stream: LogStream.STDERR, text: '', tsMs: 1_700_000_000_001n },
-  { seq: 3n, stream: LogStream.SYSTEM, text: '€ and 😀 \uFFFD', tsMs: 0n },
+  { seq: 1n, stream: LogStream.STDOUT, level: LogLevel.UNSPECIFIED, text: 'hello', tsMs: 1_700_000_000_000n },
+  { seq: 2n, stream: LogStream.STDERR, level: LogLevel.ERROR, text: '', tsMs: 1_700_000_000_001n },
+  { seq: 3n, stream: LogStream.SYSTEM, level: LogLevel.WARN, text: '€ and 😀 \uFFFD', tsMs: 0n },
 ];
 
 describe('spool records', () => {
-  it('reads back the lines written, with their seq, stream and time', () => {
+  it('reads back the lines written, with their seq, stream, level and time', () => {
     expect(new RecordDecoder().push(encodeRecords(lines))).toEqual(lines);
   });
 

@@ -1,12 +1,12 @@
-import type { LogStream } from '@fluxi/contracts';
+import type { LogLevel, LogStream } from '@fluxi/contracts';
 import type { BufferedLine } from './log-buffer.js';
 
 /**
  * The binary form of a line in an attempt's log spool file:
- * u32 length of what follows, u8 stream, u64 seq, u64 arrival time (ms), UTF-8 text.
+ * u32 length of what follows, u8 stream, u8 level, u64 seq, u64 arrival time (ms), UTF-8 text.
  * All numbers big-endian.
  */
-const HEADER_BYTES = 4 + 1 + 8 + 8;
+const HEADER_BYTES = 4 + 1 + 1 + 8 + 8;
 
 /** Lines as spool records, one after the other. */
 export function encodeRecords(lines: readonly BufferedLine[]): Buffer {
@@ -18,6 +18,7 @@ export function encodeRecords(lines: readonly BufferedLine[]): Buffer {
     const text = texts[i] as Buffer;
     offset = out.writeUInt32BE(HEADER_BYTES - 4 + text.length, offset);
     offset = out.writeUInt8(line.stream, offset);
+    offset = out.writeUInt8(line.level, offset);
     offset = out.writeBigUInt64BE(line.seq, offset);
     offset = out.writeBigUInt64BE(line.tsMs, offset);
     offset += text.copy(out, offset);
@@ -48,9 +49,10 @@ export class RecordDecoder {
       const start = offset + 4;
       lines.push({
         stream: data.readUInt8(start) as LogStream,
-        seq: data.readBigUInt64BE(start + 1),
-        tsMs: data.readBigUInt64BE(start + 9),
-        text: data.toString('utf8', start + 17, start + length),
+        level: data.readUInt8(start + 1) as LogLevel,
+        seq: data.readBigUInt64BE(start + 2),
+        tsMs: data.readBigUInt64BE(start + 10),
+        text: data.toString('utf8', start + 18, start + length),
       });
       offset = start + length;
     }

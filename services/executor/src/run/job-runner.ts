@@ -1,8 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from '@fluxi/common';
-import { JobOutcome } from '@fluxi/contracts';
+import { JobOutcome, LogLevel } from '@fluxi/contracts';
 import { filesForEvent } from '../domain/artifact-report.js';
-import { MsgIds, finishedEvent, logChunk, startedEvent, type AttemptRef } from '../domain/messages.js';
+import {
+  MsgIds,
+  finishedEvent,
+  logChunk,
+  startedEvent,
+  type AttemptRef,
+  type ChunkLabels,
+} from '../domain/messages.js';
 import { classify, type Outcome } from '../domain/outcome.js';
 import { OutputCapture } from '../domain/output-capture.js';
 import type { ValidExecuteJob } from '../domain/payload.js';
@@ -67,15 +74,26 @@ export class JobRunner {
       executor.logSpoolMaxBytes > 0
         ? new LogSpool(spoolPath(dataDir, ref.jobRunId, ref.attempt), executor.logSpoolMaxBytes)
         : undefined;
+    // Every chunk says whose lines these are, for the log store's search filters and retention.
+    const labels: ChunkLabels = {
+      pipelineId: execute.pipelineId,
+      jobId: execute.job.jobId,
+      jobName: execute.job.name,
+      logRetentionDays: execute.logRetentionDays,
+    };
     const pump = new LogPump(
       (lines) =>
-        this.publisher.publishChunk(logChunk(ref, lines), MsgIds.chunk(ref, lines[0]?.seq ?? 0n), signals.giveUp),
+        this.publisher.publishChunk(
+          logChunk(ref, lines, labels),
+          MsgIds.chunk(ref, lines[0]?.seq ?? 0n),
+          signals.giveUp,
+        ),
       gate.promise,
-      DEFAULT_PUMP_OPTIONS,
+      { ...DEFAULT_PUMP_OPTIONS, maxAttemptBytes: executor.maxLogBytesPerAttempt },
       spool,
     );
     const capture = new OutputCapture(this.deps.config.contexts.maxBytes);
-    const output = new PumpOutputSink(pump, capture);
+    const output = new PumpOutputSink(pump, capture, executor.maxLineBytes);
     logger.info({ image: execute.job.image }, 'job run started');
     let ended: SavedAttempt;
     try {
@@ -87,12 +105,15 @@ export class JobRunner {
     } catch (error) {
       logger.error({ err: error }, 'attempt failed in the executor');
       const reason = `executor error: ${(error as Error).message}`;
-      output.system(reason);
+      output.system(reason, LogLevel.ERROR);
       ended = { result: { kind: 'infrastructure', reason }, artifacts: [] };
     }
     output.close();
     if (capture.cut) {
-      output.system(`context cut at ${capture.keptBytes} of ${capture.totalBytes} bytes of standard output`);
+      output.system(
+        `context cut at ${capture.keptBytes} of ${capture.totalBytes} bytes of standard output`,
+        LogLevel.WARN,
+      );
     }
     const artifacts = filesForEvent(ended.artifacts);
     if (artifacts.cut) {
@@ -102,6 +123,12 @@ export class JobRunner {
     }
     await publishStarted(0);
     const lastSeq = await pump.finish();
+    if (pump.dropped.lines > 0) {
+      logger.warn(
+        { droppedLines: pump.dropped.lines, droppedBytes: pump.dropped.bytes, cap: executor.maxLogBytesPerAttempt },
+        'the job printed more log than executor.maxLogBytesPerAttempt: the rest was not stored',
+      );
+    }
     if (spool?.failure !== undefined) {
       logger.warn({ reason: spool.failure }, 'the log spool failed: the job output was paused instead');
     }

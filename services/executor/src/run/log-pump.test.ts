@@ -1,13 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LogStream } from '@fluxi/contracts';
+import { LogLevel, LogStream } from '@fluxi/contracts';
 import { tempDir } from '@fluxi/testkit';
 import type { BufferedLine } from '../domain/log-buffer.js';
+import { markerLine } from '../domain/log-cap.js';
 import { LogPump, spoolFailedLine, type LogPumpOptions } from './log-pump.js';
 import { LogSpool } from './log-spool.js';
 
-const options: LogPumpOptions = { maxLines: 3, maxBytes: 1000, lingerMs: 5, highWaterLines: 6, highWaterBytes: 1e6 };
+const options: LogPumpOptions = {
+  maxLines: 3,
+  maxBytes: 1000,
+  lingerMs: 5,
+  highWaterLines: 6,
+  highWaterBytes: 1e6,
+  maxAttemptBytes: 0,
+};
 const dirs = tempDir('fluxi-log-pump-');
 let spools = 0;
 const spool = (maxBytes = 1024 * 1024) => new LogSpool(join(dirs.path, `attempt-${(spools += 1)}.spool`), maxBytes);
@@ -145,5 +153,38 @@ describe('LogPump', () => {
     expect(lines.filter((line) => line.stream === LogStream.SYSTEM).map((line) => line.text)).toEqual([
       spoolFailedLine('EEXIST'),
     ]);
+  });
+
+  it('keeps the level of each line', async () => {
+    const chunks: BufferedLine[][] = [];
+    const pump = new LogPump(async (lines) => void chunks.push(lines), Promise.resolve(), options);
+    pump.append(LogStream.STDERR, 'ERROR boom', LogLevel.ERROR);
+    pump.append(LogStream.STDOUT, 'plain');
+    await pump.finish();
+    expect(chunks.flat().map((line) => [line.text, line.level])).toEqual([
+      ['ERROR boom', LogLevel.ERROR],
+      ['plain', LogLevel.UNSPECIFIED],
+    ]);
+  });
+
+  it('past the attempt cap drops output lines after one marker and keeps SYSTEM lines', async () => {
+    const sender = heldSender();
+    // 10 lines of 10 bytes fit in 100; the rest is dropped.
+    const pump = new LogPump(sender.send, Promise.resolve(), { ...options, maxAttemptBytes: 100 }, undefined);
+    for (let i = 0; i < 10; i += 1) pump.append(LogStream.STDOUT, `line ${String(i).padStart(5, '0')}`);
+    const before = { saturated: pump.saturated };
+    for (let i = 0; i < 100_000; i += 1) pump.append(LogStream.STDERR, `dropped ${i}`);
+    // Dropped lines take no room: they add nothing to what readers may have to wait for.
+    expect(pump.saturated).toBe(before.saturated);
+    pump.append(LogStream.SYSTEM, 'job timed out', LogLevel.ERROR);
+    sender.open();
+    expect(await pump.finish()).toBe(12n);
+    const lines = sender.chunks.flat();
+    expect(lines.map((line) => Number(line.seq))).toEqual(range(1, 12));
+    expect(lines.slice(10).map((line) => [line.stream, line.level, line.text])).toEqual([
+      [LogStream.SYSTEM, LogLevel.WARN, markerLine(100)],
+      [LogStream.SYSTEM, LogLevel.ERROR, 'job timed out'],
+    ]);
+    expect(pump.dropped).toEqual({ lines: 100_000, bytes: expect.any(Number) });
   });
 });

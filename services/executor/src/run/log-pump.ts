@@ -1,5 +1,6 @@
-import { LogStream } from '@fluxi/contracts';
-import { LogBuffer, type BufferedLine } from '../domain/log-buffer.js';
+import { LogLevel, LogStream } from '@fluxi/contracts';
+import { byteLength, LogBuffer, type BufferedLine } from '../domain/log-buffer.js';
+import { LogCap, markerLine } from '../domain/log-cap.js';
 import type { LogSpool } from './log-spool.js';
 
 export interface LogPumpOptions {
@@ -15,6 +16,11 @@ export interface LogPumpOptions {
    */
   highWaterLines: number;
   highWaterBytes: number;
+  /**
+   * Most bytes of output text kept for the attempt (`executor.maxLogBytesPerAttempt`; 0: no
+   * cap): later output lines are dropped, after one SYSTEM line saying so (see LogCap).
+   */
+  maxAttemptBytes: number;
 }
 
 export const DEFAULT_PUMP_OPTIONS: LogPumpOptions = {
@@ -23,6 +29,7 @@ export const DEFAULT_PUMP_OPTIONS: LogPumpOptions = {
   lingerMs: 50,
   highWaterLines: 5000,
   highWaterBytes: 8 * 1024 * 1024,
+  maxAttemptBytes: 0,
 };
 
 /** Lines waiting to go to the spool are written once they reach these (or on the next turn of the event loop). */
@@ -48,6 +55,7 @@ export type ChunkSender = (lines: BufferedLine[]) => Promise<void>;
  */
 export class LogPump {
   private readonly memory = new LogBuffer();
+  private readonly cap: LogCap;
   private readonly tail = new LogBuffer();
   private lastSeq = 0n;
   private inFlight = 0;
@@ -67,16 +75,35 @@ export class LogPump {
     private readonly options: LogPumpOptions = DEFAULT_PUMP_OPTIONS,
     private readonly spool?: LogSpool,
   ) {
+    this.cap = new LogCap(options.maxAttemptBytes);
     this.loop = this.run(gate);
   }
 
-  append(stream: LogStream, text: string): void {
+  /**
+   * Numbers and queues a line. Past the attempt's cap an output line is dropped at once
+   * (the job's output is still read, never paused for it); the first one dropped is
+   * replaced by the truncation marker.
+   */
+  append(stream: LogStream, text: string, level: LogLevel = LogLevel.UNSPECIFIED): void {
     if (this.failure !== undefined) {
       this.lost += 1;
       return;
     }
+    if (this.cap.maxBytes > 0 && this.cap.admit(stream, byteLength(text)) === 'drop') {
+      if (this.cap.droppedLines === 1) this.queue(LogStream.SYSTEM, markerLine(this.cap.maxBytes), LogLevel.WARN);
+      return;
+    }
+    this.queue(stream, text, level);
+  }
+
+  /** Output lines (and their bytes) dropped past the attempt's cap. */
+  get dropped(): { lines: number; bytes: number } {
+    return { lines: this.cap.droppedLines, bytes: this.cap.droppedBytes };
+  }
+
+  private queue(stream: LogStream, text: string, level: LogLevel): void {
     this.lastSeq += 1n;
-    const line: BufferedLine = { seq: this.lastSeq, stream, text, tsMs: BigInt(Date.now()) };
+    const line: BufferedLine = { seq: this.lastSeq, stream, level, text, tsMs: BigInt(Date.now()) };
     const nothingBehind = this.tail.size === 0 && (this.spool?.lines ?? 0) === 0;
     if (nothingBehind && (!this.spooling || !this.memoryFull())) {
       this.memory.push([line]);
@@ -199,7 +226,7 @@ export class LogPump {
     if (written === 'written') return;
     this.tail.push(lines);
     if (written === 'full') this.spoolFull = true;
-    else this.append(LogStream.SYSTEM, spoolFailedLine(this.spool.failure));
+    else this.append(LogStream.SYSTEM, spoolFailedLine(this.spool.failure), LogLevel.WARN);
   }
 
   private releaseReaders(always = false): void {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LogStream } from '@fluxi/contracts';
+import { LogLevel, LogStream } from '@fluxi/contracts';
 import { tempDir } from '@fluxi/testkit';
 import type { BufferedLine } from '../domain/log-buffer.js';
 import { LogSpool, spoolPath } from './log-spool.js';
@@ -13,6 +13,7 @@ const lines = (from: number, to: number, text = 'line'): BufferedLine[] =>
   Array.from({ length: to - from + 1 }, (_, i) => ({
     seq: BigInt(from + i),
     stream: LogStream.STDOUT,
+    level: (from + i) % 2 === 0 ? LogLevel.ERROR : LogLevel.UNSPECIFIED,
     text: `${text} ${from + i}`,
     tsMs: 1000n + BigInt(i),
   }));
