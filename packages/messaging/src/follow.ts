@@ -8,6 +8,17 @@ export interface StreamFollower {
 
 const RETRY_MS = 1_000;
 
+/** What part of a stream to follow. */
+export interface FollowOptions {
+  /** Only messages on this subject (wildcards allowed). */
+  filterSubject?: string;
+  /**
+   * Where to begin: after the stream's last message when following starts (default);
+   * at a stream sequence; or at the first message stored at or after a time.
+   */
+  from?: { seq: number } | { time: Date };
+}
+
 /**
  * Reads, once each and in order, every message a stream stores from now on: a broadcast
  * that survives short disconnections. It uses an ordered consumer (no acks, nothing kept
@@ -20,16 +31,26 @@ export async function followStream(
   stream: string,
   handle: (message: JsMsg) => void,
   logger: Logger,
+  options: FollowOptions = {},
 ): Promise<StreamFollower> {
-  const { state } = await nats.jsm.streams.info(stream);
-  let lastSeq = state.last_seq;
+  const { from, filterSubject } = options;
+  /** The last stream sequence handled (or skipped as before the start). */
+  let lastSeq = from === undefined ? (await nats.jsm.streams.info(stream)).state.last_seq : 0;
+  let startTime = from !== undefined && 'time' in from ? from.time : undefined;
+  if (from !== undefined && 'seq' in from) lastSeq = Math.max(0, from.seq - 1);
   let current: ConsumerMessages | undefined;
   let stopped = false;
 
   const open = async (): Promise<void> => {
+    // By time until the first message is handled, by sequence after that (reconnections).
+    const start =
+      startTime !== undefined && lastSeq === 0
+        ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: startTime.toISOString() }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 };
     const consumer = await nats.js.consumers.get(stream, {
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: lastSeq + 1,
+      ...start,
+      // A string, not an array: one subject works on nats-server 2.9 too (several need 2.10).
+      ...(filterSubject === undefined ? {} : { filter_subjects: filterSubject }),
     });
     const messages = await consumer.consume();
     // stop() ran while this consumer was being made: it must not start reading.
@@ -43,6 +64,7 @@ export async function followStream(
         // A message the previous consumer handed over already.
         if (message.seq <= lastSeq) continue;
         lastSeq = message.seq;
+        startTime = undefined;
         try {
           handle(message);
         } catch (error) {

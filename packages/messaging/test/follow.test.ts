@@ -53,4 +53,39 @@ describe('followStream', () => {
       await reader.close();
     }
   });
+
+  it('reads one subject only, from a stream sequence or from a time, and across a disconnection', async () => {
+    const other = Streams.control.subjects[1];
+    const info = await publisher.jsm.streams.info(STREAM);
+    const firstSeq = info.state.last_seq + 1;
+    await publish('s1');
+    await publisher.js.publish(other, new TextEncoder().encode('elsewhere'));
+    await publish('s2');
+    const reader = await connectNats(proxy.url('nats'), 'follow-test-filtered', silentLogger());
+    const bySeq: string[] = [];
+    const byTime: string[] = [];
+    const fromSeq = await followStream(reader, STREAM, (m) => bySeq.push(m.string()), silentLogger(), {
+      filterSubject: SUBJECT,
+      from: { seq: firstSeq + 1 },
+    });
+    const fromTime = await followStream(reader, STREAM, (m) => byTime.push(m.string()), silentLogger(), {
+      filterSubject: SUBJECT,
+      from: { time: new Date(Date.now() - 60_000) },
+    });
+    try {
+      proxy.cut();
+      await publish('s3');
+      proxy.restore();
+      await waitFor(() => bySeq.includes('s3') && byTime.includes('s3'), { what: 'the message sent while cut off' });
+      // From the sequence after s1: the other subject's message and s1 are not read.
+      expect(bySeq).toEqual(['s2', 's3']);
+      // From a minute ago: every message of the subject still stored, each once.
+      expect(byTime.slice(-3)).toEqual(['s1', 's2', 's3']);
+      expect(new Set(byTime).size).toBe(byTime.length);
+    } finally {
+      await fromSeq.stop();
+      await fromTime.stop();
+      await reader.close();
+    }
+  });
 });

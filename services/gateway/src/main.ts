@@ -10,6 +10,9 @@ import { requireApiKey } from './transport/auth.js';
 import { mountGateway } from './transport/graphql.js';
 import { mountHealth } from './transport/health.js';
 import { KeyVerifier } from './transport/key-verifier.js';
+import { liveFollows } from './live/live-follows.js';
+import { mountLive } from './live/live-server.js';
+import { mountSse } from './live/sse.js';
 
 export interface SubgraphUrls {
   catalog: string;
@@ -44,11 +47,17 @@ export async function start(options: GatewayOptions): Promise<RunningService> {
   const http = app.getHttpAdapter().getInstance();
   http.disable('x-powered-by');
   mountHealth(http, subgraphs, { nats: natsHealthCheck(nats.nc) });
-  const auth = requireApiKey(new KeyVerifier(nats.nc, logger));
+  const verifier = new KeyVerifier(nats.nc, logger);
+  const auth = requireApiKey(verifier);
   http.use('/graphql', auth);
   http.use('/artifacts', auth);
+  http.use('/api/v1', auth);
   mountArtifacts(http, artifactStore(config), logger);
+  const logsUrl = subgraphs.find((subgraph) => subgraph.name === 'logs')?.url as string;
+  const follows = liveFollows(nats, logsUrl, logger);
+  mountSse(http, follows, logger);
   const apollo = await mountGateway(http, subgraphs, logger);
+  const live = mountLive(app.getHttpServer(), { path: '/graphql', verifier, follows, logger });
   await app.listen(config.gateway.port, config.gateway.host);
   const address = app.getHttpServer().address() as AddressInfo;
   const url = `http://${config.gateway.host}:${address.port}`;
@@ -57,6 +66,7 @@ export async function start(options: GatewayOptions): Promise<RunningService> {
     name: 'gateway',
     url,
     async stop() {
+      await live.stop();
       await apollo.stop();
       await app.close();
       await nats.close();

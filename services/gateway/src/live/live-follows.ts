@@ -1,0 +1,26 @@
+import { FluxiError, type Logger } from '@fluxi/common';
+import type { Principal } from '@fluxi/graphql';
+import type { Nats } from '@fluxi/messaging';
+import type { LiveFollows } from './live-schema.js';
+import { followJobRunLogs } from './log-follow.js';
+import { NatsLogSources } from './log-sources.js';
+import { followPipelineRun, followPipelineRuns } from './run-follow.js';
+
+/**
+ * The follows of the live schema and the SSE routes on the real parts. A job run's log
+ * follow checks the job run exists before it is handed out, so a wrong id is an error of
+ * the subscription (NOT_FOUND), not of its first event.
+ */
+export function liveFollows(nats: Nats, logsUrl: string, logger: Logger): LiveFollows {
+  return {
+    async jobRunLogs(principal: Principal, request) {
+      const sources = new NatsLogSources(nats, logsUrl, principal, logger);
+      if ((await sources.jobRun(request.jobRunId)) === undefined) {
+        throw new FluxiError('NOT_FOUND', `job run ${request.jobRunId} not found`);
+      }
+      return followJobRunLogs(sources, request);
+    },
+    pipelineRun: (request) => followPipelineRun(nats, logger, request),
+    pipelineRuns: (request) => followPipelineRuns(nats, logger, request),
+  };
+}

@@ -1,0 +1,49 @@
+/** One line of a job's output as live clients get it (GraphQL subscription and SSE alike). */
+export interface LiveLogLine {
+  jobRunId: string;
+  attempt: number;
+  seq: number;
+  /** STDOUT, STDERR or SYSTEM. */
+  stream: string;
+  /** ERROR, WARN, INFO, DEBUG; null when nothing in the line tells. */
+  level: string | null;
+  text: string;
+  /** ISO-8601 time the executor read the line. */
+  ts: string;
+}
+
+/** How a followed job run ended. */
+export interface JobRunEnd {
+  jobRunId: string;
+  /** The job run's final status: SUCCESS, FAILED or CANCELLED. */
+  status: string;
+  /** Its last attempt. */
+  attempt: number;
+}
+
+/** What a live log follow yields: lines, then the end. */
+export type LogFollowEvent = { kind: 'line'; line: LiveLogLine } | { kind: 'end'; end: JobRunEnd };
+
+/** Stops something started for a follow (a stream reader). */
+export type Stop = () => Promise<void>;
+
+/** The lines of a job run stored so far and the live stream of its next ones. */
+export interface LogSources {
+  /** The job run's pipeline run and latest attempt; undefined when there is no such job run. */
+  jobRun(jobRunId: string): Promise<{ pipelineRunId: string; attempt: number } | undefined>;
+  /** Stored lines of `attempt` with seq > `afterSeq`, in seq order, at most `limit`. */
+  stored(jobRunId: string, attempt: number, afterSeq: number, limit: number): Promise<LiveLogLine[]>;
+  /**
+   * The lines published for the job run from `from` on (a time, or the first one the
+   * stream still holds), in publication order, until stopped.
+   */
+  tail(
+    ref: { pipelineRunId: string; jobRunId: string },
+    from: Date | 'start',
+    onLines: (lines: LiveLogLine[]) => void,
+  ): Promise<Stop>;
+  /** Each attempt's end as its executor reported it: the attempt and its last seq. */
+  attemptEnds(jobRunId: string, onEnd: (attempt: number, lastSeq: number) => void): Promise<Stop>;
+  /** The job run's final status, once the scheduler decided it (no retry left). */
+  jobRunEnd(ref: { pipelineRunId: string; jobRunId: string }, onEnd: (end: JobRunEnd) => void): Promise<Stop>;
+}

@@ -1,0 +1,281 @@
+import { FixedBuffer, Repeater } from '@repeaterjs/repeater';
+import { FluxiError } from '@fluxi/common';
+import { LineOrder } from './line-order.js';
+import type { JobRunEnd, LiveLogLine, LogFollowEvent, LogSources, Stop } from './live-types.js';
+
+/** What a client asks to follow. */
+export interface LogFollowRequest {
+  jobRunId: string;
+  /** The attempt to start with; default the job run's latest when the follow starts. */
+  attempt?: number | undefined;
+  /** The first seq to send; default 1 (everything). */
+  fromSeq?: number | undefined;
+  /** Only lines of these levels (ERROR, WARN, INFO, DEBUG); all when unset or empty. */
+  levels?: readonly string[] | undefined;
+}
+
+export interface LogFollowOptions {
+  /** Lines read from the store per request. */
+  pageSize?: number;
+  /** Events kept for a client that reads slower than the job prints; past it the follow ends with an error. */
+  bufferSize?: number;
+  /** How far back before the last stored line the live stream starts (executor and NATS clocks differ). */
+  clockMarginMs?: number;
+  /** How long missing lines are looked for in the store before the live stream is read again from its start. */
+  gapWaitMs?: number;
+  /** How long the end waits for the last attempt's lines (its executor's report of its last seq). */
+  endWaitMs?: number;
+}
+
+const DEFAULTS: Required<LogFollowOptions> = {
+  pageSize: 5000,
+  bufferSize: 20_000,
+  clockMarginMs: 30_000,
+  gapWaitMs: 5_000,
+  endWaitMs: 15_000,
+};
+
+const GAP_RETRY_MS = 200;
+
+/**
+ * Follows one job run's log: the lines stored so far (from `fromSeq`), then the live
+ * ones, in seq order, once each, across its retries, and last the job run's end. One
+ * algorithm for the GraphQL subscription and SSE:
+ *
+ * 1. read the store (the logs service: ClickHouse) after `fromSeq - 1`, page by page;
+ * 2. read the live stream (JetStream) from a little before the last stored line's time
+ *    (from its start when nothing is stored yet), dropping what was sent already;
+ * 3. a line that comes early (lines missing before it: the store lags, or the stream no
+ *    longer holds them) waits while the missing ones are read from the store; if the
+ *    store does not have them within `gapWaitMs`, the live stream is read again from its
+ *    start; lines still missing then end the follow with an error rather than a silent gap;
+ * 4. once the scheduler decided the job run's final status, the follow ends after the
+ *    last attempt's lines up to the last seq its executor reported.
+ */
+export function followJobRunLogs(
+  sources: LogSources,
+  request: LogFollowRequest,
+  options: LogFollowOptions = {},
+): AsyncIterableIterator<LogFollowEvent> {
+  const settings = { ...DEFAULTS, ...options };
+  return new Repeater<LogFollowEvent>(async (push, stop) => {
+    const follow = new LogFollow(sources, request, settings, (event) => {
+      try {
+        push(event).catch(() => undefined);
+      } catch {
+        // Past the buffer: memory stays bounded, the client is told where to resume.
+        const from = event.kind === 'line' ? ` from seq ${event.line.seq} of attempt ${event.line.attempt}` : '';
+        throw new FluxiError('UNAVAILABLE', `the client reads slower than the job prints: follow again${from}`);
+      }
+    });
+    const stops: Stop[] = [];
+    try {
+      await follow.start(stops);
+    } catch (error) {
+      stop(error);
+    }
+    const ended = follow.ended.then(
+      () => stop(),
+      (error: unknown) => stop(error),
+    );
+    await Promise.race([stop, ended]);
+    follow.close();
+    await Promise.all(stops.map((halt) => halt().catch(() => undefined)));
+  }, new FixedBuffer(settings.bufferSize));
+}
+
+/** The state of one follow; every change goes through `serially`, so lines never interleave. */
+class LogFollow {
+  private order!: LineOrder;
+  private ref!: { pipelineRunId: string; jobRunId: string };
+  /** Lines that came early, waiting for the ones before them. */
+  private early: LiveLogLine[] = [];
+  private readonly lastSeqs = new Map<number, number>();
+  private final: JobRunEnd | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+  private restartTail: (() => Promise<void>) | undefined;
+  private endTimer: NodeJS.Timeout | undefined;
+  private readonly levels: Set<string> | undefined;
+  private resolveEnded!: () => void;
+  private rejectEnded!: (error: unknown) => void;
+  readonly ended = new Promise<void>((resolve, reject) => {
+    this.resolveEnded = resolve;
+    this.rejectEnded = reject;
+  });
+
+  constructor(
+    private readonly sources: LogSources,
+    private readonly request: LogFollowRequest,
+    private readonly settings: Required<LogFollowOptions>,
+    private readonly emit: (event: LogFollowEvent) => void,
+  ) {
+    const levels = request.levels ?? [];
+    this.levels = levels.length === 0 ? undefined : new Set(levels);
+    void this.ended.catch(() => undefined);
+  }
+
+  async start(stops: Stop[]): Promise<void> {
+    const { jobRunId } = this.request;
+    const jobRun = await this.sources.jobRun(jobRunId);
+    if (jobRun === undefined) throw new FluxiError('NOT_FOUND', `job run ${jobRunId} not found`);
+    const attempt = this.request.attempt ?? jobRun.attempt;
+    this.order = new LineOrder({ attempt, fromSeq: this.request.fromSeq ?? 1 });
+    this.ref = { pipelineRunId: jobRun.pipelineRunId, jobRunId };
+    stops.push(
+      await this.sources.attemptEnds(jobRunId, (ended, lastSeq) =>
+        this.serially(async () => {
+          this.lastSeqs.set(ended, lastSeq);
+          await this.checkEnd();
+        }),
+      ),
+    );
+    stops.push(
+      await this.sources.jobRunEnd(this.ref, (end) =>
+        this.serially(async () => {
+          this.final ??= end;
+          await this.checkEnd();
+        }),
+      ),
+    );
+    const lastStored = await this.serially(() => this.readStored(this.order.expected.attempt, Number.MAX_SAFE_INTEGER));
+    const from = lastStored === undefined ? 'start' : new Date(Date.parse(lastStored.ts) - this.settings.clockMarginMs);
+    let stopTail = await this.openTail(from);
+    this.restartTail = async () => {
+      await stopTail();
+      stopTail = await this.openTail('start');
+    };
+    stops.push(() => stopTail());
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.endTimer);
+  }
+
+  private openTail(from: Date | 'start'): Promise<Stop> {
+    return this.sources.tail(this.ref, from, (lines) => this.serially(() => this.offer(lines)));
+  }
+
+  /** Runs `step` after every step before it; a failing step ends the follow. */
+  private serially<T>(step: () => Promise<T>): Promise<T | undefined> {
+    const result = this.chain.then(async () => (this.closed ? undefined : step()));
+    this.chain = result.then(
+      () => undefined,
+      (error: unknown) => this.fail(error),
+    );
+    return result.catch(() => undefined);
+  }
+
+  private fail(error: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.rejectEnded(error);
+  }
+
+  private send(line: LiveLogLine): void {
+    if (this.levels === undefined || (line.level !== null && this.levels.has(line.level))) {
+      this.emit({ kind: 'line', line });
+    }
+  }
+
+  /**
+   * Sends stored lines of `attempt` from the expected seq through `throughSeq`; returns
+   * the last line read (undefined when none).
+   */
+  private async readStored(attempt: number, throughSeq: number): Promise<LiveLogLine | undefined> {
+    let last: LiveLogLine | undefined;
+    for (;;) {
+      const expected = this.order.expected;
+      if (expected.attempt !== attempt || expected.seq > throughSeq) return last;
+      const lines = await this.sources.stored(this.ref.jobRunId, attempt, expected.seq - 1, this.settings.pageSize);
+      for (const line of lines) {
+        if (line.seq > throughSeq) return last;
+        if (this.order.place(line).kind === 'next') this.send(line);
+        last = line;
+      }
+      if (lines.length < this.settings.pageSize) return last;
+    }
+  }
+
+  private async offer(lines: readonly LiveLogLine[]): Promise<void> {
+    for (const line of lines) {
+      const placement = this.order.place(line);
+      if (placement.kind === 'next') this.send(line);
+      else if (placement.kind === 'gap') {
+        this.early.push(line);
+        await this.fillGap(placement.attempt, placement.to);
+      }
+    }
+    await this.checkEnd();
+  }
+
+  /** Reads the missing lines of `attempt` through `to` from the store, then sends the early ones that follow. */
+  private async fillGap(attempt: number, to: number): Promise<void> {
+    const deadline = Date.now() + this.settings.gapWaitMs;
+    let reread = false;
+    for (;;) {
+      await this.readStored(attempt, to);
+      this.drainEarly();
+      if (this.early.length === 0) return;
+      if (Date.now() >= deadline) {
+        if (reread || this.restartTail === undefined) {
+          const { attempt: missingAttempt, seq } = this.order.expected;
+          throw new FluxiError(
+            'UNAVAILABLE',
+            `lines from ${seq} of attempt ${missingAttempt} of job run ${this.ref.jobRunId} cannot be read now; follow again from seq ${seq}`,
+          );
+        }
+        // The store does not have them (yet): the stream may, from its start.
+        reread = true;
+        const early = this.early;
+        this.early = [];
+        await this.restartTail();
+        this.early = early;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, GAP_RETRY_MS));
+    }
+  }
+
+  /** Sends the early lines that are next now, in order; keeps the rest. */
+  private drainEarly(): void {
+    this.early.sort((a, b) => a.attempt - b.attempt || a.seq - b.seq);
+    const kept: LiveLogLine[] = [];
+    for (const line of this.early) {
+      const placement = this.order.place(line);
+      if (placement.kind === 'next') this.send(line);
+      else if (placement.kind === 'gap') kept.push(line);
+    }
+    this.early = kept;
+  }
+
+  /** Ends the follow once the job run is final and its last attempt's lines were all sent. */
+  private async checkEnd(): Promise<void> {
+    const final = this.final;
+    if (final === undefined || this.closed) return;
+    const lastSeq = this.lastSeqs.get(final.attempt);
+    if (lastSeq !== undefined) {
+      if (!this.order.sentThrough(final.attempt, lastSeq)) {
+        // The stream delivered them, or will; the store may have them already.
+        if (this.order.expected.attempt === final.attempt) await this.readStored(final.attempt, lastSeq);
+        if (!this.order.sentThrough(final.attempt, lastSeq)) return this.endLater(final);
+      }
+      return this.finish(final);
+    }
+    // No executor report of the last attempt (cancelled in the queue, executor lost): wait a little for one.
+    this.endLater(final);
+  }
+
+  private endLater(final: JobRunEnd): void {
+    this.endTimer ??= setTimeout(() => void this.serially(async () => this.finish(final)), this.settings.endWaitMs);
+  }
+
+  private finish(final: JobRunEnd): void {
+    if (this.closed) return;
+    this.emit({ kind: 'end', end: final });
+    this.closed = true;
+    clearTimeout(this.endTimer);
+    this.resolveEnded();
+  }
+}

@@ -1,0 +1,165 @@
+import { FluxiError, type Logger } from '@fluxi/common';
+import {
+  ContractVersion,
+  GetJobRunRequestSchema,
+  GetJobRunResponseSchema,
+  JobRunEventSchema,
+  LogChunkSchema,
+  LogLevel,
+  LogStream,
+  RunEventSchema,
+  RunStatus,
+  Streams,
+  Subjects,
+  create,
+  encodeLogCursor,
+  type LogLine,
+} from '@fluxi/contracts';
+import { encodePrincipal, PRINCIPAL_HEADER, type Principal } from '@fluxi/graphql';
+import { decode, followStream, request, type Nats } from '@fluxi/messaging';
+import type { JobRunEnd, LiveLogLine, LogSources, Stop } from './live-types.js';
+
+/** How long the logs subgraph has to answer one page. */
+const STORED_TIMEOUT_MS = 15_000;
+
+const STORED_QUERY = `query ($jobRunId: ID!, $attempt: Int, $after: String, $first: Int) {
+  jobRunLogs(jobRunId: $jobRunId, attempt: $attempt, after: $after, first: $first) {
+    lines { seq stream level text ts attempt }
+  }
+}`;
+
+const FINAL: ReadonlyMap<RunStatus, string> = new Map([
+  [RunStatus.SUCCESS, 'SUCCESS'],
+  [RunStatus.FAILED, 'FAILED'],
+  [RunStatus.CANCELLED, 'CANCELLED'],
+  [RunStatus.SKIPPED, 'SKIPPED'],
+]);
+
+const levelName = (level: LogLevel): string | null => (level === LogLevel.UNSPECIFIED ? null : LogLevel[level]);
+const streamName = (stream: LogStream): string => LogStream[stream] ?? 'STDOUT';
+
+/**
+ * The live log follow's sources on the real parts: the scheduler's job runs (NATS
+ * request), the logs subgraph's stored lines (GraphQL over HTTP, as the caller), the
+ * FLUXI_LOGS stream (live lines) and FLUXI_EVENTS (the executors' attempt ends and the
+ * scheduler's run events).
+ */
+export class NatsLogSources implements LogSources {
+  constructor(
+    private readonly nats: Nats,
+    private readonly logsUrl: string,
+    private readonly principal: Principal,
+    private readonly logger: Logger,
+  ) {}
+
+  async jobRun(jobRunId: string): Promise<{ pipelineRunId: string; attempt: number } | undefined> {
+    const reply = await request(
+      this.nats.nc,
+      Subjects.jobRunGet,
+      { request: GetJobRunRequestSchema, response: GetJobRunResponseSchema },
+      create(GetJobRunRequestSchema, { version: ContractVersion.CONTRACT_VERSION_1, jobRunId }),
+    );
+    if (reply.result.case === 'jobRun') {
+      return { pipelineRunId: reply.result.value.pipelineRunId, attempt: Math.max(1, reply.result.value.attempt) };
+    }
+    if (reply.result.case === 'error' && reply.result.value.code === 'NOT_FOUND') return undefined;
+    throw new FluxiError('UNAVAILABLE', `the scheduler could not look up job run ${jobRunId}`);
+  }
+
+  async stored(jobRunId: string, attempt: number, afterSeq: number, limit: number): Promise<LiveLogLine[]> {
+    const variables = {
+      jobRunId,
+      attempt,
+      after: afterSeq > 0 ? encodeLogCursor({ attempt, seq: afterSeq }) : null,
+      first: limit,
+    };
+    let response: Response;
+    try {
+      response = await fetch(this.logsUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [PRINCIPAL_HEADER]: encodePrincipal(this.principal) },
+        body: JSON.stringify({ query: STORED_QUERY, variables }),
+        signal: AbortSignal.timeout(STORED_TIMEOUT_MS),
+      });
+    } catch {
+      throw new FluxiError('UNAVAILABLE', 'the logs service does not answer');
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      data?: { jobRunLogs?: { lines: Array<Omit<LiveLogLine, 'jobRunId'>> } };
+      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+    };
+    const lines = body.data?.jobRunLogs?.lines;
+    if (lines === undefined) {
+      const error = body.errors?.[0];
+      throw new FluxiError(
+        error?.extensions?.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'UNAVAILABLE',
+        error?.message ?? `the logs service answered ${response.status}`,
+      );
+    }
+    return lines.map((line) => ({ ...line, jobRunId }));
+  }
+
+  tail(
+    ref: { pipelineRunId: string; jobRunId: string },
+    from: Date | 'start',
+    onLines: (lines: LiveLogLine[]) => void,
+  ): Promise<Stop> {
+    return this.follow(
+      Streams.logs.name,
+      Subjects.logChunk(ref.pipelineRunId, ref.jobRunId),
+      from === 'start' ? { seq: 1 } : { time: from },
+      (data) => onLines(decode(LogChunkSchema, data).lines.map((line) => liveLine(ref.jobRunId, line))),
+    );
+  }
+
+  attemptEnds(jobRunId: string, onEnd: (attempt: number, lastSeq: number) => void): Promise<Stop> {
+    return this.follow(Streams.events.name, Subjects.jobRunEvent(jobRunId), { seq: 1 }, (data) => {
+      const event = decode(JobRunEventSchema, data);
+      if (event.kind.case === 'finished') onEnd(event.attempt, Number(event.kind.value.lastSeq));
+    });
+  }
+
+  jobRunEnd(ref: { pipelineRunId: string; jobRunId: string }, onEnd: (end: JobRunEnd) => void): Promise<Stop> {
+    return this.follow(Streams.events.name, Subjects.runEvent(ref.pipelineRunId), { seq: 1 }, (data) => {
+      const event = decode(RunEventSchema, data);
+      if (event.entity.case !== 'jobRun' || event.entity.value.jobRunId !== ref.jobRunId) return;
+      const status = FINAL.get(event.entity.value.status);
+      if (status !== undefined) onEnd({ jobRunId: ref.jobRunId, status, attempt: event.entity.value.attempt });
+    });
+  }
+
+  private async follow(
+    stream: string,
+    subject: string,
+    from: { seq: number } | { time: Date },
+    handle: (data: Uint8Array) => void,
+  ): Promise<Stop> {
+    const follower = await followStream(
+      this.nats,
+      stream,
+      (message) => {
+        try {
+          handle(message.data);
+        } catch (error) {
+          // A message this version cannot read: skipped, never fatal to the follow.
+          this.logger.warn({ err: error, subject: message.subject }, 'live follow skipped an unreadable message');
+        }
+      },
+      this.logger,
+      { filterSubject: subject, from },
+    );
+    return () => follower.stop();
+  }
+}
+
+function liveLine(jobRunId: string, line: LogLine): LiveLogLine {
+  return {
+    jobRunId,
+    attempt: line.attempt,
+    seq: Number(line.seq),
+    stream: streamName(line.stream),
+    level: levelName(line.level),
+    text: line.text,
+    ts: new Date(Number(line.tsMs)).toISOString(),
+  };
+}
