@@ -95,6 +95,8 @@ class LogFollow {
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
   private restartTail: (() => Promise<void>) | undefined;
+  /** The position the live stream was last read again from its start for. */
+  private rereadAt: string | undefined;
   private endTimer: NodeJS.Timeout | undefined;
   private readonly levels: Set<string> | undefined;
   private resolveEnded!: () => void;
@@ -213,29 +215,25 @@ class LogFollow {
   /** Reads the missing lines of `attempt` through `to` from the store, then sends the early ones that follow. */
   private async fillGap(attempt: number, to: number): Promise<void> {
     const deadline = Date.now() + this.settings.gapWaitMs;
-    let reread = false;
     for (;;) {
       await this.readStored(attempt, to);
       this.drainEarly();
       if (this.early.length === 0) return;
-      if (Date.now() >= deadline) {
-        if (reread || this.restartTail === undefined) {
-          const { attempt: missingAttempt, seq } = this.order.expected;
-          throw new FluxiError(
-            'UNAVAILABLE',
-            `lines from ${seq} of attempt ${missingAttempt} of job run ${this.ref.jobRunId} cannot be read now; follow again from seq ${seq}`,
-          );
-        }
-        // The store does not have them (yet): the stream may, from its start.
-        reread = true;
-        const early = this.early;
-        this.early = [];
-        await this.restartTail();
-        this.early = early;
-        return;
-      }
+      if (Date.now() >= deadline) break;
       await new Promise((resolve) => setTimeout(resolve, GAP_RETRY_MS));
     }
+    const { attempt: missingAttempt, seq } = this.order.expected;
+    const position = `${missingAttempt}.${seq}`;
+    if (this.rereadAt === position || this.restartTail === undefined) {
+      throw new FluxiError(
+        'UNAVAILABLE',
+        `lines from ${seq} of attempt ${missingAttempt} of job run ${this.ref.jobRunId} cannot be read now; follow again from seq ${seq}`,
+      );
+    }
+    // The store does not have them (yet): the stream may, from its start. Once per position.
+    this.rereadAt = position;
+    this.early = [];
+    await this.restartTail();
   }
 
   /** Sends the early lines that are next now, in order; keeps the rest. */

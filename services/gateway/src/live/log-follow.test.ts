@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import type { JobRunEnd, LiveLogLine, LogFollowEvent, LogSources, Stop } from './live-types.js';
+import { followJobRunLogs } from './log-follow.js';
+
+const JOB_RUN = 'JR1';
+
+const line = (attempt: number, seq: number, level: string | null = null): LiveLogLine => ({
+  jobRunId: JOB_RUN,
+  attempt,
+  seq,
+  stream: 'STDOUT',
+  level,
+  text: `a${attempt} line ${seq}`,
+  ts: new Date(1_700_000_000_000 + seq).toISOString(),
+});
+
+/**
+ * The follow's ports in memory, driven by the test: what the store holds, what the live
+ * stream delivers (and from where it was opened), the executors' attempt ends and the
+ * scheduler's final status.
+ */
+class Sources implements LogSources {
+  store: LiveLogLine[] = [];
+  /** What the live stream holds, in publication order; a tail opened at 'start' gets all of it. */
+  published: LiveLogLine[] = [];
+  tails: Array<{ from: Date | 'start'; push: (lines: LiveLogLine[]) => void; open: boolean }> = [];
+  private attemptEnd: ((attempt: number, lastSeq: number) => void) | undefined;
+  private end: ((end: JobRunEnd) => void) | undefined;
+
+  async jobRun(jobRunId: string) {
+    return jobRunId === JOB_RUN ? { pipelineRunId: 'PR1', attempt: 1 } : undefined;
+  }
+
+  async stored(_jobRunId: string, attempt: number, afterSeq: number, limit: number) {
+    return this.store.filter((l) => l.attempt === attempt && l.seq > afterSeq).slice(0, limit);
+  }
+
+  async tail(_ref: unknown, from: Date | 'start', onLines: (lines: LiveLogLine[]) => void): Promise<Stop> {
+    const tail = { from, push: onLines, open: true };
+    this.tails.push(tail);
+    if (from === 'start' && this.published.length > 0) onLines([...this.published]);
+    return async () => {
+      tail.open = false;
+    };
+  }
+
+  async attemptEnds(_jobRunId: string, onEnd: (attempt: number, lastSeq: number) => void): Promise<Stop> {
+    this.attemptEnd = onEnd;
+    return async () => undefined;
+  }
+
+  async jobRunEnd(_ref: unknown, onEnd: (end: JobRunEnd) => void): Promise<Stop> {
+    this.end = onEnd;
+    return async () => undefined;
+  }
+
+  /** A line printed now: published on the live stream (to the open tails). */
+  print(...lines: LiveLogLine[]): void {
+    this.published.push(...lines);
+    for (const tail of this.tails) if (tail.open) tail.push(lines);
+  }
+
+  finishAttempt(attempt: number, lastSeq: number): void {
+    this.attemptEnd?.(attempt, lastSeq);
+  }
+
+  finish(status: string, attempt = 1): void {
+    this.end?.({ jobRunId: JOB_RUN, status, attempt });
+  }
+}
+
+async function collect(events: AsyncIterableIterator<LogFollowEvent>): Promise<LogFollowEvent[]> {
+  const seen: LogFollowEvent[] = [];
+  for await (const event of events) seen.push(event);
+  return seen;
+}
+
+const seqs = (events: LogFollowEvent[]) =>
+  events.flatMap((event) => (event.kind === 'line' ? [`${event.line.attempt}.${event.line.seq}`] : []));
+const range = (attempt: number, from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => `${attempt}.${from + i}`);
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('following a job run log', () => {
+  it('sends the stored lines, then the live ones, each once in order, then the end', async () => {
+    const sources = new Sources();
+    sources.store = [1, 2, 3, 4, 5].map((seq) => line(1, seq));
+    const done = collect(followJobRunLogs(sources, { jobRunId: JOB_RUN }));
+    await tick();
+    // The live stream opened a little before the last stored line: it repeats some.
+    expect(sources.tails[0]?.from).toBeInstanceOf(Date);
+    sources.print(...[4, 5, 6, 7].map((seq) => line(1, seq)));
+    sources.finishAttempt(1, 8);
+    sources.finish('SUCCESS');
+    await tick();
+    sources.print(line(1, 8));
+    const events = await done;
+    expect(seqs(events)).toEqual(range(1, 1, 8));
+    expect(events.at(-1)).toEqual({ kind: 'end', end: { jobRunId: JOB_RUN, status: 'SUCCESS', attempt: 1 } });
+  });
+
+  it('starts from fromSeq, and fills a gap from the store once it has the lines', async () => {
+    const sources = new Sources();
+    const done = collect(followJobRunLogs(sources, { jobRunId: JOB_RUN, fromSeq: 2 }, { gapWaitMs: 5_000 }));
+    await tick();
+    expect(sources.tails[0]?.from).toBe('start');
+    // The stream no longer holds 1..3 and the store lags behind: 4 comes first.
+    sources.print(line(1, 4), line(1, 5));
+    await tick();
+    sources.store = [1, 2, 3].map((seq) => line(1, seq));
+    sources.finishAttempt(1, 5);
+    sources.finish('FAILED');
+    const events = await done;
+    expect(seqs(events)).toEqual(range(1, 2, 5));
+  });
+
+  it('reads the live stream again from its start when the store does not get the missing lines', async () => {
+    const sources = new Sources();
+    sources.store = [line(1, 1)];
+    const done = collect(followJobRunLogs(sources, { jobRunId: JOB_RUN }, { gapWaitMs: 50 }));
+    await tick();
+    sources.published = [1, 2, 3].map((seq) => line(1, seq));
+    sources.print(line(1, 4));
+    sources.finishAttempt(1, 4);
+    sources.finish('SUCCESS');
+    const events = await done;
+    expect(sources.tails.map((tail) => tail.from === 'start')).toEqual([false, true]);
+    expect(seqs(events)).toEqual(range(1, 1, 4));
+  });
+
+  it('ends with an error naming where to resume when lines cannot be had at all', async () => {
+    const sources = new Sources();
+    const done = collect(followJobRunLogs(sources, { jobRunId: JOB_RUN }, { gapWaitMs: 20 }));
+    await tick();
+    sources.print(line(1, 3));
+    await expect(done).rejects.toThrow(/lines from 1 of attempt 1 .* follow again from seq 1/);
+  });
+
+  it('follows a retry into its next attempt and ends after the last attempt', async () => {
+    const sources = new Sources();
+    const done = collect(followJobRunLogs(sources, { jobRunId: JOB_RUN }));
+    await tick();
+    sources.print(line(1, 1), line(1, 2));
+    sources.finishAttempt(1, 2);
+    sources.print(line(2, 1), line(2, 2), line(2, 3));
+    sources.finishAttempt(2, 3);
+    sources.finish('SUCCESS', 2);
+    const events = await done;
+    expect(seqs(events)).toEqual([...range(1, 1, 2), ...range(2, 1, 3)]);
+  });
+
+  it('keeps only the levels asked for, and still ends', async () => {
+    const sources = new Sources();
+    sources.store = [line(1, 1, 'ERROR'), line(1, 2, null), line(1, 3, 'WARN'), line(1, 4, 'DEBUG')];
+    const done = collect(followJobRunLogs(sources, { jobRunId: JOB_RUN, levels: ['ERROR', 'WARN'] }));
+    await tick();
+    sources.finishAttempt(1, 4);
+    sources.finish('SUCCESS');
+    const events = await done;
+    expect(seqs(events)).toEqual(['1.1', '1.3']);
+    expect(events.at(-1)?.kind).toBe('end');
+  });
+
+  it('ends a job run cancelled before it ran after a short wait for an executor report', async () => {
+    const sources = new Sources();
+    const done = collect(followJobRunLogs(sources, { jobRunId: JOB_RUN }, { endWaitMs: 30 }));
+    await tick();
+    sources.finish('CANCELLED');
+    const events = await done;
+    expect(events).toEqual([{ kind: 'end', end: { jobRunId: JOB_RUN, status: 'CANCELLED', attempt: 1 } }]);
+  });
+
+  it('fails at once for a job run that does not exist', async () => {
+    await expect(collect(followJobRunLogs(new Sources(), { jobRunId: 'JR404' }))).rejects.toThrow(
+      'job run JR404 not found',
+    );
+  });
+});
