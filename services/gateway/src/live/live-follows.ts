@@ -3,6 +3,7 @@ import type { Principal } from '@fluxi/graphql';
 import type { Nats } from '@fluxi/messaging';
 import type { LiveFollows } from './live-schema.js';
 import { followJobRunLogs } from './log-follow.js';
+import { followPipelineRunLogs } from './pipeline-log-follow.js';
 import { NatsLogSources } from './log-sources.js';
 import { followPipelineRun, followPipelineRuns } from './run-follow.js';
 
@@ -19,6 +20,14 @@ export function liveFollows(nats: Nats, logsUrl: string, logger: Logger): LiveFo
         throw new FluxiError('NOT_FOUND', `job run ${request.jobRunId} not found`);
       }
       return followJobRunLogs(sources, request);
+    },
+    async pipelineRunLogs(principal: Principal, request) {
+      const sources = new NatsLogSources(nats, logsUrl, principal, logger);
+      const runEvents = await followPipelineRun(nats, logger, { pipelineRunId: request.pipelineRunId });
+      return followPipelineRunLogs(request.pipelineRunId, {
+        runEvents,
+        jobRunLogs: (jobRunId) => followJobRunLogs(sources, { jobRunId, levels: request.levels }),
+      });
     },
     pipelineRun: (request) => followPipelineRun(nats, logger, request),
     pipelineRuns: (request) => followPipelineRuns(nats, logger, request),

@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { badInput, FluxiError } from '@fluxi/common';
 import type { Principal } from '@fluxi/graphql';
 import type { LogFollowEvent } from './live-types.js';
+import type { PipelineLogEvent } from './pipeline-log-follow.js';
 import type { RunEventView } from './run-event-view.js';
 
 /** What the live schema's resolvers need from the gateway: the follows, per caller. */
@@ -11,6 +12,10 @@ export interface LiveFollows {
     principal: Principal,
     request: { jobRunId: string; attempt?: number; fromSeq?: number; levels?: string[] },
   ): Promise<AsyncIterable<LogFollowEvent>>;
+  pipelineRunLogs(
+    principal: Principal,
+    request: { pipelineRunId: string; levels?: string[] },
+  ): Promise<AsyncIterable<PipelineLogEvent>>;
   pipelineRun(request: { pipelineRunId: string; fromSeq?: number }): Promise<AsyncIterable<RunEventView>>;
   pipelineRuns(request: { pipelineId?: string }): AsyncIterable<RunEventView>;
 }
@@ -40,17 +45,29 @@ const typeDefs = /* GraphQL */ `
     level: LogLevel
     text: String!
     ts: String!
+    "The job's name in its run: set in a pipeline run's merged log."
+    jobName: String
   }
 
   "The end of a followed job run's log: its final status, after its last line."
   type JobRunLogEnd {
     jobRunId: ID!
+    "The job's name in its run: set in a pipeline run's merged log."
+    jobName: String
     "SUCCESS, FAILED, CANCELLED or SKIPPED."
     status: String!
     attempt: Int!
   }
 
   union JobRunLogEvent = LiveLogLine | JobRunLogEnd
+
+  "The end of a pipeline run's merged log: the run's final status, after every job run's end."
+  type PipelineRunLogEnd {
+    pipelineRunId: ID!
+    status: String!
+  }
+
+  union PipelineRunLogEvent = LiveLogLine | JobRunLogEnd | PipelineRunLogEnd
 
   type RunState {
     status: String!
@@ -133,6 +150,11 @@ const typeDefs = /* GraphQL */ `
     JobRunLogEnd once the job run is final. levels keeps only lines of those levels.
     """
     jobRunLogs(jobRunId: ID!, attempt: Int, fromSeq: Int, levels: [LogLevel!]): JobRunLogEvent!
+    """
+    Every job run's log of a pipeline run, merged as printed, each line tagged with its job
+    (jobName); a JobRunLogEnd per job run, then PipelineRunLogEnd once the run ended.
+    """
+    pipelineRunLogs(id: ID!, levels: [LogLevel!]): PipelineRunLogEvent!
     "A pipeline run's events from fromSeq (default 1: its whole story), ending after the run ended."
     pipelineRunUpdated(id: ID!, fromSeq: Int): RunEvent!
     "Events of every pipeline run from now on, or of one pipeline's runs."
@@ -161,6 +183,12 @@ const payload = (value: unknown): unknown => {
   return value;
 };
 
+/** Which union member an event of a log follow is (they carry their `kind`). */
+function typeOfLogEvent(event: { kind: LogFollowEvent['kind'] | PipelineLogEvent['kind'] }): string {
+  if (event.kind === 'line') return 'LiveLogLine';
+  return event.kind === 'end' && 'pipelineRunId' in event ? 'PipelineRunLogEnd' : 'JobRunLogEnd';
+}
+
 interface JobRunLogsArgs {
   jobRunId: string;
   attempt?: number | null;
@@ -173,9 +201,8 @@ export function liveSchema(follows: LiveFollows): GraphQLSchema {
     typeDefs,
     resolvers: {
       Query: { liveInfo: () => 'subscriptions over graphql-ws on this endpoint' },
-      JobRunLogEvent: {
-        __resolveType: (event: LogFollowEvent) => (event.kind === 'line' ? 'LiveLogLine' : 'JobRunLogEnd'),
-      },
+      JobRunLogEvent: { __resolveType: typeOfLogEvent },
+      PipelineRunLogEvent: { __resolveType: typeOfLogEvent },
       LiveLogLine: {},
       Subscription: {
         jobRunLogs: {
@@ -192,6 +219,19 @@ export function liveSchema(follows: LiveFollows): GraphQLSchema {
           },
           resolve: (event: LogFollowEvent | FluxiError) => {
             const value = payload(event) as LogFollowEvent;
+            return value.kind === 'line' ? { ...value, ...value.line } : { ...value, ...value.end };
+          },
+        },
+        pipelineRunLogs: {
+          subscribe: async (_: unknown, args: { id: string; levels?: string[] | null }, context: LiveContext) =>
+            errorsAsEvents(
+              await follows.pipelineRunLogs(context.principal, {
+                pipelineRunId: args.id,
+                ...(args.levels ? { levels: args.levels } : {}),
+              }),
+            ),
+          resolve: (event: PipelineLogEvent | FluxiError) => {
+            const value = payload(event) as PipelineLogEvent;
             return value.kind === 'line' ? { ...value, ...value.line } : { ...value, ...value.end };
           },
         },

@@ -44,6 +44,12 @@ export interface LogSources {
   ): Promise<Stop>;
   /** Each attempt's end as its executor reported it: the attempt and its last seq. */
   attemptEnds(jobRunId: string, onEnd: (attempt: number, lastSeq: number) => void): Promise<Stop>;
-  /** The job run's final status, once the scheduler decided it (no retry left). */
-  jobRunEnd(ref: { pipelineRunId: string; jobRunId: string }, onEnd: (end: JobRunEnd) => void): Promise<Stop>;
+  /**
+   * The job run's final status, once the scheduler decided it (no retry left); `ran` is
+   * false when its last attempt never started (skipped, cancelled in the queue).
+   */
+  jobRunEnd(
+    ref: { pipelineRunId: string; jobRunId: string },
+    onEnd: (end: JobRunEnd, ran: boolean) => void,
+  ): Promise<Stop>;
 }

@@ -25,7 +25,7 @@ class Sources implements LogSources {
   published: LiveLogLine[] = [];
   tails: Array<{ from: Date | 'start'; push: (lines: LiveLogLine[]) => void; open: boolean }> = [];
   private attemptEnd: ((attempt: number, lastSeq: number) => void) | undefined;
-  private end: ((end: JobRunEnd) => void) | undefined;
+  private end: ((end: JobRunEnd, ran: boolean) => void) | undefined;
 
   async jobRun(jobRunId: string) {
     return jobRunId === JOB_RUN ? { pipelineRunId: 'PR1', attempt: 1 } : undefined;
@@ -49,7 +49,7 @@ class Sources implements LogSources {
     return async () => undefined;
   }
 
-  async jobRunEnd(_ref: unknown, onEnd: (end: JobRunEnd) => void): Promise<Stop> {
+  async jobRunEnd(_ref: unknown, onEnd: (end: JobRunEnd, ran: boolean) => void): Promise<Stop> {
     this.end = onEnd;
     return async () => undefined;
   }
@@ -64,8 +64,8 @@ class Sources implements LogSources {
     this.attemptEnd?.(attempt, lastSeq);
   }
 
-  finish(status: string, attempt = 1): void {
-    this.end?.({ jobRunId: JOB_RUN, status, attempt });
+  finish(status: string, attempt = 1, ran = true): void {
+    this.end?.({ jobRunId: JOB_RUN, status, attempt }, ran);
   }
 }
 
@@ -161,13 +161,19 @@ describe('following a job run log', () => {
     expect(events.at(-1)?.kind).toBe('end');
   });
 
-  it('ends a job run cancelled before it ran after a short wait for an executor report', async () => {
-    const sources = new Sources();
-    const done = collect(followJobRunLogs(sources, { jobRunId: JOB_RUN }, { endWaitMs: 30 }));
+  it('ends a job run cancelled before it ran at once, and one cancelled while it ran after a short wait', async () => {
+    const queued = new Sources();
+    const before = collect(followJobRunLogs(queued, { jobRunId: JOB_RUN }, { endWaitMs: 60_000 }));
     await tick();
-    sources.finish('CANCELLED');
-    const events = await done;
-    expect(events).toEqual([{ kind: 'end', end: { jobRunId: JOB_RUN, status: 'CANCELLED', attempt: 1 } }]);
+    queued.finish('CANCELLED', 1, false);
+    expect(await before).toEqual([{ kind: 'end', end: { jobRunId: JOB_RUN, status: 'CANCELLED', attempt: 1 } }]);
+
+    const running = new Sources();
+    const during = collect(followJobRunLogs(running, { jobRunId: JOB_RUN }, { endWaitMs: 30 }));
+    await tick();
+    running.print(line(1, 1));
+    running.finish('CANCELLED');
+    expect(seqs(await during)).toEqual(['1.1']);
   });
 
   it('fails at once for a job run that does not exist', async () => {

@@ -92,6 +92,8 @@ class LogFollow {
   private early: LiveLogLine[] = [];
   private readonly lastSeqs = new Map<number, number>();
   private final: JobRunEnd | undefined;
+  /** Whether the last attempt started at all (else no line of it is coming). */
+  private finalRan = true;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
   private restartTail: (() => Promise<void>) | undefined;
@@ -133,9 +135,10 @@ class LogFollow {
       ),
     );
     stops.push(
-      await this.sources.jobRunEnd(this.ref, (end) =>
+      await this.sources.jobRunEnd(this.ref, (end, ran) =>
         this.serially(async () => {
           this.final ??= end;
+          this.finalRan = ran;
           await this.checkEnd();
         }),
       ),
@@ -261,7 +264,8 @@ class LogFollow {
       }
       return this.finish(final);
     }
-    // No executor report of the last attempt (cancelled in the queue, executor lost): wait a little for one.
+    if (!this.finalRan) return this.finish(final);
+    // No executor report of the last attempt yet (cancelled while it ran, executor lost): wait a little for one.
     this.endLater(final);
   }
 

@@ -119,12 +119,16 @@ export class NatsLogSources implements LogSources {
     });
   }
 
-  jobRunEnd(ref: { pipelineRunId: string; jobRunId: string }, onEnd: (end: JobRunEnd) => void): Promise<Stop> {
+  jobRunEnd(
+    ref: { pipelineRunId: string; jobRunId: string },
+    onEnd: (end: JobRunEnd, ran: boolean) => void,
+  ): Promise<Stop> {
     return this.follow(Streams.events.name, Subjects.runEvent(ref.pipelineRunId), { seq: 1 }, (data) => {
       const event = decode(RunEventSchema, data);
       if (event.entity.case !== 'jobRun' || event.entity.value.jobRunId !== ref.jobRunId) return;
       const status = FINAL.get(event.entity.value.status);
-      if (status !== undefined) onEnd({ jobRunId: ref.jobRunId, status, attempt: event.entity.value.attempt });
+      const { attempt, startedAtMs } = event.entity.value;
+      if (status !== undefined) onEnd({ jobRunId: ref.jobRunId, status, attempt }, startedAtMs !== 0n);
     });
   }
 

@@ -4,6 +4,7 @@ import { badInput, FluxiError, isFluxiError, type Logger } from '@fluxi/common';
 import type { AuthedRequest } from '../transport/auth.js';
 import type { LiveFollows } from './live-schema.js';
 import type { LogFollowEvent } from './live-types.js';
+import type { PipelineLogEvent } from './pipeline-log-follow.js';
 
 /** A comment line every so often keeps proxies and load balancers from closing a quiet stream. */
 const KEEP_ALIVE_MS = 15_000;
@@ -110,6 +111,8 @@ const logFrame = (event: LogFollowEvent) =>
  * GraphQL:
  * - `GET /api/v1/job-runs/{id}/logs/stream[?attempt=&fromSeq=&level=ERROR,WARN]`: `line`
  *   events (id `<attempt>.<seq>`), then one `end` event with the final status;
+ * - `GET /api/v1/pipeline-runs/{id}/logs/stream[?level=]`: every job run's lines as `line`
+ *   events tagged with `jobName`, a `job-end` per job run, then `end` (no resume: merged);
  * - `GET /api/v1/pipeline-runs/{id}/events[?fromSeq=]`: `run-event` events (id = the
  *   event's seq), ending after the run ended.
  * A reconnecting client sends `Last-Event-ID` and gets what follows it, nothing twice.
@@ -134,6 +137,26 @@ export function mountSse(http: Express, follows: LiveFollows, logger: Logger): v
       return;
     }
     await stream(req, res, events, logFrame, logger);
+  });
+
+  http.get('/api/v1/pipeline-runs/:id/logs/stream', async (req: AuthedRequest, res) => {
+    let events: AsyncIterator<PipelineLogEvent>;
+    try {
+      const levels = levelsOf(req.query['level']);
+      const iterable = await follows.pipelineRunLogs(req.principal as NonNullable<AuthedRequest['principal']>, {
+        pipelineRunId: String(req.params['id']),
+        ...(levels === undefined ? {} : { levels }),
+      });
+      events = iterable[Symbol.asyncIterator]();
+    } catch (error) {
+      sendProblem(res, error);
+      return;
+    }
+    const frame = (event: PipelineLogEvent) =>
+      event.kind === 'line'
+        ? { event: 'line', data: event.line }
+        : { event: event.kind === 'jobEnd' ? 'job-end' : 'end', data: event.end };
+    await stream(req, res, events, frame, logger);
   });
 
   http.get('/api/v1/pipeline-runs/:id/events', async (req: AuthedRequest, res) => {
