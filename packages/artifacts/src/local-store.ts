@@ -95,6 +95,12 @@ export class LocalArtifactStore {
     return files.length;
   }
 
+  /** Deletes everything saved for `jobRunId` (run retention); nothing happens when there is none. */
+  async remove(jobRunId: string): Promise<void> {
+    checkJobRunId(jobRunId);
+    await rm(join(this.dir, jobRunId), { recursive: true, force: true });
+  }
+
   /** The files saved for `jobRunId`, sorted by path; empty when none. */
   async list(jobRunId: string): Promise<ArtifactFile[]> {
     checkJobRunId(jobRunId);

@@ -22,6 +22,9 @@ import { StreamStartedEvents } from './transport/nats/started-events.js';
 import { executorPools } from './transport/nats/pool-executors.js';
 import { createRedisClient } from '@fluxi/messaging';
 import { natsHealthCheck, redisHealthCheck } from '@fluxi/messaging';
+import { artifactStore } from '@fluxi/artifacts';
+import { RetentionSystem } from './engine/systems/retention.js';
+import { jetStreamPublisher, RunEventRelay } from './transport/nats/run-event-relay.js';
 
 export const SERVICE_NAME = 'scheduler';
 
@@ -50,6 +53,12 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
 
     const nats = await connectNats(options.natsUrl, `fluxi-${SERVICE_NAME}`, logger);
     closers.add('nats', () => nats.close());
+    // Run events: stored with each change (outbox), published after its commit and every
+    // eventRelayIntervalMs (what a crash or a NATS outage left); stopped before NATS closes.
+    const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), logger);
+    store.onEventsCommitted(() => relay.wake());
+    const relaying = relay.start(config.scheduler.eventRelayIntervalMs);
+    closers.add('run event relay', () => relaying.stop());
     const redis = createRedisClient(options.redisUrl, logger);
     closers.add('redis', () => redis.quit());
     const queue = new BullExecuteQueue(redis, { prefix: config.redis.prefix, logger });
@@ -87,6 +96,14 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     closers.add('dispatch loop', () => dispatching.stop());
     const timeouts = startTimeoutLoop(engine.resources, engine.cancel, TIMEOUT_INTERVAL_MS);
     closers.add('timeout loop', () => timeouts.stop());
+    // Deletes ended runs past their retention (and prunes published run events): now, then every retentionIntervalSec.
+    const retention = new RetentionSystem(engine.resources, store.retention, artifactStore(config), {
+      defaultRunDays: config.scheduler.runRetentionDays,
+      batchSize: config.scheduler.retentionBatchSize,
+      keepSentEventsMs: config.scheduler.eventKeepSentHours * 3_600_000,
+    });
+    const retaining = retention.start(config.scheduler.retentionIntervalSec * 1000);
+    closers.add('retention loop', () => retaining.stop());
     const stopResolving = serveContextResolution(nats.nc, engine.contexts, logger);
     closers.add('context resolution', async () => stopResolving());
     const stopLookup = serveJobRunLookup(nats.nc, store, logger);

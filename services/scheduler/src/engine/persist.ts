@@ -1,9 +1,11 @@
 import type { JobRunState, Step } from '../domain/model.js';
 import { waitsFor } from '../domain/readiness.js';
+import { stepEvents, type EndedAttempt } from '../domain/run-events.js';
 import { stageRuns, type StageRunState } from '../domain/stages.js';
 import { isTerminal } from '../domain/status.js';
-import type { JobRunRecord } from '../store/records.js';
+import type { JobRunRecord, PipelineRunRecord } from '../store/records.js';
 import type { LockedRun, RunTx } from '../store/run-tx.js';
+import { jobRunFacts, recordEvents, runFacts } from './run-events.js';
 import type { DispatchItem } from './systems/dispatch.js';
 import { afterStep, toProgress } from './state.js';
 
@@ -16,12 +18,17 @@ export interface PersistOptions {
    * retried ones (written by the advance system, which has the event) and stopped ones.
    */
   readonly recordEndedAttempts?: boolean;
+  /** Attempts a retry replaced in this step (advance): their records are written here. */
+  readonly replacedAttempts?: readonly EndedAttempt[];
+  /** The step lets in a run that waited for its concurrency group (already marked admitted). */
+  readonly admitted?: boolean;
 }
 
 /**
  * Writes a step of a locked run inside its transaction: changed job runs and their
- * attempt records, the stage records, the run. Returns what to enqueue after commit,
- * whether the run just ended, and the locked run as it now is.
+ * attempt records, the stage records, the run, and the run events telling it (outbox).
+ * Returns what to enqueue after commit, whether the run just ended, and the locked run
+ * as it now is.
  */
 export async function persistStep(
   tx: RunTx,
@@ -31,6 +38,12 @@ export async function persistStep(
   options: PersistOptions = {},
 ): Promise<{ items: DispatchItem[]; ended: boolean; after: LockedRun }> {
   const before = new Map(stored.jobRuns.map((jobRun) => [jobRun.id, jobRun]));
+  for (const replaced of options.replacedAttempts ?? []) {
+    await tx.endAttempt(replaced.jobRunId, replaced.attempt, {
+      ...replaced,
+      notBefore: before.get(replaced.jobRunId)?.notBefore ?? null,
+    });
+  }
   for (const jobRun of step.changed) {
     await tx.updateJobRun(toProgress(jobRun), options.outputs?.get(jobRun.id));
     const previous = before.get(jobRun.id);
@@ -53,11 +66,40 @@ export async function persistStep(
     const { id, status, reason, startedAt, endedAt } = step.run;
     await tx.updateRun({ id, status, reason, startedAt, endedAt });
   }
+  await recordStepEvents(tx, { stored, after, step, stagesBefore, changedStages }, options, now);
   return {
-    items: dispatchItems(stored.run.id, after.jobRuns, step.dispatch, now),
+    items: dispatchItems(stored.run, after.jobRuns, step.dispatch, now),
     ended: step.runChanged && isTerminal(step.run.status) && !isTerminal(stored.run.status),
     after,
   };
+}
+
+/** The run events of a step, stored in its transaction. */
+async function recordStepEvents(
+  tx: RunTx,
+  change: {
+    stored: LockedRun;
+    after: LockedRun;
+    step: Step;
+    stagesBefore: readonly StageRunState[];
+    changedStages: readonly StageRunState[];
+  },
+  options: PersistOptions,
+  now: Date,
+): Promise<void> {
+  const { stored, after, step } = change;
+  const changedIds = new Set(step.changed.map((jobRun) => jobRun.id));
+  const events = stepEvents({
+    endedAttempts: options.replacedAttempts ?? [],
+    jobRunsBefore: new Map(stored.jobRuns.map((jobRun) => [jobRun.id, jobRunFacts(jobRun)])),
+    jobRunsAfter: after.jobRuns.filter((jobRun) => changedIds.has(jobRun.id)).map(jobRunFacts),
+    stagesBefore: change.stagesBefore,
+    stagesChanged: change.changedStages,
+    runBefore: runFacts(stored.run),
+    runAfter: step.runChanged ? runFacts(after.run) : undefined,
+    ...(options.admitted === true ? { admitted: true } : {}),
+  });
+  await recordEvents(tx, stored.run, events, now);
 }
 
 function sameStage(a: StageRunState, b: StageRunState | undefined): boolean {
@@ -69,9 +111,12 @@ function sameStage(a: StageRunState, b: StageRunState | undefined): boolean {
   );
 }
 
+/** What dispatch needs of a run besides its job runs. */
+export type DispatchRun = Pick<PipelineRunRecord, 'id' | 'pipelineId' | 'logRetentionDays'>;
+
 /** What to enqueue for job runs that became QUEUED: delay from their backoff, artifacts of what they wait for. */
 export function dispatchItems(
-  runId: string,
+  run: DispatchRun,
   jobRuns: readonly JobRunRecord[],
   queued: readonly Pick<JobRunState, 'id' | 'attempt' | 'notBefore'>[],
   now: Date,
@@ -85,7 +130,9 @@ export function dispatchItems(
     return [
       {
         jobRunId: jobRun.id,
-        pipelineRunId: runId,
+        pipelineRunId: run.id,
+        pipelineId: run.pipelineId ?? '',
+        logRetentionDays: run.logRetentionDays ?? 0,
         attempt: jobRun.attempt,
         spec: record.spec,
         delayMs: jobRun.notBefore === null ? 0 : Math.max(0, jobRun.notBefore.getTime() - now.getTime()),

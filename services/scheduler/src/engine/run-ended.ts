@@ -45,7 +45,8 @@ export async function admitNext(tx: RunTx, group: string, now: Date): Promise<Di
   if (stored === undefined) return [];
   const deadline = stored.run.timeoutSec === null ? null : new Date(now.getTime() + stored.run.timeoutSec * 1000);
   await tx.admitRun(next.id, deadline);
-  return persistAndEnd(tx, stored, admitRun(toRunState(stored.run, stored.jobRuns), now), now);
+  const admitted: LockedRun = { ...stored, run: { ...stored.run, concurrencyState: 'admitted', deadlineAt: deadline } };
+  return persistAndEnd(tx, admitted, admitRun(toRunState(stored.run, stored.jobRuns), now), now, { admitted: true });
 }
 
 /**

@@ -120,6 +120,18 @@ export class DispatchTx {
       : { dispatched: row.dispatched, pool: row.pool, jobId: row.job_id, maxConcurrent: row.max_concurrent };
   }
 
+  /** What the hand-over of these runs' attempts needs of the runs: pipeline, log retention. */
+  async runsOf(
+    runIds: readonly string[],
+  ): Promise<{ id: string; pipelineId: string | null; logRetentionDays: number | null }[]> {
+    if (runIds.length === 0) return [];
+    const rows = await this.tx.query<{ id: string; pipeline_id: string | null; log_retention_days: number | null }>(
+      'SELECT id, pipeline_id, log_retention_days FROM pipeline_runs WHERE id = ANY($1::text[])',
+      [runIds],
+    );
+    return rows.map((row) => ({ id: row.id, pipelineId: row.pipeline_id, logRetentionDays: row.log_retention_days }));
+  }
+
   /** The job runs of these runs (what an attempt's hand-over needs: spec, artifacts of what it waits for). */
   async jobRunsOf(runIds: readonly string[]): Promise<JobRunRecord[]> {
     if (runIds.length === 0) return [];

@@ -181,4 +181,41 @@ CREATE TABLE pool_dispatches (
 CREATE INDEX pool_dispatches_pool_at ON pool_dispatches (pool, at);
 `,
   },
+  {
+    id: '005_run_events_and_retention',
+    sql: `
+-- The run-event outbox: per pipeline run, the last sequence number handed out (bumped in the
+-- transaction of each change, so numbers follow commit order without gaps) and the last one
+-- published. relay_owner / relay_until: the scheduler publishing this run's events now (a lease,
+-- so that two schedulers never publish one run's events at once, out of order).
+CREATE TABLE run_event_streams (
+  pipeline_run_id text PRIMARY KEY REFERENCES pipeline_runs (id) ON DELETE CASCADE,
+  last_seq bigint NOT NULL,
+  sent_seq bigint NOT NULL DEFAULT 0,
+  relay_owner text,
+  relay_until timestamptz
+);
+CREATE INDEX run_event_streams_unsent ON run_event_streams (pipeline_run_id) WHERE sent_seq < last_seq;
+-- One row per RunEvent: body is its proto JSON without seq (the seq column).
+CREATE TABLE run_events (
+  pipeline_run_id text NOT NULL REFERENCES pipeline_runs (id) ON DELETE CASCADE,
+  seq bigint NOT NULL,
+  id text NOT NULL,
+  body jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (pipeline_run_id, seq)
+);
+CREATE INDEX run_events_created ON run_events (created_at);
+
+-- Retention as frozen in the run's snapshot (null: the installation's default).
+ALTER TABLE pipeline_runs ADD COLUMN run_retention_days integer
+  GENERATED ALWAYS AS (NULLIF((snapshot->'retention'->>'runDays')::integer, 0)) STORED;
+ALTER TABLE pipeline_runs ADD COLUMN log_retention_days integer
+  GENERATED ALWAYS AS (NULLIF((snapshot->'retention'->>'logDays')::integer, 0)) STORED;
+CREATE INDEX pipeline_runs_ended ON pipeline_runs (ended_at) WHERE ended_at IS NOT NULL;
+-- A failed-only rerun reuses job runs of an older run: the older run is kept while it is reused.
+CREATE INDEX job_runs_reused_from ON job_runs (reused_from) WHERE reused_from IS NOT NULL;
+CREATE INDEX contexts_pipeline_run ON contexts (pipeline_run_id) WHERE pipeline_run_id IS NOT NULL;
+`,
+  },
 ];

@@ -40,9 +40,11 @@ export interface PipelineRunRecord {
   createdAt: Date;
   startedAt: Date | null;
   endedAt: Date | null;
+  /** Days its jobs' log lines are kept, from the snapshot's retention; null: the installation's default. */
+  logRetentionDays: number | null;
 }
 
-export interface NewPipelineRun extends PipelineRunRecord {
+export interface NewPipelineRun extends Omit<PipelineRunRecord, 'logRetentionDays'> {
   /** Proto JSON of the frozen PipelineSnapshot. */
   snapshot: StoredJson;
 }
@@ -106,6 +108,7 @@ export interface PipelineRunRow {
   created_at: Date;
   started_at: Date | null;
   ended_at: Date | null;
+  log_retention_days: number | null;
 }
 
 export interface JobRunRow {
@@ -137,7 +140,8 @@ export interface JobRunRow {
 
 export const RUN_COLUMNS =
   'id, pipeline_id, job_id, number, status, trigger, triggered_by, triggered_by_name, branch, commit_sha, rerun_of, ' +
-  'failed_only, reason, timeout_sec, deadline_at, concurrency_group, concurrency_state, created_at, started_at, ended_at';
+  'failed_only, reason, timeout_sec, deadline_at, concurrency_group, concurrency_state, created_at, started_at, ended_at, ' +
+  'log_retention_days';
 export const JOB_RUN_COLUMNS =
   'id, pipeline_run_id, position, stage_index, stage_name, name, entry, matrix, job_id, spec, needs, run_when, ' +
   'allow_failure, max_attempts, retry, status, attempt, not_before, exit_code, failure_class, reason, reused_from, ' +
@@ -165,6 +169,7 @@ export function toRunRecord(row: PipelineRunRow): PipelineRunRecord {
     createdAt: row.created_at,
     startedAt: row.started_at,
     endedAt: row.ended_at,
+    logRetentionDays: row.log_retention_days,
   };
 }
 

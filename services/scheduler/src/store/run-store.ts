@@ -5,6 +5,8 @@ import { CONTEXT_COLUMNS, toContextRecord, type ContextRecord, type ContextRow }
 import { DeadLetterStore } from './dead-letters.js';
 import { DispatchTx } from './dispatch-tx.js';
 import { migrations } from './migrations.js';
+import { OutboxStore } from './outbox.js';
+import { RetentionStore } from './retention.js';
 import { selectOutputs, type JobRunOutput } from './outputs.js';
 import {
   JOB_RUN_COLUMNS,
@@ -65,10 +67,22 @@ export class RunStore {
   readonly deadLetters: DeadLetterStore;
   /** Dispatch reads and hand-overs outside the engine's transactions. */
   readonly dispatch: DispatchTx;
+  /** The run-event outbox, as the relay reads it. */
+  readonly outbox: OutboxStore;
+  /** Run history retention. */
+  readonly retention: RetentionStore;
+  private readonly eventListeners: (() => void)[] = [];
 
   constructor(private readonly db: Database) {
     this.deadLetters = new DeadLetterStore(db);
     this.dispatch = new DispatchTx(db);
+    this.outbox = new OutboxStore(db);
+    this.retention = new RetentionStore(db);
+  }
+
+  /** Calls `listener` after each commit of a transaction that stored run events (wakes the relay). */
+  onEventsCommitted(listener: () => void): void {
+    this.eventListeners.push(listener);
   }
 
   /** Applies the scheduler's migrations. */
@@ -85,7 +99,15 @@ export class RunStore {
   async transaction<T>(fn: (tx: RunTx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.db.transaction((tx) => fn(new RunTx(tx)));
+        let appended = false;
+        const result = await this.db.transaction(async (sql) => {
+          const tx = new RunTx(sql);
+          const value = await fn(tx);
+          appended = tx.outbox.appended;
+          return value;
+        });
+        if (appended) for (const listener of this.eventListeners) listener();
+        return result;
       } catch (error) {
         if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isTransient(error)) throw error;
       }

@@ -3,6 +3,7 @@ import { storableText } from '../domain/safe-text.js';
 import type { StageRunState } from '../domain/stages.js';
 import { ContextTx } from './context-tx.js';
 import { DispatchTx } from './dispatch-tx.js';
+import { OutboxTx } from './outbox.js';
 import {
   JOB_RUN_COLUMNS,
   RUN_COLUMNS,
@@ -28,10 +29,13 @@ export class RunTx {
   readonly contexts: ContextTx;
   /** Hand-overs to the executors under the pool and job limits. */
   readonly dispatch: DispatchTx;
+  /** Run events stored with the change they describe. */
+  readonly outbox: OutboxTx;
 
   constructor(private readonly tx: SqlExecutor) {
     this.contexts = new ContextTx(tx);
     this.dispatch = new DispatchTx(tx);
+    this.outbox = new OutboxTx(tx);
   }
 
   /**

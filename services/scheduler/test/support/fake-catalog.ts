@@ -8,6 +8,7 @@ import {
   GetPipelineSnapshotResponseSchema,
   JobSpecSchema,
   PipelineSnapshotSchema,
+  RetentionSchema,
   Subjects,
   type JobSpec,
   type PipelineSnapshot,
@@ -95,6 +96,13 @@ export class FakeCatalog {
     const pipelineId = newId(IdPrefix.pipeline);
     this.setPipeline(pipelineId, stages);
     return pipelineId;
+  }
+
+  /** Sets a pipeline's retention (days; 0 = the installation's default), frozen into its next runs. */
+  setRetention(pipelineId: string, retention: { runDays?: number; logDays?: number }): void {
+    const snapshot = this.pipelines.get(pipelineId);
+    if (snapshot === undefined) throw new Error(`no pipeline ${pipelineId}`);
+    snapshot.retention = create(RetentionSchema, retention);
   }
 
   /** Replaces a pipeline's definition (as an update in the catalog would). */

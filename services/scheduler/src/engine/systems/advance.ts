@@ -71,24 +71,29 @@ export class AdvanceSystem {
       if (!result.applied) return { ...result, runId };
       const jobRun = stored.jobRuns.find((candidate) => candidate.id === input.jobRunId) as JobRunRecord;
       const after = result.run.jobRuns.find((candidate) => candidate.id === input.jobRunId);
-      if (input.kind === 'finished' && after !== undefined && after.attempt !== input.attempt) {
-        // Retried: the failed attempt's record comes from the event.
-        await tx.endAttempt(jobRun.id, input.attempt, {
-          status: input.outcome,
-          exitCode: input.exitCode,
-          failureClass: input.failureClass,
-          reason: input.reason,
-          notBefore: jobRun.notBefore,
-          startedAt: jobRun.startedAt,
-          endedAt: input.at,
-        });
-      }
+      // Retried: the failed attempt's record (written with the step) comes from the event.
+      const replacedAttempts =
+        input.kind === 'finished' && after !== undefined && after.attempt !== input.attempt
+          ? [
+              {
+                jobRunId: jobRun.id,
+                name: jobRun.name,
+                attempt: input.attempt,
+                status: input.outcome,
+                exitCode: input.exitCode,
+                failureClass: input.failureClass,
+                reason: input.reason,
+                startedAt: jobRun.startedAt,
+                endedAt: input.at,
+              },
+            ]
+          : [];
       const output =
         finished !== undefined && input.kind === 'finished'
           ? await recordExecution(tx, jobRun, input, finished, now)
           : undefined;
       const outputs = output === undefined ? undefined : new Map([[jobRun.id, output]]);
-      const items = await persistAndEnd(tx, stored, result, now, { outputs });
+      const items = await persistAndEnd(tx, stored, result, now, { outputs, replacedAttempts });
       return { applied: true as const, items, status: result.run.status, runChanged: result.runChanged, runId };
     });
     const log = this.resources.logger.child({

@@ -3,7 +3,7 @@ import { admit, isLimited, RATE_WINDOW_MS, type HeldJobRun, type PoolLimits } fr
 import { routeOf } from '../../domain/routing.js';
 import type { JobRunRecord, StoredJson } from '../../store/records.js';
 import type { RunTx } from '../../store/run-tx.js';
-import { dispatchItems } from '../persist.js';
+import { dispatchItems, type DispatchRun } from '../persist.js';
 import { startLoop } from '../loop.js';
 import type { EngineResources } from '../resources.js';
 import { errorSummary } from '../../domain/error-summary.js';
@@ -13,6 +13,10 @@ import { waitingReasonOf } from '../waiting-reasons.js';
 export interface DispatchItem {
   readonly jobRunId: string;
   readonly pipelineRunId: string;
+  /** The run's pipeline; empty for a run of a single job. */
+  readonly pipelineId: string;
+  /** The pipeline's log retention in days; 0: the log store's default. */
+  readonly logRetentionDays: number;
   readonly attempt: number;
   /** Proto JSON of the frozen JobSpec. */
   readonly spec: StoredJson;
@@ -93,7 +97,12 @@ export class DispatchSystem {
     }
     if (missing.length > 0) {
       const runIds = [...new Set(missing.map((jobRun) => jobRun.pipelineRunId))];
-      const items = itemsOf(await store.jobRunsOf(runIds), missing, this.resources.now());
+      const items = itemsOf(
+        await store.dispatch.runsOf(runIds),
+        await store.jobRunsOf(runIds),
+        missing,
+        this.resources.now(),
+      );
       this.resources.logger.warn(
         { jobRunIds: items.map((item) => item.jobRunId) },
         're-enqueuing QUEUED job runs missing from the queue',
@@ -187,7 +196,7 @@ export class DispatchSystem {
     const runIds = [...new Set(handed.map((jobRun) => jobRun.pipelineRunId))];
     const all = await tx.dispatch.jobRunsOf(runIds);
     const current = all.filter((jobRun) => marked.has(jobRun.id));
-    return { items: itemsOf(all, current, now), waiting };
+    return { items: itemsOf(await tx.dispatch.runsOf(runIds), all, current, now), waiting };
   }
 
   /** Enqueues attempts already handed over; false (logged) when the queue refused them. */
@@ -206,12 +215,17 @@ export class DispatchSystem {
   }
 }
 
-/** The dispatch items of `queued`, from all job runs of their runs. */
-function itemsOf(all: readonly JobRunRecord[], queued: readonly JobRunRecord[], now: Date): DispatchItem[] {
+/** The dispatch items of `queued`, from their runs and all job runs of their runs. */
+function itemsOf(
+  runs: readonly DispatchRun[],
+  all: readonly JobRunRecord[],
+  queued: readonly JobRunRecord[],
+  now: Date,
+): DispatchItem[] {
   const runIds = [...new Set(queued.map((jobRun) => jobRun.pipelineRunId))];
   return runIds.flatMap((runId) =>
     dispatchItems(
-      runId,
+      runs.find((run) => run.id === runId) ?? { id: runId, pipelineId: null, logRetentionDays: null },
       all.filter((jobRun) => jobRun.pipelineRunId === runId),
       queued.filter((jobRun) => jobRun.pipelineRunId === runId),
       now,
@@ -224,6 +238,8 @@ function toExecuteJob(item: DispatchItem) {
     version: ContractVersion.CONTRACT_VERSION_1,
     jobRunId: item.jobRunId,
     pipelineRunId: item.pipelineRunId,
+    pipelineId: item.pipelineId,
+    logRetentionDays: item.logRetentionDays,
     job: fromJson(JobSpecSchema, item.spec),
     attempt: item.attempt,
     // Tracing (OpenTelemetry) is not wired yet.

@@ -9,13 +9,15 @@ import {
   type PipelineSnapshot,
 } from '@fluxi/contracts';
 import { planRun, type PlannedJobRun } from '../../domain/plan.js';
+import { createdEvents } from '../../domain/run-events.js';
 import { stageRuns } from '../../domain/stages.js';
 import { initialJobRuns, startRun, type ReusedJobRun } from '../../domain/start.js';
 import type { RunTrigger } from '../../domain/status.js';
-import type { JobRunRecord, StoredJson } from '../../store/records.js';
+import type { JobRunRecord, NewPipelineRun, StoredJson } from '../../store/records.js';
 import type { RunTx } from '../../store/run-tx.js';
 import { dispatchItems } from '../persist.js';
 import type { EngineResources } from '../resources.js';
+import { jobRunFacts, recordEvents, runFacts } from '../run-events.js';
 import type { DispatchSystem } from './dispatch.js';
 import { killAttempts, stopInTx, type Stopped } from './stop.js';
 
@@ -83,6 +85,9 @@ export class TriggerSystem {
     const now = this.resources.now();
     const group = snapshot.concurrency?.group ?? '';
     const timeoutSec = snapshot.timeoutSec > 0 ? snapshot.timeoutSec : null;
+    // 0: the log store's default.
+    const logRetentionDays =
+      snapshot.retention !== undefined && snapshot.retention.logDays > 0 ? snapshot.retention.logDays : null;
     const created = await this.resources.store.transaction(async (tx) => {
       const { admitted, stopped } =
         group === '' ? { admitted: true, stopped: [] } : await this.enterGroup(tx, group, snapshot, now);
@@ -91,7 +96,7 @@ export class TriggerSystem {
         jobRunRecord(plan, index, runId, snapshot, step.run.jobRuns[index], rerun),
       );
       const number = await tx.nextNumber(scope);
-      await tx.insertRun({
+      const run: NewPipelineRun = {
         id: runId,
         pipelineId: 'pipelineId' in scope ? scope.pipelineId : null,
         jobId: 'jobId' in scope ? scope.jobId : null,
@@ -113,13 +118,17 @@ export class TriggerSystem {
         createdAt: now,
         startedAt: step.run.startedAt,
         endedAt: step.run.endedAt,
-      });
+      };
+      await tx.insertRun(run);
       await tx.insertJobRuns(jobRuns);
       for (const jobRun of jobRuns) {
         if (jobRun.reusedFrom !== null) await tx.copyOutput(jobRun.reusedFrom, jobRun.id);
       }
-      await tx.saveStageRuns(runId, stageRuns(jobRuns));
-      return { number, items: dispatchItems(runId, jobRuns, step.dispatch, now), stopped, admitted };
+      const stages = stageRuns(jobRuns);
+      await tx.saveStageRuns(runId, stages);
+      await recordEvents(tx, run, createdEvents(runFacts(run), stages, jobRuns.map(jobRunFacts)), now);
+      const dispatchRun = { id: runId, pipelineId: run.pipelineId, logRetentionDays };
+      return { number, items: dispatchItems(dispatchRun, jobRuns, step.dispatch, now), stopped, admitted };
     });
     this.resources.logger.info(
       { pipelineRunId: runId, ...scope, number: created.number, jobRuns: planned.length, waiting: !created.admitted },
