@@ -3,6 +3,8 @@ import type { FluxiConfig, HealthChecks, Logger } from '@fluxi/common';
 import { natsHealthCheck, type Nats } from '@fluxi/messaging';
 import { LogStore } from './store/log-store.js';
 import { LogIngestor } from './transport/log-ingestor.js';
+import { OutcomeIngestor } from './transport/outcome-ingestor.js';
+import { RetentionTask } from './transport/retention-task.js';
 import { LogsSubgraph } from './transport/graphql.js';
 import { SchedulerJobRuns } from './transport/job-runs.js';
 import { HEALTH_CHECKS, LOGGER, LOGS_CONFIG, NATS } from './transport/tokens.js';
@@ -33,6 +35,8 @@ export class AppModule {
           } satisfies HealthChecks,
         },
         LogIngestor,
+        OutcomeIngestor,
+        RetentionTask,
         SchedulerJobRuns,
         LogsSubgraph,
       ],

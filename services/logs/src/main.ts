@@ -20,12 +20,18 @@ export function chdbPath(dataDir: string): string {
 
 /**
  * Starts the logs service: JetStream log chunks → ClickHouse (chDB when no
- * CLICKHOUSE_URL), and the `jobRunLogs` GraphQL subgraph over HTTP.
+ * CLICKHOUSE_URL), attempt outcomes from the job run events, the retention pass, and
+ * the GraphQL subgraph (`jobRunLogs`, `searchLogs`, `logOccurrences`) over HTTP.
  */
 export async function start(options: ServiceOptions): Promise<RunningService> {
   const { config } = options;
   const logger = options.logger.child({ service: SERVICE_NAME });
-  const store = await LogStore.open({ url: config.clickhouse.url, chdbPath: chdbPath(config.dataDir), logger });
+  const store = await LogStore.open({
+    url: config.clickhouse.url,
+    chdbPath: chdbPath(config.dataDir),
+    logger,
+    defaultRetentionDays: config.logs.retentionDays,
+  });
   let nats: Nats | undefined;
   let app: NestExpressApplication | undefined;
   try {

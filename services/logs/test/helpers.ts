@@ -21,7 +21,8 @@ export interface TestLine {
 }
 
 const STREAMS = { STDOUT: LogStream.STDOUT, STDERR: LogStream.STDERR, SYSTEM: LogStream.SYSTEM } as const;
-const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 600);
+// Recent: lines older than their retention (logs.retentionDays, 30) are dropped by the store's TTL.
+const T0 = Date.now() - 60_000;
 
 /** The ts a test line gets: a fixed instant plus its seq in ms, so reads can check it exactly. */
 export const tsOf = (line: { seq: number }): string => new Date(T0 + line.seq).toISOString();

@@ -35,48 +35,52 @@ const all = (jobRunId: string, attempt = 1): LogQuery => ({ jobRunId, attempt, a
 const row = (jobRunId: string, attempt: number, seq: number, text = `line ${seq}`): LogRow => ({
   jobRunId,
   pipelineRunId: 'R1',
+  pipelineId: 'P1',
+  jobId: 'J1',
+  jobName: 'build',
   attempt,
   seq,
   stream: 'STDOUT',
+  level: 'NONE',
   text,
-  tsMs: 1_767_323_045_600 + seq,
+  tsMs: Date.now() - 60_000 + seq,
+  retentionDays: 30,
 });
 
 describe('migrations', () => {
   it('are applied once and recorded', async () => {
-    expect(await migrate(raw.client)).toEqual([]);
+    expect(await migrate(raw.client, { defaultRetentionDays: 30 })).toEqual([]);
     expect(await count('SELECT count() AS n FROM schema_migrations')).toBe(MIGRATIONS.length);
   });
 });
 
 describe('LogStore', () => {
   it('reads each line once even when the copies are not merged yet', async () => {
-    await raw.client.command({ query: 'SYSTEM STOP MERGES log_lines' });
+    await raw.client.command({ query: 'SYSTEM STOP MERGES job_log_lines' });
     try {
       const rows = [row('JR-copies', 1, 1), row('JR-copies', 1, 2)];
       await store.insert(rows);
       await store.insert(rows);
       expect(
-        await count('SELECT count() AS n FROM log_lines WHERE job_run_id = {id:String}', { id: 'JR-copies' }),
+        await count('SELECT count() AS n FROM job_log_lines WHERE job_run_id = {id:String}', { id: 'JR-copies' }),
       ).toBe(4);
       const read = await store.lines(all('JR-copies'));
       expect(read.map((line) => line.seq)).toEqual([1, 2]);
       expect(await store.countLines('JR-copies', 1)).toBe(2);
     } finally {
-      await raw.client.command({ query: 'SYSTEM START MERGES log_lines' });
+      await raw.client.command({ query: 'SYSTEM START MERGES job_log_lines' });
     }
   });
 
   it('keeps text, stream and time exactly, and binds ids as values', async () => {
     const id = "JR-'quote\\ OR 1=1 --";
     const text = 'tab\there \r carriage, emoji 🚀, nul \u0000 end, "json" {x}';
-    await store.insert([
-      { ...row(id, 1, 1, text), stream: 'STDERR' },
-      { ...row(id, 1, 2, ''), stream: 'SYSTEM' },
-    ]);
+    const first = { ...row(id, 1, 1, text), stream: 'STDERR' as const, level: 'ERROR' as const };
+    const second = { ...row(id, 1, 2, ''), stream: 'SYSTEM' as const, level: 'WARN' as const };
+    await store.insert([first, second]);
     expect(await store.lines(all(id))).toEqual([
-      { attempt: 1, seq: 1, stream: 'STDERR', text, tsMs: 1_767_323_045_601 },
-      { attempt: 1, seq: 2, stream: 'SYSTEM', text: '', tsMs: 1_767_323_045_602 },
+      { attempt: 1, seq: 1, stream: 'STDERR', level: 'ERROR', text, tsMs: first.tsMs },
+      { attempt: 1, seq: 2, stream: 'SYSTEM', level: 'WARN', text: '', tsMs: second.tsMs },
     ]);
     expect(await store.lines(all('JR-'))).toEqual([]);
   });

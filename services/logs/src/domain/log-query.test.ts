@@ -60,6 +60,7 @@ describe('parseLogPageArgs', () => {
       attemptFrom: undefined,
       after: undefined,
       first: DEFAULT_PAGE_SIZE,
+      levels: [],
     });
     expect(DEFAULT_PAGE_SIZE).toBe(1000);
     expect(MAX_PAGE_SIZE).toBe(10_000);
@@ -73,6 +74,7 @@ describe('parseLogPageArgs', () => {
       attemptFrom: 'after',
       after: { attempt: 2, seq: 40 },
       first: 0,
+      levels: [],
     });
     expect(parseLogPageArgs({ jobRunId: 'JR1', attempt: 2, after, first: MAX_PAGE_SIZE })).toMatchObject({
       attempt: 2,
@@ -89,6 +91,7 @@ describe('parseLogPageArgs', () => {
     expect(fieldOf({ jobRunId: 'JR1', attempt: 1, after: encodeCursor({ attempt: 2, seq: 1 }) })).toBe('after');
     expect(fieldOf({ jobRunId: 'JR1', first: -1 })).toBe('first');
     expect(fieldOf({ jobRunId: 'JR1', first: MAX_PAGE_SIZE + 1 })).toBe('first');
+    expect(fieldOf({ jobRunId: 'JR1', levels: ['LOUD' as 'ERROR'] })).toBe('levels');
   });
 
   it('says what a cursor is for', () => {
@@ -108,7 +111,12 @@ describe('logQueryFor', () => {
       attempt: 3,
       afterSeq: undefined,
       limit: 11,
+      levels: [],
     });
+    expect(logQueryFor(parseLogPageArgs({ jobRunId: 'JR1', levels: ['ERROR', 'WARN', 'ERROR'] }), 1).levels).toEqual([
+      'ERROR',
+      'WARN',
+    ]);
     const after = encodeCursor({ attempt: 2, seq: 7 });
     expect(logQueryFor(parseLogPageArgs({ jobRunId: 'JR1', after }), 3)).toMatchObject({ attempt: 2, afterSeq: 7 });
     expect(logQueryFor(parseLogPageArgs({ jobRunId: 'JR1', attempt: 1 }), 3)).toMatchObject({ attempt: 1 });

@@ -1,4 +1,5 @@
 import { badInput } from '@fluxi/common';
+import { LEVEL_NAMES_LIST, type LineLevelName } from './log-row.js';
 
 export const DEFAULT_PAGE_SIZE = 1000;
 export const MAX_PAGE_SIZE = 10_000;
@@ -11,6 +12,7 @@ export interface LogPageArgs {
   attempt?: number | null;
   after?: string | null;
   first?: number | null;
+  levels?: readonly LineLevelName[] | null;
 }
 
 /** Where a page starts: after this line of this attempt. */
@@ -28,6 +30,8 @@ export interface LogPageRequest {
   attemptFrom: 'attempt' | 'after' | undefined;
   after: LogCursor | undefined;
   first: number;
+  /** Only lines of these levels; every line when empty. */
+  levels: LineLevelName[];
 }
 
 /** What the store reads: lines of one attempt, in seq order. */
@@ -37,6 +41,8 @@ export interface LogQuery {
   /** Only lines with a greater seq; every line of the attempt when unset. */
   afterSeq: number | undefined;
   limit: number;
+  /** Only lines of these levels; every line when empty or unset. */
+  levels?: readonly LineLevelName[];
 }
 
 /** One page of an attempt's lines, as `jobRunLogs` answers it. */
@@ -84,7 +90,11 @@ export function parseLogPageArgs(args: LogPageArgs): LogPageRequest {
   }
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (first < 0 || first > MAX_PAGE_SIZE) throw badInput(`first must be between 0 and ${MAX_PAGE_SIZE}`, 'first');
+  const levels = [...new Set(args.levels ?? [])];
+  const wrong = levels.find((level) => !LEVEL_NAMES_LIST.includes(level));
+  if (wrong !== undefined) throw badInput(`levels: ${wrong} is not one of ${LEVEL_NAMES_LIST.join(', ')}`, 'levels');
   return {
+    levels,
     jobRunId,
     attempt: attempt ?? after?.attempt,
     attemptFrom: attempt !== undefined ? 'attempt' : after !== undefined ? 'after' : undefined,
@@ -106,7 +116,13 @@ export function logQueryFor(request: LogPageRequest, latestAttempt: number): Log
       request.attemptFrom ?? 'attempt',
     );
   }
-  return { jobRunId: request.jobRunId, attempt, afterSeq: request.after?.seq, limit: request.first + 1 };
+  return {
+    jobRunId: request.jobRunId,
+    attempt,
+    afterSeq: request.after?.seq,
+    limit: request.first + 1,
+    levels: request.levels,
+  };
 }
 
 /**

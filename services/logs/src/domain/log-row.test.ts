@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ContractVersion, create, LogChunkSchema, LogStream } from '@fluxi/contracts';
+import { ContractVersion, create, LogChunkSchema, LogLevel, LogStream } from '@fluxi/contracts';
 import { MalformedChunkError, rowsFromChunk } from './log-row.js';
 
-const chunk = (lines: Array<{ seq?: bigint; stream?: LogStream; attempt?: number; tsMs?: bigint; text?: string }>) =>
+const chunk = (
+  lines: Array<{ seq?: bigint; stream?: LogStream; attempt?: number; tsMs?: bigint; text?: string; level?: LogLevel }>,
+) =>
   create(LogChunkSchema, {
     version: ContractVersion.CONTRACT_VERSION_1,
     jobRunId: 'JR1',
@@ -13,43 +15,77 @@ const chunk = (lines: Array<{ seq?: bigint; stream?: LogStream; attempt?: number
       attempt: line.attempt ?? 1,
       tsMs: line.tsMs ?? 1_700_000_000_123n,
       text: line.text ?? `line ${i + 1}`,
+      level: line.level ?? LogLevel.UNSPECIFIED,
     })),
   });
 
+const base = {
+  jobRunId: 'JR1',
+  pipelineRunId: 'R1',
+  pipelineId: '',
+  jobId: '',
+  jobName: '',
+  level: 'NONE',
+  tsMs: 1_700_000_000_123,
+  retentionDays: 30,
+};
+
 describe('rowsFromChunk', () => {
-  it('maps every line with its stream, attempt and time', () => {
+  it('maps every line with its stream, attempt, level and time, and the default retention', () => {
     const rows = rowsFromChunk(
       chunk([
         { stream: LogStream.STDOUT },
-        { stream: LogStream.STDERR, text: '' },
-        { stream: LogStream.SYSTEM, attempt: 2 },
+        { stream: LogStream.STDERR, text: '', level: LogLevel.ERROR },
+        { stream: LogStream.SYSTEM, attempt: 2, level: LogLevel.WARN },
       ]),
+      30,
     );
     expect(rows).toEqual([
+      { ...base, attempt: 1, seq: 1, stream: 'STDOUT', text: 'line 1' },
+      { ...base, attempt: 1, seq: 2, stream: 'STDERR', text: '', level: 'ERROR' },
+      { ...base, attempt: 2, seq: 3, stream: 'SYSTEM', text: 'line 3', level: 'WARN' },
+    ]);
+  });
+
+  it('carries the chunk labels and its own retention', () => {
+    const labelled = {
+      ...chunk([{ level: LogLevel.DEBUG }, { level: LogLevel.INFO }]),
+      pipelineId: 'P1',
+      jobId: 'J1',
+      jobName: 'build',
+      logRetentionDays: 7,
+    };
+    expect(rowsFromChunk(labelled, 30)).toEqual([
       {
-        jobRunId: 'JR1',
-        pipelineRunId: 'R1',
+        ...base,
+        pipelineId: 'P1',
+        jobId: 'J1',
+        jobName: 'build',
+        retentionDays: 7,
         attempt: 1,
         seq: 1,
         stream: 'STDOUT',
         text: 'line 1',
-        tsMs: 1_700_000_000_123,
+        level: 'DEBUG',
       },
-      { jobRunId: 'JR1', pipelineRunId: 'R1', attempt: 1, seq: 2, stream: 'STDERR', text: '', tsMs: 1_700_000_000_123 },
       {
-        jobRunId: 'JR1',
-        pipelineRunId: 'R1',
-        attempt: 2,
-        seq: 3,
-        stream: 'SYSTEM',
-        text: 'line 3',
-        tsMs: 1_700_000_000_123,
+        ...base,
+        pipelineId: 'P1',
+        jobId: 'J1',
+        jobName: 'build',
+        retentionDays: 7,
+        attempt: 1,
+        seq: 2,
+        stream: 'STDOUT',
+        text: 'line 2',
+        level: 'INFO',
       },
     ]);
+    expect(rowsFromChunk({ ...labelled, logRetentionDays: 1_000_000 }, 30)[0]?.retentionDays).toBe(36_500);
   });
 
   it('accepts an empty chunk', () => {
-    expect(rowsFromChunk(chunk([]))).toEqual([]);
+    expect(rowsFromChunk(chunk([]), 30)).toEqual([]);
   });
 
   it.each([
@@ -59,12 +95,12 @@ describe('rowsFromChunk', () => {
     ['attempt 0', { attempt: 0 }, /lines\[0\]\.attempt/],
     ['a negative time', { tsMs: -1n }, /lines\[0\]\.ts_ms/],
   ])('refuses %s', (_name, line, message) => {
-    expect(() => rowsFromChunk(chunk([line]))).toThrow(MalformedChunkError);
-    expect(() => rowsFromChunk(chunk([line]))).toThrow(message);
+    expect(() => rowsFromChunk(chunk([line]), 30)).toThrow(MalformedChunkError);
+    expect(() => rowsFromChunk(chunk([line]), 30)).toThrow(message);
   });
 
   it('refuses a chunk without job run or pipeline run', () => {
-    expect(() => rowsFromChunk({ ...chunk([{}]), jobRunId: '' })).toThrow(/job_run_id/);
-    expect(() => rowsFromChunk({ ...chunk([{}]), pipelineRunId: '' })).toThrow(/pipeline_run_id/);
+    expect(() => rowsFromChunk({ ...chunk([{}]), jobRunId: '' }, 30)).toThrow(/job_run_id/);
+    expect(() => rowsFromChunk({ ...chunk([{}]), pipelineRunId: '' }, 30)).toThrow(/pipeline_run_id/);
   });
 });

@@ -1,19 +1,42 @@
-import { LogStream, type LogChunk } from '@fluxi/contracts';
+import { LogLevel, LogStream, type LogChunk } from '@fluxi/contracts';
 
 /** Which output a line came from, as stored and as shown to clients. */
 export type LogStreamName = 'STDOUT' | 'STDERR' | 'SYSTEM';
+export const STREAM_NAMES_LIST: readonly LogStreamName[] = ['STDOUT', 'STDERR', 'SYSTEM'];
+
+/** The level a line reads as (detected by the executor), as stored and shown; NONE: none detected. */
+export type LineLevelName = 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'NONE';
+export const LEVEL_NAMES_LIST: readonly LineLevelName[] = ['ERROR', 'WARN', 'INFO', 'DEBUG', 'NONE'];
+
+const LEVEL_NAMES: Record<LogLevel, LineLevelName> = {
+  [LogLevel.UNSPECIFIED]: 'NONE',
+  [LogLevel.ERROR]: 'ERROR',
+  [LogLevel.WARN]: 'WARN',
+  [LogLevel.INFO]: 'INFO',
+  [LogLevel.DEBUG]: 'DEBUG',
+};
 
 /** One stored log line. (jobRunId, attempt, seq) identifies it. */
 export interface LogRow {
   jobRunId: string;
   pipelineRunId: string;
+  /** Empty when the executor did not know it (older executors, jobs run on their own). */
+  pipelineId: string;
+  jobId: string;
+  jobName: string;
   attempt: number;
   seq: number;
   stream: LogStreamName;
+  level: LineLevelName;
   text: string;
   /** Milliseconds since the Unix epoch. */
   tsMs: number;
+  /** Days the line is kept from its ts (the store's TTL). */
+  retentionDays: number;
 }
+
+/** Longest retention a row may ask for (the store keeps it in a UInt16). */
+export const MAX_RETENTION_DAYS = 36_500;
 
 /** A chunk that can never be stored, however often it is delivered. */
 export class MalformedChunkError extends Error {
@@ -35,11 +58,16 @@ const MAX_INT32 = 2 ** 31 - 1;
 /**
  * The rows of a decoded LogChunk, checked on arrival: a chunk with a line that
  * breaks the contract is refused whole (MalformedChunkError) rather than stored
- * half, so the caller can drop it and say why.
+ * half, so the caller can drop it and say why. A chunk without a retention (0)
+ * gets `defaultRetentionDays` (`logs.retentionDays`); an unknown level is NONE.
  */
-export function rowsFromChunk(chunk: LogChunk): LogRow[] {
+export function rowsFromChunk(chunk: LogChunk, defaultRetentionDays: number): LogRow[] {
   if (chunk.jobRunId === '') throw new MalformedChunkError('job_run_id is empty');
   if (chunk.pipelineRunId === '') throw new MalformedChunkError('pipeline_run_id is empty');
+  const retentionDays = Math.min(
+    chunk.logRetentionDays > 0 ? chunk.logRetentionDays : defaultRetentionDays,
+    MAX_RETENTION_DAYS,
+  );
   return chunk.lines.map((line, index) => {
     const where = `lines[${index}]`;
     const stream = STREAM_NAMES[line.stream];
@@ -56,11 +84,16 @@ export function rowsFromChunk(chunk: LogChunk): LogRow[] {
     return {
       jobRunId: chunk.jobRunId,
       pipelineRunId: chunk.pipelineRunId,
+      pipelineId: chunk.pipelineId,
+      jobId: chunk.jobId,
+      jobName: chunk.jobName,
       attempt: line.attempt,
       seq: Number(line.seq),
       stream,
+      level: LEVEL_NAMES[line.level] ?? 'NONE',
       text: line.text,
       tsMs,
+      retentionDays,
     };
   });
 }

@@ -1,16 +1,64 @@
-import { FluxiError, type Logger } from '@fluxi/common';
-import type { LogRow, LogStreamName } from '../domain/log-row.js';
+import { badInput, FluxiError, type Logger } from '@fluxi/common';
+import type { LineLevelName, LogRow, LogStreamName } from '../domain/log-row.js';
 import type { LogQuery } from '../domain/log-query.js';
+import type { AttemptStatus, SearchFilter, SearchOrder, SearchPosition, SearchTerm } from '../domain/log-search.js';
 import { openClickHouse, type ClickHouseHandle, type ClickHouseOptions } from './clickhouse.js';
-import { migrate } from './migrations.js';
+import { EXPIRES_AT, LINES_TABLE, migrate, OUTCOMES_TABLE } from './migrations.js';
+import { contextSql, occurrencesPerDaySql, searchPageSql, searchWhere, type SqlPart } from './search-sql.js';
 
 /** A stored line as read back. */
 export interface StoredLine {
   attempt: number;
   seq: number;
   stream: LogStreamName;
+  level: LineLevelName;
   text: string;
   tsMs: number;
+}
+
+/** A line found by a search, with where it is. */
+export interface FoundLine extends StoredLine {
+  pipelineRunId: string;
+  pipelineId: string;
+  jobRunId: string;
+  jobId: string;
+  jobName: string;
+}
+
+/** A found line with the lines around it in its attempt. */
+export interface SearchHit extends FoundLine {
+  before: StoredLine[];
+  after: StoredLine[];
+}
+
+/** Matching lines of one UTC day. */
+export interface OccurrenceDay {
+  /** YYYY-MM-DD */
+  day: string;
+  count: number;
+  jobRuns: number;
+}
+
+export interface Occurrences {
+  totalCount: number;
+  first: FoundLine | undefined;
+  last: FoundLine | undefined;
+  days: OccurrenceDay[];
+}
+
+/** The outcome of one attempt, from its `finished` event. */
+export interface AttemptOutcome {
+  jobRunId: string;
+  attempt: number;
+  status: AttemptStatus;
+  finishedAtMs: number;
+}
+
+/** What one retention pass removed: counts only. */
+export interface RetentionReport {
+  deletedLines: number;
+  droppedPartitions: number;
+  rewrittenPartitions: number;
 }
 
 /** 64-bit integers come back as strings from a server and as numbers from chDB. */
@@ -18,8 +66,40 @@ interface LineRecord {
   attempt: number | string;
   seq: number | string;
   stream: string;
+  level: string;
   text: string;
   ts_ms: number | string;
+}
+
+interface FoundRecord extends LineRecord {
+  pipeline_run_id: string;
+  pipeline_id: string;
+  job_run_id: string;
+  job_id: string;
+  job_name: string;
+}
+
+const toLine = (record: LineRecord): StoredLine => ({
+  attempt: Number(record.attempt),
+  seq: Number(record.seq),
+  stream: record.stream as LogStreamName,
+  level: record.level as LineLevelName,
+  text: record.text,
+  tsMs: Number(record.ts_ms),
+});
+
+const toFound = (record: FoundRecord): FoundLine => ({
+  ...toLine(record),
+  pipelineRunId: record.pipeline_run_id,
+  pipelineId: record.pipeline_id,
+  jobRunId: record.job_run_id,
+  jobId: record.job_id,
+  jobName: record.job_name,
+});
+
+export interface LogStoreOptions extends ClickHouseOptions {
+  /** `logs.retentionDays`, given to the rows of the first schema when they are moved; default 30. */
+  defaultRetentionDays?: number;
 }
 
 /**
@@ -34,10 +114,11 @@ export class LogStore {
   private constructor(
     private readonly handle: ClickHouseHandle,
     private readonly logger: Logger,
+    private readonly defaultRetentionDays: number,
   ) {}
 
-  static async open(options: ClickHouseOptions): Promise<LogStore> {
-    return new LogStore(await openClickHouse(options), options.logger);
+  static async open(options: LogStoreOptions): Promise<LogStore> {
+    return new LogStore(await openClickHouse(options), options.logger, options.defaultRetentionDays ?? 30);
   }
 
   get engine(): ClickHouseHandle['engine'] {
@@ -46,7 +127,7 @@ export class LogStore {
 
   /** Resolves once the schema is migrated; a failed attempt is retried on the next call. */
   ready(): Promise<void> {
-    this.schemaReady ??= migrate(this.handle.client).then(
+    this.schemaReady ??= migrate(this.handle.client, { defaultRetentionDays: this.defaultRetentionDays }).then(
       (applied) => {
         if (applied.length > 0) this.logger.info({ applied }, 'log store migrated');
       },
@@ -64,17 +145,22 @@ export class LogStore {
     await this.ready();
     try {
       await this.handle.client.insert({
-        table: 'log_lines',
+        table: LINES_TABLE,
         format: 'JSONEachRow',
         values: rows.map((row) => ({
           job_run_id: row.jobRunId,
-          pipeline_run_id: row.pipelineRunId,
           attempt: row.attempt,
           seq: row.seq,
+          pipeline_run_id: row.pipelineRunId,
+          pipeline_id: row.pipelineId,
+          job_id: row.jobId,
+          job_name: row.jobName,
           stream: row.stream,
+          level: row.level,
           text: row.text,
           // An integer into DateTime64(3) is read as milliseconds since the epoch (UTC).
           ts: row.tsMs,
+          retention_days: row.retentionDays,
         })),
       });
     } catch (error) {
@@ -92,8 +178,10 @@ export class LogStore {
     await this.ready();
     const filters = ['job_run_id = {jobRunId:String}', 'attempt = {attempt:UInt32}'];
     if (query.afterSeq !== undefined) filters.push('seq > {afterSeq:UInt64}');
-    const sql = `SELECT attempt, seq, stream, text, toUnixTimestamp64Milli(ts) AS ts_ms
-      FROM log_lines
+    const levels = query.levels ?? [];
+    if (levels.length > 0) filters.push('level IN {levels:Array(String)}');
+    const sql = `SELECT attempt, seq, stream, level, text, toUnixTimestamp64Milli(ts) AS ts_ms
+      FROM ${LINES_TABLE}
       WHERE ${filters.join(' AND ')}
       ORDER BY seq
       LIMIT 1 BY seq
@@ -108,35 +196,182 @@ export class LogStore {
           attempt: query.attempt,
           limit: query.limit,
           ...(query.afterSeq === undefined ? {} : { afterSeq: query.afterSeq }),
+          ...(levels.length === 0 ? {} : { levels }),
         },
       });
       records = await result.json<LineRecord>();
     } catch (error) {
       throw unavailable('read log lines', error);
     }
-    return records.map((record) => ({
-      attempt: Number(record.attempt),
-      seq: Number(record.seq),
-      stream: record.stream as LogStreamName,
-      text: record.text,
-      tsMs: Number(record.ts_ms),
-    }));
+    return records.map(toLine);
   }
 
-  /** How many lines an attempt of a job run has, each counted once (copies not merged yet included). */
-  async countLines(jobRunId: string, attempt: number): Promise<number> {
+  /**
+   * How many lines an attempt of a job run has (of `levels` when given), each counted
+   * once (copies not merged yet included).
+   */
+  async countLines(jobRunId: string, attempt: number, levels: readonly LineLevelName[] = []): Promise<number> {
     await this.ready();
     try {
       const result = await this.handle.client.query({
-        query: `SELECT uniqExact(seq) AS n FROM log_lines
-          WHERE job_run_id = {jobRunId:String} AND attempt = {attempt:UInt32}`,
+        query: `SELECT uniqExact(seq) AS n FROM ${LINES_TABLE}
+          WHERE job_run_id = {jobRunId:String} AND attempt = {attempt:UInt32}
+          ${levels.length > 0 ? 'AND level IN {levels:Array(String)}' : ''}`,
         format: 'JSONEachRow',
-        query_params: { jobRunId, attempt },
+        query_params: { jobRunId, attempt, ...(levels.length > 0 ? { levels } : {}) },
       });
       const rows = await result.json<{ n: number | string }>();
       return Number(rows[0]?.n ?? 0);
     } catch (error) {
       throw unavailable('count log lines', error);
+    }
+  }
+
+  /**
+   * Checks the regexes of a search the way the store will run them (re2): BAD_USER_INPUT
+   * on `field` for one that does not compile, naming it and why.
+   */
+  async checkRegexes(terms: readonly SearchTerm[], field = 'query'): Promise<void> {
+    for (const term of terms) {
+      if (term.kind !== 'regex') continue;
+      try {
+        await this.rows("SELECT match('', {re:String}) AS ok", { re: term.value });
+      } catch (error) {
+        if (error instanceof FluxiError && error.code === 'UNAVAILABLE') {
+          const reason = /cannot compile re2: .*?, error: ([^.]{1,120})/.exec(causeMessage(error))?.[1];
+          if (reason === undefined) throw error;
+          throw badInput(`${field}: /${term.value}/ is not a valid regular expression (RE2): ${reason}`, field);
+        }
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * A page of lines matching every term and filter, in search order, each once, with
+   * `context` lines before and after each in its attempt. Reads `limit` hits.
+   */
+  async search(
+    terms: readonly SearchTerm[],
+    filter: SearchFilter,
+    page: { order: SearchOrder; after: SearchPosition | undefined; limit: number; context: number },
+  ): Promise<SearchHit[]> {
+    const found = (
+      await this.rows<FoundRecord>(searchPageSql(searchWhere(terms, filter), page.order, page.after, page.limit))
+    ).map(toFound);
+    if (page.context === 0 || found.length === 0) return found.map((line) => ({ ...line, before: [], after: [] }));
+    const windows = found.map((line) => ({
+      jobRunId: line.jobRunId,
+      attempt: line.attempt,
+      fromSeq: Math.max(1, line.seq - page.context),
+      toSeq: line.seq + page.context,
+    }));
+    const around = new Map<string, StoredLine[]>();
+    const records = await this.rows<LineRecord & { job_run_id: string }>(contextSql(windows));
+    for (const record of records) {
+      const key = `${record.job_run_id}\u0000${record.attempt}`;
+      const list = around.get(key) ?? [];
+      list.push(toLine(record));
+      around.set(key, list);
+    }
+    return found.map((line) => {
+      const lines = around.get(`${line.jobRunId}\u0000${line.attempt}`) ?? [];
+      return {
+        ...line,
+        before: lines.filter((other) => other.seq < line.seq && other.seq >= line.seq - page.context),
+        after: lines.filter((other) => other.seq > line.seq && other.seq <= line.seq + page.context),
+      };
+    });
+  }
+
+  /** First and last matching line, and matching lines per UTC day. */
+  async occurrences(terms: readonly SearchTerm[], filter: SearchFilter): Promise<Occurrences> {
+    const where = searchWhere(terms, filter);
+    const one = async (order: SearchOrder) =>
+      (await this.rows<FoundRecord>(searchPageSql(where, order, undefined, 1))).map(toFound)[0];
+    const [first, last, days] = await Promise.all([
+      one('OLDEST_FIRST'),
+      one('NEWEST_FIRST'),
+      this.rows<{ day: string; n: number | string; job_runs: number | string }>(occurrencesPerDaySql(where)),
+    ]);
+    const perDay = days.map((row) => ({ day: row.day, count: Number(row.n), jobRuns: Number(row.job_runs) }));
+    return { totalCount: perDay.reduce((sum, day) => sum + day.count, 0), first, last, days: perDay };
+  }
+
+  /** Records attempt outcomes (a repeat of one replaces it). */
+  async recordOutcomes(outcomes: readonly AttemptOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.ready();
+    try {
+      await this.handle.client.insert({
+        table: OUTCOMES_TABLE,
+        format: 'JSONEachRow',
+        values: outcomes.map((outcome) => ({
+          job_run_id: outcome.jobRunId,
+          attempt: outcome.attempt,
+          status: outcome.status,
+          finished_at: outcome.finishedAtMs,
+        })),
+      });
+    } catch (error) {
+      throw unavailable('write attempt outcomes', error);
+    }
+  }
+
+  /**
+   * Deletes the lines past their retention (the table's TTL, applied now rather than at
+   * ClickHouse's next TTL merge): a day partition whose lines have all expired is dropped
+   * whole; one with some is rewritten without them. Then forgets the outcomes of attempts
+   * that have no line left. Returns counts only.
+   */
+  async applyRetention(): Promise<RetentionReport> {
+    await this.ready();
+    const expired = `${EXPIRES_AT} <= now()`;
+    const partitions = await this.rows<{ partition: string; total: number | string; expired: number | string }>({
+      sql: `SELECT _partition_id AS partition, count() AS total, countIf(${expired}) AS expired
+        FROM ${LINES_TABLE} GROUP BY partition HAVING expired > 0`,
+      params: {},
+    });
+    const report: RetentionReport = { deletedLines: 0, droppedPartitions: 0, rewrittenPartitions: 0 };
+    for (const partition of partitions) {
+      // Partition ids are YYYYMMDD (toYYYYMMDD): digits only, checked before they go into SQL.
+      if (!/^\d{8}$/.test(partition.partition)) continue;
+      const whole = Number(partition.expired) === Number(partition.total);
+      const statement = whole
+        ? `ALTER TABLE ${LINES_TABLE} DROP PARTITION ID '${partition.partition}'`
+        : `ALTER TABLE ${LINES_TABLE} DELETE IN PARTITION ID '${partition.partition}' WHERE ${expired}`;
+      await this.command(statement, 'apply log retention');
+      report.deletedLines += Number(partition.expired);
+      if (whole) report.droppedPartitions += 1;
+      else report.rewrittenPartitions += 1;
+    }
+    if (report.deletedLines > 0) {
+      await this.command(
+        `ALTER TABLE ${OUTCOMES_TABLE} DELETE WHERE finished_at < now() - INTERVAL 1 DAY
+          AND (job_run_id, attempt) NOT IN (SELECT job_run_id, attempt FROM ${LINES_TABLE})`,
+        'forget outcomes of deleted logs',
+      );
+    }
+    return report;
+  }
+
+  private async command(query: string, what: string): Promise<void> {
+    try {
+      // Synchronous mutations: the pass has done its work when it returns.
+      await this.handle.client.command({ query, clickhouse_settings: { mutations_sync: '2' } });
+    } catch (error) {
+      throw unavailable(what, error);
+    }
+  }
+
+  private async rows<T>(part: SqlPart | string, params: Record<string, unknown> = {}): Promise<T[]> {
+    await this.ready();
+    const { sql, params: bound } = typeof part === 'string' ? { sql: part, params } : part;
+    try {
+      const result = await this.handle.client.query({ query: sql, format: 'JSONEachRow', query_params: bound });
+      return await result.json<T>();
+    } catch (error) {
+      throw unavailable('read log lines', error);
     }
   }
 
@@ -154,6 +389,11 @@ export class LogStore {
     await this.schemaReady?.catch(() => undefined);
     await this.handle.close();
   }
+}
+
+function causeMessage(error: FluxiError): string {
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Error ? cause.message : String(cause);
 }
 
 function unavailable(what: string, cause: unknown): FluxiError {

@@ -43,7 +43,7 @@ export class LogIngestor implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async write(messages: JsMsg[]): Promise<void> {
-    const rows = rowsFromMessages(messages, this.logger);
+    const rows = rowsFromMessages(messages, this.logger, this.config.retentionDays);
     await this.store.insert(rows);
     this.logger.debug({ messages: messages.length, lines: rows.length }, 'log lines written');
   }
