@@ -25,12 +25,14 @@ export interface LiveContext {
 }
 
 const typeDefs = /* GraphQL */ `
-  "The level a log line reads as (detected from common patterns; ANSI colour codes ignored)."
-  enum LogLevel {
+  "The level of a log line, detected by the executor from common patterns (as the logs subgraph's LineLevel)."
+  enum LineLevel {
     ERROR
     WARN
     INFO
     DEBUG
+    "No level recognised in the line."
+    NONE
   }
 
   "A line of a job's output, live."
@@ -41,8 +43,7 @@ const typeDefs = /* GraphQL */ `
     seq: Int!
     "STDOUT, STDERR or SYSTEM."
     stream: String!
-    "Null when nothing in the line tells its level."
-    level: LogLevel
+    level: LineLevel!
     text: String!
     ts: String!
     "The job's name in its run: set in a pipeline run's merged log."
@@ -149,12 +150,12 @@ const typeDefs = /* GraphQL */ `
     the latest), then the live ones, in seq order, each once, following retries; ends with
     JobRunLogEnd once the job run is final. levels keeps only lines of those levels.
     """
-    jobRunLogs(jobRunId: ID!, attempt: Int, fromSeq: Int, levels: [LogLevel!]): JobRunLogEvent!
+    jobRunLogs(jobRunId: ID!, attempt: Int, fromSeq: Int, levels: [LineLevel!]): JobRunLogEvent!
     """
     Every job run's log of a pipeline run, merged as printed, each line tagged with its job
     (jobName); a JobRunLogEnd per job run, then PipelineRunLogEnd once the run ended.
     """
-    pipelineRunLogs(id: ID!, levels: [LogLevel!]): PipelineRunLogEvent!
+    pipelineRunLogs(id: ID!, levels: [LineLevel!]): PipelineRunLogEvent!
     "A pipeline run's events from fromSeq (default 1: its whole story), ending after the run ended."
     pipelineRunUpdated(id: ID!, fromSeq: Int): RunEvent!
     "Events of every pipeline run from now on, or of one pipeline's runs."

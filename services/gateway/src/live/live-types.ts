@@ -5,8 +5,8 @@ export interface LiveLogLine {
   seq: number;
   /** STDOUT, STDERR or SYSTEM. */
   stream: string;
-  /** ERROR, WARN, INFO, DEBUG; null when nothing in the line tells. */
-  level: string | null;
+  /** ERROR, WARN, INFO, DEBUG, or NONE when nothing in the line tells (as the logs subgraph's LineLevel). */
+  level: string;
   text: string;
   /** ISO-8601 time the executor read the line. */
   ts: string;

@@ -4,7 +4,7 @@ import { followJobRunLogs } from './log-follow.js';
 
 const JOB_RUN = 'JR1';
 
-const line = (attempt: number, seq: number, level: string | null = null): LiveLogLine => ({
+const line = (attempt: number, seq: number, level = 'NONE'): LiveLogLine => ({
   jobRunId: JOB_RUN,
   attempt,
   seq,
@@ -151,7 +151,7 @@ describe('following a job run log', () => {
 
   it('keeps only the levels asked for, and still ends', async () => {
     const sources = new Sources();
-    sources.store = [line(1, 1, 'ERROR'), line(1, 2, null), line(1, 3, 'WARN'), line(1, 4, 'DEBUG')];
+    sources.store = [line(1, 1, 'ERROR'), line(1, 2, 'NONE'), line(1, 3, 'WARN'), line(1, 4, 'DEBUG')];
     const done = collect(followJobRunLogs(sources, { jobRunId: JOB_RUN, levels: ['ERROR', 'WARN'] }));
     await tick();
     sources.finishAttempt(1, 4);

@@ -10,7 +10,7 @@ export interface LogFollowRequest {
   attempt?: number | undefined;
   /** The first seq to send; default 1 (everything). */
   fromSeq?: number | undefined;
-  /** Only lines of these levels (ERROR, WARN, INFO, DEBUG); all when unset or empty. */
+  /** Only lines of these levels (ERROR, WARN, INFO, DEBUG, NONE); all when unset or empty. */
   levels?: readonly string[] | undefined;
 }
 
@@ -179,7 +179,7 @@ class LogFollow {
   }
 
   private send(line: LiveLogLine): void {
-    if (this.levels === undefined || (line.level !== null && this.levels.has(line.level))) {
+    if (this.levels === undefined || this.levels.has(line.level)) {
       this.emit({ kind: 'line', line });
     }
   }

@@ -35,7 +35,7 @@ const FINAL: ReadonlyMap<RunStatus, string> = new Map([
   [RunStatus.SKIPPED, 'SKIPPED'],
 ]);
 
-const levelName = (level: LogLevel): string | null => (level === LogLevel.UNSPECIFIED ? null : LogLevel[level]);
+const levelName = (level: LogLevel): string => (level === LogLevel.UNSPECIFIED ? 'NONE' : (LogLevel[level] ?? 'NONE'));
 const streamName = (stream: LogStream): string => LogStream[stream] ?? 'STDOUT';
 
 /**

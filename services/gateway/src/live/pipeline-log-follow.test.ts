@@ -12,7 +12,7 @@ async function* lines(jobRunId: string, count: number, status = 'SUCCESS'): Asyn
     await new Promise((resolve) => setTimeout(resolve, 1));
     yield {
       kind: 'line',
-      line: { jobRunId, attempt: 1, seq, stream: 'STDOUT', level: null, text: `${jobRunId} ${seq}`, ts: '' },
+      line: { jobRunId, attempt: 1, seq, stream: 'STDOUT', level: 'NONE', text: `${jobRunId} ${seq}`, ts: '' },
     };
   }
   yield { kind: 'end', end: { jobRunId, status, attempt: 1 } };
@@ -64,7 +64,7 @@ describe("a pipeline run's merged log", () => {
           await new Promise((resolve) => setTimeout(resolve, 1));
           yield {
             kind: 'line',
-            line: { jobRunId: 'JRa', attempt: 1, seq, stream: 'STDOUT', level: null, text: '', ts: '' },
+            line: { jobRunId: 'JRa', attempt: 1, seq, stream: 'STDOUT', level: 'NONE', text: '', ts: '' },
           };
         }
       } finally {

@@ -8,7 +8,7 @@ import type { PipelineLogEvent } from './pipeline-log-follow.js';
 
 /** A comment line every so often keeps proxies and load balancers from closing a quiet stream. */
 const KEEP_ALIVE_MS = 15_000;
-const LEVELS = new Set(['ERROR', 'WARN', 'INFO', 'DEBUG']);
+const LEVELS = new Set(['ERROR', 'WARN', 'INFO', 'DEBUG', 'NONE']);
 
 const STATUS: Record<string, number> = {
   BAD_USER_INPUT: 400,
@@ -48,7 +48,7 @@ function levelsOf(value: unknown): string[] | undefined {
   const raw = Array.isArray(value) ? value : value === undefined ? [] : [value];
   const levels = raw.flatMap((item) => String(item).split(',')).map((level) => level.trim().toUpperCase());
   const wrong = levels.find((level) => !LEVELS.has(level));
-  if (wrong !== undefined) throw badInput(`level ${wrong} is not one of ERROR, WARN, INFO, DEBUG`, 'level');
+  if (wrong !== undefined) throw badInput(`level ${wrong} is not one of ERROR, WARN, INFO, DEBUG, NONE`, 'level');
   return levels.length === 0 ? undefined : levels;
 }
 
