@@ -97,6 +97,7 @@ describe('the run store on PostgreSQL', () => {
       '002_pipelines_in_depth',
       '003_dead_letters',
       '004_pools_and_limits',
+      '005_run_events_and_retention',
     ]);
   });
 

@@ -1,0 +1,222 @@
+import { join } from 'node:path';
+import { IdPrefix, newId, silentLogger } from '@fluxi/common';
+import {
+  ContractVersion,
+  create,
+  fromJson,
+  RunEventKind,
+  RunEventSchema,
+  Subjects,
+  toBinary,
+  toJson,
+} from '@fluxi/contracts';
+import { openDatabase, type Database } from '@fluxi/db';
+import { connectNats, type Nats } from '@fluxi/messaging';
+import {
+  createTestDatabase,
+  startNatsServer,
+  tempDir,
+  type RestartableServer,
+  type TestDatabase,
+} from '@fluxi/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewRunEvent } from '../src/store/outbox.js';
+import type { NewPipelineRun, StoredJson } from '../src/store/records.js';
+import { RunStore } from '../src/store/run-store.js';
+import { jetStreamPublisher, RunEventRelay } from '../src/transport/nats/run-event-relay.js';
+import { oneTo, readRunEvents, seqs } from './support/run-events.js';
+
+/** The outbox (store) and its relay, on PGlite and PostgreSQL, with a real nats-server. */
+
+function newRun(): NewPipelineRun {
+  const pipelineId = newId(IdPrefix.pipeline);
+  return {
+    id: newId(IdPrefix.pipelineRun),
+    pipelineId,
+    jobId: null,
+    number: 1,
+    status: 'QUEUED',
+    trigger: 'manual',
+    triggeredBy: null,
+    triggeredByName: null,
+    branch: null,
+    commitSha: null,
+    rerunOf: null,
+    failedOnly: false,
+    reason: null,
+    timeoutSec: null,
+    deadlineAt: null,
+    concurrencyGroup: null,
+    concurrencyState: null,
+    snapshot: { pipelineId, stages: [] },
+    createdAt: new Date(),
+    startedAt: null,
+    endedAt: null,
+  };
+}
+
+/** An event as the engine stores it (proto JSON without seq). */
+function event(runId: string, reason: string): NewRunEvent {
+  const id = newId(IdPrefix.runEvent);
+  const message = create(RunEventSchema, {
+    version: ContractVersion.CONTRACT_VERSION_1,
+    id,
+    pipelineRunId: runId,
+    kind: RunEventKind.UPDATED,
+    entity: { case: 'run', value: { reason } },
+  });
+  return { id, body: toJson(RunEventSchema, message) as StoredJson };
+}
+
+async function stored(db: Database, runId: string): Promise<{ seq: number; id: string }[]> {
+  const rows = await db.query<{ seq: string | number; id: string }>(
+    'SELECT seq, id FROM run_events WHERE pipeline_run_id = $1 ORDER BY seq',
+    [runId],
+  );
+  return rows.map((row) => ({ seq: Number(row.seq), id: row.id }));
+}
+
+let testDb: TestDatabase;
+const engines: { name: string; db?: Database; store?: RunStore }[] = [{ name: 'PGlite' }, { name: 'PostgreSQL' }];
+
+beforeAll(async () => {
+  testDb = await createTestDatabase('fluxi_outbox');
+  for (const engine of engines) {
+    engine.db = await openDatabase({
+      url: engine.name === 'PostgreSQL' ? testDb.url : undefined,
+      embeddedDir: join(tempDir('fluxi-outbox-').path, 'db'),
+      schema: 'scheduler',
+    });
+    engine.store = new RunStore(engine.db);
+    await engine.store.migrate();
+  }
+});
+
+afterAll(async () => {
+  for (const engine of engines) await engine.db?.close();
+  await testDb?.drop();
+});
+
+describe.each(engines)('the outbox on $name', (engine) => {
+  it('stores events only with the transaction that made them, numbered 1, 2, 3… without gaps', async () => {
+    const store = engine.store as RunStore;
+    const db = engine.db as Database;
+    const run = newRun();
+    await store.transaction((tx) => tx.insertRun(run));
+    const at = new Date();
+
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.outbox.append(run.id, [event(run.id, 'lost'), event(run.id, 'lost too')], at);
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    expect(await stored(db, run.id)).toEqual([]);
+    expect(await store.outbox.unsent()).toBe(0);
+
+    const first = [event(run.id, 'a'), event(run.id, 'b')];
+    const second = [event(run.id, 'c')];
+    let woken = 0;
+    store.onEventsCommitted(() => (woken += 1));
+    await store.transaction((tx) => tx.outbox.append(run.id, first, at));
+    await store.transaction((tx) => tx.outbox.append(run.id, second, at));
+    expect(await stored(db, run.id)).toEqual([...first, ...second].map((e, index) => ({ seq: index + 1, id: e.id })));
+    expect(woken).toBe(2);
+    // A transaction without events wakes nobody.
+    await store.transaction((tx) => tx.lockRun(run.id));
+    expect(woken).toBe(2);
+  });
+
+  it('numbers the events of concurrent transactions on one run without gaps or repeats', async () => {
+    const store = engine.store as RunStore;
+    const run = newRun();
+    await store.transaction((tx) => tx.insertRun(run));
+    const batches = Array.from({ length: 8 }, () => [event(run.id, 'x'), event(run.id, 'y')]);
+    await Promise.all(batches.map((batch) => store.transaction((tx) => tx.outbox.append(run.id, batch, new Date()))));
+    const rows = await stored(engine.db as Database, run.id);
+    expect(rows.map((row) => row.seq)).toEqual(oneTo(16));
+    // Each transaction's events are consecutive.
+    for (const batch of batches) {
+      const [a, b] = batch.map((e) => rows.find((row) => row.id === e.id)?.seq ?? 0);
+      expect((b ?? 0) - (a ?? 0)).toBe(1);
+    }
+  });
+});
+
+describe('the relay', () => {
+  let natsServer: RestartableServer;
+  let nats: Nats;
+  let store: RunStore;
+  let db: Database;
+
+  beforeAll(async () => {
+    natsServer = await startNatsServer();
+    nats = await connectNats(natsServer.url, 'outbox-test', silentLogger());
+    db = engines[0]?.db as Database;
+    store = engines[0]?.store as RunStore;
+  });
+
+  afterAll(async () => {
+    await nats?.close();
+    await natsServer?.stop();
+  });
+
+  async function runWithEvents(count: number): Promise<{ runId: string; ids: string[] }> {
+    const run = newRun();
+    const events = Array.from({ length: count }, (_, index) => event(run.id, `e${index + 1}`));
+    await store.transaction(async (tx) => {
+      await tx.insertRun(run);
+      await tx.outbox.append(run.id, events, new Date());
+    });
+    return { runId: run.id, ids: events.map((e) => e.id) };
+  }
+
+  it("publishes each run's events in seq order with their id as message id, then marks them sent", async () => {
+    const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger());
+    const one = await runWithEvents(3);
+    const two = await runWithEvents(2);
+    expect(await relay.pass()).toBeGreaterThanOrEqual(5);
+    for (const { runId, ids } of [one, two]) {
+      const read = await readRunEvents(nats, runId);
+      expect(seqs(read)).toEqual(oneTo(ids.length));
+      expect(read.map((r) => r.event.id)).toEqual(ids);
+      expect(read.map((r) => r.msgId)).toEqual(ids);
+      expect(read.every((r) => r.event.pipelineRunId === runId)).toBe(true);
+    }
+    expect(await store.outbox.unsent()).toBe(0);
+    expect(await relay.pass()).toBe(0);
+  });
+
+  it('publishes again what a crash left unmarked, and JetStream keeps one copy (message id)', async () => {
+    const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger());
+    const { runId, ids } = await runWithEvents(3);
+    await relay.pass();
+    // As if the scheduler died after publishing and before marking them sent.
+    await db.query('UPDATE run_event_streams SET sent_seq = 0 WHERE pipeline_run_id = $1', [runId]);
+    expect(await store.outbox.unsent()).toBe(3);
+    expect(await relay.pass()).toBe(3);
+    const read = await readRunEvents(nats, runId);
+    expect(read.map((r) => r.event.id)).toEqual(ids);
+    expect(seqs(read)).toEqual([1, 2, 3]);
+  });
+
+  it('leaves a run another relay has claimed alone until it lets go, then goes on from the next seq', async () => {
+    const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger());
+    const { runId } = await runWithEvents(2);
+    const other = await store.outbox.claim('another-scheduler', 30, 1000, 1);
+    expect(other.runs).toContain(runId);
+    expect(other.events.filter((e) => e.pipelineRunId === runId).map((e) => e.seq)).toEqual([1]);
+    expect(await relay.pass()).toBe(0);
+    expect(await readRunEvents(nats, runId)).toEqual([]);
+    // The other scheduler published seq 1 of each run it claimed, then lets go.
+    const publish = jetStreamPublisher(nats.js);
+    for (const claimed of other.events) {
+      const message = fromJson(RunEventSchema, claimed.body as Exclude<StoredJson, null>);
+      message.seq = BigInt(claimed.seq);
+      await publish(Subjects.runEvent(claimed.pipelineRunId), toBinary(RunEventSchema, message), message.id);
+    }
+    await store.outbox.release('another-scheduler', new Map(other.events.map((e) => [e.pipelineRunId, e.seq])));
+    expect(await relay.pass()).toBeGreaterThanOrEqual(1);
+    expect(seqs(await readRunEvents(nats, runId))).toEqual([1, 2]);
+  });
+});
