@@ -124,7 +124,8 @@ describe('the run store on PostgreSQL', () => {
       await tx.insertJobRuns([jobRun]);
     });
     const { snapshot, ...record } = run;
-    expect(await store.getRun(run.id)).toEqual(record);
+    // No retention in the snapshot: the installation's default applies.
+    expect(await store.getRun(run.id)).toEqual({ ...record, logRetentionDays: null });
     expect(await store.getSnapshot(run.id)).toEqual(snapshot);
     expect(await store.jobRunsOf([run.id])).toEqual([jobRun]);
     // QUEUED, and listed for the queue's recovery once handed over to the executors.
