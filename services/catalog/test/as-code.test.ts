@@ -273,6 +273,49 @@ schedules:
     expect(new Set(again.result.changes.map((c: { action: string }) => c.action))).toEqual(new Set(['unchanged']));
   });
 
+  it("imports and exports a pipeline's retention, and refuses negative days with field and line", async () => {
+    const yaml = `version: 1
+jobs:
+  tidy: { command: make tidy }
+pipelines:
+  kept-long:
+    retention:
+      runDays: 400
+      logDays: 14
+    stages:
+      - name: all
+        jobs: [{ job: tidy }]
+`;
+    await importYaml(yaml);
+    const exported = await exportYaml();
+    expect(exported).toContain('  kept-long:\n    retention:\n      runDays: 400\n      logDays: 14\n    stages:\n');
+    const read = await catalog.ok('{ pipelines { name retention { runDays logDays } } }', {}, READER);
+    expect(read.pipelines.find((p: { name: string }) => p.name === 'kept-long').retention).toEqual({
+      runDays: 400,
+      logDays: 14,
+    });
+    const changed = await importYaml(yaml.replace('runDays: 400', 'runDays: 30'), true);
+    expect(changed.changes).toContainEqual({
+      kind: 'pipeline',
+      name: 'kept-long',
+      action: 'update',
+      fields: ['retention'],
+    });
+
+    const before = await counts();
+    const error = await catalog.fail(IMPORT, { yaml: yaml.replace('logDays: 14', 'logDays: -3') });
+    expect(error.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'pipelines.kept-long.retention.logDays',
+      line: 8,
+      column: 16,
+    });
+    expect(error.message).toBe(
+      'fluxi.yaml:8:16 pipelines.kept-long.retention.logDays: logDays must be a whole number from 1 to 36500, got -3',
+    );
+    expect(await counts()).toEqual(before);
+  });
+
   it('refuses imports to a reader', async () => {
     const error = await catalog.fail(IMPORT, { yaml: FLUXI_YAML, dryRun: true }, READER);
     expect(error.extensions?.code).toBe('FORBIDDEN');

@@ -46,10 +46,14 @@ describe.each(['pglite', 'postgres'] as const)('catalog migrations 003 and 004 o
     ]);
     await db.query(`INSERT INTO pipeline_jobs (pipeline_id, job_id) VALUES ('P1', 'J1'), ('P1', 'J2')`);
 
-    expect(await migrate(db, migrations)).toEqual(['003_retry_matrix_schedules', '004_pools_tags_limits_docker']);
+    expect(await migrate(db, migrations)).toEqual([
+      '003_retry_matrix_schedules',
+      '004_pools_tags_limits_docker',
+      '005_pipeline_retention',
+    ]);
     const { pipeline, jobs } = await new PipelineStore(db).withJobs('P1');
     const defaults = { when: 'ON_SUCCESS', matrix: [], allowFailure: null, pool: null, tags: [] };
-    expect(pipeline).toMatchObject({ timeoutSec: null, concurrency: null });
+    expect(pipeline).toMatchObject({ timeoutSec: null, concurrency: null, retention: null });
     expect(pipeline.stages).toEqual([
       { name: 'a', entries: [{ name: 'build', jobId: 'J1', needs: [], ...defaults }] },
       {

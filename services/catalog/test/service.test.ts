@@ -191,6 +191,30 @@ describe('catalog service', () => {
     expect((await ok('{ pipelines { name } }', {}, READER)).pipelines).toEqual([{ name: 'ci' }]);
   });
 
+  it('refuses a negative retention with the field path, and carries a valid one into the snapshot', async () => {
+    const mutation =
+      'mutation ($input: PipelineInput!) { createPipeline(input: $input) { id retention { runDays logDays } } }';
+    const stages = [{ name: 'one', entries: [{ jobId: ids['build'] }] }];
+    const refused = await graphql(mutation, { input: { name: 'short', stages, retention: { runDays: -7 } } }, WRITER);
+    expect(refused.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.retention.runDays' });
+    expect(refused.errors?.[0]?.message).toBe('runDays must be a whole number from 1 to 36500, got -7');
+    const created = (await ok(mutation, { input: { name: 'short', stages, retention: { runDays: 7 } } }, WRITER))
+      .createPipeline;
+    expect(created.retention).toEqual({ runDays: 7, logDays: null });
+    const schemas = { request: GetPipelineSnapshotRequestSchema, response: GetPipelineSnapshotResponseSchema };
+    const answer = await request(
+      client.nc,
+      Subjects.pipelineSnapshot,
+      schemas,
+      create(schemas.request, { version: ContractVersion.CONTRACT_VERSION_1, pipelineId: created.id }),
+    );
+    expect(answer.result.case === 'snapshot' && answer.result.value.retention).toMatchObject({
+      runDays: 7,
+      logDays: 0,
+    });
+    await ok('mutation ($id: ID!) { deletePipeline(id: $id) }', { id: created.id }, WRITER);
+  });
+
   it('refuses mutations to a reader and user management to a writer', async () => {
     const reader = await graphql('mutation { createJob(input: {name: "x", command: "y"}) { id } }', {}, READER);
     expect(reader.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

@@ -51,6 +51,7 @@ describe('validatePipeline', () => {
       description: 'main pipeline',
       timeoutSec: null,
       concurrency: null,
+      retention: null,
       stages: [
         {
           name: 'build',
@@ -279,5 +280,23 @@ describe('validatePipeline', () => {
     expect(refusal({ name: 'ci', stages: one, concurrency: { group: 'no spaces' } }).field).toBe(
       'input.concurrency.group',
     );
+  });
+
+  it('keeps a retention in whole days and names the field of a bad one', () => {
+    const one = [{ name: 's', entries: [{ jobId: 'J1' }] }];
+    expect(validatePipeline({ name: 'ci', stages: one, retention: { runDays: 30 } }, JOBS).retention).toEqual({
+      runDays: 30,
+      logDays: null,
+    });
+    expect(validatePipeline({ name: 'ci', stages: one, retention: {} }, JOBS).retention).toBeNull();
+    expect(validatePipeline({ name: 'ci', stages: one }, JOBS).retention).toBeNull();
+    expect(refusal({ name: 'ci', stages: one, retention: { runDays: -1 } })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.retention.runDays',
+      message: 'runDays must be a whole number from 1 to 36500, got -1',
+    });
+    expect(refusal({ name: 'ci', stages: one, retention: { logDays: 0 } }).field).toBe('input.retention.logDays');
+    expect(refusal({ name: 'ci', stages: one, retention: { logDays: 1.5 } }).field).toBe('input.retention.logDays');
+    expect(refusal({ name: 'ci', stages: one, retention: { runDays: 36_501 } }).field).toBe('input.retention.runDays');
   });
 });

@@ -2,6 +2,7 @@ import { badInput } from '@fluxi/common';
 import { MAX_TIMEOUT_SEC, optionalInt } from './job.js';
 import { validateMatrix, type MatrixAxis, type MatrixAxisInput } from './matrix.js';
 import { quote, requireName } from './names.js';
+import { validateRetention, type Retention, type RetentionInput } from './retention.js';
 import { checkNeeds, type LocatedEntry } from './needs.js';
 import { optionalPool, validateTags } from './routing.js';
 
@@ -44,6 +45,8 @@ export interface PipelineDefinition {
   /** Whole-run timeout in seconds; null: none. */
   timeoutSec: number | null;
   concurrency: Concurrency | null;
+  /** How long its ended runs and their logs are kept; null: the installation's defaults. */
+  retention: Retention | null;
 }
 
 export interface Pipeline extends PipelineDefinition {
@@ -59,6 +62,7 @@ export interface PipelineInput {
   stages?: ReadonlyArray<StageInput> | null;
   timeoutSec?: number | null;
   concurrency?: { group?: string | null; cancelOlder?: boolean | null } | null;
+  retention?: RetentionInput | null;
 }
 export interface StageInput {
   name?: string | null;
@@ -102,6 +106,7 @@ export function validatePipeline(
   }
   const timeoutSec = optionalInt(input.timeoutSec, `${path}.timeoutSec`, 'timeoutSec', 1, MAX_TIMEOUT_SEC);
   const concurrency = concurrencyOf(input.concurrency, `${path}.concurrency`);
+  const retention = validateRetention(input.retention, `${path}.retention`);
   const stagesInput = input.stages ?? [];
   if (stagesInput.length === 0) throw badInput('a pipeline needs at least one stage', `${path}.stages`);
 
@@ -141,7 +146,7 @@ export function validatePipeline(
   });
 
   checkNeeds(entries);
-  return { name, description, stages, timeoutSec, concurrency };
+  return { name, description, stages, timeoutSec, concurrency, retention };
 }
 
 function stageEntry(input: StageEntryInput, jobNames: ReadonlyMap<string, string>, path: string): StageEntryDefinition {

@@ -62,6 +62,7 @@ describe('snapshots', () => {
       description: null,
       timeoutSec: null,
       concurrency: null,
+      retention: null,
       createdAt: at,
       updatedAt: at,
       stages: [
@@ -90,6 +91,7 @@ describe('snapshots', () => {
       description: null,
       timeoutSec: null,
       concurrency: null,
+      retention: null,
       createdAt: at,
       updatedAt: at,
       stages: [{ name: 's', entries: [entry({ name: 'a', jobId: 'J9' })] }],
@@ -104,6 +106,7 @@ describe('snapshots', () => {
       description: null,
       timeoutSec: 3600,
       concurrency: { group: 'prod', cancelOlder: true },
+      retention: null,
       createdAt: at,
       updatedAt: at,
       stages: [
@@ -157,6 +160,23 @@ describe('snapshots', () => {
     expect(plain.stages[0]?.entries[0]?.job?.retry).toMatchObject({ on: [], backoff: BackoffKind.FIXED, delayMs: 0 });
   });
 
+  it('carry the retention, 0 for a default', () => {
+    const pipeline: Pipeline = {
+      id: 'P1',
+      name: 'ci',
+      description: null,
+      timeoutSec: null,
+      concurrency: null,
+      retention: { runDays: 14, logDays: null },
+      createdAt: at,
+      updatedAt: at,
+      stages: [{ name: 's', entries: [entry({ name: 'a', jobId: 'J1' })] }],
+    };
+    const jobs = new Map([['J1', job('J1', 'a')]]);
+    expect(buildSnapshot(pipeline, jobs).retention).toMatchObject({ runDays: 14, logDays: 0 });
+    expect(buildSnapshot({ ...pipeline, retention: null }, jobs).retention).toBeUndefined();
+  });
+
   it('carry pool, tags, maxConcurrent and docker options; an entry overrides the pool and adds tags', () => {
     const built = job('J1', 'gpu-test', {
       image: 'cuda:12',
@@ -189,6 +209,7 @@ describe('snapshots', () => {
       description: null,
       timeoutSec: null,
       concurrency: null,
+      retention: null,
       createdAt: at,
       updatedAt: at,
       stages: [

@@ -10,6 +10,7 @@ import {
   MatrixAxisSchema,
   PipelineSnapshotSchema,
   PullPolicy,
+  RetentionSchema,
   RetryPolicySchema,
   StageEntrySchema,
   StageSchema,
@@ -104,6 +105,14 @@ export function buildSnapshot(pipeline: Pipeline, jobs: ReadonlyMap<string, Job>
     ),
     timeoutSec: pipeline.timeoutSec ?? 0,
     ...(pipeline.concurrency === null ? {} : { concurrency: create(ConcurrencySchema, pipeline.concurrency) }),
+    ...(pipeline.retention === null
+      ? {}
+      : {
+          retention: create(RetentionSchema, {
+            runDays: pipeline.retention.runDays ?? 0,
+            logDays: pipeline.retention.logDays ?? 0,
+          }),
+        }),
   });
 }
 

@@ -119,4 +119,11 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: '005_pipeline_retention',
+    sql: `
+      -- {"runDays": n | null, "logDays": n | null}; null: the installation's defaults.
+      ALTER TABLE pipelines ADD COLUMN retention jsonb;
+    `,
+  },
 ];

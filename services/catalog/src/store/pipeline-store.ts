@@ -11,7 +11,7 @@ import {
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 import { JOB_COLUMNS } from './job-store.js';
 
-export const PIPELINE_COLUMNS = `id, name, description, stages, timeout_sec AS "timeoutSec", concurrency,
+export const PIPELINE_COLUMNS = `id, name, description, stages, timeout_sec AS "timeoutSec", concurrency, retention,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 const COLUMNS = PIPELINE_COLUMNS;
 
@@ -117,8 +117,8 @@ async function validateIn(tx: SqlExecutor, input: PipelineInput): Promise<Pipeli
 export async function insertPipeline(tx: SqlExecutor, definition: PipelineDefinition): Promise<Pipeline> {
   const rows = await tx
     .query<PipelineRow>(
-      `INSERT INTO pipelines (id, name, description, stages, timeout_sec, concurrency)
-       VALUES ($1, $2, $3, $4::text::jsonb, $5, $6::text::jsonb) RETURNING ${COLUMNS}`,
+      `INSERT INTO pipelines (id, name, description, stages, timeout_sec, concurrency, retention)
+       VALUES ($1, $2, $3, $4::text::jsonb, $5, $6::text::jsonb, $7::text::jsonb) RETURNING ${COLUMNS}`,
       [newId(IdPrefix.pipeline), ...values(definition)],
     )
     .catch(nameConflict(definition.name));
@@ -136,7 +136,7 @@ export async function updatePipelineRow(
   const rows = await tx
     .query<PipelineRow>(
       `UPDATE pipelines SET name = $2, description = $3, stages = $4::text::jsonb, timeout_sec = $5,
-         concurrency = $6::text::jsonb, updated_at = now()
+         concurrency = $6::text::jsonb, retention = $7::text::jsonb, updated_at = now()
        WHERE id = $1 RETURNING ${COLUMNS}`,
       [id, ...values(definition)],
     )
@@ -153,6 +153,7 @@ function values(definition: PipelineDefinition): unknown[] {
     JSON.stringify(definition.stages),
     definition.timeoutSec,
     definition.concurrency === null ? null : JSON.stringify(definition.concurrency),
+    definition.retention === null ? null : JSON.stringify(definition.retention),
   ];
 }
 

@@ -69,6 +69,13 @@ export function canonicalPipeline(pipeline: PipelineDefinition): FilePipeline {
       pipeline.concurrency === null
         ? undefined
         : compact({ group: pipeline.concurrency.group, cancelOlder: pipeline.concurrency.cancelOlder || undefined }),
+    retention:
+      pipeline.retention === null
+        ? undefined
+        : compact({
+            runDays: pipeline.retention.runDays ?? undefined,
+            logDays: pipeline.retention.logDays ?? undefined,
+          }),
     stages: pipeline.stages.map((stage) => ({ name: stage.name, jobs: stage.entries.map(canonicalEntry) })),
   });
 }

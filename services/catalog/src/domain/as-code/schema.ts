@@ -95,6 +95,16 @@ export const pipelineSchema = z
         cancelOlder: z.boolean().describe('Cancel older open runs instead of waiting (default false).').optional(),
       })
       .optional(),
+    retention: z
+      .strictObject({
+        runDays: z
+          .int()
+          .describe('Days an ended run (job runs, attempts, outputs, artifacts) is kept (1-36500).')
+          .optional(),
+        logDays: z.int().describe('Days its log lines are kept (1-36500).').optional(),
+      })
+      .describe("How long ended runs and their logs are kept; absent: the installation's defaults.")
+      .optional(),
     stages: z
       .array(
         z.strictObject({

@@ -122,6 +122,14 @@ export const typeDefs = gql`
     cancelOlder: Boolean!
   }
 
+  "Days kept after a run ended; null: the installation's default (scheduler.runRetentionDays, logs.retentionDays)."
+  type Retention {
+    "Ended runs with their job runs, attempts, outputs, artifacts and run events."
+    runDays: Int
+    "Log lines."
+    logDays: Int
+  }
+
   type Pipeline @key(fields: "id") {
     id: ID!
     name: String!
@@ -130,6 +138,8 @@ export const typeDefs = gql`
     "Whole-run timeout in seconds; null: none."
     timeoutSec: Int
     concurrency: Concurrency
+    "How long its ended runs and their logs are kept; null: the installation's defaults."
+    retention: Retention
     createdAt: String!
     updatedAt: String!
   }
@@ -276,6 +286,12 @@ export const typeDefs = gql`
     cancelOlder: Boolean
   }
 
+  "Whole days from 1 to 36500; null: the installation's default."
+  input RetentionInput {
+    runDays: Int
+    logDays: Int
+  }
+
   input StageInput {
     name: String!
     entries: [StageEntryInput!]!
@@ -287,6 +303,7 @@ export const typeDefs = gql`
     stages: [StageInput!]!
     timeoutSec: Int
     concurrency: ConcurrencyInput
+    retention: RetentionInput
   }
 
   input CreateScheduleInput {
