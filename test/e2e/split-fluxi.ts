@@ -30,6 +30,8 @@ export interface SplitOptions {
 export interface SplitFluxi {
   api: FluxiApi;
   gatewayUrl: string;
+  /** The first admin's API key, as the catalog printed it. */
+  adminKey: string;
   process(target: SplitTarget): ChildProcess;
   /** Starts a target again (after it exited or was killed), with the same settings. */
   restart(target: SplitTarget): Promise<void>;
@@ -96,6 +98,7 @@ export async function startSplitFluxi(options: SplitOptions = {}): Promise<Split
   return {
     api: new FluxiApi(client(gatewayUrl, adminKey)),
     gatewayUrl,
+    adminKey,
     process: (target) => (runs.get(target) as CliRun).child,
     async restart(target) {
       await ready(launch(target), target);
