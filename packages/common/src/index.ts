@@ -11,3 +11,5 @@ export * from './stop-signals.js';
 export * from './health.js';
 export * from './settle.js';
 export * from './guard.js';
+export * from './secret-box.js';
+export * from './secret-key-file.js';
