@@ -43,6 +43,8 @@ export const Subjects = {
   apiKeyVerify: 'fluxi.catalog.apikey.verify',
   /** Request ResolveContextsRequest → ResolveContextsResponse (executor asks the scheduler). */
   contextsResolve: 'fluxi.scheduler.contexts.resolve',
+  /** Request TriggerRunRequest → TriggerRunResponse: the one trigger of every run (gateway webhooks, schedules). */
+  trigger: 'fluxi.scheduler.trigger',
   /** Request GetJobRunRequest → GetJobRunResponse (the logs service asks the scheduler). */
   jobRunGet: 'fluxi.scheduler.jobrun.get',
   /** CancelJobRun, on the FLUXI_CONTROL stream: every executor stops the attempt if it runs it. */
