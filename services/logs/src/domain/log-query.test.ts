@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FluxiError } from '@fluxi/common';
+// The cursor format lives in @fluxi/contracts (the gateway's live follow makes cursors too).
+import { decodeLogCursor as decodeCursor, encodeLogCursor as encodeCursor } from '@fluxi/contracts';
 import {
-  decodeCursor,
   DEFAULT_PAGE_SIZE,
-  encodeCursor,
   logQueryFor,
   MAX_PAGE_SIZE,
   parseLogPageArgs,

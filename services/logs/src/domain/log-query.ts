@@ -1,4 +1,5 @@
 import { badInput } from '@fluxi/common';
+import { decodeLogCursor, encodeLogCursor, type LogCursor } from '@fluxi/contracts';
 import { LEVEL_NAMES_LIST, type LineLevelName } from './log-row.js';
 
 export const DEFAULT_PAGE_SIZE = 1000;
@@ -15,11 +16,8 @@ export interface LogPageArgs {
   levels?: readonly LineLevelName[] | null;
 }
 
-/** Where a page starts: after this line of this attempt. */
-export interface LogCursor {
-  attempt: number;
-  seq: number;
-}
+/** Where a page starts: after this line of this attempt (the cursor format is shared with the gateway). */
+export type { LogCursor };
 
 /** Checked arguments, before the job run's latest attempt is known. */
 export interface LogPageRequest {
@@ -54,22 +52,6 @@ export interface LogPage<Line> {
   hasMore: boolean;
 }
 
-/** The opaque cursor of a line: base64url of `<attempt>.<seq>`. */
-export function encodeCursor(cursor: LogCursor): string {
-  return Buffer.from(`${cursor.attempt}.${cursor.seq}`, 'utf8').toString('base64url');
-}
-
-/** Reads back a cursor made by encodeCursor; undefined for anything else. */
-export function decodeCursor(text: string): LogCursor | undefined {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(text)) return undefined;
-  const match = /^(\d{1,10})\.(\d{1,16})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
-  if (match === null) return undefined;
-  const cursor = { attempt: Number(match[1]), seq: Number(match[2]) };
-  if (cursor.attempt < 1 || cursor.attempt > MAX_ATTEMPT || !Number.isSafeInteger(cursor.seq)) return undefined;
-  // Only the one spelling encodeCursor makes (no leading zeros, no stray base64 bits).
-  return encodeCursor(cursor) === text ? cursor : undefined;
-}
-
 /** Checks the arguments of `jobRunLogs`; throws BAD_USER_INPUT naming the argument at fault. */
 export function parseLogPageArgs(args: LogPageArgs): LogPageRequest {
   const jobRunId = args.jobRunId.trim();
@@ -80,7 +62,7 @@ export function parseLogPageArgs(args: LogPageArgs): LogPageRequest {
   }
   let after: LogCursor | undefined;
   if (args.after !== undefined && args.after !== null) {
-    after = decodeCursor(args.after);
+    after = decodeLogCursor(args.after);
     if (after === undefined) {
       throw badInput('after is not a cursor of jobRunLogs: pass the nextCursor of an earlier page', 'after');
     }
@@ -144,7 +126,7 @@ export function toPage<Line extends { seq: number }>(
     lines,
     attempt: query.attempt,
     totalCount,
-    nextCursor: position === undefined ? null : encodeCursor(position),
+    nextCursor: position === undefined ? null : encodeLogCursor(position),
     hasMore: read.length > request.first,
   };
 }
