@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util';
 import { createClient } from '@clickhouse/client';
 import { createLogger, loadConfig } from '@fluxi/common';
 import { startFluxi } from '@fluxi/server';
+import { createClient as createLiveClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { gql } from '../lib/gql.mjs';
 
 const { values } = parseArgs({
@@ -55,6 +57,66 @@ async function rawInsert(dataDir) {
     await client.command({ query: 'DROP TABLE IF EXISTS bench_raw' }).catch(() => undefined);
     await client.close();
   }
+}
+
+const TAIL_LINES = 1000;
+
+/**
+ * Live-tail latency: a job prints its clock (ns) once every ~10 ms; a client subscribed to
+ * `jobRunLogs` over graphql-ws notes when each line arrives. Lines printed before the
+ * subscription was acknowledged are left out (they come from the store, not live).
+ */
+async function liveTail(url, key) {
+  const { createJob } = await gql(url, key, 'mutation($i: CreateJobInput!) { createJob(input: $i) { id } }', {
+    i: {
+      name: 'print-clock',
+      command: `i=0; while [ $i -lt ${TAIL_LINES} ]; do date +%s%N; sleep 0.01; i=$((i+1)); done`,
+    },
+  });
+  const { triggerJob } = await gql(url, key, 'mutation($id: ID!) { triggerJob(id: $id) { id } }', {
+    id: createJob.id,
+  });
+  let jobRunId;
+  while (jobRunId === undefined) {
+    const { pipelineRun } = await gql(url, key, 'query($id: ID!) { pipelineRun(id: $id) { jobRuns { id } } }', {
+      id: triggerJob.id,
+    });
+    jobRunId = pipelineRun.jobRuns[0]?.id;
+  }
+  const client = createLiveClient({
+    url: `${url.replace(/^http/, 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${key}` },
+  });
+  const latencies = [];
+  let subscribedAtNs;
+  await new Promise((resolve, reject) => {
+    client.on('connected', () => (subscribedAtNs ??= BigInt(Date.now()) * 1_000_000n));
+    client.subscribe(
+      {
+        query: `subscription($id: ID!) { jobRunLogs(jobRunId: $id) {
+          __typename ... on LiveLogLine { stream text } } }`,
+        variables: { id: jobRunId },
+      },
+      {
+        next: ({ data }) => {
+          const receivedNs = BigInt(Date.now()) * 1_000_000n;
+          const event = data?.jobRunLogs;
+          if (event?.__typename !== 'LiveLogLine' || event.stream !== 'STDOUT' || !/^\d+$/.test(event.text)) return;
+          const printedNs = BigInt(event.text);
+          if (subscribedAtNs !== undefined && printedNs > subscribedAtNs) {
+            latencies.push(Number(receivedNs - printedNs) / 1e6);
+          }
+        },
+        error: reject,
+        complete: resolve,
+      },
+    );
+  });
+  await client.dispose();
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { count: latencies.length, p50: at(0.5), p99: at(0.99) };
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fluxi-bench-logs-'));
@@ -131,9 +193,10 @@ try {
   );
   console.log(`  ratio raw/through: ${(rawRate / rate).toFixed(2)}x`);
   console.log(`  last line searchable after job end: ${(searchableAt - jobEnded).toFixed(0)} ms (polled every 100 ms)`);
-  // Live-tail latency (line printed → received by a subscribed client, p50/p99) belongs here:
-  // it is measured through the gateway's live subscription, added with that feature.
-  console.log('  live-tail latency p50/p99: not measured yet (gateway live subscriptions)');
+  const tail = await liveTail(url, key);
+  console.log(
+    `  live-tail latency (printed → received over graphql-ws, ${tail.count} lines): p50 ${tail.p50.toFixed(1)} ms, p99 ${tail.p99.toFixed(1)} ms`,
+  );
 } finally {
   await system.stop();
   rmSync(dataDir, { recursive: true, force: true });
