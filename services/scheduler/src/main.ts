@@ -56,7 +56,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     // Run events: stored with each change (outbox), published after its commit and every
     // eventRelayIntervalMs (what a crash or a NATS outage left); stopped before NATS closes.
     const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), logger);
-    store.onEventsCommitted(() => relay.wake());
+    store.onEventsCommitted((events) => relay.committed(events));
     const relaying = relay.start(config.scheduler.eventRelayIntervalMs);
     closers.add('run event relay', () => relaying.stop());
     const redis = createRedisClient(options.redisUrl, logger);

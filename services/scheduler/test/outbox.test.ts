@@ -1,27 +1,19 @@
 import { join } from 'node:path';
 import { IdPrefix, newId, silentLogger } from '@fluxi/common';
-import {
-  ContractVersion,
-  create,
-  fromJson,
-  RunEventKind,
-  RunEventSchema,
-  Subjects,
-  toBinary,
-  toJson,
-} from '@fluxi/contracts';
+import { ContractVersion, create, RunEventKind, RunEventSchema, Subjects, toBinary } from '@fluxi/contracts';
 import { openDatabase, type Database } from '@fluxi/db';
 import { connectNats, type Nats } from '@fluxi/messaging';
 import {
   createTestDatabase,
   startNatsServer,
   tempDir,
+  waitFor,
   type RestartableServer,
   type TestDatabase,
 } from '@fluxi/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewRunEvent } from '../src/store/outbox.js';
-import type { NewPipelineRun, StoredJson } from '../src/store/records.js';
+import type { NewPipelineRun } from '../src/store/records.js';
 import { RunStore } from '../src/store/run-store.js';
 import { jetStreamPublisher, RunEventRelay } from '../src/transport/nats/run-event-relay.js';
 import { oneTo, readRunEvents, seqs } from './support/run-events.js';
@@ -55,7 +47,7 @@ function newRun(): NewPipelineRun {
   };
 }
 
-/** An event as the engine stores it (proto JSON without seq). */
+/** An event as the engine stores it: numbered by the store. */
 function event(runId: string, reason: string): NewRunEvent {
   const id = newId(IdPrefix.runEvent);
   const message = create(RunEventSchema, {
@@ -65,7 +57,10 @@ function event(runId: string, reason: string): NewRunEvent {
     kind: RunEventKind.UPDATED,
     entity: { case: 'run', value: { reason } },
   });
-  return { id, body: toJson(RunEventSchema, message) as StoredJson };
+  return {
+    id,
+    encode: (seq) => toBinary(RunEventSchema, { ...message, seq: BigInt(seq) }),
+  };
 }
 
 async function stored(db: Database, runId: string): Promise<{ seq: number; id: string }[]> {
@@ -187,6 +182,30 @@ describe('the relay', () => {
     expect(await relay.pass()).toBe(0);
   });
 
+  it("publishes a commit's events right after it, without a pass, and records them sent", async () => {
+    const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger(), { markDelayMs: 10 });
+    const own = new RunStore(db);
+    own.onEventsCommitted((events) => relay.committed(events));
+    const run = newRun();
+    const first = [event(run.id, 'a'), event(run.id, 'b')];
+    await own.transaction(async (tx) => {
+      await tx.insertRun(run);
+      await tx.outbox.append(run.id, first, new Date());
+    });
+    const second = [event(run.id, 'c')];
+    await own.transaction((tx) => tx.outbox.append(run.id, second, new Date()));
+    const read = await waitFor(
+      async () => {
+        const events = await readRunEvents(nats, run.id);
+        return events.length === 3 ? events : undefined;
+      },
+      { what: 'the three events on the stream' },
+    );
+    expect(seqs(read)).toEqual([1, 2, 3]);
+    expect(read.map((r) => r.msgId)).toEqual([...first, ...second].map((e) => e.id));
+    await waitFor(async () => (await store.outbox.unsent()) === 0 || undefined, { what: 'the events marked sent' });
+  });
+
   it('publishes again what a crash left unmarked, and JetStream keeps one copy (message id)', async () => {
     const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger());
     const { runId, ids } = await runWithEvents(3);
@@ -211,9 +230,7 @@ describe('the relay', () => {
     // The other scheduler published seq 1 of each run it claimed, then lets go.
     const publish = jetStreamPublisher(nats.js);
     for (const claimed of other.events) {
-      const message = fromJson(RunEventSchema, claimed.body as Exclude<StoredJson, null>);
-      message.seq = BigInt(claimed.seq);
-      await publish(Subjects.runEvent(claimed.pipelineRunId), toBinary(RunEventSchema, message), message.id);
+      await publish(Subjects.runEvent(claimed.pipelineRunId), claimed.data, claimed.id);
     }
     await store.outbox.release('another-scheduler', new Map(other.events.map((e) => [e.pipelineRunId, e.seq])));
     expect(await relay.pass()).toBeGreaterThanOrEqual(1);

@@ -143,7 +143,7 @@ describe.each(engines)('run retention on $name', (engine) => {
         },
         now,
       );
-      await tx.outbox.append(run.id, [{ id: newId(IdPrefix.runEvent), body: { pipelineRunId: run.id } }], now);
+      await tx.outbox.append(run.id, [{ id: newId(IdPrefix.runEvent), encode: () => new Uint8Array([1, 2, 3]) }], now);
     });
     await store.deadLetters.record({
       stream: 'FLUXI_EVENTS',

@@ -90,6 +90,25 @@ describe('run events', () => {
     expect(failedAttempt?.case === 'attempt' && failedAttempt.value.reason).toBe('exited with 3');
   });
 
+  it("hands each attempt to the executors with its pipeline id and the pipeline's log retention", async () => {
+    const service = scheduler as RunningService;
+    executor.behaviour = () => 'SUCCESS';
+    const kept = catalog.addPipeline([[{ name: 'kept' }]]);
+    catalog.setRetention(kept, { runDays: 400, logDays: 7 });
+    const plain = catalog.addPipeline([[{ name: 'plain' }]]);
+    for (const [pipelineId, logDays] of [
+      [kept, 7],
+      [plain, 0],
+    ] as const) {
+      const run = await triggerPipeline(service, pipelineId);
+      await waitForRunEnd(service, run.id);
+      const pickups = executor.pickups.filter((pickup) => pickup.pipelineRunId === run.id);
+      expect(pickups.map(({ pipelineId: id, logRetentionDays }) => ({ id, logRetentionDays }))).toEqual([
+        { id: pipelineId, logRetentionDays: logDays },
+      ]);
+    }
+  });
+
   it('are in order with no gap after a scheduler restart mid-run', async () => {
     const pipelineId = catalog.addPipeline([[{ name: 'quick' }, { name: 'slow' }], [{ name: 'last' }]]);
     let release!: () => void;

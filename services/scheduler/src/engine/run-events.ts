@@ -10,13 +10,13 @@ import {
   RunEventSchema,
   RunEventStageSchema,
   RunStatus as RunStatusMessage,
-  toJson,
+  toBinary,
   type RunEvent,
 } from '@fluxi/contracts';
 import type { JobRunFacts, RunEventDraft, RunEventKindName, RunFacts } from '../domain/run-events.js';
 import type { FailureClassName, RunStatus } from '../domain/status.js';
 import type { NewRunEvent } from '../store/outbox.js';
-import type { JobRunRecord, PipelineRunRecord, StoredJson } from '../store/records.js';
+import type { JobRunRecord, PipelineRunRecord } from '../store/records.js';
 import type { RunTx } from '../store/run-tx.js';
 
 const STATUS: Record<RunStatus, RunStatusMessage> = {
@@ -125,7 +125,13 @@ function toNewEvent(run: EventRun, draft: RunEventDraft, at: Date): NewRunEvent 
     jobId: run.jobId ?? '',
     entity: entityOf(draft),
   });
-  return { id, body: toJson(RunEventSchema, event) as StoredJson };
+  return {
+    id,
+    encode: (seq) => {
+      event.seq = BigInt(seq);
+      return toBinary(RunEventSchema, event);
+    },
+  };
 }
 
 const ms = (date: Date | null): bigint => (date === null ? 0n : BigInt(date.getTime()));

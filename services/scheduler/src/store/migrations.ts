@@ -196,16 +196,16 @@ CREATE TABLE run_event_streams (
   relay_until timestamptz
 );
 CREATE INDEX run_event_streams_unsent ON run_event_streams (pipeline_run_id) WHERE sent_seq < last_seq;
--- One row per RunEvent: body is its proto JSON without seq (the seq column).
+-- One row per RunEvent: data is the message as published (binary protobuf, seq included).
+-- No other index: an insert per event is on the engine's hot path; pruning scans.
 CREATE TABLE run_events (
   pipeline_run_id text NOT NULL REFERENCES pipeline_runs (id) ON DELETE CASCADE,
   seq bigint NOT NULL,
   id text NOT NULL,
-  body jsonb NOT NULL,
+  data bytea NOT NULL,
   created_at timestamptz NOT NULL,
   PRIMARY KEY (pipeline_run_id, seq)
 );
-CREATE INDEX run_events_created ON run_events (created_at);
 
 -- Retention as frozen in the run's snapshot (null: the installation's default).
 ALTER TABLE pipeline_runs ADD COLUMN run_retention_days integer

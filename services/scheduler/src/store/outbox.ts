@@ -1,44 +1,50 @@
 import type { SqlExecutor } from '@fluxi/db';
-import type { StoredJson } from './records.js';
 
-/** A run event to store: its id and its proto JSON without `seq` (the store numbers it). */
+/** A run event to store: its id, and its message as published once the store has numbered it. */
 export interface NewRunEvent {
   readonly id: string;
-  readonly body: StoredJson;
+  encode(seq: number): Uint8Array;
 }
 
 /**
  * The run-event outbox inside an engine transaction: events are numbered per pipeline run
  * (`run_event_streams.last_seq`, whose row stays locked until commit, so numbers follow
  * commit order with no gap: a rolled-back transaction gives its numbers back) and stored
- * with the change they describe.
+ * with the change they describe, as the message to publish.
  */
 export class OutboxTx {
-  /** Whether this transaction stored events (the relay is woken after commit). */
-  appended = false;
+  /** The events this transaction stored, numbered (handed to the relay after commit). */
+  readonly appended: OutboxEvent[] = [];
 
   constructor(private readonly tx: SqlExecutor) {}
 
-  /** Stores `events` of a run, numbered after its last one, in order. One statement. */
+  /** Stores `events` of a run, numbered after its last one, in order. Two plain statements (cheap on PGlite). */
   async append(pipelineRunId: string, events: readonly NewRunEvent[], at: Date): Promise<void> {
     if (events.length === 0) return;
-    await this.tx.query(
-      `WITH bumped AS (
-         INSERT INTO run_event_streams (pipeline_run_id, last_seq) VALUES ($1, $2::bigint)
-         ON CONFLICT (pipeline_run_id) DO UPDATE SET last_seq = run_event_streams.last_seq + EXCLUDED.last_seq
-         RETURNING last_seq)
-       INSERT INTO run_events (pipeline_run_id, seq, id, body, created_at)
-       SELECT $1, bumped.last_seq - $2::bigint + v.n, v.id, v.body::jsonb, $5
-       FROM bumped, unnest($3::text[], $4::text[]) WITH ORDINALITY AS v (id, body, n)`,
-      [
-        pipelineRunId,
-        events.length,
-        events.map((event) => event.id),
-        events.map((event) => JSON.stringify(event.body)),
-        at,
-      ],
+    const bumped = await this.tx.query<{ last_seq: string | number }>(
+      `INSERT INTO run_event_streams (pipeline_run_id, last_seq) VALUES ($1, $2)
+       ON CONFLICT (pipeline_run_id) DO UPDATE SET last_seq = run_event_streams.last_seq + EXCLUDED.last_seq
+       RETURNING last_seq`,
+      [pipelineRunId, events.length],
     );
-    this.appended = true;
+    const first = Number(bumped[0]?.last_seq ?? events.length) - events.length + 1;
+    const numbered = events.map((event, index) => ({
+      pipelineRunId,
+      seq: first + index,
+      id: event.id,
+      data: event.encode(first + index),
+    }));
+    const params: unknown[] = [pipelineRunId, at];
+    const rows = numbered.map((event) => {
+      params.push(event.seq, event.id, event.data);
+      const n = params.length;
+      return `($1, $${n - 2}, $${n - 1}, $${n}, $2)`;
+    });
+    await this.tx.query(
+      `INSERT INTO run_events (pipeline_run_id, seq, id, data, created_at) VALUES ${rows.join(', ')}`,
+      params,
+    );
+    this.appended.push(...numbered);
   }
 }
 
@@ -46,7 +52,10 @@ export class OutboxTx {
 export interface OutboxEvent {
   readonly pipelineRunId: string;
   readonly seq: number;
-  readonly body: StoredJson;
+  /** The message id. */
+  readonly id: string;
+  /** The message: a binary RunEvent. */
+  readonly data: Uint8Array;
 }
 
 /** The unsent events of the runs a relay claimed, in seq order per run. */
@@ -66,7 +75,12 @@ export class OutboxStore {
 
   /** Claims up to `maxRuns` runs whose events are not all sent, with up to `maxEventsPerRun` of each. */
   async claim(owner: string, leaseSec: number, maxRuns: number, maxEventsPerRun: number): Promise<OutboxClaim> {
-    const rows = await this.db.query<{ pipeline_run_id: string; seq: string | number | null; body: StoredJson }>(
+    const rows = await this.db.query<{
+      pipeline_run_id: string;
+      seq: string | number | null;
+      id: string | null;
+      data: Uint8Array | null;
+    }>(
       `WITH claimed AS (
          UPDATE run_event_streams s SET relay_owner = $1, relay_until = now() + make_interval(secs => $2)
          WHERE s.pipeline_run_id IN (
@@ -74,16 +88,18 @@ export class OutboxStore {
            WHERE sent_seq < last_seq AND (relay_until IS NULL OR relay_until < now())
            ORDER BY pipeline_run_id LIMIT $3 FOR UPDATE SKIP LOCKED)
          RETURNING s.pipeline_run_id, s.sent_seq)
-       SELECT c.pipeline_run_id, e.seq, e.body FROM claimed c
+       SELECT c.pipeline_run_id, e.seq, e.id, e.data FROM claimed c
        LEFT JOIN LATERAL (
-         SELECT seq, body FROM run_events
+         SELECT seq, id, data FROM run_events
          WHERE pipeline_run_id = c.pipeline_run_id AND seq > c.sent_seq ORDER BY seq LIMIT $4) e ON true
        ORDER BY c.pipeline_run_id, e.seq`,
       [owner, leaseSec, maxRuns, maxEventsPerRun],
     );
     const runs = [...new Set(rows.map((row) => row.pipeline_run_id))];
     const events = rows.flatMap((row) =>
-      row.seq === null ? [] : [{ pipelineRunId: row.pipeline_run_id, seq: Number(row.seq), body: row.body }],
+      row.seq === null || row.id === null || row.data === null
+        ? []
+        : [{ pipelineRunId: row.pipeline_run_id, seq: Number(row.seq), id: row.id, data: row.data }],
     );
     return { runs, events };
   }
@@ -102,6 +118,17 @@ export class OutboxStore {
       [owner, [...sent.keys()], [...sent.values()]],
     );
     return rows.filter((row) => row.more).map((row) => row.pipeline_run_id);
+  }
+
+  /** Records events published without a claim (right after their commit): the last seq per run. */
+  async markSent(sent: ReadonlyMap<string, number>): Promise<void> {
+    if (sent.size === 0) return;
+    await this.db.query(
+      `UPDATE run_event_streams s SET sent_seq = GREATEST(s.sent_seq, v.sent)
+       FROM unnest($1::text[], $2::bigint[]) AS v (id, sent)
+       WHERE s.pipeline_run_id = v.id AND s.sent_seq < v.sent`,
+      [[...sent.keys()], [...sent.values()]],
+    );
   }
 
   /** Deletes events published before `before`. Returns how many. */

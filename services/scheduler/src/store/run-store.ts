@@ -5,7 +5,7 @@ import { CONTEXT_COLUMNS, toContextRecord, type ContextRecord, type ContextRow }
 import { DeadLetterStore } from './dead-letters.js';
 import { DispatchTx } from './dispatch-tx.js';
 import { migrations } from './migrations.js';
-import { OutboxStore } from './outbox.js';
+import { OutboxStore, type OutboxEvent } from './outbox.js';
 import { RetentionStore } from './retention.js';
 import { selectOutputs, type JobRunOutput } from './outputs.js';
 import {
@@ -71,7 +71,7 @@ export class RunStore {
   readonly outbox: OutboxStore;
   /** Run history retention. */
   readonly retention: RetentionStore;
-  private readonly eventListeners: (() => void)[] = [];
+  private readonly eventListeners: ((events: readonly OutboxEvent[]) => void)[] = [];
 
   constructor(private readonly db: Database) {
     this.deadLetters = new DeadLetterStore(db);
@@ -80,8 +80,8 @@ export class RunStore {
     this.retention = new RetentionStore(db);
   }
 
-  /** Calls `listener` after each commit of a transaction that stored run events (wakes the relay). */
-  onEventsCommitted(listener: () => void): void {
+  /** Calls `listener` with the run events a transaction stored, after its commit (the relay publishes them). */
+  onEventsCommitted(listener: (events: readonly OutboxEvent[]) => void): void {
     this.eventListeners.push(listener);
   }
 
@@ -99,14 +99,14 @@ export class RunStore {
   async transaction<T>(fn: (tx: RunTx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        let appended = false;
+        let appended: readonly OutboxEvent[] = [];
         const result = await this.db.transaction(async (sql) => {
           const tx = new RunTx(sql);
           const value = await fn(tx);
           appended = tx.outbox.appended;
           return value;
         });
-        if (appended) for (const listener of this.eventListeners) listener();
+        if (appended.length > 0) for (const listener of this.eventListeners) listener(appended);
         return result;
       } catch (error) {
         if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isTransient(error)) throw error;

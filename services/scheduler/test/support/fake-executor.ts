@@ -38,6 +38,9 @@ export interface Pickup {
   name: string;
   jobRunId: string;
   pipelineRunId: string;
+  /** ExecuteJob.pipeline_id and log_retention_days as enqueued. */
+  pipelineId: string;
+  logRetentionDays: number;
   attempt: number;
   /** Names of the jobs (of the same run) whose `finished` event was published before this pickup. */
   finishedBefore: string[];
@@ -96,6 +99,8 @@ export class FakeExecutor {
       name,
       jobRunId: execute.jobRunId,
       pipelineRunId: execute.pipelineRunId,
+      pipelineId: execute.pipelineId,
+      logRetentionDays: execute.logRetentionDays,
       attempt: execute.attempt,
       finishedBefore: [...(this.finished.get(execute.pipelineRunId) ?? [])],
     });

@@ -1,12 +1,11 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@fluxi/common';
-import { fromJson, RunEventSchema, Subjects, toBinary } from '@fluxi/contracts';
+import { Subjects } from '@fluxi/contracts';
 import type { JetStreamClient } from '@fluxi/messaging';
 import { errorSummary } from '../../domain/error-summary.js';
 import { startLoop } from '../../engine/loop.js';
 import type { OutboxEvent, OutboxStore } from '../../store/outbox.js';
-import type { StoredJson } from '../../store/records.js';
 
 /** Publishes one encoded RunEvent; resolves once JetStream stored it (or found it a duplicate). */
 export type PublishRunEvent = (subject: string, data: Uint8Array, msgId: string) => Promise<void>;
@@ -14,10 +13,26 @@ export type PublishRunEvent = (subject: string, data: Uint8Array, msgId: string)
 export interface RunEventRelayOptions {
   /** Seconds a claim on a run's events holds; another scheduler may take the run after it. */
   readonly leaseSec?: number;
+  /** Milliseconds the hot path's progress waits before it is written (coalesced). */
+  readonly markDelayMs?: number;
   /** Runs claimed per pass. */
   readonly maxRuns?: number;
   /** Events of one run published per pass. */
   readonly maxEventsPerRun?: number;
+}
+
+/** Runs whose last stored seq the relay remembers for its hot path. */
+const MAX_FOLLOWED_RUNS = 10_000;
+
+/** Events by run, in order; `runs` first (with none) when given. */
+function groupByRun(events: readonly OutboxEvent[], runs: readonly string[] = []): Map<string, OutboxEvent[]> {
+  const byRun = new Map<string, OutboxEvent[]>(runs.map((runId) => [runId, []]));
+  for (const event of events) {
+    const list = byRun.get(event.pipelineRunId);
+    if (list === undefined) byRun.set(event.pipelineRunId, [event]);
+    else list.push(event);
+  }
+  return byRun;
 }
 
 /** JetStream publishing with the event id as message id (a republish within the duplicate window is dropped). */
@@ -30,13 +45,21 @@ export function jetStreamPublisher(js: JetStreamClient, timeoutMs = 5000): Publi
 /**
  * The outbox relay: publishes stored run events to `fluxi.events.run.<pipelineRunId>`,
  * each run's in `seq` order (one after the other, each acknowledged by JetStream before
- * the next), then records how far each run got. Woken after each commit that stored
- * events, and every `intervalMs` for what a crash, a NATS outage or another scheduler left.
+ * the next), then records how far each run got.
  *
- * Ordering across schedulers: a relay claims the runs it publishes (a lease per run in
- * `run_event_streams`, taken with FOR UPDATE SKIP LOCKED), so one run's events are
- * published by one relay at a time. A publish that fails stops that run's pass (nothing
- * after it is sent), and the run is tried again later from the first unsent event.
+ * Two paths, one rule: an event is published only once the one before it (seq - 1) is
+ * known stored on the stream, so a run's events reach the stream in order whoever
+ * publishes them (a repeat is dropped by JetStream: same message id).
+ * - Right after a commit (`committed`), its events are published from memory when this
+ *   relay itself published the run's previous event; their progress is written in one
+ *   statement per `markDelayMs` (coalesced). No claim, no read: the hot path costs one
+ *   UPDATE now and then.
+ * - Otherwise (a run this relay has not followed since it started, a failed publish) and
+ *   every `intervalMs` (what a crash, a NATS outage or another scheduler left), a pass
+ *   claims runs with unsent events (a lease per run in `run_event_streams`, taken with
+ *   FOR UPDATE SKIP LOCKED, so two schedulers never run a pass on one run at once), reads
+ *   them and publishes them from the first unsent one. A publish that fails stops that run
+ *   (nothing after it is sent); the next pass starts again from it.
  */
 export class RunEventRelay {
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -46,6 +69,16 @@ export class RunEventRelay {
   private passing: Promise<number> | undefined;
   private passAgain = false;
   private stopped = false;
+  /** Run → the last seq this relay knows stored on the stream (bounded; the oldest runs are forgotten). */
+  private readonly stored = new Map<string, number>();
+  /** Committed events waiting for the hot path, in commit order. */
+  private readonly queue: OutboxEvent[] = [];
+  private draining: Promise<void> | undefined;
+  /** Progress of the hot path not yet written: run → last seq published. */
+  private readonly unmarked = new Map<string, number>();
+  private markTimer: NodeJS.Timeout | undefined;
+  private marking: Promise<void> = Promise.resolve();
+  private readonly markDelayMs: number;
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -56,11 +89,95 @@ export class RunEventRelay {
     this.leaseSec = options.leaseSec ?? 30;
     this.maxRuns = options.maxRuns ?? 50;
     this.maxEventsPerRun = options.maxEventsPerRun ?? 200;
+    this.markDelayMs = options.markDelayMs ?? 50;
   }
 
-  /** Asks for a pass now (after a commit); never throws, never waits. */
+  /** Asks for a pass now; never throws, never waits. */
   wake(): void {
     void this.pass();
+  }
+
+  /** Events a transaction just committed (in seq order per run): published now; never throws, never waits. */
+  committed(events: readonly OutboxEvent[]): void {
+    if (this.stopped) return;
+    this.queue.push(...events);
+    if (this.draining === undefined) {
+      this.draining = this.drain().finally(() => {
+        this.draining = undefined;
+      });
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && !this.stopped) {
+      const byRun = groupByRun(this.queue.splice(0));
+      let behind = false;
+      await Promise.all(
+        [...byRun].map(async ([runId, events]) => {
+          for (const event of events) {
+            const last = this.stored.get(runId) ?? 0;
+            if (event.seq <= last) continue;
+            // Not the next one of a run this relay follows: a pass reads the run from its first unsent event.
+            if (event.seq !== last + 1 || !(await this.tryPublish(event, true))) {
+              behind = true;
+              return;
+            }
+          }
+        }),
+      );
+      this.scheduleMark();
+      if (behind) void this.pass();
+    }
+  }
+
+  /**
+   * Publishes one event; false (logged) when it could not. Remembers what is stored, and
+   * (hot path) what is left to record in the outbox.
+   */
+  private async tryPublish(event: OutboxEvent, hot: boolean): Promise<boolean> {
+    try {
+      await this.publishOne(event);
+    } catch (error) {
+      this.logger.warn(
+        { err: errorSummary(error), pipelineRunId: event.pipelineRunId, seq: event.seq },
+        'could not publish a run event; it stays in the outbox and is published again later',
+      );
+      return false;
+    }
+    this.remember(event.pipelineRunId, event.seq);
+    if (hot) this.unmarked.set(event.pipelineRunId, Math.max(event.seq, this.unmarked.get(event.pipelineRunId) ?? 0));
+    return true;
+  }
+
+  private remember(runId: string, seq: number): void {
+    if ((this.stored.get(runId) ?? 0) >= seq) return;
+    this.stored.delete(runId);
+    this.stored.set(runId, seq);
+    if (this.stored.size > MAX_FOLLOWED_RUNS) {
+      const oldest = this.stored.keys().next().value;
+      if (oldest !== undefined) this.stored.delete(oldest);
+    }
+  }
+
+  /** Writes the hot path's progress within markDelayMs, one statement for everything published meanwhile. */
+  private scheduleMark(): void {
+    if (this.markTimer !== undefined || this.unmarked.size === 0) return;
+    this.markTimer = setTimeout(() => {
+      this.markTimer = undefined;
+      this.marking = this.marking.then(() => this.markNow());
+    }, this.markDelayMs);
+  }
+
+  private async markNow(): Promise<void> {
+    if (this.unmarked.size === 0) return;
+    const sent = new Map(this.unmarked);
+    this.unmarked.clear();
+    try {
+      await this.outbox.markSent(sent);
+    } catch (error) {
+      // Published all the same: a later pass publishes them again, and JetStream drops the repeats.
+      this.logger.warn({ err: errorSummary(error) }, 'could not record published run events');
+    }
   }
 
   /**
@@ -106,6 +223,11 @@ export class RunEventRelay {
         this.stopped = true;
         await loop.stop();
         await this.passing;
+        await this.draining;
+        clearTimeout(this.markTimer);
+        this.markTimer = undefined;
+        await this.marking;
+        await this.markNow();
       },
     };
   }
@@ -113,22 +235,15 @@ export class RunEventRelay {
   private async passOnce(): Promise<{ published: number; more: boolean; failed: boolean }> {
     const claim = await this.outbox.claim(this.owner, this.leaseSec, this.maxRuns, this.maxEventsPerRun);
     if (claim.runs.length === 0) return { published: 0, more: false, failed: false };
-    const byRun = new Map<string, OutboxEvent[]>(claim.runs.map((runId) => [runId, []]));
-    for (const event of claim.events) byRun.get(event.pipelineRunId)?.push(event);
+    const byRun = groupByRun(claim.events, claim.runs);
     const sent = new Map<string, number>();
     let failed = false;
     await Promise.all(
       [...byRun].map(async ([runId, events]) => {
         let last = 0;
         for (const event of events) {
-          try {
-            await this.publishOne(event);
-          } catch (error) {
+          if (!(await this.tryPublish(event, false))) {
             failed = true;
-            this.logger.warn(
-              { err: errorSummary(error), pipelineRunId: runId, seq: event.seq },
-              'could not publish a run event; it stays in the outbox and is published again later',
-            );
             break;
           }
           last = event.seq;
@@ -142,8 +257,6 @@ export class RunEventRelay {
   }
 
   private async publishOne(event: OutboxEvent): Promise<void> {
-    const message = fromJson(RunEventSchema, event.body as Exclude<StoredJson, null>);
-    message.seq = BigInt(event.seq);
-    await this.publish(Subjects.runEvent(event.pipelineRunId), toBinary(RunEventSchema, message), message.id);
+    await this.publish(Subjects.runEvent(event.pipelineRunId), event.data, event.id);
   }
 }
