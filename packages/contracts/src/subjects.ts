@@ -25,6 +25,13 @@ export const Buckets = {
    * (NATS removes it later: EXECUTOR_ENTRY_TTL_MS in @fluxi/messaging).
    */
   executors: { name: 'fluxi-executors', lostAfterHeartbeats: 2 },
+  /**
+   * Schedules the scheduler fires: key = schedule id, value = ScheduleDefinition, put by the catalog
+   * for each enabled schedule and deleted when it is deleted or disabled; watched by every scheduler.
+   */
+  schedules: { name: 'fluxi-schedules' },
+  /** Leader leases between replicas of a service: key `schedules` = ScheduleLease (who fires schedules). */
+  leases: { name: 'fluxi-leases', scheduleKey: 'schedules' },
 } as const;
 
 export const Subjects = {

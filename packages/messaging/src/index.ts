@@ -9,3 +9,5 @@ export * from './follow.js';
 export * from './health.js';
 export * from './log-level.js';
 export * from './executors.js';
+export * from './schedules.js';
+export * from './lease.js';
