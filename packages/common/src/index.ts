@@ -13,3 +13,4 @@ export * from './settle.js';
 export * from './guard.js';
 export * from './secret-box.js';
 export * from './secret-key-file.js';
+export * from './repository-url.js';

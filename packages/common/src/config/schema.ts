@@ -53,6 +53,24 @@ export const configSchema = z
           .object({ catalog: url.optional(), scheduler: url.optional(), logs: url.optional() })
           .strict()
           .prefault({}),
+        /** `POST /hooks/github` and `POST /hooks/gitlab`. */
+        webhooks: z
+          .object({
+            /** Largest delivery body read, in bytes; a larger one is answered 413 before it is parsed. */
+            maxBodyBytes: z
+              .number()
+              .int()
+              .min(1024)
+              .max(64 * 1024 * 1024)
+              .default(1024 * 1024),
+            /**
+             * Seconds the gateway keeps the catalog's answer for one repository (its pipelines, filters
+             * and webhook secrets); a changed secret or filter is seen after at most this. 0: no cache.
+             */
+            cacheSec: z.number().min(0).max(300).default(10),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -229,6 +247,19 @@ export const configSchema = z
           .min(1)
           .max(768 * 1024)
           .default(64 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    /** Secrets at rest (pipelines' webhook secrets), encrypted by the catalog with AES-256-GCM. */
+    secrets: z
+      .object({
+        /**
+         * The key, 32 bytes in base64 (`openssl rand -base64 32`; env FLUXI_SECRETS__MASTER_KEY). Wins over
+         * the key file. Every catalog of an installation needs the same key.
+         */
+        masterKey: z.string().min(1).optional(),
+        /** The key file, created with a random key at the catalog's first start when no masterKey is set; default `<dataDir>/secret.key`. Back it up with the database. */
+        keyFile: z.string().min(1).optional(),
       })
       .strict()
       .prefault({}),

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { matchFilters } from './filters.js';
 import { parseGitHubDelivery } from './github.js';
 import { WEBHOOK_MAX_BODY_BYTES } from './limits.js';
-import { repositoryKey } from './repository-url.js';
+import { repositoryKey } from '@fluxi/common';
 import { signGitHubBody, verifyGitHubSignature } from './signature.js';
 
 const SECRET = 'fluxi-github-secret';

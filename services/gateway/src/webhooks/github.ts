@@ -1,4 +1,4 @@
-import { repositoryKey } from './repository-url.js';
+import { repositoryKey } from '@fluxi/common';
 import { bodyDeliveryId, commitId, isZeroCommit, parseBody, record, splitRef, text, type Json } from './payload.js';
 import { header, type WebhookHeaders, type WebhookResult, type WebhookTrigger } from './types.js';
 
