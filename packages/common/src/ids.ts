@@ -12,6 +12,7 @@ export const IdPrefix = {
   user: 'U',
   apiKey: 'K',
   runEvent: 'EV',
+  webhookDelivery: 'WD',
 } as const;
 export type IdPrefix = (typeof IdPrefix)[keyof typeof IdPrefix];
 

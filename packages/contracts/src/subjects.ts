@@ -52,6 +52,13 @@ export const Subjects = {
   contextsResolve: 'fluxi.scheduler.contexts.resolve',
   /** Request TriggerRunRequest → TriggerRunResponse: the one trigger of every run (gateway webhooks, schedules). */
   trigger: 'fluxi.scheduler.trigger',
+  /**
+   * Request FindWebhookPipelinesRequest → FindWebhookPipelinesResponse: the pipelines of a repository with
+   * their filters and webhook secrets in the clear (the gateway asks the catalog, which holds the key).
+   */
+  webhookPipelines: 'fluxi.catalog.webhook.pipelines',
+  /** Request RecordWebhookDeliveryRequest → RecordWebhookDeliveryResponse (the gateway records a delivery in the scheduler). */
+  webhookDeliveryRecord: 'fluxi.scheduler.webhook.delivery',
   /** Request GetJobRunRequest → GetJobRunResponse (the logs service asks the scheduler). */
   jobRunGet: 'fluxi.scheduler.jobrun.get',
   /** CancelJobRun, on the FLUXI_CONTROL stream: every executor stops the attempt if it runs it. */

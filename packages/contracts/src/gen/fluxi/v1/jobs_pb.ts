@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fluxi/v1/jobs.proto.
  */
 export const file_fluxi_v1_jobs: GenFile = /*@__PURE__*/
-  fileDesc("ChNmbHV4aS92MS9qb2JzLnByb3RvEghmbHV4aS52MSKKAwoHSm9iU3BlYxIOCgZqb2JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdjb21tYW5kGAMgASgJEg0KBWltYWdlGAQgASgJEicKA2VudhgFIAMoCzIaLmZsdXhpLnYxLkpvYlNwZWMuRW52RW50cnkSDwoHd29ya2RpchgGIAEoCRITCgt0aW1lb3V0X3NlYxgHIAEoDRIUCgxtYXhfYXR0ZW1wdHMYCCABKA0SFQoNYWxsb3dfZmFpbHVyZRgJIAEoCBIkCgVyZXRyeRgKIAEoCzIVLmZsdXhpLnYxLlJldHJ5UG9saWN5EhYKDmFydGlmYWN0X3BhdGhzGAsgAygJEgwKBHBvb2wYDCABKAkSDAoEdGFncxgNIAMoCRIWCg5tYXhfY29uY3VycmVudBgOIAEoDRInCgZkb2NrZXIYDyABKAsyFy5mbHV4aS52MS5Eb2NrZXJPcHRpb25zGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiiQEKDURvY2tlck9wdGlvbnMSKQoLcHVsbF9wb2xpY3kYASABKA4yFC5mbHV4aS52MS5QdWxsUG9saWN5EgwKBGNwdXMYAiABKAESEgoKbWVtb3J5X21pYhgDIAEoDRISCgplbnRyeXBvaW50GAQgAygJEhcKD2tlZXBfb25fZmFpbHVyZRgFIAEoCCKlAQoLUmV0cnlQb2xpY3kSIgoCb24YASADKA4yFi5mbHV4aS52MS5GYWlsdXJlQ2xhc3MSEgoKZXhpdF9jb2RlcxgCIAMoERImCgdiYWNrb2ZmGAMgASgOMhUuZmx1eGkudjEuQmFja29mZktpbmQSEAoIZGVsYXlfbXMYBCABKA0SFAoMbWF4X2RlbGF5X21zGAUgASgNEg4KBmppdHRlchgGIAEoCCIqCgpNYXRyaXhBeGlzEgwKBG5hbWUYASABKAkSDgoGdmFsdWVzGAIgAygJIsABCgpTdGFnZUVudHJ5Eh4KA2pvYhgBIAEoCzIRLmZsdXhpLnYxLkpvYlNwZWMSDQoFbmVlZHMYAiADKAkSDAoEbmFtZRgDIAEoCRIhCgR3aGVuGAQgASgOMhMuZmx1eGkudjEuRW50cnlXaGVuEiQKBm1hdHJpeBgFIAMoCzIULmZsdXhpLnYxLk1hdHJpeEF4aXMSGgoNYWxsb3dfZmFpbHVyZRgGIAEoCEgAiAEBQhAKDl9hbGxvd19mYWlsdXJlIjwKBVN0YWdlEgwKBG5hbWUYASABKAkSJQoHZW50cmllcxgCIAMoCzIULmZsdXhpLnYxLlN0YWdlRW50cnki6wEKEFBpcGVsaW5lU25hcHNob3QSKgoHdmVyc2lvbhgBIAEoDjIZLmZsdXhpLnYxLkNvbnRyYWN0VmVyc2lvbhITCgtwaXBlbGluZV9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEh8KBnN0YWdlcxgEIAMoCzIPLmZsdXhpLnYxLlN0YWdlEhMKC3RpbWVvdXRfc2VjGAUgASgNEioKC2NvbmN1cnJlbmN5GAYgASgLMhUuZmx1eGkudjEuQ29uY3VycmVuY3kSJgoJcmV0ZW50aW9uGAcgASgLMhMuZmx1eGkudjEuUmV0ZW50aW9uIi8KCVJldGVudGlvbhIQCghydW5fZGF5cxgBIAEoDRIQCghsb2dfZGF5cxgCIAEoDSIyCgtDb25jdXJyZW5jeRINCgVncm91cBgBIAEoCRIUCgxjYW5jZWxfb2xkZXIYAiABKAgiMgoOQXJ0aWZhY3RTb3VyY2USDAoEbmFtZRgBIAEoCRISCgpqb2JfcnVuX2lkGAIgASgJIo4CCgpFeGVjdXRlSm9iEioKB3ZlcnNpb24YASABKA4yGS5mbHV4aS52MS5Db250cmFjdFZlcnNpb24SEgoKam9iX3J1bl9pZBgCIAEoCRIXCg9waXBlbGluZV9ydW5faWQYAyABKAkSHgoDam9iGAQgASgLMhEuZmx1eGkudjEuSm9iU3BlYxIPCgdhdHRlbXB0GAUgASgNEhMKC3RyYWNlcGFyZW50GAYgASgJEjAKDmFydGlmYWN0c19mcm9tGAcgAygLMhguZmx1eGkudjEuQXJ0aWZhY3RTb3VyY2USEwoLcGlwZWxpbmVfaWQYCCABKAkSGgoSbG9nX3JldGVudGlvbl9kYXlzGAkgASgNKngKClB1bGxQb2xpY3kSGwoXUFVMTF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIeChpQVUxMX1BPTElDWV9JRl9OT1RfUFJFU0VOVBABEhYKElBVTExfUE9MSUNZX0FMV0FZUxACEhUKEVBVTExfUE9MSUNZX05FVkVSEAMqYQoLQmFja29mZktpbmQSHAoYQkFDS09GRl9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSQkFDS09GRl9LSU5EX0ZJWEVEEAESHAoYQkFDS09GRl9LSU5EX0VYUE9ORU5USUFMEAIqdAoJRW50cnlXaGVuEhoKFkVOVFJZX1dIRU5fVU5TUEVDSUZJRUQQABIZChVFTlRSWV9XSEVOX09OX1NVQ0NFU1MQARIZChVFTlRSWV9XSEVOX09OX0ZBSUxVUkUQAhIVChFFTlRSWV9XSEVOX0FMV0FZUxADYgZwcm90bzM", [file_fluxi_v1_common]);
+  fileDesc("ChNmbHV4aS92MS9qb2JzLnByb3RvEghmbHV4aS52MSKcAwoHSm9iU3BlYxIOCgZqb2JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdjb21tYW5kGAMgASgJEg0KBWltYWdlGAQgASgJEicKA2VudhgFIAMoCzIaLmZsdXhpLnYxLkpvYlNwZWMuRW52RW50cnkSDwoHd29ya2RpchgGIAEoCRITCgt0aW1lb3V0X3NlYxgHIAEoDRIUCgxtYXhfYXR0ZW1wdHMYCCABKA0SFQoNYWxsb3dfZmFpbHVyZRgJIAEoCBIkCgVyZXRyeRgKIAEoCzIVLmZsdXhpLnYxLlJldHJ5UG9saWN5EhYKDmFydGlmYWN0X3BhdGhzGAsgAygJEgwKBHBvb2wYDCABKAkSDAoEdGFncxgNIAMoCRIWCg5tYXhfY29uY3VycmVudBgOIAEoDRInCgZkb2NrZXIYDyABKAsyFy5mbHV4aS52MS5Eb2NrZXJPcHRpb25zEhAKCGNoZWNrb3V0GBAgASgIGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiiQEKDURvY2tlck9wdGlvbnMSKQoLcHVsbF9wb2xpY3kYASABKA4yFC5mbHV4aS52MS5QdWxsUG9saWN5EgwKBGNwdXMYAiABKAESEgoKbWVtb3J5X21pYhgDIAEoDRISCgplbnRyeXBvaW50GAQgAygJEhcKD2tlZXBfb25fZmFpbHVyZRgFIAEoCCKlAQoLUmV0cnlQb2xpY3kSIgoCb24YASADKA4yFi5mbHV4aS52MS5GYWlsdXJlQ2xhc3MSEgoKZXhpdF9jb2RlcxgCIAMoERImCgdiYWNrb2ZmGAMgASgOMhUuZmx1eGkudjEuQmFja29mZktpbmQSEAoIZGVsYXlfbXMYBCABKA0SFAoMbWF4X2RlbGF5X21zGAUgASgNEg4KBmppdHRlchgGIAEoCCIqCgpNYXRyaXhBeGlzEgwKBG5hbWUYASABKAkSDgoGdmFsdWVzGAIgAygJIsABCgpTdGFnZUVudHJ5Eh4KA2pvYhgBIAEoCzIRLmZsdXhpLnYxLkpvYlNwZWMSDQoFbmVlZHMYAiADKAkSDAoEbmFtZRgDIAEoCRIhCgR3aGVuGAQgASgOMhMuZmx1eGkudjEuRW50cnlXaGVuEiQKBm1hdHJpeBgFIAMoCzIULmZsdXhpLnYxLk1hdHJpeEF4aXMSGgoNYWxsb3dfZmFpbHVyZRgGIAEoCEgAiAEBQhAKDl9hbGxvd19mYWlsdXJlIjwKBVN0YWdlEgwKBG5hbWUYASABKAkSJQoHZW50cmllcxgCIAMoCzIULmZsdXhpLnYxLlN0YWdlRW50cnki6wEKEFBpcGVsaW5lU25hcHNob3QSKgoHdmVyc2lvbhgBIAEoDjIZLmZsdXhpLnYxLkNvbnRyYWN0VmVyc2lvbhITCgtwaXBlbGluZV9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEh8KBnN0YWdlcxgEIAMoCzIPLmZsdXhpLnYxLlN0YWdlEhMKC3RpbWVvdXRfc2VjGAUgASgNEioKC2NvbmN1cnJlbmN5GAYgASgLMhUuZmx1eGkudjEuQ29uY3VycmVuY3kSJgoJcmV0ZW50aW9uGAcgASgLMhMuZmx1eGkudjEuUmV0ZW50aW9uIi8KCVJldGVudGlvbhIQCghydW5fZGF5cxgBIAEoDRIQCghsb2dfZGF5cxgCIAEoDSIyCgtDb25jdXJyZW5jeRINCgVncm91cBgBIAEoCRIUCgxjYW5jZWxfb2xkZXIYAiABKAgiMgoOQXJ0aWZhY3RTb3VyY2USDAoEbmFtZRgBIAEoCRISCgpqb2JfcnVuX2lkGAIgASgJIrICCgpFeGVjdXRlSm9iEioKB3ZlcnNpb24YASABKA4yGS5mbHV4aS52MS5Db250cmFjdFZlcnNpb24SEgoKam9iX3J1bl9pZBgCIAEoCRIXCg9waXBlbGluZV9ydW5faWQYAyABKAkSHgoDam9iGAQgASgLMhEuZmx1eGkudjEuSm9iU3BlYxIPCgdhdHRlbXB0GAUgASgNEhMKC3RyYWNlcGFyZW50GAYgASgJEjAKDmFydGlmYWN0c19mcm9tGAcgAygLMhguZmx1eGkudjEuQXJ0aWZhY3RTb3VyY2USEwoLcGlwZWxpbmVfaWQYCCABKAkSGgoSbG9nX3JldGVudGlvbl9kYXlzGAkgASgNEiIKA2dpdBgKIAEoCzIVLmZsdXhpLnYxLkdpdENoZWNrb3V0Ij4KC0dpdENoZWNrb3V0EhIKCnJlcG9zaXRvcnkYASABKAkSDgoGY29tbWl0GAIgASgJEgsKA3JlZhgDIAEoCSp4CgpQdWxsUG9saWN5EhsKF1BVTExfUE9MSUNZX1VOU1BFQ0lGSUVEEAASHgoaUFVMTF9QT0xJQ1lfSUZfTk9UX1BSRVNFTlQQARIWChJQVUxMX1BPTElDWV9BTFdBWVMQAhIVChFQVUxMX1BPTElDWV9ORVZFUhADKmEKC0JhY2tvZmZLaW5kEhwKGEJBQ0tPRkZfS0lORF9VTlNQRUNJRklFRBAAEhYKEkJBQ0tPRkZfS0lORF9GSVhFRBABEhwKGEJBQ0tPRkZfS0lORF9FWFBPTkVOVElBTBACKnQKCUVudHJ5V2hlbhIaChZFTlRSWV9XSEVOX1VOU1BFQ0lGSUVEEAASGQoVRU5UUllfV0hFTl9PTl9TVUNDRVNTEAESGQoVRU5UUllfV0hFTl9PTl9GQUlMVVJFEAISFQoRRU5UUllfV0hFTl9BTFdBWVMQA2IGcHJvdG8z", [file_fluxi_v1_common]);
 
 /**
  * The executable part of a job definition, frozen into a run snapshot.
@@ -108,6 +108,13 @@ export type JobSpec = Message<"fluxi.v1.JobSpec"> & {
    * @generated from field: fluxi.v1.DockerOptions docker = 15;
    */
   docker?: DockerOptions | undefined;
+
+  /**
+   * Fetch the run's commit (shallow) into the work folder before the command runs.
+   *
+   * @generated from field: bool checkout = 16;
+   */
+  checkout: boolean;
 };
 
 /**
@@ -499,6 +506,14 @@ export type ExecuteJob = Message<"fluxi.v1.ExecuteJob"> & {
    * @generated from field: uint32 log_retention_days = 9;
    */
   logRetentionDays: number;
+
+  /**
+   * The commit of the run (from the git push that started it); unset for other runs. Fetched into
+   * the work folder when job.checkout is set.
+   *
+   * @generated from field: fluxi.v1.GitCheckout git = 10;
+   */
+  git?: GitCheckout | undefined;
 };
 
 /**
@@ -507,6 +522,41 @@ export type ExecuteJob = Message<"fluxi.v1.ExecuteJob"> & {
  */
 export const ExecuteJobSchema: GenMessage<ExecuteJob> = /*@__PURE__*/
   messageDesc(file_fluxi_v1_jobs, 10);
+
+/**
+ * What the executor fetches for a job that asks for a checkout.
+ *
+ * @generated from message fluxi.v1.GitCheckout
+ */
+export type GitCheckout = Message<"fluxi.v1.GitCheckout"> & {
+  /**
+   * The repository URL as the pipeline declares it (https, ssh, file).
+   *
+   * @generated from field: string repository = 1;
+   */
+  repository: string;
+
+  /**
+   * The commit (40 or 64 hex).
+   *
+   * @generated from field: string commit = 2;
+   */
+  commit: string;
+
+  /**
+   * Full ref the commit was pushed to (refs/heads/main), for the logs.
+   *
+   * @generated from field: string ref = 3;
+   */
+  ref: string;
+};
+
+/**
+ * Describes the message fluxi.v1.GitCheckout.
+ * Use `create(GitCheckoutSchema)` to create a new message.
+ */
+export const GitCheckoutSchema: GenMessage<GitCheckout> = /*@__PURE__*/
+  messageDesc(file_fluxi_v1_jobs, 11);
 
 /**
  * When the executor fetches a job's image.
