@@ -19,12 +19,16 @@ const OPTIONS: CronOptions = {
 const cache = new Map<string, Cron>();
 const CACHE_LIMIT = 10_000;
 
-/** A compiled, paused croner pattern (never schedules a timer). Throws croner's errors. */
+/**
+ * A compiled, paused croner pattern (never schedules a timer). Throws croner's errors.
+ * UTC is given to croner as a fixed offset of 0, which has no daylight saving time either: the same
+ * fire times, fifteen times cheaper than its `timezone` option (which goes through `Intl`).
+ */
 export function compileCron(expression: string, timezone: string): Cron {
   const key = `${timezone} ${expression}`;
   let cron = cache.get(key);
   if (cron === undefined) {
-    cron = new Cron(expression, { ...OPTIONS, timezone });
+    cron = new Cron(expression, timezone === 'UTC' ? { ...OPTIONS, utcOffset: 0 } : { ...OPTIONS, timezone });
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(key, cron);
   }

@@ -3,7 +3,7 @@ export type { CronSchedule, OneShotSchedule, ParseOptions, Schedule, ScheduleInp
 export { parseTimeZone } from './time-zone.js';
 export { MAX_FIRE_TIMES, nextFireTime, nextFireTimes, previousFireTimes } from './fire-times.js';
 export { describeCron, describeSchedule } from './describe.js';
-export { occurrenceKey, parseOccurrenceKey } from './occurrence.js';
+export { occurrenceKey, parseOccurrenceKey, targetOccurrenceKey } from './occurrence.js';
 export {
   DEFAULT_GRACE_MS,
   DEFAULT_MAX_CATCH_UP,

@@ -187,3 +187,27 @@ describe('planDueFires: across a clock change', () => {
     expect(iso(result.fire)).toEqual(['2026-03-29T01:00:00.000Z']);
   });
 });
+
+describe('planDueFires: the forward scan and the backward count agree', () => {
+  it('gives the same plan around the length where it switches from one to the other', () => {
+    const after = new Date('2026-01-01T00:00:00Z');
+    for (const seconds of [1, 2, 59, 60, 61, 63, 64, 65, 66, 120, 200, 250]) {
+      const now = new Date(after.getTime() + seconds * 1000 + 500);
+      for (const policy of ['skip', 'run-once', 'all'] as const) {
+        const result = planDueFires({ schedule: everySecond, after, now, policy, maxCatchUp: 30, maxListed: 50 });
+        const onTime = Math.min(seconds, 60);
+        const missed = seconds - onTime;
+        const caught = policy === 'all' ? Math.min(missed, 30) : policy === 'run-once' && onTime === 0 ? 1 : 0;
+        expect(result.fire.length, `${seconds} s, ${policy}`).toBe(onTime + caught);
+        const skipped = missed - caught;
+        const counted = result.skipped.length + (result.skippedUnlisted?.count ?? 0);
+        // A long downtime is counted only as far as needed: `atLeast` says more were skipped.
+        if (result.skippedUnlisted?.atLeast === true) expect(counted).toBeLessThan(skipped);
+        else expect(counted, `${seconds} s, ${policy}`).toBe(skipped);
+        expect(result.handledThrough).toEqual(new Date(after.getTime() + seconds * 1000));
+        expect(result.next).toEqual(new Date(after.getTime() + (seconds + 1) * 1000));
+        expect(new Set(iso(result.fire)).size).toBe(result.fire.length);
+      }
+    }
+  });
+});

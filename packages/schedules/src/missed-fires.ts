@@ -1,4 +1,4 @@
-import { nextFireTime, previousFireTimes } from './fire-times.js';
+import { nextFireTime, nextFireTimes, previousFireTimes } from './fire-times.js';
 import type { Schedule } from './schedule.js';
 
 /**
@@ -73,8 +73,9 @@ export function planDueFires(input: DueInput): DuePlan {
   const graceMs = input.graceMs ?? DEFAULT_GRACE_MS;
   const maxCatchUp = Math.max(0, input.maxCatchUp ?? DEFAULT_MAX_CATCH_UP);
   const maxListed = Math.max(0, input.maxListed ?? DEFAULT_MAX_LISTED);
-  const next = nextFireTime(input.schedule, input.now);
-  const due = dueTimes(input.schedule, input.after, input.now, graceMs, maxCatchUp + maxListed + 1);
+  const forward = scanForward(input.schedule, input.after, input.now);
+  const due = forward ?? dueTimes(input.schedule, input.after, input.now, graceMs, maxCatchUp + maxListed + 1);
+  const next = forward !== null ? forward.next : nextFireTime(input.schedule, input.now);
   const onTime = due.times.filter((time) => input.now.getTime() - time.getTime() <= graceMs);
   const missed = due.times.filter((time) => input.now.getTime() - time.getTime() > graceMs);
   const { fire: caughtUp, reason } = catchUp(input.policy, missed, onTime.length > 0, maxCatchUp);
@@ -111,6 +112,34 @@ function catchUp(
 }
 
 const BATCH = 100;
+/** Planned times a forward scan from `after` looks at before it leaves a long downtime to `dueTimes`. */
+const FORWARD_LIMIT = 64;
+const FORWARD_BATCH = 4;
+
+/**
+ * The common case, cheaply: the few planned times in (`after`, `now`] and the next one after
+ * `now`, enumerated forward from `after` (a fire loop calls this at each planned time, so there is
+ * usually one). Null when there are more than FORWARD_LIMIT (a downtime: counted backward instead).
+ */
+function scanForward(
+  schedule: Schedule,
+  after: Date,
+  now: Date,
+): { times: Date[]; more: false; next: Date | null } | null {
+  const times: Date[] = [];
+  let cursor = after;
+  while (times.length <= FORWARD_LIMIT) {
+    const batch = nextFireTimes(schedule, cursor, FORWARD_BATCH);
+    for (const time of batch) {
+      if (time.getTime() > now.getTime()) return { times, more: false, next: time };
+      times.push(time);
+    }
+    const last = batch[batch.length - 1];
+    if (last === undefined || batch.length < FORWARD_BATCH) return { times, more: false, next: null };
+    cursor = last;
+  }
+  return null;
+}
 
 /**
  * Planned times in (`after`, `now`], earliest first: every on-time one, plus at most `limit` older

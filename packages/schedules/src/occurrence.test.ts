@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { occurrenceKey, parseOccurrenceKey } from './occurrence.js';
+import { occurrenceKey, parseOccurrenceKey, targetOccurrenceKey } from './occurrence.js';
 
 describe('occurrenceKey', () => {
   it('is schedule:<id>:<ISO planned time>, the same for the same occurrence', () => {
@@ -22,5 +22,15 @@ describe('occurrenceKey', () => {
     });
     expect(parseOccurrenceKey('webhook:abc')).toBeNull();
     expect(parseOccurrenceKey('schedule:S1:2026-02-30T01:00:00.000Z')).toBeNull();
+  });
+
+  it('names the target of a run in the key of that run, and reads it back', () => {
+    const planned = new Date('2026-03-29T01:00:00Z');
+    const key = targetOccurrenceKey('S1', planned, 'P01X');
+    expect(key).toBe('schedule:S1:2026-03-29T01:00:00.000Z:P01X');
+    expect(targetOccurrenceKey('S1', planned, 'J01Y')).not.toBe(key);
+    expect(parseOccurrenceKey(key)).toEqual({ scheduleId: 'S1', plannedTime: planned, targetId: 'P01X' });
+    expect(() => targetOccurrenceKey('S1', planned, '')).toThrow('invalid target id');
+    expect(parseOccurrenceKey('schedule:S1:2026-03-29T01:00:00.000Z:a:b')).toBeNull();
   });
 });

@@ -9,11 +9,22 @@ export function occurrenceKey(scheduleId: string, plannedTime: Date): string {
   return `schedule:${scheduleId}:${plannedTime.toISOString()}`;
 }
 
-/** Reads an occurrence key back; null when `key` is not one. */
-export function parseOccurrenceKey(key: string): { scheduleId: string; plannedTime: Date } | null {
-  const match = /^schedule:([^:]+):(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)$/.exec(key);
+/**
+ * The idempotency key of the run one occurrence starts for one of the schedule's targets:
+ * `schedule:<id>:<ISO planned time>:<pipeline or job id>`. The trigger holds a key unique across
+ * all runs, and a schedule with several targets starts one run per target at each occurrence.
+ */
+export function targetOccurrenceKey(scheduleId: string, plannedTime: Date, targetId: string): string {
+  if (targetId === '' || targetId.includes(':')) throw new Error(`invalid target id "${targetId}"`);
+  return `${occurrenceKey(scheduleId, plannedTime)}:${targetId}`;
+}
+
+/** Reads an occurrence key (with or without its target) back; null when `key` is not one. */
+export function parseOccurrenceKey(key: string): { scheduleId: string; plannedTime: Date; targetId?: string } | null {
+  const match = /^schedule:([^:]+):(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)(?::([^:]+))?$/.exec(key);
   if (match === null) return null;
   const plannedTime = new Date(match[2] as string);
   if (Number.isNaN(plannedTime.getTime()) || plannedTime.toISOString() !== match[2]) return null;
-  return { scheduleId: match[1] as string, plannedTime };
+  const occurrence = { scheduleId: match[1] as string, plannedTime };
+  return match[3] === undefined ? occurrence : { ...occurrence, targetId: match[3] };
 }
