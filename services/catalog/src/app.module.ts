@@ -3,6 +3,7 @@ import type { HealthChecks, Logger } from '@fluxi/common';
 import type { Database } from '@fluxi/db';
 import { natsHealthCheck, type Nats } from '@fluxi/messaging';
 import { DefinitionsService } from './app/definitions.js';
+import type { WebhookSecrets } from './domain/webhook-secrets.js';
 import { AccessStore } from './store/access-store.js';
 import { JobStore } from './store/job-store.js';
 import { PipelineStore } from './store/pipeline-store.js';
@@ -22,6 +23,8 @@ export interface CatalogDeps {
   nats: Nats;
   logger: Logger;
 }
+  /** Seals and opens webhook secrets with the installation's key. */
+  secrets: WebhookSecrets;
 
 @Module({})
 export class AppModule {
@@ -41,7 +44,11 @@ export class AppModule {
           inject: [DATABASE, NATS],
         },
         { provide: JobStore, useFactory: (db: Database) => new JobStore(db), inject: [DATABASE] },
-        { provide: PipelineStore, useFactory: (db: Database) => new PipelineStore(db), inject: [DATABASE] },
+        {
+          provide: PipelineStore,
+          useFactory: (db: Database) => new PipelineStore(db, deps.secrets),
+          inject: [DATABASE],
+        },
         { provide: ScheduleStore, useFactory: (db: Database) => new ScheduleStore(db), inject: [DATABASE] },
         { provide: AccessStore, useFactory: (db: Database) => new AccessStore(db), inject: [DATABASE] },
         { provide: DefinitionsService, useFactory: (db: Database) => new DefinitionsService(db), inject: [DATABASE] },

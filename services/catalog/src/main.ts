@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
-import type { HealthChecks, RunningService, ServiceOptions } from '@fluxi/common';
+import { loadSecretKey, type HealthChecks, type RunningService, type ServiceOptions } from '@fluxi/common';
 import type { Database } from '@fluxi/db';
 import { mountSubgraph, type Resolvers } from '@fluxi/graphql';
 import { connectNats, type Nats } from '@fluxi/messaging';
 import { AppModule } from './app.module.js';
+import { WebhookSecrets } from './domain/webhook-secrets.js';
 import { bootstrapAdminKey } from './app/admin-bootstrap.js';
 import { AccessStore } from './store/access-store.js';
 import { openCatalogDatabase } from './store/database.js';
@@ -14,6 +16,9 @@ import { GRAPHQL_RESOLVERS, HEALTH_CHECKS } from './tokens.js';
 import { typeDefs } from './transport/graphql/schema.js';
 
 export interface CatalogService extends RunningService {
+/** The key file made at the first start when `secrets.masterKey` is not set (under the data dir). */
+export const SECRET_KEY_FILE = 'secret.key';
+
   /** The plain admin API key, set only on the start that created it (first start of an installation). */
   readonly bootstrapAdminKey?: string;
 }
@@ -33,7 +38,12 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
     closers.push(() => db.close());
     const nats: Nats = await connectNats(options.natsUrl, 'fluxi-catalog', logger);
     closers.push(() => nats.close());
-    const app: INestApplication = await NestFactory.create(AppModule.forRoot({ db, nats, logger }), {
+    const key = await loadSecretKey({
+      configured: config.secrets.masterKey,
+      file: config.secrets.keyFile ?? join(config.dataDir, SECRET_KEY_FILE),
+    });
+    const secrets = new WebhookSecrets(key);
+    const app: INestApplication = await NestFactory.create(AppModule.forRoot({ db, nats, logger, secrets }), {
       logger: false,
       bodyParser: false,
     });

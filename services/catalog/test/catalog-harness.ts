@@ -34,6 +34,10 @@ export interface CatalogHarness {
     as?: Principal,
   ): Promise<NonNullable<GraphqlAnswer['errors']>[0]>;
   stop(): Promise<void>;
+  /** The catalog's NATS server and, on PostgreSQL, its database (to read tables directly). */
+  natsUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
 }
 
 export async function startCatalog(kind: BackendKind): Promise<CatalogHarness> {
@@ -58,6 +62,9 @@ export async function startCatalog(kind: BackendKind): Promise<CatalogHarness> {
     return (await response.json()) as GraphqlAnswer;
   };
   return {
+    natsUrl: nats.url,
+    databaseUrl: database?.url,
+    dataDir: dir.path,
     graphql,
     async ok(query, variables, as) {
       const answer = await graphql(query, variables, as);

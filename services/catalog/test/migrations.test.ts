@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type Database } from '@fluxi/db';
 import { createTestDatabase, tempDir } from '@fluxi/testkit';
+import { generateSecretKey } from '@fluxi/common';
+import { WebhookSecrets } from '../src/domain/webhook-secrets.js';
 import { PipelineStore } from '../src/store/pipeline-store.js';
 import { JobStore } from '../src/store/job-store.js';
 import { migrations } from '../src/store/migrations.js';
@@ -50,10 +52,12 @@ describe.each(['pglite', 'postgres'] as const)('catalog migrations 003 and 004 o
       '003_retry_matrix_schedules',
       '004_pools_tags_limits_docker',
       '005_pipeline_retention',
+      '006_pipeline_git_source',
+      '007_schedule_targets_policies',
     ]);
-    const { pipeline, jobs } = await new PipelineStore(db).withJobs('P1');
+    const { pipeline, jobs } = await new PipelineStore(db, new WebhookSecrets(generateSecretKey())).withJobs('P1');
     const defaults = { when: 'ON_SUCCESS', matrix: [], allowFailure: null, pool: null, tags: [] };
-    expect(pipeline).toMatchObject({ timeoutSec: null, concurrency: null, retention: null });
+    expect(pipeline).toMatchObject({ timeoutSec: null, concurrency: null, retention: null, git: null });
     expect(pipeline.stages).toEqual([
       { name: 'a', entries: [{ name: 'build', jobId: 'J1', needs: [], ...defaults }] },
       {

@@ -1,11 +1,12 @@
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '@fluxi/common';
+import { generateSecretKey, silentLogger } from '@fluxi/common';
 import { migrate, type Database } from '@fluxi/db';
 import { ADMIN_KEY_FILE, bootstrapAdminKey } from '../src/app/admin-bootstrap.js';
 import { verifyApiKey } from '../src/app/key-verifier.js';
 import { generateApiKey } from '../src/domain/api-key.js';
+import { WebhookSecrets } from '../src/domain/webhook-secrets.js';
 import { AccessStore } from '../src/store/access-store.js';
 import { JobStore } from '../src/store/job-store.js';
 import { migrations } from '../src/store/migrations.js';
@@ -27,7 +28,7 @@ describe.each(backends)('catalog store on $name', (kind) => {
   const use = (database: Database): void => {
     db = database;
     jobs = new JobStore(db);
-    pipelines = new PipelineStore(db);
+    pipelines = new PipelineStore(db, new WebhookSecrets(generateSecretKey()));
     access = new AccessStore(db);
   };
 

@@ -52,6 +52,7 @@ describe('validatePipeline', () => {
       timeoutSec: null,
       concurrency: null,
       retention: null,
+      git: null,
       stages: [
         {
           name: 'build',

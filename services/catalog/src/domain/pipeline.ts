@@ -1,4 +1,5 @@
 import { badInput } from '@fluxi/common';
+import { validateGitSource, type GitSource, type GitSourceInput } from './git-source.js';
 import { MAX_TIMEOUT_SEC, optionalInt } from './job.js';
 import { validateMatrix, type MatrixAxis, type MatrixAxisInput } from './matrix.js';
 import { quote, requireName } from './names.js';
@@ -47,10 +48,14 @@ export interface PipelineDefinition {
   concurrency: Concurrency | null;
   /** How long its ended runs and their logs are kept; null: the installation's defaults. */
   retention: Retention | null;
+  /** The repository whose pushes start it (git webhooks); null: none. */
+  git: GitSource | null;
 }
 
 export interface Pipeline extends PipelineDefinition {
   id: string;
+  /** When its webhook secret was set; null: it has none. The secret itself is never read back. */
+  webhookSecretSetAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -63,6 +68,7 @@ export interface PipelineInput {
   timeoutSec?: number | null;
   concurrency?: { group?: string | null; cancelOlder?: boolean | null } | null;
   retention?: RetentionInput | null;
+  git?: GitSourceInput | null;
 }
 export interface StageInput {
   name?: string | null;
@@ -107,6 +113,7 @@ export function validatePipeline(
   const timeoutSec = optionalInt(input.timeoutSec, `${path}.timeoutSec`, 'timeoutSec', 1, MAX_TIMEOUT_SEC);
   const concurrency = concurrencyOf(input.concurrency, `${path}.concurrency`);
   const retention = validateRetention(input.retention, `${path}.retention`);
+  const git = validateGitSource(input.git, `${path}.git`);
   const stagesInput = input.stages ?? [];
   if (stagesInput.length === 0) throw badInput('a pipeline needs at least one stage', `${path}.stages`);
 
@@ -146,7 +153,7 @@ export function validatePipeline(
   });
 
   checkNeeds(entries);
-  return { name, description, stages, timeoutSec, concurrency, retention };
+  return { name, description, stages, timeoutSec, concurrency, retention, git };
 }
 
 function stageEntry(input: StageEntryInput, jobNames: ReadonlyMap<string, string>, path: string): StageEntryDefinition {

@@ -126,4 +126,17 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE pipelines ADD COLUMN retention jsonb;
     `,
   },
+  {
+    id: '006_pipeline_git_source',
+    sql: `
+      -- {"repository", "repositoryKey", "branches", "tags", "events"}; null: no git source.
+      ALTER TABLE pipelines ADD COLUMN git jsonb;
+      ALTER TABLE pipelines ADD COLUMN repository_key text GENERATED ALWAYS AS (git ->> 'repositoryKey') STORED;
+      -- AES-256-GCM under the installation's key, the pipeline id bound in ("v1:<base64>"); never selected
+      -- with the pipeline, only opened for the gateway's signature check.
+      ALTER TABLE pipelines ADD COLUMN webhook_secret text CHECK (webhook_secret LIKE 'v1:%');
+      ALTER TABLE pipelines ADD COLUMN webhook_secret_set_at timestamptz;
+      CREATE INDEX pipelines_repository_key ON pipelines (repository_key) WHERE repository_key IS NOT NULL;
+    `,
+  },
 ];

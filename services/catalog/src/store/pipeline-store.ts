@@ -1,5 +1,7 @@
-import { FluxiError, IdPrefix, newId, notFound } from '@fluxi/common';
+import { badInput, FluxiError, IdPrefix, newId, notFound } from '@fluxi/common';
 import type { Database, SqlExecutor } from '@fluxi/db';
+import type { WebhookSecrets } from '../domain/webhook-secrets.js';
+import { validateWebhookSecret, webhookSecretOf, type GitSource } from '../domain/git-source.js';
 import type { Job } from '../domain/job.js';
 import {
   referencedJobIds,
@@ -11,17 +13,26 @@ import {
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 import { JOB_COLUMNS } from './job-store.js';
 
-export const PIPELINE_COLUMNS = `id, name, description, stages, timeout_sec AS "timeoutSec", concurrency, retention,
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+/** Never the webhook secret: it is read by `webhookPipelines` only. */
+export const PIPELINE_COLUMNS = `id, name, description, stages, timeout_sec AS "timeoutSec", concurrency, retention, git,
+  webhook_secret_set_at AS "webhookSecretSetAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
 const COLUMNS = PIPELINE_COLUMNS;
 
 interface PipelineRow extends PipelineDefinition {
   id: string;
   createdAt: Date;
+  webhookSecretSetAt: Date | null;
   updatedAt: Date;
 }
 
 /** A pipeline with the current definition of every job it uses. */
+/** A pipeline a git webhook delivery may start, with its secret in the clear. */
+export interface WebhookPipelineSecret {
+  pipelineId: string;
+  git: GitSource;
+  secret: string;
+}
+
 export interface PipelineWithJobs {
   pipeline: Pipeline;
   jobs: Map<string, Job>;
@@ -34,22 +45,82 @@ export interface PipelineWithJobs {
  * pipeline_jobs foreign key restricts deletes).
  */
 export class PipelineStore {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly secrets: WebhookSecrets,
+  ) {}
 
   async create(input: PipelineInput): Promise<Pipeline> {
-    return this.db.transaction(async (tx) => insertPipeline(tx, await validateIn(tx, input)));
+  /** `input.git.webhookSecret`, when given, is stored encrypted in the same transaction. */
+    return this.db.transaction(async (tx) => {
+      const pipeline = await insertPipeline(tx, await validateIn(tx, input));
+      const secret = webhookSecretOf(input);
+      return secret === undefined ? pipeline : this.writeSecret(tx, pipeline.id, secret);
+    });
   }
 
-  /** Replaces the whole definition of a pipeline. */
+  /**
+   * Replaces the whole definition of a pipeline. Its webhook secret is replaced when
+   * `input.git.webhookSecret` is given, kept when not, and cleared with the git source.
+   */
   async replace(id: string, input: PipelineInput): Promise<Pipeline> {
     return this.db.transaction(async (tx) => {
       const found = await tx.query('SELECT id FROM pipelines WHERE id = $1 FOR UPDATE', [id]);
       if (found.length === 0) throw notFound('pipeline', id);
-      return updatePipelineRow(tx, id, await validateIn(tx, input));
+      const pipeline = await updatePipelineRow(tx, id, await validateIn(tx, input));
+      const secret = webhookSecretOf(input);
+      return secret === undefined ? pipeline : this.writeSecret(tx, id, secret);
+    });
+  }
+
+  /** Sets (encrypted) or, with null, clears the webhook secret of a pipeline that has a git source. */
+  async setWebhookSecret(id: string, secret: string | null): Promise<Pipeline> {
+    if (secret !== null) validateWebhookSecret(secret, 'secret');
+    return this.db.transaction(async (tx) => {
+      const found = await tx.query<{ git: unknown }>('SELECT git FROM pipelines WHERE id = $1 FOR UPDATE', [id]);
+      if (found.length === 0) throw notFound('pipeline', id);
+      if (secret !== null && found[0]?.git === null) {
+        throw badInput(`pipeline ${id} has no git source: set its git.repository first`, 'pipelineId');
+      }
+      return this.writeSecret(tx, id, secret);
     });
   }
 
   async get(id: string): Promise<Pipeline | undefined> {
+  /**
+   * The pipelines of a repository (by `repositoryKey`) that have a webhook secret, with the secret
+   * opened: for the gateway's signature check only. A secret that does not open (another key) is
+   * reported through `unreadable` and its pipeline left out.
+   */
+  async webhookPipelines(
+    repositoryKey: string,
+    unreadable: (pipelineId: string, error: unknown) => void,
+  ): Promise<WebhookPipelineSecret[]> {
+    const rows = await this.db.query<{ id: string; git: GitSource; sealed: string }>(
+      `SELECT id, git, webhook_secret AS sealed FROM pipelines
+       WHERE repository_key = $1 AND webhook_secret IS NOT NULL ORDER BY id`,
+      [repositoryKey],
+    );
+    return rows.flatMap((row) => {
+      try {
+        return [{ pipelineId: row.id, git: row.git, secret: this.secrets.open(row.sealed, row.id) }];
+      } catch (error) {
+        unreadable(row.id, error);
+        return [];
+      }
+    });
+  }
+
+  private async writeSecret(tx: SqlExecutor, id: string, secret: string | null): Promise<Pipeline> {
+    const rows = await tx.query<PipelineRow>(
+      `UPDATE pipelines SET webhook_secret = $2, updated_at = now(),
+         webhook_secret_set_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END
+       WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, secret === null ? null : this.secrets.seal(secret, id)],
+    );
+    return rows[0] as Pipeline;
+  }
+
     return (await this.db.query<PipelineRow>(`SELECT ${COLUMNS} FROM pipelines WHERE id = $1`, [id]))[0];
   }
 
@@ -117,8 +188,8 @@ async function validateIn(tx: SqlExecutor, input: PipelineInput): Promise<Pipeli
 export async function insertPipeline(tx: SqlExecutor, definition: PipelineDefinition): Promise<Pipeline> {
   const rows = await tx
     .query<PipelineRow>(
-      `INSERT INTO pipelines (id, name, description, stages, timeout_sec, concurrency, retention)
-       VALUES ($1, $2, $3, $4::text::jsonb, $5, $6::text::jsonb, $7::text::jsonb) RETURNING ${COLUMNS}`,
+      `INSERT INTO pipelines (id, name, description, stages, timeout_sec, concurrency, retention, git)
+       VALUES ($1, $2, $3, $4::text::jsonb, $5, $6::text::jsonb, $7::text::jsonb, $8::text::jsonb) RETURNING ${COLUMNS}`,
       [newId(IdPrefix.pipeline), ...values(definition)],
     )
     .catch(nameConflict(definition.name));
@@ -127,7 +198,10 @@ export async function insertPipeline(tx: SqlExecutor, definition: PipelineDefini
   return pipeline;
 }
 
-/** Replaces the definition of pipeline `id` with a validated one (caller's transaction). */
+/**
+ * Replaces the definition of pipeline `id` with a validated one (caller's transaction). Without a
+ * git source its webhook secret goes too.
+ */
 export async function updatePipelineRow(
   tx: SqlExecutor,
   id: string,
@@ -136,7 +210,9 @@ export async function updatePipelineRow(
   const rows = await tx
     .query<PipelineRow>(
       `UPDATE pipelines SET name = $2, description = $3, stages = $4::text::jsonb, timeout_sec = $5,
-         concurrency = $6::text::jsonb, retention = $7::text::jsonb, updated_at = now()
+         concurrency = $6::text::jsonb, retention = $7::text::jsonb, git = $8::text::jsonb, updated_at = now(),
+         webhook_secret = CASE WHEN $8::text IS NULL THEN NULL ELSE webhook_secret END,
+         webhook_secret_set_at = CASE WHEN $8::text IS NULL THEN NULL ELSE webhook_secret_set_at END
        WHERE id = $1 RETURNING ${COLUMNS}`,
       [id, ...values(definition)],
     )
@@ -151,6 +227,7 @@ function values(definition: PipelineDefinition): unknown[] {
     definition.name,
     definition.description,
     JSON.stringify(definition.stages),
+    definition.git === null ? null : JSON.stringify(definition.git),
     definition.timeoutSec,
     definition.concurrency === null ? null : JSON.stringify(definition.concurrency),
     definition.retention === null ? null : JSON.stringify(definition.retention),

@@ -76,6 +76,15 @@ export function canonicalPipeline(pipeline: PipelineDefinition): FilePipeline {
             runDays: pipeline.retention.runDays ?? undefined,
             logDays: pipeline.retention.logDays ?? undefined,
           }),
+    git:
+      pipeline.git === null
+        ? undefined
+        : compact({
+            repository: pipeline.git.repository,
+            branches: nonEmpty(pipeline.git.branches),
+            tags: nonEmpty(pipeline.git.tags),
+            events: nonEmpty(pipeline.git.events.map(lower)),
+          }),
     stages: pipeline.stages.map((stage) => ({ name: stage.name, jobs: stage.entries.map(canonicalEntry) })),
   });
 }

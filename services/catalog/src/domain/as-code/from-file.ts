@@ -28,8 +28,10 @@ export function jobInput(name: string, job: FileJob): JobInput {
 }
 
 export function pipelineInput(name: string, pipeline: FilePipeline): PipelineInput {
+  const { git } = pipeline;
   return {
     ...pipeline,
+    git: git === undefined ? undefined : { ...git, events: git.events?.map((event) => event.toUpperCase()) },
     name,
     stages: pipeline.stages.map((stage) => ({ name: stage.name, entries: stage.jobs.map(entryInput) })),
   };

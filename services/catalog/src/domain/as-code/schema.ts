@@ -105,6 +105,24 @@ export const pipelineSchema = z
       })
       .describe("How long ended runs and their logs are kept; absent: the installation's defaults.")
       .optional(),
+    git: z
+      .strictObject({
+        repository: text(
+          'Repository URL (https://host/owner/repo, git@host:owner/repo, ssh://, file:///path), without credentials; deliveries of its https and ssh forms match.',
+        ),
+        branches: list(
+          'Branch globs whose pushes start the pipeline (release/*, !wip/**); absent: every branch.',
+        ).optional(),
+        tags: list('Tag globs whose pushes start the pipeline (v*); absent: every tag.').optional(),
+        events: z
+          .array(z.enum(['push', 'tag']))
+          .describe('push (branch pushes) and/or tag (tag pushes); absent: both.')
+          .optional(),
+      })
+      .describe(
+        'The repository whose pushes start the pipeline (POST /hooks/github, /hooks/gitlab). The webhook secret is not part of the file: set it with the setPipelineWebhookSecret mutation; an import keeps it, removing git clears it.',
+      )
+      .optional(),
     stages: z
       .array(
         z.strictObject({

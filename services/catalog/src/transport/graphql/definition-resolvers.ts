@@ -17,7 +17,20 @@ export function jobObject(job: Job): Record<string, unknown> {
 }
 
 export function pipelineObject(pipeline: Pipeline): Record<string, unknown> {
-  return { ...pipeline, createdAt: iso(pipeline.createdAt), updatedAt: iso(pipeline.updatedAt) };
+  const { webhookSecretSetAt, git, ...rest } = pipeline;
+  return {
+    ...rest,
+    git:
+      git === null
+        ? null
+        : {
+            ...git,
+            hasWebhookSecret: webhookSecretSetAt !== null,
+            webhookSecretSetAt: webhookSecretSetAt === null ? null : iso(webhookSecretSetAt),
+          },
+    createdAt: iso(pipeline.createdAt),
+    updatedAt: iso(pipeline.updatedAt),
+  };
 }
 
 /** Jobs and pipelines: queries need a reader, mutations a writer. */
@@ -69,6 +82,14 @@ export function definitionResolvers(jobs: JobStore, pipelines: PipelineStore): R
         write(ctx, 'deletePipeline');
         await pipelines.delete(id);
         return true;
+      },
+      setPipelineWebhookSecret: async (
+        _: unknown,
+        { pipelineId, secret }: { pipelineId: string; secret?: string | null },
+        ctx: SubgraphContext,
+      ) => {
+        write(ctx, 'setPipelineWebhookSecret');
+        return pipelineObject(await pipelines.setWebhookSecret(pipelineId, secret ?? null));
       },
     },
     Job: {

@@ -1,5 +1,6 @@
 import { gql } from '@fluxi/graphql';
 import { asCodeTypeDefs } from './as-code-schema.js';
+import { gitSourceTypeDefs } from './git-source-schema.js';
 
 /**
  * The catalog subgraph. Type and field names are a contract with the gateway and clients.
@@ -376,3 +377,4 @@ export const typeDefs = gql`
   }
   ${asCodeTypeDefs}
 `;
+  ${gitSourceTypeDefs}

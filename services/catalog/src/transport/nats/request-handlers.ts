@@ -2,6 +2,8 @@ import { isFluxiError, type Logger } from '@fluxi/common';
 import {
   create,
   ErrorDetailSchema,
+  FindWebhookPipelinesRequestSchema,
+  FindWebhookPipelinesResponseSchema,
   GetJobRequestSchema,
   GetJobResponseSchema,
   GetPipelineSnapshotRequestSchema,
@@ -19,7 +21,7 @@ import { buildSnapshot, jobSpec } from '../../domain/snapshot.js';
 import type { Role as RoleName } from '../../domain/user.js';
 import type { AccessStore } from '../../store/access-store.js';
 import type { JobStore } from '../../store/job-store.js';
-import type { PipelineStore } from '../../store/pipeline-store.js';
+import type { PipelineStore, WebhookPipelineSecret } from '../../store/pipeline-store.js';
 
 export interface RequestHandlerDeps {
   jobs: JobStore;
@@ -76,6 +78,27 @@ export function serveCatalogRequests(nc: NatsConnection, deps: RequestHandlerDep
       },
     }),
     serve(nc, {
+      subject: Subjects.webhookPipelines,
+      request: FindWebhookPipelinesRequestSchema,
+      response: FindWebhookPipelinesResponseSchema,
+      logger,
+      handler: async (req) => {
+        try {
+          const found = await pipelines.webhookPipelines(req.repositoryKey, (pipelineId, err) =>
+            logger.error(
+              { pipelineId, err },
+              'the webhook secret of a pipeline does not open (another secrets.masterKey or key file?); set it again',
+            ),
+          );
+          const value = { pipelines: found.map(webhookPipeline) };
+          return create(FindWebhookPipelinesResponseSchema, { result: { case: 'pipelines', value } });
+        } catch (error) {
+          const value = errorDetail(error, logger, Subjects.webhookPipelines);
+          return create(FindWebhookPipelinesResponseSchema, { result: { case: 'error', value } });
+        }
+      },
+    }),
+    serve(nc, {
       subject: Subjects.apiKeyVerify,
       request: VerifyApiKeyRequestSchema,
       response: VerifyApiKeyResponseSchema,
@@ -93,4 +116,16 @@ export function serveCatalogRequests(nc: NatsConnection, deps: RequestHandlerDep
     }),
   ];
   return () => stops.forEach((stop) => stop());
+}
+
+/** The reply for one pipeline: its filters and secret, nothing else of the pipeline. */
+function webhookPipeline({ pipelineId, git, secret }: WebhookPipelineSecret) {
+  return {
+    pipelineId,
+    repository: git.repository,
+    branches: git.branches,
+    tags: git.tags,
+    events: git.events.map((event) => event.toLowerCase()),
+    webhookSecret: secret,
+  };
 }
