@@ -9,6 +9,8 @@ import { mountArtifacts } from './transport/artifacts.js';
 import { requireApiKey } from './transport/auth.js';
 import { mountGateway } from './transport/graphql.js';
 import { mountHealth } from './transport/health.js';
+import { natsWebhookPorts, recordDelivery } from './transport/webhook-ports.js';
+import { mountWebhooks } from './transport/webhook-routes.js';
 import { KeyVerifier } from './transport/key-verifier.js';
 import { liveFollows } from './live/live-follows.js';
 import { mountLive } from './live/live-server.js';
@@ -53,6 +55,13 @@ export async function start(options: GatewayOptions): Promise<RunningService> {
   http.use('/artifacts', auth);
   http.use('/api/v1', auth);
   mountArtifacts(http, artifactStore(config), logger);
+  // No API key: the signature of each delivery is its authentication.
+  mountWebhooks(http, {
+    maxBodyBytes: config.gateway.webhooks.maxBodyBytes,
+    ports: natsWebhookPorts(nats.nc, config.gateway.webhooks.cacheSec),
+    record: (record, receivedAt) => recordDelivery(nats.nc, record, receivedAt, logger),
+    logger,
+  });
   const logsUrl = subgraphs.find((subgraph) => subgraph.name === 'logs')?.url as string;
   const follows = liveFollows(nats, logsUrl, logger);
   mountSse(http, follows, logger);
