@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewRunEvent } from '../src/store/outbox.js';
 import type { NewPipelineRun } from '../src/store/records.js';
 import { RunStore } from '../src/store/run-store.js';
+import type { RunTx } from '../src/store/run-tx.js';
 import { jetStreamPublisher, RunEventRelay } from '../src/transport/nats/run-event-relay.js';
 import { oneTo, readRunEvents, seqs } from './support/run-events.js';
 
@@ -63,6 +64,13 @@ function event(runId: string, reason: string): NewRunEvent {
   };
 }
 
+/** As the engine does: the run locked, its events numbered after the last one stored. */
+async function appendLocked(tx: RunTx, runId: string, events: NewRunEvent[], at: Date): Promise<void> {
+  const locked = await tx.lockRun(runId);
+  if (locked === undefined) throw new Error(`no run ${runId}`);
+  await tx.outbox.append(runId, events, at, locked.eventSeq);
+}
+
 async function stored(db: Database, runId: string): Promise<{ seq: number; id: string }[]> {
   const rows = await db.query<{ seq: string | number; id: string }>(
     'SELECT seq, id FROM run_events WHERE pipeline_run_id = $1 ORDER BY seq',
@@ -102,7 +110,7 @@ describe.each(engines)('the outbox on $name', (engine) => {
 
     await expect(
       store.transaction(async (tx) => {
-        await tx.outbox.append(run.id, [event(run.id, 'lost'), event(run.id, 'lost too')], at);
+        await appendLocked(tx, run.id, [event(run.id, 'lost'), event(run.id, 'lost too')], at);
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
@@ -113,8 +121,8 @@ describe.each(engines)('the outbox on $name', (engine) => {
     const second = [event(run.id, 'c')];
     let woken = 0;
     store.onEventsCommitted(() => (woken += 1));
-    await store.transaction((tx) => tx.outbox.append(run.id, first, at));
-    await store.transaction((tx) => tx.outbox.append(run.id, second, at));
+    await store.transaction((tx) => appendLocked(tx, run.id, first, at));
+    await store.transaction((tx) => appendLocked(tx, run.id, second, at));
     expect(await stored(db, run.id)).toEqual([...first, ...second].map((e, index) => ({ seq: index + 1, id: e.id })));
     expect(woken).toBe(2);
     // A transaction without events wakes nobody.
@@ -127,7 +135,7 @@ describe.each(engines)('the outbox on $name', (engine) => {
     const run = newRun();
     await store.transaction((tx) => tx.insertRun(run));
     const batches = Array.from({ length: 8 }, () => [event(run.id, 'x'), event(run.id, 'y')]);
-    await Promise.all(batches.map((batch) => store.transaction((tx) => tx.outbox.append(run.id, batch, new Date()))));
+    await Promise.all(batches.map((batch) => store.transaction((tx) => appendLocked(tx, run.id, batch, new Date()))));
     const rows = await stored(engine.db as Database, run.id);
     expect(rows.map((row) => row.seq)).toEqual(oneTo(16));
     // Each transaction's events are consecutive.
@@ -161,7 +169,7 @@ describe('the relay', () => {
     const events = Array.from({ length: count }, (_, index) => event(run.id, `e${index + 1}`));
     await store.transaction(async (tx) => {
       await tx.insertRun(run);
-      await tx.outbox.append(run.id, events, new Date());
+      await tx.outbox.append(run.id, events, new Date(), 0);
     });
     return { runId: run.id, ids: events.map((e) => e.id) };
   }
@@ -190,10 +198,10 @@ describe('the relay', () => {
     const first = [event(run.id, 'a'), event(run.id, 'b')];
     await own.transaction(async (tx) => {
       await tx.insertRun(run);
-      await tx.outbox.append(run.id, first, new Date());
+      await tx.outbox.append(run.id, first, new Date(), 0);
     });
     const second = [event(run.id, 'c')];
-    await own.transaction((tx) => tx.outbox.append(run.id, second, new Date()));
+    await own.transaction((tx) => appendLocked(tx, run.id, second, new Date()));
     const read = await waitFor(
       async () => {
         const events = await readRunEvents(nats, run.id);

@@ -144,7 +144,12 @@ describe.each(engines)('run retention on $name', (engine) => {
         },
         now,
       );
-      await tx.outbox.append(run.id, [{ id: newId(IdPrefix.runEvent), encode: () => new Uint8Array([1, 2, 3]) }], now);
+      await tx.outbox.append(
+        run.id,
+        [{ id: newId(IdPrefix.runEvent), encode: () => new Uint8Array([1, 2, 3]) }],
+        now,
+        0,
+      );
     });
     await store.deadLetters.record({
       stream: 'FLUXI_EVENTS',

@@ -99,7 +99,7 @@ async function recordStepEvents(
     runAfter: step.runChanged ? runFacts(after.run) : undefined,
     ...(options.admitted === true ? { admitted: true } : {}),
   });
-  await recordEvents(tx, stored.run, events, now);
+  await recordEvents(tx, stored.run, events, now, stored.eventSeq);
 }
 
 function sameStage(a: StageRunState, b: StageRunState | undefined): boolean {

@@ -53,18 +53,23 @@ const FAILURE: Record<FailureClassName, FailureClass> = {
 /** The run a set of events belongs to. */
 export type EventRun = Pick<PipelineRunRecord, 'id' | 'pipelineId' | 'jobId'>;
 
-/** Stores the events of a change in the change's transaction (outbox); the relay publishes them after commit. */
+/**
+ * Stores the events of a change in the change's transaction (outbox), numbered after
+ * `lastSeq` (the locked run's `eventSeq`; 0 for a new run); the relay publishes them after commit.
+ */
 export async function recordEvents(
   tx: RunTx,
   run: EventRun,
   drafts: readonly RunEventDraft[],
   at: Date,
+  lastSeq: number,
 ): Promise<void> {
   if (drafts.length === 0) return;
   await tx.outbox.append(
     run.id,
     drafts.map((draft) => toNewEvent(run, draft, at)),
     at,
+    lastSeq,
   );
 }
 

@@ -184,10 +184,10 @@ CREATE INDEX pool_dispatches_pool_at ON pool_dispatches (pool, at);
   {
     id: '005_run_events_and_retention',
     sql: `
--- The run-event outbox: per pipeline run, the last sequence number handed out (bumped in the
--- transaction of each change, so numbers follow commit order without gaps) and the last one
--- published. relay_owner / relay_until: the scheduler publishing this run's events now (a lease,
--- so that two schedulers never publish one run's events at once, out of order).
+-- The run-event outbox: per pipeline run, the last sequence number stored (kept by the trigger
+-- below; the engine reads it with the run row locked and numbers the next events after it, so
+-- numbers follow commit order without gaps) and the last one published. relay_owner /
+-- relay_until: the scheduler running a relay pass on this run now (a lease).
 CREATE TABLE run_event_streams (
   pipeline_run_id text PRIMARY KEY REFERENCES pipeline_runs (id) ON DELETE CASCADE,
   last_seq bigint NOT NULL,
@@ -206,6 +206,15 @@ CREATE TABLE run_events (
   created_at timestamptz NOT NULL,
   PRIMARY KEY (pipeline_run_id, seq)
 );
+-- One statement per transaction on the hot path: the counter follows the inserted rows.
+-- (No semicolon at a line end inside the body: migrate() splits statements there.)
+CREATE FUNCTION run_events_counted() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN
+  INSERT INTO run_event_streams (pipeline_run_id, last_seq)
+  SELECT pipeline_run_id, max(seq) FROM inserted GROUP BY pipeline_run_id
+  ON CONFLICT (pipeline_run_id) DO UPDATE SET last_seq = GREATEST(run_event_streams.last_seq, EXCLUDED.last_seq); RETURN NULL; END
+$fn$;
+CREATE TRIGGER run_events_count AFTER INSERT ON run_events
+  REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION run_events_counted();
 
 -- Retention as frozen in the run's snapshot (null: the installation's default).
 ALTER TABLE pipeline_runs ADD COLUMN run_retention_days integer

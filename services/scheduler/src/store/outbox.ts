@@ -7,10 +7,11 @@ export interface NewRunEvent {
 }
 
 /**
- * The run-event outbox inside an engine transaction: events are numbered per pipeline run
- * (`run_event_streams.last_seq`, whose row stays locked until commit, so numbers follow
- * commit order with no gap: a rolled-back transaction gives its numbers back) and stored
- * with the change they describe, as the message to publish.
+ * The run-event outbox inside an engine transaction: events are stored with the change
+ * they describe, as the message to publish, numbered after the run's last stored event.
+ * The caller holds the run's row lock (`RunTx.lockRun`, which reads that last seq after
+ * taking the lock): numbers follow commit order with no gap, and a rolled-back transaction
+ * leaves none used. A trigger keeps `run_event_streams.last_seq` (one statement per call).
  */
 export class OutboxTx {
   /** The events this transaction stored, numbered (handed to the relay after commit). */
@@ -18,16 +19,16 @@ export class OutboxTx {
 
   constructor(private readonly tx: SqlExecutor) {}
 
-  /** Stores `events` of a run, numbered after its last one, in order. Two plain statements (cheap on PGlite). */
-  async append(pipelineRunId: string, events: readonly NewRunEvent[], at: Date): Promise<void> {
+  private readonly last = new Map<string, number>();
+
+  /**
+   * Stores `events` of a run in order, numbered after `lastSeq` (the run's last seq as read
+   * with its lock; 0 for a new run) or after what this transaction stored for it already.
+   */
+  async append(pipelineRunId: string, events: readonly NewRunEvent[], at: Date, lastSeq: number): Promise<void> {
     if (events.length === 0) return;
-    const bumped = await this.tx.query<{ last_seq: string | number }>(
-      `INSERT INTO run_event_streams (pipeline_run_id, last_seq) VALUES ($1, $2)
-       ON CONFLICT (pipeline_run_id) DO UPDATE SET last_seq = run_event_streams.last_seq + EXCLUDED.last_seq
-       RETURNING last_seq`,
-      [pipelineRunId, events.length],
-    );
-    const first = Number(bumped[0]?.last_seq ?? events.length) - events.length + 1;
+    const first = Math.max(lastSeq, this.last.get(pipelineRunId) ?? 0) + 1;
+    this.last.set(pipelineRunId, first + events.length - 1);
     const numbered = events.map((event, index) => ({
       pipelineRunId,
       seq: first + index,

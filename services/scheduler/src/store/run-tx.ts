@@ -22,6 +22,8 @@ import {
 export interface LockedRun {
   run: PipelineRunRecord;
   jobRuns: JobRunRecord[];
+  /** The seq of the run's last stored run event, read with the lock held (0: none yet). */
+  eventSeq: number;
 }
 
 /** What the run engine may do inside one transaction. */
@@ -147,11 +149,28 @@ export class RunTx {
     );
     const row = runs[0];
     if (row === undefined) return undefined;
-    const jobRuns = await this.tx.query<JobRunRow>(
-      `SELECT ${JOB_RUN_COLUMNS} FROM job_runs WHERE pipeline_run_id = $1 ORDER BY position`,
+    // Read after the lock was taken (a new snapshot): the last event seq of the transaction before.
+    const jobRuns = await this.tx.query<JobRunRow & { event_seq: string | number | null }>(
+      `SELECT ${JOB_RUN_COLUMNS},
+         (SELECT last_seq FROM run_event_streams WHERE pipeline_run_id = $1) AS event_seq
+       FROM job_runs WHERE pipeline_run_id = $1 ORDER BY position`,
       [row.id],
     );
-    return { run: toRunRecord(row), jobRuns: jobRuns.map(toJobRunRecord) };
+    const first = jobRuns[0];
+    return {
+      run: toRunRecord(row),
+      jobRuns: jobRuns.map(toJobRunRecord),
+      eventSeq: first === undefined ? await this.lastEventSeq(row.id) : Number(first.event_seq ?? 0),
+    };
+  }
+
+  /** The seq of a run's last stored run event (0: none). */
+  private async lastEventSeq(runId: string): Promise<number> {
+    const rows = await this.tx.query<{ last_seq: string | number }>(
+      'SELECT last_seq FROM run_event_streams WHERE pipeline_run_id = $1',
+      [runId],
+    );
+    return Number(rows[0]?.last_seq ?? 0);
   }
 
   /**

@@ -126,7 +126,7 @@ export class TriggerSystem {
       }
       const stages = stageRuns(jobRuns);
       await tx.saveStageRuns(runId, stages);
-      await recordEvents(tx, run, createdEvents(runFacts(run), stages, jobRuns.map(jobRunFacts)), now);
+      await recordEvents(tx, run, createdEvents(runFacts(run), stages, jobRuns.map(jobRunFacts)), now, 0);
       const dispatchRun = { id: runId, pipelineId: run.pipelineId, logRetentionDays };
       return { number, items: dispatchItems(dispatchRun, jobRuns, step.dispatch, now), stopped, admitted };
     });
