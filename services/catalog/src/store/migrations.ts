@@ -139,4 +139,11 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX pipelines_repository_key ON pipelines (repository_key) WHERE repository_key IS NOT NULL;
     `,
   },
+  {
+    id: '008_job_checkout',
+    sql: `
+      -- The job fetches its run's commit (a git push's) into the work folder before the command.
+      ALTER TABLE jobs ADD COLUMN checkout boolean NOT NULL DEFAULT false;
+    `,
+  },
 ];
