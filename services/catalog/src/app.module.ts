@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { HealthChecks, Logger } from '@fluxi/common';
 import type { Database } from '@fluxi/db';
-import { natsHealthCheck, type Nats } from '@fluxi/messaging';
+import { natsHealthCheck, openScheduleBucket, type Nats } from '@fluxi/messaging';
 import { DefinitionsService } from './app/definitions.js';
 import type { WebhookSecrets } from './domain/webhook-secrets.js';
 import { AccessStore } from './store/access-store.js';
@@ -16,15 +16,16 @@ import { mergeResolvers } from './transport/graphql/resolvers.js';
 import { scheduleResolvers } from './transport/graphql/schedule-resolvers.js';
 import { settingsResolvers } from './transport/graphql/settings-resolvers.js';
 import { RequestServer } from './transport/nats/request-server.js';
+import { SchedulePublisher } from './transport/nats/schedule-publisher.js';
 
 /** What main.ts opens before the module is built (and closes after it). */
 export interface CatalogDeps {
   db: Database;
   nats: Nats;
   logger: Logger;
-}
   /** Seals and opens webhook secrets with the installation's key. */
   secrets: WebhookSecrets;
+}
 
 @Module({})
 export class AppModule {
@@ -50,6 +51,12 @@ export class AppModule {
           inject: [DATABASE],
         },
         { provide: ScheduleStore, useFactory: (db: Database) => new ScheduleStore(db), inject: [DATABASE] },
+        {
+          provide: SchedulePublisher,
+          useFactory: async (nats: Nats, schedules: ScheduleStore) =>
+            new SchedulePublisher(await openScheduleBucket(nats), schedules, deps.logger),
+          inject: [NATS, ScheduleStore],
+        },
         { provide: AccessStore, useFactory: (db: Database) => new AccessStore(db), inject: [DATABASE] },
         { provide: DefinitionsService, useFactory: (db: Database) => new DefinitionsService(db), inject: [DATABASE] },
         {
@@ -61,15 +68,16 @@ export class AppModule {
             access: AccessStore,
             definitions: DefinitionsService,
             nats: Nats,
+            publisher: SchedulePublisher,
           ) =>
             mergeResolvers(
               definitionResolvers(jobs, pipelines),
-              scheduleResolvers(schedules, pipelines),
+              scheduleResolvers(schedules, pipelines, jobs, publisher),
               accessResolvers(access),
-              asCodeResolvers(definitions),
+              asCodeResolvers(definitions, () => publisher.syncAll()),
               settingsResolvers(nats),
             ),
-          inject: [JobStore, PipelineStore, ScheduleStore, AccessStore, DefinitionsService, NATS],
+          inject: [JobStore, PipelineStore, ScheduleStore, AccessStore, DefinitionsService, NATS, SchedulePublisher],
         },
         RequestServer,
       ],

@@ -13,12 +13,16 @@ import { bootstrapAdminKey } from './app/admin-bootstrap.js';
 import { AccessStore } from './store/access-store.js';
 import { openCatalogDatabase } from './store/database.js';
 import { GRAPHQL_RESOLVERS, HEALTH_CHECKS } from './tokens.js';
+import { SchedulePublisher } from './transport/nats/schedule-publisher.js';
 import { typeDefs } from './transport/graphql/schema.js';
 
-export interface CatalogService extends RunningService {
 /** The key file made at the first start when `secrets.masterKey` is not set (under the data dir). */
 export const SECRET_KEY_FILE = 'secret.key';
 
+/** How often a schedule whose write to NATS KV failed is written again. */
+const SCHEDULE_RETRY_MS = 5000;
+
+export interface CatalogService extends RunningService {
   /** The plain admin API key, set only on the start that created it (first start of an installation). */
   readonly bootstrapAdminKey?: string;
 }
@@ -59,6 +63,11 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
       health: { service: 'catalog', checks: app.get<HealthChecks>(HEALTH_CHECKS) },
     });
     await app.listen(config.catalog.port, config.catalog.host);
+    // The schedulers' copy of the schedules (NATS KV): all of them now, each change after its commit.
+    const schedules = app.get(SchedulePublisher);
+    await schedules.syncAll();
+    const retrying = schedules.start(SCHEDULE_RETRY_MS);
+    closers.push(async () => retrying.stop());
     const adminKey = await bootstrapAdminKey(app.get(AccessStore), config.dataDir, logger);
     const { port } = app.getHttpServer().address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;

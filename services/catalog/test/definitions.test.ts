@@ -254,10 +254,10 @@ describe.each(backends)('catalog definitions through GraphQL on $name', (kind) =
     expect(nightly.id).toMatch(/^S/);
     const once = (
       await catalog.ok(CREATE_SCHEDULE, {
-        input: { name: 'release', pipelineId: ids['ci'], at: '2026-12-01T11:00:00+01:00' },
+        input: { name: 'release', pipelineId: ids['ci'], at: '2036-12-01T11:00:00+01:00' },
       })
     ).createSchedule;
-    expect(once).toMatchObject({ cron: null, at: '2026-12-01T10:00:00.000Z', timezone: 'UTC' });
+    expect(once).toMatchObject({ cron: null, at: '2036-12-01T10:00:00.000Z', timezone: 'UTC' });
 
     const updated = await catalog.ok(
       `mutation ($id: ID!) { updateSchedule(id: $id, input: { enabled: false, cron: "@hourly" }) { cron enabled timezone } }`,
@@ -282,7 +282,10 @@ describe.each(backends)('catalog definitions through GraphQL on $name', (kind) =
     const before = await counts();
     const cases: Array<[Record<string, unknown>, string, string]> = [
       [{ cron: '61 * * * *' }, 'input.cron', 'BAD_USER_INPUT'],
-      [{ cron: '@daily', at: '2026-01-01T00:00:00Z' }, 'input.at', 'BAD_USER_INPUT'],
+      [{ cron: '@daily', at: '2036-01-01T00:00:00Z' }, 'input.at', 'BAD_USER_INPUT'],
+      [{ cron: null, at: '2020-01-01T00:00:00Z' }, 'input.at', 'BAD_USER_INPUT'],
+      [{ cron: '0 0 31 2 *' }, 'input.cron', 'BAD_USER_INPUT'],
+      [{ cron: '@daily', pipelineId: null, targets: [{ jobId: 'J404' }] }, 'input.targets[0].jobId', 'BAD_USER_INPUT'],
       [{ cron: '@daily', timezone: 'Mars/Olympus' }, 'input.timezone', 'BAD_USER_INPUT'],
       [{ cron: '@daily', pipelineId: 'P404' }, 'input.pipelineId', 'BAD_USER_INPUT'],
       [{ cron: '@daily', name: 'nightly' }, 'input.name', 'CONFLICT'],

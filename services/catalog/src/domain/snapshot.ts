@@ -58,7 +58,6 @@ export function jobSpec(job: Job): JobSpec {
     pool: job.pool,
     tags: [...job.tags],
     maxConcurrent: job.maxConcurrent ?? 0,
-    checkout: job.checkout,
     docker: dockerOptions(job.docker),
   });
 }

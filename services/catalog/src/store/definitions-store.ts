@@ -25,7 +25,7 @@ export async function readCatalog(tx: SqlExecutor, lock = false): Promise<Catalo
   const forUpdate = lock ? ' FOR UPDATE' : '';
   const jobs = await tx.query<Job>(`SELECT ${JOB_COLUMNS} FROM jobs${forUpdate}`);
   const pipelines = await tx.query<Pipeline>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines${forUpdate}`);
-  const schedules = await tx.query<Schedule>(`SELECT ${SCHEDULE_COLUMNS} FROM schedules${forUpdate}`);
+  const schedules = await tx.query<Schedule>(`SELECT ${SCHEDULE_COLUMNS} FROM schedules s${forUpdate}`);
   const jobNames = new Map(jobs.map((job) => [job.id, job.name]));
   const pipelineNames = new Map(pipelines.map((pipeline) => [pipeline.id, pipeline.name]));
   const nameOf = (names: Map<string, string>, id: string): string => {
@@ -40,9 +40,15 @@ export async function readCatalog(tx: SqlExecutor, lock = false): Promise<Catalo
         pipelines.map((pipeline) => [pipeline.name, withJobRefs(definitionOf(pipeline), (id) => nameOf(jobNames, id))]),
       ),
       schedules: new Map(
-        schedules.map((schedule) => [
+        schedules.map(({ activeSince: _since, ...schedule }) => [
           schedule.name,
-          { ...definitionOf(schedule), pipelineId: nameOf(pipelineNames, schedule.pipelineId) },
+          {
+            ...definitionOf(schedule),
+            targets: schedule.targets.map((target) => ({
+              pipelineId: target.pipelineId === null ? null : nameOf(pipelineNames, target.pipelineId),
+              jobId: target.jobId === null ? null : nameOf(jobNames, target.jobId),
+            })),
+          },
         ]),
       ),
     },
@@ -90,7 +96,13 @@ export async function applyChanges(
   for (const { name, action } of written('schedule')) {
     const named = desired.schedules.get(name);
     if (named === undefined) continue;
-    const schedule = { ...named, pipelineId: idOf(pipelineIds, named.pipelineId) };
+    const schedule = {
+      ...named,
+      targets: named.targets.map((target) => ({
+        pipelineId: target.pipelineId === null ? null : idOf(pipelineIds, target.pipelineId),
+        jobId: target.jobId === null ? null : idOf(jobIds, target.jobId),
+      })),
+    };
     if (action === 'create') await insertSchedule(tx, schedule);
     else await updateScheduleRow(tx, idOf(current.scheduleIds, name), schedule);
   }

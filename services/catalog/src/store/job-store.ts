@@ -2,10 +2,11 @@ import { FluxiError, IdPrefix, newId, notFound } from '@fluxi/common';
 import type { Database, SqlExecutor } from '@fluxi/db';
 import { applyJobPatch, validateJob, type Job, type JobDefinition, type JobInput } from '../domain/job.js';
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
+import { schedulesTargeting } from './schedule-store.js';
 
 export const JOB_COLUMNS = `id, name, command, image, env, workdir, timeout_sec AS "timeoutSec", max_attempts AS "maxAttempts",
   allow_failure AS "allowFailure", retry, artifacts, pool, tags, max_concurrent AS "maxConcurrent", docker,
-  checkout, created_at AS "createdAt", updated_at AS "updatedAt"`;
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 interface JobRow extends JobDefinition {
   id: string;
@@ -55,7 +56,8 @@ export class JobStore {
       })
       .catch((error: unknown) => {
         // A pipeline that started using the job meanwhile: the foreign key refuses the delete.
-        if (isForeignKeyViolation(error)) throw new FluxiError('CONFLICT', `job ${id} is used by a pipeline`);
+        if (isForeignKeyViolation(error))
+          throw new FluxiError('CONFLICT', `job ${id} is used by a pipeline or a schedule`);
         throw error;
       });
   }
@@ -66,9 +68,9 @@ export async function insertJob(tx: SqlExecutor, job: JobDefinition): Promise<Jo
   const rows = await tx
     .query<JobRow>(
       `INSERT INTO jobs (id, name, command, image, env, workdir, timeout_sec, max_attempts, allow_failure, retry, artifacts,
-         pool, tags, max_concurrent, docker, checkout)
+         pool, tags, max_concurrent, docker)
        VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10::text::jsonb, $11::text::jsonb,
-         $12, $13::text::jsonb, $14, $15::text::jsonb, $16) RETURNING ${JOB_COLUMNS}`,
+         $12, $13::text::jsonb, $14, $15::text::jsonb) RETURNING ${JOB_COLUMNS}`,
       [newId(IdPrefix.job), ...values(job)],
     )
     .catch(nameConflict(job.name));
@@ -81,7 +83,7 @@ export async function updateJobRow(tx: SqlExecutor, id: string, job: JobDefiniti
     .query<JobRow>(
       `UPDATE jobs SET name = $2, command = $3, image = $4, env = $5::text::jsonb, workdir = $6, timeout_sec = $7,
          max_attempts = $8, allow_failure = $9, retry = $10::text::jsonb, artifacts = $11::text::jsonb, pool = $12,
-         tags = $13::text::jsonb, max_concurrent = $14, docker = $15::text::jsonb, checkout = $16, updated_at = now()
+         tags = $13::text::jsonb, max_concurrent = $14, docker = $15::text::jsonb, updated_at = now()
        WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
       [id, ...values(job)],
     )
@@ -100,6 +102,13 @@ async function refuseWhenUsed(tx: SqlExecutor, jobId: string): Promise<void> {
     throw new FluxiError(
       'CONFLICT',
       `job ${jobId} is used by pipeline${users.length > 1 ? 's' : ''} ${names}; remove it from them first`,
+    );
+  }
+  const schedules = await schedulesTargeting(tx, { jobId });
+  if (schedules.length > 0) {
+    throw new FluxiError(
+      'CONFLICT',
+      `job ${jobId} is started by schedule${schedules.length > 1 ? 's' : ''} ${schedules.join(', ')}; remove it from them first`,
     );
   }
 }
@@ -129,6 +138,5 @@ function nameConflict(name: string): (error: unknown) => never {
       throw new FluxiError('CONFLICT', `a job named ${name} already exists`, { field: 'input.name' });
     }
     throw error;
-    job.checkout,
   };
 }

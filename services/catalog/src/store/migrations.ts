@@ -140,10 +140,27 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
-    id: '008_job_checkout',
+    id: '007_schedule_targets_policies',
     sql: `
-      -- The job fetches its run's commit (a git push's) into the work folder before the command.
-      ALTER TABLE jobs ADD COLUMN checkout boolean NOT NULL DEFAULT false;
+      -- What a schedule starts: pipelines and jobs (one row each, in order), kept from deletion while scheduled.
+      CREATE TABLE schedule_targets (
+        schedule_id text NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
+        position integer NOT NULL,
+        pipeline_id text REFERENCES pipelines (id) ON DELETE RESTRICT,
+        job_id text REFERENCES jobs (id) ON DELETE RESTRICT,
+        PRIMARY KEY (schedule_id, position),
+        CONSTRAINT schedule_targets_one CHECK ((pipeline_id IS NULL) <> (job_id IS NULL))
+      );
+      CREATE INDEX schedule_targets_pipeline_id ON schedule_targets (pipeline_id) WHERE pipeline_id IS NOT NULL;
+      CREATE INDEX schedule_targets_job_id ON schedule_targets (job_id) WHERE job_id IS NOT NULL;
+      INSERT INTO schedule_targets (schedule_id, position, pipeline_id) SELECT id, 0, pipeline_id FROM schedules;
+      ALTER TABLE schedules DROP COLUMN pipeline_id;
+      ALTER TABLE schedules
+        ADD COLUMN overlap text NOT NULL DEFAULT 'ALLOW' CHECK (overlap IN ('ALLOW', 'SKIP', 'QUEUE')),
+        ADD COLUMN missed_fires text NOT NULL DEFAULT 'RUN_ONCE' CHECK (missed_fires IN ('SKIP', 'RUN_ONCE', 'ALL')),
+        -- Planned times at or before this are not the definition's (created, enabled, timing changed).
+        ADD COLUMN active_since timestamptz NOT NULL DEFAULT now();
+      UPDATE schedules SET active_since = updated_at;
     `,
   },
 ];

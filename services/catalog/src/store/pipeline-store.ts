@@ -12,6 +12,7 @@ import {
 } from '../domain/pipeline.js';
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 import { JOB_COLUMNS } from './job-store.js';
+import { schedulesTargeting } from './schedule-store.js';
 
 /** Never the webhook secret: it is read by `webhookPipelines` only. */
 export const PIPELINE_COLUMNS = `id, name, description, stages, timeout_sec AS "timeoutSec", concurrency, retention, git,
@@ -20,12 +21,11 @@ const COLUMNS = PIPELINE_COLUMNS;
 
 interface PipelineRow extends PipelineDefinition {
   id: string;
-  createdAt: Date;
   webhookSecretSetAt: Date | null;
+  createdAt: Date;
   updatedAt: Date;
 }
 
-/** A pipeline with the current definition of every job it uses. */
 /** A pipeline a git webhook delivery may start, with its secret in the clear. */
 export interface WebhookPipelineSecret {
   pipelineId: string;
@@ -33,6 +33,7 @@ export interface WebhookPipelineSecret {
   secret: string;
 }
 
+/** A pipeline with the current definition of every job it uses. */
 export interface PipelineWithJobs {
   pipeline: Pipeline;
   jobs: Map<string, Job>;
@@ -50,8 +51,8 @@ export class PipelineStore {
     private readonly secrets: WebhookSecrets,
   ) {}
 
-  async create(input: PipelineInput): Promise<Pipeline> {
   /** `input.git.webhookSecret`, when given, is stored encrypted in the same transaction. */
+  async create(input: PipelineInput): Promise<Pipeline> {
     return this.db.transaction(async (tx) => {
       const pipeline = await insertPipeline(tx, await validateIn(tx, input));
       const secret = webhookSecretOf(input);
@@ -86,7 +87,6 @@ export class PipelineStore {
     });
   }
 
-  async get(id: string): Promise<Pipeline | undefined> {
   /**
    * The pipelines of a repository (by `repositoryKey`) that have a webhook secret, with the secret
    * opened: for the gateway's signature check only. A secret that does not open (another key) is
@@ -121,6 +121,7 @@ export class PipelineStore {
     return rows[0] as Pipeline;
   }
 
+  async get(id: string): Promise<Pipeline | undefined> {
     return (await this.db.query<PipelineRow>(`SELECT ${COLUMNS} FROM pipelines WHERE id = $1`, [id]))[0];
   }
 
@@ -138,13 +139,9 @@ export class PipelineStore {
   async delete(id: string): Promise<void> {
     const rows = await this.db
       .transaction(async (tx) => {
-        const schedules = await tx.query<{ name: string }>(
-          'SELECT name FROM schedules WHERE pipeline_id = $1 ORDER BY name',
-          [id],
-        );
+        const schedules = await schedulesTargeting(tx, { pipelineId: id });
         if (schedules.length > 0) {
-          const names = schedules.map((s) => s.name).join(', ');
-          throw scheduledConflict(id, `schedule${schedules.length > 1 ? 's' : ''} ${names}`);
+          throw scheduledConflict(id, `schedule${schedules.length > 1 ? 's' : ''} ${schedules.join(', ')}`);
         }
         return tx.query('DELETE FROM pipelines WHERE id = $1 RETURNING id', [id]);
       })
@@ -227,10 +224,10 @@ function values(definition: PipelineDefinition): unknown[] {
     definition.name,
     definition.description,
     JSON.stringify(definition.stages),
-    definition.git === null ? null : JSON.stringify(definition.git),
     definition.timeoutSec,
     definition.concurrency === null ? null : JSON.stringify(definition.concurrency),
     definition.retention === null ? null : JSON.stringify(definition.retention),
+    definition.git === null ? null : JSON.stringify(definition.git),
   ];
 }
 

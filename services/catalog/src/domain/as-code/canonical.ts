@@ -3,7 +3,7 @@ import type { DockerOptions } from '../docker.js';
 import type { JobDefinition } from '../job.js';
 import type { PipelineDefinition, StageEntryDefinition } from '../pipeline.js';
 import type { RetryPolicy } from '../retry.js';
-import type { ScheduleDefinition } from '../schedule.js';
+import { DEFAULT_MISSED_FIRES, DEFAULT_OVERLAP, type ScheduleDefinition } from '../schedule.js';
 import type { FileDocker, FileEntry, FileJob, FilePipeline, FileRetry, FileSchedule } from './schema.js';
 
 /**
@@ -34,7 +34,6 @@ export function canonicalJob(job: JobDefinition): FileJob {
     tags: nonEmpty(job.tags),
     maxConcurrent: job.maxConcurrent ?? undefined,
     docker: canonicalDocker(job.docker),
-    checkout: job.checkout ? true : undefined,
   });
 }
 
@@ -103,13 +102,26 @@ function canonicalEntry(entry: StageEntryDefinition): FileEntry {
   });
 }
 
-/** `schedule.pipelineId` is the pipeline's name (NamedDefinitions form). */
+/** Target ids are names (NamedDefinitions form); one pipeline target is written as `pipeline`. */
 export function canonicalSchedule(schedule: ScheduleDefinition): FileSchedule {
+  const [first, ...others] = schedule.targets;
+  const single = first !== undefined && others.length === 0 && first.pipelineId !== null;
   return compact({
-    pipeline: schedule.pipelineId,
+    pipeline: single ? (first.pipelineId ?? undefined) : undefined,
+    targets: single
+      ? undefined
+      : schedule.targets.map((target) =>
+          target.pipelineId !== null ? { pipeline: target.pipelineId } : { job: target.jobId ?? '' },
+        ),
     cron: schedule.cron ?? undefined,
     at: schedule.at?.toISOString(),
     timezone: schedule.timezone === 'UTC' ? undefined : schedule.timezone,
     enabled: schedule.enabled ? undefined : false,
+    overlap: schedule.overlap === DEFAULT_OVERLAP ? undefined : lowerPolicy(schedule.overlap),
+    missedFires: schedule.missedFires === DEFAULT_MISSED_FIRES ? undefined : lowerPolicy(schedule.missedFires),
   });
+}
+
+function lowerPolicy<T extends string>(value: T): Lowercase<T> {
+  return value.toLowerCase() as Lowercase<T>;
 }

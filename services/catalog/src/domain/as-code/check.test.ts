@@ -93,13 +93,18 @@ schedules:
     cron: "@daily"
   "bad name": { pipeline: ci, at: 2026-01-01T00:00:00Z }
   both: { pipeline: ci, cron: "@daily", at: 2026-01-01T00:00:00Z }
+  jobs:
+    targets: [{ pipeline: ci }, { job: gone }]
+    cron: "0 0 15W * *"
+    overlap: queue
 `),
     ).toEqual([
-      'fluxi.yaml:8:34 schedules.nightly.cron: cron "61 3 * * *" is invalid: Constraint error, got value 61 expected range 0-59',
+      'fluxi.yaml:8:34 schedules.nightly.cron: cron "61 3 * * *" is invalid: Invalid value for minute: 61',
       'fluxi.yaml:10:15 schedules.other.pipeline: pipeline "missing" is neither in the file nor in the catalog',
       'fluxi.yaml:12:3 schedules["bad name"]: schedule name "bad name" is invalid: use 1-100 characters from letters, ' +
         'digits, "_", "." and "-", starting with a letter or a digit',
-      'fluxi.yaml:13:45 schedules.both.at: set either cron or at, not both (set the other to null)',
+      'fluxi.yaml:13:45 schedules.both.at: set either cron or at, not both',
+      'fluxi.yaml:15:40 schedules.jobs.targets[1].job: job "gone" is neither in the file nor in the catalog',
     ]);
   });
 
@@ -178,6 +183,9 @@ schedules:
       name: 'build',
       jobId: 'build',
     });
-    expect(read.definitions.schedules.get('nightly')).toMatchObject({ pipelineId: 'release', cron: '0 3 * * *' });
+    expect(read.definitions.schedules.get('nightly')).toMatchObject({
+      targets: [{ pipelineId: 'release', jobId: null }],
+      cron: '0 3 * * *',
+    });
   });
 });

@@ -67,10 +67,17 @@ export function checkDefinitions(file: DefinitionsFile, locate: Locator, known: 
     attempt(
       (field) => scheduleLocation(name, field),
       () => {
-        const definition = validateSchedule(scheduleInput(name, schedule));
-        if (!pipelineNames.has(definition.pipelineId)) {
-          const message = `pipeline ${quote(definition.pipelineId)} is neither in the file nor in the catalog`;
-          problems.push(problem(locate, ['schedules', name, 'pipeline'], message));
+        // A one-shot that already fired stays in an exported file: applying it again is no error.
+        const definition = validateSchedule(scheduleInput(name, schedule), 'input', { allowPast: true });
+        for (const [index, target] of definition.targets.entries()) {
+          const [kind, names, targetName] =
+            target.pipelineId !== null
+              ? (['pipeline', pipelineNames, target.pipelineId] as const)
+              : (['job', jobNames, target.jobId ?? ''] as const);
+          if (names.has(targetName)) continue;
+          const at = schedule.targets === undefined ? ['pipeline'] : ['targets', index, kind];
+          const message = `${kind} ${quote(targetName)} is neither in the file nor in the catalog`;
+          problems.push(problem(locate, ['schedules', name, ...at], message));
           return;
         }
         definitions.schedules.set(name, definition);

@@ -50,9 +50,17 @@ function entryInput(entry: FileEntry): StageEntryInput {
   };
 }
 
+/** Target ids are names here (NamedDefinitions form). */
 export function scheduleInput(name: string, schedule: FileSchedule): ScheduleInput {
-  const { pipeline, ...rest } = schedule;
-  return { ...rest, name, pipelineId: pipeline };
+  const { pipeline, targets, overlap, missedFires, ...rest } = schedule;
+  return {
+    ...rest,
+    name,
+    pipelineId: pipeline,
+    targets: targets?.map((target) => ({ pipelineId: target.pipeline, jobId: target.job })),
+    overlap: overlap?.toUpperCase(),
+    missedFires: missedFires?.toUpperCase(),
+  };
 }
 
 /** Where a fault lies in the file: a path, and whether it is the key (a name) rather than the value. */
@@ -100,5 +108,9 @@ export function scheduleLocation(name: string, field: YamlPath): FileLocation {
   const [first] = field;
   if (first === 'name') return { path: root, at: 'key' };
   if (first === 'pipelineId') return { path: [...root, 'pipeline'] };
+  const [, index, kind] = field;
+  if (first === 'targets' && typeof index === 'number' && kind !== undefined) {
+    return { path: [...root, 'targets', index, kind === 'jobId' ? 'job' : 'pipeline'] };
+  }
   return { path: [...root, ...field] };
 }

@@ -63,12 +63,6 @@ export const jobSchema = z
       .describe('Most attempts of the job running at once, across runs; absent: no limit.')
       .optional(),
     docker: dockerSchema.optional(),
-    checkout: z
-      .boolean()
-      .describe(
-        "Fetch the run's commit (of the git push that started it) into the work folder before the command (default false).",
-      )
-      .optional(),
   })
   .describe('A job: what to run and how.');
 
@@ -140,15 +134,42 @@ export const pipelineSchema = z
   })
   .describe('A pipeline: stages of jobs.');
 
+export const scheduleTargetSchema = z
+  .strictObject({
+    pipeline: text('Name of a pipeline to start.').optional(),
+    job: text('Name of a job to start alone.').optional(),
+  })
+  .describe('A pipeline or a job, exactly one.');
+
 export const scheduleSchema = z
   .strictObject({
-    pipeline: text('Name of the pipeline to trigger.'),
-    cron: text('Five-field cron expression or @hourly, @daily, @weekly, @monthly, @yearly.').optional(),
-    at: text('One instant, ISO 8601 with an offset (2026-12-01T10:00:00Z).').optional(),
+    pipeline: text('Name of the pipeline to start (shorthand for targets: [{ pipeline }]).').optional(),
+    targets: z
+      .array(scheduleTargetSchema)
+      .describe('Pipelines and jobs started together at each fire (1 to 16); instead of pipeline.')
+      .optional(),
+    cron: text(
+      'Cron expression: five fields, or six with seconds first; @hourly, @daily, @weekly, @monthly, @yearly; L, W and # in the day fields.',
+    ).optional(),
+    at: text(
+      'One instant, ISO 8601: with an offset (2026-12-01T10:00:00Z) that instant, without one (2026-12-01T10:00) read in the time zone.',
+    ).optional(),
     timezone: text('IANA time zone of the cron expression (default UTC).').optional(),
     enabled: z.boolean().describe('Default true.').optional(),
+    overlap: z
+      .enum(['allow', 'skip', 'queue'])
+      .describe(
+        'While the run a fire started for a target still runs: start another (allow, the default), start nothing (skip), or start once it ended (queue).',
+      )
+      .optional(),
+    missedFires: z
+      .enum(['skip', 'run_once', 'all'])
+      .describe(
+        'Planned times missed while no scheduler ran (older than a minute): skip them, run once for all of them (run_once, the default), or run them all (at most 100).',
+      )
+      .optional(),
   })
-  .describe('A schedule: cron or at, exactly one.');
+  .describe('A schedule: cron or at, exactly one; pipeline or targets, exactly one.');
 
 export const definitionsFileSchema = z
   .strictObject({

@@ -50,7 +50,16 @@ function catalog(order: 'forward' | 'backward'): NamedDefinitions {
   );
   const schedules = [
     validateSchedule({ name: 'nightly', pipelineId: 'ci', cron: '0 3 * * *', timezone: 'Europe/Paris' }),
-    validateSchedule({ name: 'once', pipelineId: 'ci', at: '2026-12-01T10:00:00Z', enabled: false }),
+    validateSchedule({ name: 'once', pipelineId: 'ci', at: '2026-12-01T10:00:00Z', enabled: false }, 'input', {
+      allowPast: true,
+    }),
+    validateSchedule({
+      name: 'together',
+      targets: [{ pipelineId: 'ci' }, { jobId: 'build' }],
+      cron: '*/10 * * * * *',
+      overlap: 'SKIP',
+      missedFires: 'ALL',
+    }),
   ];
   if (order === 'backward') {
     jobs.reverse();
@@ -129,6 +138,13 @@ schedules:
     pipeline: ci
     at: 2026-12-01T10:00:00.000Z
     enabled: false
+  together:
+    targets:
+      - pipeline: ci
+      - job: build
+    cron: "*/10 * * * * *"
+    overlap: skip
+    missedFires: all
 `;
 
 describe('definitionsToYaml', () => {

@@ -7,8 +7,8 @@ interface YamlArgs {
   dryRun?: boolean | null;
 }
 
-/** Pipelines as code: queries need a reader, imports a writer (a dry run too). */
-export function asCodeResolvers(definitions: DefinitionsService): Resolvers {
+/** Pipelines as code: queries need a reader, imports a writer (a dry run too); `imported` runs after an import. */
+export function asCodeResolvers(definitions: DefinitionsService, imported: () => Promise<void>): Resolvers {
   const read = (ctx: SubgraphContext, what: string) => requireRole(ctx.principal, 'reader', what);
   const write = (ctx: SubgraphContext, what: string) => requireRole(ctx.principal, 'writer', what);
   return {
@@ -29,7 +29,10 @@ export function asCodeResolvers(definitions: DefinitionsService): Resolvers {
     Mutation: {
       importDefinitions: async (_: unknown, { yaml, dryRun }: YamlArgs, ctx: SubgraphContext) => {
         write(ctx, 'importDefinitions');
-        return definitions.import(yaml, { dryRun: dryRun ?? false });
+        const result = await definitions.import(yaml, { dryRun: dryRun ?? false });
+        // Schedules created or changed: the schedulers' copy (NATS KV) follows.
+        if (dryRun !== true) await imported();
+        return result;
       },
       importGitlabCi: async (
         _: unknown,

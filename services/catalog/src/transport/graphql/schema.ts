@@ -1,6 +1,7 @@
 import { gql } from '@fluxi/graphql';
 import { asCodeTypeDefs } from './as-code-schema.js';
 import { gitSourceTypeDefs } from './git-source-schema.js';
+import { scheduleTypeDefs } from './schedule-schema.js';
 
 /**
  * The catalog subgraph. Type and field names are a contract with the gateway and clients.
@@ -141,22 +142,6 @@ export const typeDefs = gql`
     concurrency: Concurrency
     "How long its ended runs and their logs are kept; null: the installation's defaults."
     retention: Retention
-    createdAt: String!
-    updatedAt: String!
-  }
-
-  type Schedule @key(fields: "id") {
-    id: ID!
-    name: String!
-    pipelineId: ID!
-    pipeline: Pipeline!
-    "Five-field cron expression (or @hourly, @daily, ...); null when at is set."
-    cron: String
-    "One instant (ISO 8601); null when cron is set."
-    at: String
-    "IANA time zone the cron expression is read in."
-    timezone: String!
-    enabled: Boolean!
     createdAt: String!
     updatedAt: String!
   }
@@ -307,27 +292,6 @@ export const typeDefs = gql`
     retention: RetentionInput
   }
 
-  input CreateScheduleInput {
-    name: String!
-    pipelineId: ID!
-    "Exactly one of cron and at."
-    cron: String
-    at: String
-    "IANA time zone; UTC by default."
-    timezone: String
-    enabled: Boolean
-  }
-
-  "Fields left out keep their value; null clears an optional field (or resets it to its default)."
-  input UpdateScheduleInput {
-    name: String
-    pipelineId: ID
-    cron: String
-    at: String
-    timezone: String
-    enabled: Boolean
-  }
-
   input CreateUserInput {
     name: String!
     role: Role!
@@ -376,5 +340,6 @@ export const typeDefs = gql`
     revokeApiKey(id: ID!): ApiKey!
   }
   ${asCodeTypeDefs}
-`;
   ${gitSourceTypeDefs}
+  ${scheduleTypeDefs}
+`;
