@@ -9,12 +9,13 @@ import type { DriverRegistry } from '../drivers/registry.js';
 import { ContextResolver } from '../transport/context-resolver.js';
 import { restoreArtifacts, saveArtifacts, type SavedAttempt } from './artifact-steps.js';
 import { runAttempt, type LifecycleIo } from './attempt-lifecycle.js';
+import { checkoutCommit } from './checkout-step.js';
 import { resolveCommand } from './contexts-step.js';
 import { prepareWorkdir } from './workdir.js';
 
 /**
  * What happens around the driver for one attempt: contexts substituted into the
- * command, the work folder prepared and given the artifacts of earlier jobs, the
+ * command, the work folder prepared (the run's commit checked out when the job asks) and given the artifacts of earlier jobs, the
  * task run by its driver (see runAttempt), then the artifacts saved before the
  * work folder goes. A stop asked for before the command started ends the attempt
  * without running it.
@@ -45,9 +46,14 @@ export class AttemptSteps {
       return ended({ kind: 'infrastructure', reason: workdir.error });
     }
     try {
+      const { executor } = this.deps.config;
+      const timeoutSec = effectiveTimeoutSec(job.timeoutSec, executor.defaultTimeoutSec);
+      if (job.checkout) {
+        const checkoutFailure = await checkoutCommit(execute.git, workdir.path, output, timeoutSec * 1000);
+        if (checkoutFailure !== undefined) return ended(checkoutFailure);
+      }
       const restoreFailure = await restoreArtifacts(this.artifacts, execute.artifactsFrom, workdir.path, output);
       if (restoreFailure !== undefined) return ended(restoreFailure);
-      const { executor } = this.deps.config;
       const result = await runAttempt(
         this.drivers.forImage(job.image),
         {
@@ -60,7 +66,7 @@ export class AttemptSteps {
           workdir: workdir.path,
         },
         {
-          timeoutSec: effectiveTimeoutSec(job.timeoutSec, executor.defaultTimeoutSec),
+          timeoutSec,
           killGraceSec: executor.killGraceSec,
         },
         context,
