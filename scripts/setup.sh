@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Fluxi needs and is missing on a Debian machine with Node 20:
-# nats-server and redis-server (started by Fluxi itself on free ports), curl and jq, PostgreSQL for
+# nats-server and redis-server (started by Fluxi itself on free ports), curl, jq and git, PostgreSQL for
 # the test suite, then the npm dependencies. Safe to run again: it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,8 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 # curl and jq: the README's "Try it" session uses them.
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v jq >/dev/null 2>&1 || need+=(jq)
+# git: executors check out the commit of a push for jobs with checkout (and the webhook tests use it).
+command -v git >/dev/null 2>&1 || need+=(git)
 if [ "${FLUXI_SETUP_POSTGRES:-1}" = 1 ] && ! command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 2>/dev/null; then
   need+=(postgresql)
 fi
