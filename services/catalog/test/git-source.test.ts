@@ -192,6 +192,24 @@ describe.each(backends)('pipelines with a git source on $name', (kind) => {
     expect(read.pipeline.git).toBeNull();
   });
 
+  it('lets a job ask for a checkout, in GraphQL and fluxi.yaml', async () => {
+    const job = await catalog.ok(
+      'mutation { createJob(input: { name: "checkout-job", command: "cat README", checkout: true }) { id checkout } }',
+    );
+    expect(job.createJob.checkout).toBe(true);
+    const yaml = (await catalog.ok('{ exportDefinitions }', {}, READER)).exportDefinitions as string;
+    const file = parseYaml(yaml) as { jobs: Record<string, { checkout?: boolean }> };
+    expect(file.jobs['checkout-job']?.checkout).toBe(true);
+    expect(file.jobs['make']?.checkout).toBeUndefined();
+    const updated = await catalog.ok(
+      'mutation ($id: ID!) { updateJob(id: $id, input: { checkout: false }) { checkout } }',
+      {
+        id: job.createJob.id,
+      },
+    );
+    expect(updated.updateJob.checkout).toBe(false);
+  });
+
   it('keeps the key in a private file of the data dir', () => {
     const mode = statSync(join(catalog.dataDir, SECRET_KEY_FILE)).mode & 0o777;
     expect(mode).toBe(0o600);

@@ -30,6 +30,7 @@ describe('validateJob', () => {
       tags: [],
       maxConcurrent: null,
       docker: { pullPolicy: 'IF_NOT_PRESENT', cpus: null, memoryMiB: null, entrypoint: [], keepOnFailure: false },
+      checkout: false,
     });
   });
 

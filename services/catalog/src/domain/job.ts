@@ -33,6 +33,8 @@ export interface JobDefinition {
   maxConcurrent: number | null;
   /** How the job runs when it has an image. */
   docker: DockerOptions;
+  /** Fetch the run's commit (a git push's) into the work folder before the command runs. */
+  checkout: boolean;
 }
 
 export interface Job extends JobDefinition {
@@ -57,6 +59,7 @@ export interface JobInput {
   tags?: ReadonlyArray<string> | null;
   maxConcurrent?: number | null;
   docker?: DockerOptionsInput | null;
+  checkout?: boolean | null;
 }
 
 export const MAX_TIMEOUT_SEC = 604_800;
@@ -90,6 +93,7 @@ export function validateJob(input: JobInput, path = 'input'): JobDefinition {
     tags: validateTags(input.tags, `${path}.tags`),
     maxConcurrent: optionalInt(input.maxConcurrent, `${path}.maxConcurrent`, 'maxConcurrent', 1, MAX_CONCURRENT),
     docker,
+    checkout: input.checkout ?? false,
   };
 }
 

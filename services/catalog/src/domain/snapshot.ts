@@ -58,6 +58,7 @@ export function jobSpec(job: Job): JobSpec {
     pool: job.pool,
     tags: [...job.tags],
     maxConcurrent: job.maxConcurrent ?? 0,
+    checkout: job.checkout,
     docker: dockerOptions(job.docker),
   });
 }

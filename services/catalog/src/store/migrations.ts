@@ -163,4 +163,11 @@ export const migrations: readonly Migration[] = [
       UPDATE schedules SET active_since = updated_at;
     `,
   },
+  {
+    id: '008_job_checkout',
+    sql: `
+      -- The job fetches its run's commit (a git push's) into the work folder before the command.
+      ALTER TABLE jobs ADD COLUMN checkout boolean NOT NULL DEFAULT false;
+    `,
+  },
 ];

@@ -34,6 +34,7 @@ export function canonicalJob(job: JobDefinition): FileJob {
     tags: nonEmpty(job.tags),
     maxConcurrent: job.maxConcurrent ?? undefined,
     docker: canonicalDocker(job.docker),
+    checkout: job.checkout ? true : undefined,
   });
 }
 

@@ -63,6 +63,12 @@ export const jobSchema = z
       .describe('Most attempts of the job running at once, across runs; absent: no limit.')
       .optional(),
     docker: dockerSchema.optional(),
+    checkout: z
+      .boolean()
+      .describe(
+        "Fetch the run's commit (of the git push that started it) into the work folder before the command (default false).",
+      )
+      .optional(),
   })
   .describe('A job: what to run and how.');
 

@@ -47,6 +47,20 @@ export const gitSourceTypeDefs = gql`
     git: GitSourceInput
   }
 
+  extend type Job {
+    "Fetch the run's commit (of the git push that started it) into the work folder before the command."
+    checkout: Boolean!
+  }
+
+  extend input CreateJobInput {
+    "Default false. A run not started by a git push has no commit: the job then fails (JOB) saying so."
+    checkout: Boolean
+  }
+
+  extend input UpdateJobInput {
+    checkout: Boolean
+  }
+
   extend type Mutation {
     "Sets (16 to 1024 characters, stored encrypted) or, with null, clears the webhook secret of a pipeline with a git source."
     setPipelineWebhookSecret(pipelineId: ID!, secret: String): Pipeline!
