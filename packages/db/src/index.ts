@@ -1,3 +1,4 @@
 export * from './database.js';
 export * from './open.js';
 export * from './migrate.js';
+export * from './sql-errors.js';

@@ -11,6 +11,7 @@ import { startHttp } from './transport/http/server.js';
 import { NatsCatalogClient } from './transport/nats/catalog-client.js';
 import { serveContextResolution } from './transport/nats/contexts-responder.js';
 import { serveJobRunLookup } from './transport/nats/jobrun-responder.js';
+import { serveTrigger } from './transport/nats/trigger-responder.js';
 import { startEventsConsumer } from './transport/nats/events-consumer.js';
 import { NatsExecutorControl } from './transport/nats/executor-control.js';
 import { startTimeoutLoop } from './engine/systems/timeouts.js';
@@ -108,6 +109,8 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     closers.add('context resolution', async () => stopResolving());
     const stopLookup = serveJobRunLookup(nats.nc, store, logger);
     closers.add('job run lookup', async () => stopLookup());
+    const stopTrigger = serveTrigger(nats.nc, engine.trigger, logger);
+    closers.add('trigger', async () => stopTrigger());
 
     const http = await startHttp(
       {

@@ -98,6 +98,7 @@ describe('the run store on PostgreSQL', () => {
       '003_dead_letters',
       '004_pools_and_limits',
       '005_run_events_and_retention',
+      '006_trigger_provenance',
     ]);
   });
 

@@ -227,4 +227,15 @@ CREATE INDEX job_runs_reused_from ON job_runs (reused_from) WHERE reused_from IS
 CREATE INDEX contexts_pipeline_run ON contexts (pipeline_run_id) WHERE pipeline_run_id IS NOT NULL;
 `,
   },
+  {
+    id: '006_trigger_provenance',
+    sql: `
+-- The one trigger: a key held unique by the database (not a read-then-write), so a second
+-- trigger with the key (a webhook redelivery, a schedule occurrence fired twice) gets the first run.
+ALTER TABLE pipeline_runs ADD COLUMN idempotency_key text;
+CREATE UNIQUE INDEX pipeline_runs_idempotency_key ON pipeline_runs (idempotency_key) WHERE idempotency_key IS NOT NULL;
+-- Where the run came from: schedule and planned time, webhook delivery, git push (RunProvenance).
+ALTER TABLE pipeline_runs ADD COLUMN provenance jsonb;
+`,
+  },
 ];

@@ -15,6 +15,26 @@ export type StoredJson = null | boolean | number | string | StoredJson[] | { [ke
 
 export type ConcurrencyState = 'waiting' | 'admitted';
 
+/** The git push behind a run (a webhook's). */
+export interface GitProvenance {
+  repository: string;
+  ref: string;
+  refType: 'branch' | 'tag';
+  commit: string;
+  author: string;
+  message: string;
+  compareUrl: string;
+}
+
+/** Where a run came from, beyond its trigger kind and who asked. */
+export interface RunProvenance {
+  scheduleId?: string;
+  /** ISO time the schedule's occurrence was planned for. */
+  plannedAt?: string;
+  webhookDeliveryId?: string;
+  git?: GitProvenance;
+}
+
 export interface PipelineRunRecord {
   id: string;
   /** Set for a pipeline run; null for a run of a single job. */
@@ -28,6 +48,9 @@ export interface PipelineRunRecord {
   triggeredByName: string | null;
   branch: string | null;
   commitSha: string | null;
+  /** The trigger's idempotency key (unique): a second trigger with it gets this run. */
+  idempotencyKey: string | null;
+  provenance: RunProvenance | null;
   /** The run this one reruns. */
   rerunOf: string | null;
   /** A rerun of the failed jobs only (successful ones reused). */
@@ -44,7 +67,10 @@ export interface PipelineRunRecord {
   logRetentionDays: number | null;
 }
 
-export interface NewPipelineRun extends Omit<PipelineRunRecord, 'logRetentionDays'> {
+export interface NewPipelineRun
+  extends
+    Omit<PipelineRunRecord, 'logRetentionDays' | 'idempotencyKey' | 'provenance'>,
+    Partial<Pick<PipelineRunRecord, 'idempotencyKey' | 'provenance'>> {
   /** Proto JSON of the frozen PipelineSnapshot. */
   snapshot: StoredJson;
 }
@@ -98,6 +124,8 @@ export interface PipelineRunRow {
   triggered_by_name: string | null;
   branch: string | null;
   commit_sha: string | null;
+  idempotency_key: string | null;
+  provenance: RunProvenance | null;
   rerun_of: string | null;
   failed_only: boolean;
   reason: string | null;
@@ -139,7 +167,8 @@ export interface JobRunRow {
 }
 
 export const RUN_COLUMNS =
-  'id, pipeline_id, job_id, number, status, trigger, triggered_by, triggered_by_name, branch, commit_sha, rerun_of, ' +
+  'id, pipeline_id, job_id, number, status, trigger, triggered_by, triggered_by_name, branch, commit_sha, ' +
+  'idempotency_key, provenance, rerun_of, ' +
   'failed_only, reason, timeout_sec, deadline_at, concurrency_group, concurrency_state, created_at, started_at, ended_at, ' +
   'log_retention_days';
 export const JOB_RUN_COLUMNS =
@@ -159,6 +188,8 @@ export function toRunRecord(row: PipelineRunRow): PipelineRunRecord {
     triggeredByName: row.triggered_by_name,
     branch: row.branch,
     commitSha: row.commit_sha,
+    idempotencyKey: row.idempotency_key,
+    provenance: row.provenance,
     rerunOf: row.rerun_of,
     failedOnly: row.failed_only,
     reason: row.reason,

@@ -120,6 +120,15 @@ export class RunStore {
   }
 
   /** Proto JSON of the snapshot frozen into a run. */
+  /** The run an idempotency key was used for, if any. */
+  async runByIdempotencyKey(key: string): Promise<{ id: string; number: number } | undefined> {
+    const rows = await this.db.query<{ id: string; number: number }>(
+      'SELECT id, number FROM pipeline_runs WHERE idempotency_key = $1',
+      [key],
+    );
+    return rows[0];
+  }
+
   async getSnapshot(id: string): Promise<StoredJson | undefined> {
     const rows = await this.db.query<{ snapshot: StoredJson }>('SELECT snapshot FROM pipeline_runs WHERE id = $1', [
       id,

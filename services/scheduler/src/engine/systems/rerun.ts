@@ -51,11 +51,13 @@ export class RerunSystem {
     };
     const snapshot = fromJson(PipelineSnapshotSchema, snapshotJson, { ignoreUnknownFields: true });
     const scope = run.pipelineId !== null ? { pipelineId: run.pipelineId } : { jobId: run.jobId ?? '' };
-    return this.trigger.createRun(
+    // A rerun builds the same commit: its provenance (git push, schedule) is kept; a new key is the caller's.
+    const created = await this.trigger.createRun(
       scope,
       snapshot,
-      { ...request, trigger: 'rerun', branch: run.branch, commitSha: run.commitSha },
+      { ...request, trigger: 'rerun', branch: run.branch, commitSha: run.commitSha, provenance: run.provenance },
       rerun,
     );
+    return created.id;
   }
 }

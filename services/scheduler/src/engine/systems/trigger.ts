@@ -13,7 +13,8 @@ import { createdEvents } from '../../domain/run-events.js';
 import { stageRuns } from '../../domain/stages.js';
 import { initialJobRuns, startRun, type ReusedJobRun } from '../../domain/start.js';
 import type { RunTrigger } from '../../domain/status.js';
-import type { JobRunRecord, NewPipelineRun, StoredJson } from '../../store/records.js';
+import { isUniqueViolation } from '@fluxi/db';
+import type { JobRunRecord, NewPipelineRun, RunProvenance, StoredJson } from '../../store/records.js';
 import type { RunTx } from '../../store/run-tx.js';
 import { dispatchItems } from '../persist.js';
 import type { EngineResources } from '../resources.js';
@@ -31,7 +32,22 @@ export interface TriggerRequest {
   readonly triggeredByName?: string | null;
   readonly branch?: string | null;
   readonly commitSha?: string | null;
+  /** Held unique by the database: a second trigger with the key gets the first run. */
+  readonly idempotencyKey?: string | null;
+  /** Schedule and planned time, webhook delivery, git push. */
+  readonly provenance?: RunProvenance | null;
 }
+
+/** What a trigger started, or found started already under its idempotency key. */
+export interface TriggeredRun {
+  id: string;
+  number: number;
+  /** False when the idempotency key named an existing run. */
+  created: boolean;
+}
+
+/** The unique index that holds idempotency keys (migration 006). */
+const IDEMPOTENCY_INDEX = 'pipeline_runs_idempotency_key';
 
 /** A rerun: the run it reruns, and the successes it keeps (failed-only). */
 export interface RerunOf {
@@ -54,22 +70,48 @@ export class TriggerSystem {
     private readonly dispatch: DispatchSystem,
   ) {}
 
-  /** Returns the id of the new run. */
+  /** Returns the id of the run (the existing one when the request's idempotency key names one). */
   async triggerPipeline(pipelineId: string, request: TriggerRequest): Promise<string> {
-    const snapshot = await this.resources.catalog.pipelineSnapshot(pipelineId);
-    return this.createRun({ pipelineId }, snapshot, request);
+    return (await this.trigger({ pipelineId }, request)).id;
   }
 
-  /** A run with one stage holding one job; numbered per job. Returns the id of the new run. */
+  /** A run with one stage holding one job; numbered per job. Returns the id of the run. */
   async triggerJob(jobId: string, request: TriggerRequest): Promise<string> {
+    return (await this.trigger({ jobId }, request)).id;
+  }
+
+  /**
+   * The one trigger of every run (manual, API, schedule, webhook): freezes the target and
+   * creates the run, unless its idempotency key names a run already, which is returned.
+   * The database's unique index decides between two triggers with one key at once.
+   */
+  async trigger(scope: RunScope, request: TriggerRequest): Promise<TriggeredRun> {
+    const key = request.idempotencyKey ?? null;
+    const earlier = key === null ? undefined : await this.resources.store.runByIdempotencyKey(key);
+    if (earlier !== undefined) return { ...earlier, created: false };
+    const snapshot =
+      'pipelineId' in scope
+        ? await this.resources.catalog.pipelineSnapshot(scope.pipelineId)
+        : await this.jobSnapshot(scope.jobId);
+    try {
+      return { ...(await this.createRun(scope, snapshot, request)), created: true };
+    } catch (error) {
+      if (key === null || !isUniqueViolation(error, IDEMPOTENCY_INDEX)) throw error;
+      // Another trigger with the key committed first: its run is the answer.
+      const first = await this.resources.store.runByIdempotencyKey(key);
+      if (first === undefined) throw error;
+      return { ...first, created: false };
+    }
+  }
+
+  private async jobSnapshot(jobId: string): Promise<PipelineSnapshot> {
     const job: JobSpec = await this.resources.catalog.job(jobId);
-    const snapshot = create(PipelineSnapshotSchema, {
+    return create(PipelineSnapshotSchema, {
       version: ContractVersion.CONTRACT_VERSION_1,
       pipelineId: '',
       name: job.name,
       stages: [{ name: SINGLE_JOB_STAGE, entries: [{ job, needs: [] }] }],
     });
-    return this.createRun({ jobId }, snapshot, request);
   }
 
   /** Creates a run from a frozen snapshot (a trigger, or a rerun of an earlier run). */
@@ -78,7 +120,7 @@ export class TriggerSystem {
     snapshot: PipelineSnapshot,
     request: TriggerRequest,
     rerun?: RerunOf,
-  ): Promise<string> {
+  ): Promise<{ id: string; number: number }> {
     const planned = planRun(snapshot);
     const runId = newId(IdPrefix.pipelineRun);
     const ids = planned.map(() => newId(IdPrefix.jobRun));
@@ -88,6 +130,7 @@ export class TriggerSystem {
     // 0: the log store's default.
     const logRetentionDays =
       snapshot.retention !== undefined && snapshot.retention.logDays > 0 ? snapshot.retention.logDays : null;
+    const origin = { idempotencyKey: request.idempotencyKey ?? null, provenance: request.provenance ?? null };
     const created = await this.resources.store.transaction(async (tx) => {
       const { admitted, stopped } =
         group === '' ? { admitted: true, stopped: [] } : await this.enterGroup(tx, group, snapshot, now);
@@ -107,6 +150,7 @@ export class TriggerSystem {
         triggeredByName: request.triggeredByName ?? null,
         branch: request.branch ?? null,
         commitSha: request.commitSha ?? null,
+        ...origin,
         rerunOf: rerun?.runId ?? null,
         failedOnly: rerun?.failedOnly ?? false,
         reason: null,
@@ -127,7 +171,7 @@ export class TriggerSystem {
       const stages = stageRuns(jobRuns);
       await tx.saveStageRuns(runId, stages);
       await recordEvents(tx, run, createdEvents(runFacts(run), stages, jobRuns.map(jobRunFacts)), now, 0);
-      const dispatchRun = { id: runId, pipelineId: run.pipelineId, logRetentionDays };
+      const dispatchRun = { id: runId, pipelineId: run.pipelineId, logRetentionDays, provenance: run.provenance };
       return { number, items: dispatchItems(dispatchRun, jobRuns, step.dispatch, now), stopped, admitted };
     });
     this.resources.logger.info(
@@ -136,7 +180,7 @@ export class TriggerSystem {
     );
     await killAttempts(this.resources, created.stopped);
     await this.dispatch.enqueue(created.items);
-    return runId;
+    return { id: runId, number: created.number };
   }
 
   /**

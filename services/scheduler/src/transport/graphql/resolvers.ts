@@ -1,4 +1,5 @@
 import { notFound } from '@fluxi/common';
+import { idempotencyKeyOf } from '../../domain/idempotency.js';
 import { requireRole, type Resolvers, type SubgraphContext } from '@fluxi/graphql';
 import { hasWarnings } from '../../domain/readiness.js';
 import type { RunStatus } from '../../domain/status.js';
@@ -19,6 +20,7 @@ interface TriggerOptionsInput {
   trigger?: 'MANUAL' | 'API' | 'SCHEDULE' | 'WEBHOOK' | 'RERUN' | null;
   branch?: string | null;
   commit?: string | null;
+  idempotencyKey?: string | null;
 }
 
 type Args<T> = T & { id: string };
@@ -64,6 +66,7 @@ export function buildResolvers(engine: RunEngine, queries: RunQueries): Resolver
       triggeredByName: principal.userName,
       branch: options?.branch ?? null,
       commitSha: options?.commit ?? null,
+      idempotencyKey: idempotencyKeyOf(options?.idempotencyKey, 'options.idempotencyKey'),
     };
   };
   return {

@@ -35,13 +35,22 @@ export const typeDefs = gql`
     warnings: Boolean!
     "Why the run ended as it did when no job run says it (cancelled, timed out)."
     reason: String
-    "manual, api, schedule, webhook or rerun."
+    "What started it (its source): manual, api, schedule, webhook or rerun."
     trigger: String!
     "User id of who started it."
     triggeredBy: ID
     triggeredByName: String
     branch: String
     commit: String
+    "The trigger's idempotency key: a second trigger with it returned this run."
+    idempotencyKey: String
+    "The schedule that fired it, and the time the occurrence was planned for."
+    scheduleId: ID
+    plannedAt: String
+    "The webhook delivery (the provider's delivery id) that started it."
+    webhookDeliveryId: String
+    "The git push behind it (webhook runs, and their reruns)."
+    git: GitPush
     "The run this one reruns."
     rerunOf: ID
     "A rerun of the failed jobs only (the successful ones are reused)."
@@ -213,6 +222,21 @@ export const typeDefs = gql`
     trigger: RunTrigger
     branch: String
     commit: String
+    "Held unique: triggering again with the same key returns the first run instead of a new one."
+    idempotencyKey: String
+  }
+
+  "A git push (or tag push) that started a run."
+  type GitPush {
+    repository: String!
+    "Full ref: refs/heads/main, refs/tags/v1.2.0."
+    ref: String!
+    "branch or tag."
+    refType: String!
+    commit: String!
+    author: String!
+    message: String!
+    compareUrl: String!
   }
 
   type Query {
