@@ -125,8 +125,13 @@ describe('the run store on PostgreSQL', () => {
       await tx.insertJobRuns([jobRun]);
     });
     const { snapshot, ...record } = run;
-    // No retention in the snapshot: the installation's default applies.
-    expect(await store.getRun(run.id)).toEqual({ ...record, logRetentionDays: null });
+    // No retention in the snapshot: the installation's default applies; no key, no provenance.
+    expect(await store.getRun(run.id)).toEqual({
+      ...record,
+      logRetentionDays: null,
+      idempotencyKey: null,
+      provenance: null,
+    });
     expect(await store.getSnapshot(run.id)).toEqual(snapshot);
     expect(await store.jobRunsOf([run.id])).toEqual([jobRun]);
     // QUEUED, and listed for the queue's recovery once handed over to the executors.
