@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { HealthChecks } from '@fluxi/common';
 import type { RunQueries } from './engine/queries.js';
 import type { RunEngine } from './engine/run-engine.js';
+import type { WebhookDeliveryStore } from './store/webhook-deliveries.js';
 import type { ExecutorDirectory } from './transport/nats/executor-directory.js';
 import { RUN_ENGINE, RUN_QUERIES } from './tokens.js';
 import { SubgraphResolvers } from './transport/graphql/subgraph-resolvers.js';
@@ -13,6 +14,8 @@ export interface AppDeps {
   health: HealthChecks;
   /** The executor registry (executors query, drain/resume). */
   executors: ExecutorDirectory;
+  /** Received git webhook deliveries (webhookDeliveries). */
+  deliveries: WebhookDeliveryStore;
 }
 
 /** The scheduler's Nest application: the resolvers mounted at /graphql (with /health). */

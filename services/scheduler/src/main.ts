@@ -11,6 +11,8 @@ import { startHttp } from './transport/http/server.js';
 import { NatsCatalogClient } from './transport/nats/catalog-client.js';
 import { serveContextResolution } from './transport/nats/contexts-responder.js';
 import { serveJobRunLookup } from './transport/nats/jobrun-responder.js';
+import { serveWebhookDeliveries } from './transport/nats/webhook-delivery-responder.js';
+import { WebhookDeliveryStore } from './store/webhook-deliveries.js';
 import { serveTrigger } from './transport/nats/trigger-responder.js';
 import { startEventsConsumer } from './transport/nats/events-consumer.js';
 import { NatsExecutorControl } from './transport/nats/executor-control.js';
@@ -109,6 +111,9 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     closers.add('context resolution', async () => stopResolving());
     const stopLookup = serveJobRunLookup(nats.nc, store, logger);
     closers.add('job run lookup', async () => stopLookup());
+    const deliveries = new WebhookDeliveryStore(db);
+    const stopDeliveries = serveWebhookDeliveries(nats.nc, deliveries, logger);
+    closers.add('webhook deliveries', async () => stopDeliveries());
     const stopTrigger = serveTrigger(nats.nc, engine.trigger, logger);
     closers.add('trigger', async () => stopTrigger());
 
@@ -117,6 +122,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
         engine,
         queries: new RunQueries(store),
         executors,
+        deliveries,
         health: {
           nats: natsHealthCheck(nats.nc, { jetstream: nats.jsm }),
           database: () => db.query('SELECT 1'),

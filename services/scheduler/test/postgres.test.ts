@@ -99,6 +99,7 @@ describe('the run store on PostgreSQL', () => {
       '004_pools_and_limits',
       '005_run_events_and_retention',
       '006_trigger_provenance',
+      '007_webhook_deliveries',
     ]);
   });
 

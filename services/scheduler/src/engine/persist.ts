@@ -112,7 +112,10 @@ function sameStage(a: StageRunState, b: StageRunState | undefined): boolean {
 }
 
 /** What dispatch needs of a run besides its job runs. */
-export type DispatchRun = Pick<PipelineRunRecord, 'id' | 'pipelineId' | 'logRetentionDays'>;
+export type DispatchRun = Pick<PipelineRunRecord, 'id' | 'pipelineId' | 'logRetentionDays'> & {
+  /** Where the run came from: its git push gives jobs with checkout their commit. */
+  readonly provenance?: { git?: { repository: string; commit: string; ref: string } } | null;
+};
 
 /** What to enqueue for job runs that became QUEUED: delay from their backoff, artifacts of what they wait for. */
 export function dispatchItems(
@@ -140,7 +143,16 @@ export function dispatchItems(
           name: source.name,
           jobRunId: source.reusedFrom ?? source.id,
         })),
+        ...gitOf(run),
       },
     ];
   });
+}
+
+/** The commit a job with checkout fetches: the run's git push, if it has one. */
+function gitOf(run: DispatchRun): { git?: { repository: string; commit: string; ref: string } } {
+  const git = run.provenance?.git;
+  return git === undefined || git.commit === ''
+    ? {}
+    : { git: { repository: git.repository, commit: git.commit, ref: git.ref } };
 }

@@ -2,6 +2,14 @@ import type { SqlExecutor } from '@fluxi/db';
 import type { HeldJobRun, Occupancy } from '../domain/limits.js';
 import { JOB_RUN_COLUMNS, toJobRunRecord, type JobRunRecord, type JobRunRow } from './records.js';
 
+/** What dispatch reads of a run: its pipeline, log retention and the git push behind it (provenance). */
+export interface DispatchRunRow {
+  id: string;
+  pipelineId: string | null;
+  logRetentionDays: number | null;
+  provenance: { git?: { repository: string; commit: string; ref: string } } | null;
+}
+
 /** A QUEUED job run's place in the dispatch: whether its current attempt was handed to the executors. */
 export interface DispatchState {
   readonly dispatched: boolean;
@@ -121,15 +129,22 @@ export class DispatchTx {
   }
 
   /** What the hand-over of these runs' attempts needs of the runs: pipeline, log retention. */
-  async runsOf(
-    runIds: readonly string[],
-  ): Promise<{ id: string; pipelineId: string | null; logRetentionDays: number | null }[]> {
+  async runsOf(runIds: readonly string[]): Promise<DispatchRunRow[]> {
     if (runIds.length === 0) return [];
-    const rows = await this.tx.query<{ id: string; pipeline_id: string | null; log_retention_days: number | null }>(
-      'SELECT id, pipeline_id, log_retention_days FROM pipeline_runs WHERE id = ANY($1::text[])',
-      [runIds],
-    );
-    return rows.map((row) => ({ id: row.id, pipelineId: row.pipeline_id, logRetentionDays: row.log_retention_days }));
+    const rows = await this.tx.query<{
+      id: string;
+      pipeline_id: string | null;
+      log_retention_days: number | null;
+      provenance: DispatchRunRow['provenance'];
+    }>('SELECT id, pipeline_id, log_retention_days, provenance FROM pipeline_runs WHERE id = ANY($1::text[])', [
+      runIds,
+    ]);
+    return rows.map((row) => ({
+      id: row.id,
+      pipelineId: row.pipeline_id,
+      logRetentionDays: row.log_retention_days,
+      provenance: row.provenance,
+    }));
   }
 
   /** The job runs of these runs (what an attempt's hand-over needs: spec, artifacts of what it waits for). */

@@ -238,4 +238,27 @@ CREATE UNIQUE INDEX pipeline_runs_idempotency_key ON pipeline_runs (idempotency_
 ALTER TABLE pipeline_runs ADD COLUMN provenance jsonb;
 `,
   },
+  {
+    id: '007_webhook_deliveries',
+    sql: `
+-- Every git webhook delivery the gateway received (even refused ones), newest first by id (ULID).
+-- runs: [{"pipelineId", "pipelineRunId", "number", "created"}]; pipeline_ids: whose secret verified it.
+CREATE TABLE webhook_deliveries (
+  id text PRIMARY KEY,
+  received_at timestamptz NOT NULL,
+  provider text NOT NULL,
+  event text NOT NULL,
+  delivery_id text NOT NULL,
+  repository text NOT NULL,
+  ref text NOT NULL,
+  commit_sha text NOT NULL,
+  result text NOT NULL,
+  message text NOT NULL,
+  pipeline_ids text[] NOT NULL,
+  runs jsonb NOT NULL
+);
+CREATE INDEX webhook_deliveries_pipeline_ids ON webhook_deliveries USING gin (pipeline_ids);
+CREATE INDEX webhook_deliveries_received_at ON webhook_deliveries (received_at);
+`,
+  },
 ];

@@ -24,6 +24,8 @@ export interface DispatchItem {
   readonly delayMs: number;
   /** Job runs whose artifacts the attempt receives (those it waits for). */
   readonly artifactsFrom: readonly { name: string; jobRunId: string }[];
+  /** The commit of the run's git push, fetched by jobs with checkout; absent for other runs. */
+  readonly git?: { repository: string; commit: string; ref: string } | undefined;
 }
 
 /**
@@ -245,5 +247,6 @@ function toExecuteJob(item: DispatchItem) {
     // Tracing (OpenTelemetry) is not wired yet.
     traceparent: '',
     artifactsFrom: item.artifactsFrom.map((source) => ({ name: source.name, jobRunId: source.jobRunId })),
+    ...(item.git === undefined ? {} : { git: item.git }),
   });
 }

@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { mountSubgraph } from '@fluxi/graphql';
+import { gql, mountSubgraph } from '@fluxi/graphql';
 import { AppModule, type AppDeps } from '../../app.module.js';
 import { buildExecutorResolvers } from '../graphql/executor-resolvers.js';
 import { SubgraphResolvers } from '../graphql/subgraph-resolvers.js';
 import { typeDefs } from '../graphql/type-defs.js';
+import { webhookDeliveryResolvers, webhookDeliveryTypeDefs } from '../graphql/webhook-deliveries.js';
 
 export interface HttpServer {
   /** `http://127.0.0.1:<port>` (the subgraph is at `${url}/graphql`). */
@@ -19,15 +20,19 @@ export async function startHttp(deps: AppDeps, options: { host: string; port: nu
   try {
     const runs = app.get(SubgraphResolvers).build();
     const executors = buildExecutorResolvers(deps.executors, deps.queries);
+    const deliveries = webhookDeliveryResolvers(deps.deliveries);
     const resolvers = {
       ...runs,
       ...executors,
-      Query: { ...runs.Query, ...executors.Query },
+      Query: { ...runs.Query, ...executors.Query, ...deliveries.Query },
       Mutation: { ...runs.Mutation, ...executors.Mutation },
     };
     // Mounted before listen(), so before the not-found handler Nest adds when it initialises.
     const apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), {
-      typeDefs,
+      typeDefs: gql`
+        ${typeDefs}
+        ${webhookDeliveryTypeDefs}
+      `,
       resolvers,
       health: { service: 'scheduler', checks: deps.health },
     });
