@@ -2,7 +2,7 @@
  * The largest webhook body read (1 MiB); a larger one is answered 413 before it is parsed.
  * GitHub caps its payloads at 25 MB, but a push payload lists at most 20 commits (GitLab: 20 too,
  * `total_commits_count` gives the rest), so real deliveries stay far below this.
- * To become a config key (`gateway.webhooks.maxBodyBytes`) when the routes come.
+ * The default of the config key `gateway.webhooks.maxBodyBytes`.
  */
 export const WEBHOOK_MAX_BODY_BYTES = 1024 * 1024;
 
