@@ -53,8 +53,8 @@ describe.each(['pglite', 'postgres'] as const)('catalog migrations 003 and 004 o
       '004_pools_tags_limits_docker',
       '005_pipeline_retention',
       '006_pipeline_git_source',
-      '008_job_checkout',
       '007_schedule_targets_policies',
+      '008_job_checkout',
     ]);
     const { pipeline, jobs } = await new PipelineStore(db, new WebhookSecrets(generateSecretKey())).withJobs('P1');
     const defaults = { when: 'ON_SUCCESS', matrix: [], allowFailure: null, pool: null, tags: [] };
