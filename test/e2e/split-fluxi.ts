@@ -16,14 +16,18 @@ import { client } from './client.js';
 import { FluxiApi } from './fluxi-api.js';
 
 export const SPLIT_TARGETS = ['catalog', 'scheduler', 'logs', 'executor', 'gateway'] as const;
-/** A second executor process (same pool), started only when asked for. */
-export type SplitTarget = (typeof SPLIT_TARGETS)[number] | 'executor-b';
+/** A second executor process (same pool), or a second scheduler replica, started only when asked for. */
+export type SplitTarget = (typeof SPLIT_TARGETS)[number] | 'executor-b' | 'scheduler-b';
 
 export interface SplitOptions {
   /** Start a second executor process, `executor-b`. */
   secondExecutor?: boolean;
   /** Settings every executor process gets (e.g. `executor.concurrency`). */
   executorSettings?: Record<string, string | number>;
+  /** Start a second scheduler process, `scheduler-b` (same NATS, Redis and PostgreSQL; not in the gateway). */
+  secondScheduler?: boolean;
+  /** Settings every scheduler process gets (e.g. `scheduler.schedules.leaseTtlMs`). */
+  schedulerSettings?: Record<string, string | number>;
 }
 
 /** Fluxi as docker-compose and k8s run it: one `fluxi-server --target X` process per service. */
@@ -32,10 +36,12 @@ export interface SplitFluxi {
   gatewayUrl: string;
   /** The first admin's API key, as the catalog printed it. */
   adminKey: string;
+  /** The NATS server every process uses. */
+  natsUrl: string;
   process(target: SplitTarget): ChildProcess;
   /** Starts a target again (after it exited or was killed), with the same settings. */
   restart(target: SplitTarget): Promise<void>;
-  /** SIGTERMs every process and resolves with their exit codes, in SPLIT_TARGETS order (then executor-b). */
+  /** SIGTERMs every process and resolves with their exit codes, in SPLIT_TARGETS order (then executor-b, scheduler-b). */
   stopAll(): Promise<(number | string | null)[]>;
   /** Stops whatever is left and removes the servers and data. */
   cleanup(): Promise<void>;
@@ -56,7 +62,8 @@ export async function startSplitFluxi(options: SplitOptions = {}): Promise<Split
   ]);
   const settings: Record<SplitTarget, Record<string, string | number>> = {
     catalog: { 'catalog.port': catalogPort },
-    scheduler: { 'scheduler.port': schedulerPort },
+    scheduler: { 'scheduler.port': schedulerPort, ...options.schedulerSettings },
+    'scheduler-b': { ...options.schedulerSettings },
     logs: { 'logs.port': logsPort },
     executor: { 'executor.concurrency': 2, ...options.executorSettings },
     'executor-b': { 'executor.concurrency': 2, ...options.executorSettings },
@@ -70,7 +77,7 @@ export async function startSplitFluxi(options: SplitOptions = {}): Promise<Split
   const runs = new Map<SplitTarget, CliRun>();
   let adminKey = '';
   const launch = (target: SplitTarget): CliRun => {
-    const service = target === 'executor-b' ? 'executor' : target;
+    const service = target === 'executor-b' ? 'executor' : target === 'scheduler-b' ? 'scheduler' : target;
     const args = ['--target', service, '--data-dir', join(dir.path, target), '--set', 'log.console=false'];
     for (const [key, value] of Object.entries(settings[target])) args.push('--set', `${key}=${value}`);
     const run = runFluxiCli(args, { NATS_URL: nats.url, REDIS_URL: redis.url, DATABASE_URL: database.url });
@@ -88,9 +95,14 @@ export async function startSplitFluxi(options: SplitOptions = {}): Promise<Split
     return run.exited;
   };
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  const targets: SplitTarget[] = [...SPLIT_TARGETS, ...(options.secondExecutor ? (['executor-b'] as const) : [])];
+  const targets: SplitTarget[] = [
+    ...SPLIT_TARGETS,
+    ...(options.secondExecutor ? (['executor-b'] as const) : []),
+    ...(options.secondScheduler ? (['scheduler-b'] as const) : []),
+  ];
   for (const target of ['catalog', 'scheduler', 'logs', 'executor'] as const) launch(target);
   if (options.secondExecutor) launch('executor-b');
+  if (options.secondScheduler) launch('scheduler-b');
   await waitFor(() => adminKey !== '', { what: 'the catalog to print the admin key', timeoutMs: 90_000 });
   launch('gateway');
   await Promise.all(targets.map((target) => ready(runs.get(target) as CliRun, target)));
@@ -99,6 +111,7 @@ export async function startSplitFluxi(options: SplitOptions = {}): Promise<Split
     api: new FluxiApi(client(gatewayUrl, adminKey)),
     gatewayUrl,
     adminKey,
+    natsUrl: nats.url,
     process: (target) => (runs.get(target) as CliRun).child,
     async restart(target) {
       await ready(launch(target), target);

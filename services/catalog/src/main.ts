@@ -19,9 +19,6 @@ import { typeDefs } from './transport/graphql/schema.js';
 /** The key file made at the first start when `secrets.masterKey` is not set (under the data dir). */
 export const SECRET_KEY_FILE = 'secret.key';
 
-/** How often a schedule whose write to NATS KV failed is written again. */
-const SCHEDULE_RETRY_MS = 5000;
-
 export interface CatalogService extends RunningService {
   /** The plain admin API key, set only on the start that created it (first start of an installation). */
   readonly bootstrapAdminKey?: string;
@@ -66,7 +63,7 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
     // The schedulers' copy of the schedules (NATS KV): all of them now, each change after its commit.
     const schedules = app.get(SchedulePublisher);
     await schedules.syncAll();
-    const retrying = schedules.start(SCHEDULE_RETRY_MS);
+    const retrying = schedules.start(config.catalog.scheduleRetrySec * 1000);
     closers.push(async () => retrying.stop());
     const adminKey = await bootstrapAdminKey(app.get(AccessStore), config.dataDir, logger);
     const { port } = app.getHttpServer().address() as AddressInfo;

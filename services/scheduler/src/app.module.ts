@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { HealthChecks } from '@fluxi/common';
 import type { RunQueries } from './engine/queries.js';
 import type { RunEngine } from './engine/run-engine.js';
+import type { ScheduleHistoryStore } from './store/schedule-history.js';
 import type { WebhookDeliveryStore } from './store/webhook-deliveries.js';
 import type { ExecutorDirectory } from './transport/nats/executor-directory.js';
 import { RUN_ENGINE, RUN_QUERIES } from './tokens.js';
@@ -16,6 +17,8 @@ export interface AppDeps {
   executors: ExecutorDirectory;
   /** Received git webhook deliveries (webhookDeliveries). */
   deliveries: WebhookDeliveryStore;
+  /** Schedule fire history (Schedule.history). */
+  scheduleHistory: ScheduleHistoryStore;
 }
 
 /** The scheduler's Nest application: the resolvers mounted at /graphql (with /health). */

@@ -14,6 +14,7 @@ import { serveJobRunLookup } from './transport/nats/jobrun-responder.js';
 import { serveWebhookDeliveries } from './transport/nats/webhook-delivery-responder.js';
 import { WebhookDeliveryStore } from './store/webhook-deliveries.js';
 import { serveTrigger } from './transport/nats/trigger-responder.js';
+import { startScheduleFiring } from './schedule-firing.js';
 import { startEventsConsumer } from './transport/nats/events-consumer.js';
 import { NatsExecutorControl } from './transport/nats/executor-control.js';
 import { startTimeoutLoop } from './engine/systems/timeouts.js';
@@ -116,6 +117,9 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     closers.add('webhook deliveries', async () => stopDeliveries());
     const stopTrigger = serveTrigger(nats.nc, engine.trigger, logger);
     closers.add('trigger', async () => stopTrigger());
+    // Schedules: definitions from NATS KV, the leader lease, the fire loop, their history.
+    const schedules = await startScheduleFiring({ nats, db, trigger: engine.trigger, config, logger });
+    closers.add('schedules', () => schedules.stop());
 
     const http = await startHttp(
       {
@@ -123,6 +127,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
         queries: new RunQueries(store),
         executors,
         deliveries,
+        scheduleHistory: schedules.history,
         health: {
           nats: natsHealthCheck(nats.nc, { jetstream: nats.jsm }),
           database: () => db.query('SELECT 1'),

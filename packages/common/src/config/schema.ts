@@ -75,7 +75,12 @@ export const configSchema = z
       .strict()
       .prefault({}),
     catalog: z
-      .object({ host: z.string().default('127.0.0.1'), port: port.default(0) })
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: port.default(0),
+        /** Seconds between new tries to write a schedule the schedulers could not be told about (NATS away). */
+        scheduleRetrySec: z.number().min(0.1).max(3600).default(5),
+      })
       .strict()
       .prefault({}),
     scheduler: z
@@ -107,6 +112,27 @@ export const configSchema = z
         retentionIntervalSec: z.number().min(1).max(86_400).default(3600),
         /** Runs deleted per transaction by a retention pass. */
         retentionBatchSize: z.number().int().min(1).max(10_000).default(100),
+        /** Firing schedules (the catalog's definitions, read from NATS KV `fluxi-schedules`). */
+        schedules: z
+          .object({
+            /** Fire schedules from this scheduler when it holds the lease; false: never (it still serves their history). */
+            enabled: z.boolean().default(true),
+            /**
+             * The leader lease (NATS KV `fluxi-leases`): renewed every third of this; a replica that sees no
+             * renewal for this long takes over, so a dead leader is replaced within about 1⅓ of it.
+             */
+            leaseTtlMs: z.number().int().min(300).max(600_000).default(3000),
+            /** Longest wait between fire passes (each pass also runs at the next planned time of any schedule). */
+            loopIntervalMs: z.number().int().min(10).max(60_000).default(1000),
+            /** A planned time at most this old is on time and fires whatever the missed-fire policy (a leader change). */
+            graceSec: z.number().min(0).max(86_400).default(60),
+            /** missedFires all: the most missed planned times fired after a downtime (the latest ones). */
+            maxCatchUp: z.number().int().min(0).max(10_000).default(100),
+            /** Schedules fired at once in one pass (their targets start in parallel too). */
+            concurrency: z.number().int().min(1).max(1024).default(32),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

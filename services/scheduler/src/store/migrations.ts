@@ -261,4 +261,44 @@ CREATE INDEX webhook_deliveries_pipeline_ids ON webhook_deliveries USING gin (pi
 CREATE INDEX webhook_deliveries_received_at ON webhook_deliveries (received_at);
 `,
   },
+  {
+    id: '008_schedule_history',
+    sql: `
+-- One row per planned time of a schedule that was handled: fired (runs started), queued, skipped
+-- (missed, overlap) or failed. The primary key makes a second leader's record of the same
+-- occurrence a no-op; the latest planned_at per schedule is where a new leader goes on from.
+-- runs: [{ "pipelineId" | "jobId", "pipelineRunId", "number", "created" } | { …, "queued" | "skipped" | "error" }]
+CREATE TABLE schedule_fires (
+  schedule_id text NOT NULL,
+  planned_at timestamptz NOT NULL,
+  status text NOT NULL CHECK (status IN ('FIRED', 'QUEUED', 'SKIPPED', 'FAILED')),
+  reason text,
+  fired_at timestamptz,
+  runs jsonb NOT NULL DEFAULT '[]'::jsonb,
+  -- A range of skipped planned times not listed one by one (a long downtime): (skipped_after, planned_at].
+  skipped_after timestamptz,
+  skipped_count integer,
+  recorded_at timestamptz NOT NULL,
+  PRIMARY KEY (schedule_id, planned_at)
+);
+CREATE INDEX schedule_fires_recorded_at ON schedule_fires (recorded_at);
+-- The runs a schedule started per target, for its overlap policy (is the previous one still running?).
+CREATE TABLE schedule_runs (
+  schedule_id text NOT NULL,
+  target_id text NOT NULL,
+  planned_at timestamptz NOT NULL,
+  pipeline_run_id text NOT NULL,
+  PRIMARY KEY (schedule_id, target_id, planned_at)
+);
+-- Fires waiting for the previous run of their target to end (overlap: queue), one per target.
+CREATE TABLE schedule_queue (
+  schedule_id text NOT NULL,
+  target_id text NOT NULL,
+  target_kind text NOT NULL CHECK (target_kind IN ('pipeline', 'job')),
+  planned_at timestamptz NOT NULL,
+  queued_at timestamptz NOT NULL,
+  PRIMARY KEY (schedule_id, target_id)
+);
+`,
+  },
 ];

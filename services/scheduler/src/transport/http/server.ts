@@ -6,6 +6,7 @@ import { AppModule, type AppDeps } from '../../app.module.js';
 import { buildExecutorResolvers } from '../graphql/executor-resolvers.js';
 import { SubgraphResolvers } from '../graphql/subgraph-resolvers.js';
 import { typeDefs } from '../graphql/type-defs.js';
+import { scheduleHistoryResolvers, scheduleHistoryTypeDefs } from '../graphql/schedule-history.js';
 import { webhookDeliveryResolvers, webhookDeliveryTypeDefs } from '../graphql/webhook-deliveries.js';
 
 export interface HttpServer {
@@ -21,9 +22,11 @@ export async function startHttp(deps: AppDeps, options: { host: string; port: nu
     const runs = app.get(SubgraphResolvers).build();
     const executors = buildExecutorResolvers(deps.executors, deps.queries);
     const deliveries = webhookDeliveryResolvers(deps.deliveries);
+    const history = scheduleHistoryResolvers(deps.scheduleHistory, deps.queries);
     const resolvers = {
       ...runs,
       ...executors,
+      ...history,
       Query: { ...runs.Query, ...executors.Query, ...deliveries.Query },
       Mutation: { ...runs.Mutation, ...executors.Mutation },
     };
@@ -32,6 +35,7 @@ export async function startHttp(deps: AppDeps, options: { host: string; port: nu
       typeDefs: gql`
         ${typeDefs}
         ${webhookDeliveryTypeDefs}
+        ${scheduleHistoryTypeDefs}
       `,
       resolvers,
       health: { service: 'scheduler', checks: deps.health },
