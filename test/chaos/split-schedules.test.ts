@@ -136,3 +136,154 @@ describe('chaos: two scheduler processes, the leader SIGKILLed while a per-secon
     });
   });
 });
+
+/** Runs of a pipeline, oldest first, with when each was created and ended. */
+async function runSpans(gql: GraphQLClient, pipelineId: string) {
+  const data = await gql.request<{ pipelineRuns: { id: string; createdAt: string; endedAt: string | null }[] }>(
+    'query ($id: ID!) { pipelineRuns(pipelineId: $id, limit: 100) { id createdAt endedAt } }',
+    { id: pipelineId },
+  );
+  return data.pipelineRuns.reverse();
+}
+
+/** Every second from the first planned time to the last is in the history, once. */
+function expectContiguous(fires: Fire[]): void {
+  const planned = fires.map((f) => seconds(f.plannedAt));
+  const first = planned[0] as number;
+  expect(planned).toEqual(Array.from({ length: planned.length }, (_, i) => first + i));
+}
+
+describe('schedule policies: missed fires across a scheduler stop, overlap, one-shot', () => {
+  let fluxi: SplitFluxi;
+  const GRACE_SEC = 1;
+
+  beforeAll(async () => {
+    fluxi = await startSplitFluxi({ schedulerSettings: { 'scheduler.schedules.graceSec': GRACE_SEC } });
+  });
+  afterAll(async () => {
+    await fluxi?.cleanup();
+  });
+
+  it('skip, run_once and all after 6 s without a scheduler: recorded for every planned time', async () => {
+    const gql = client(fluxi.gatewayUrl, fluxi.adminKey);
+    const pipelineId = await pipelineOf(fluxi, 'quick', 'true');
+    const ids: Record<string, string> = {};
+    for (const policy of ['SKIP', 'RUN_ONCE', 'ALL']) {
+      ids[policy] = await createSchedule(gql, {
+        name: `missed-${policy.toLowerCase()}`,
+        pipelineId,
+        cron: '* * * * * *',
+        missedFires: policy,
+      });
+    }
+    await waitFor(async () => (await history(gql, ids['ALL'] as string)).length >= 3, {
+      what: 'fires',
+      timeoutMs: 60_000,
+    });
+    const scheduler = fluxi.process('scheduler');
+    scheduler.kill('SIGTERM');
+    await new Promise<void>((resolve) => scheduler.once('exit', () => resolve()));
+    const stoppedAt = Date.now();
+    await sleep(6000);
+    await fluxi.restart('scheduler');
+    await waitFor(
+      async () => (await history(gql, ids['ALL'] as string)).some((f) => Date.parse(f.plannedAt) > Date.now() - 1500),
+      { what: 'fires after the restart', timeoutMs: 60_000 },
+    );
+    await sleep(2000);
+    for (const id of Object.values(ids)) await setEnabled(gql, id, false);
+    await sleep(1500);
+
+    const figures: Record<string, number> = {};
+    for (const [policy, id] of Object.entries(ids)) {
+      const fires = await history(gql, id);
+      expectContiguous(fires);
+      // The first pass after the restart: the planned times older than the grace then were missed.
+      const pass = Math.min(
+        ...fires.filter((f) => Date.parse(f.firedAt ?? '') > stoppedAt).map((f) => Date.parse(f.firedAt ?? '')),
+      );
+      const missed = fires.filter(
+        (f) => Date.parse(f.plannedAt) > stoppedAt && Date.parse(f.plannedAt) < pass - GRACE_SEC * 1000,
+      );
+      expect(missed.length, policy).toBeGreaterThanOrEqual(3);
+      const fired = missed.filter((f) => f.status === 'FIRED');
+      const skipped = missed.filter((f) => f.status === 'SKIPPED');
+      if (policy === 'SKIP') {
+        expect(fired).toEqual([]);
+        expect(skipped.every((f) => /missedFires: skip/.test(f.reason ?? ''))).toBe(true);
+      } else if (policy === 'RUN_ONCE') {
+        // One run for all of them (the latest) unless an on-time fire ran in the same pass.
+        expect(fired.length).toBeLessThanOrEqual(1);
+        if (fired.length === 1) expect(fired[0]).toBe(missed[missed.length - 1]);
+        expect(skipped.length).toBeGreaterThanOrEqual(missed.length - 1);
+        expect(skipped.every((f) => /run_once/.test(f.reason ?? ''))).toBe(true);
+      } else {
+        expect(skipped).toEqual([]);
+        expect(fired).toHaveLength(missed.length);
+      }
+      figures[`${policy.toLowerCase()}Missed`] = missed.length;
+      figures[`${policy.toLowerCase()}Fired`] = fired.length;
+    }
+    report('schedule missed fires (scheduler stopped 6 s)', figures);
+  });
+
+  it('overlap skip and queue never run two of a target at once; the queued fire starts when the run ends', async () => {
+    const gql = client(fluxi.gatewayUrl, fluxi.adminKey);
+    const skipPipeline = await pipelineOf(fluxi, 'slow-skip', 'sleep 3');
+    const queuePipeline = await pipelineOf(fluxi, 'slow-queue', 'sleep 3');
+    const skip = await createSchedule(gql, {
+      name: 'overlap-skip',
+      pipelineId: skipPipeline,
+      cron: '* * * * * *',
+      overlap: 'SKIP',
+    });
+    const queue = await createSchedule(gql, {
+      name: 'overlap-queue',
+      pipelineId: queuePipeline,
+      cron: '* * * * * *',
+      overlap: 'QUEUE',
+    });
+    await waitFor(
+      async () => (await history(gql, queue)).filter((f) => f.reason?.startsWith('queued until') === true).length >= 2,
+      { what: 'two queued fires started', timeoutMs: 90_000 },
+    );
+    await setEnabled(gql, skip, false);
+    await setEnabled(gql, queue, false);
+    const skipFires = await history(gql, skip);
+    const queueFires = await history(gql, queue);
+    expect(skipFires.filter((f) => f.reason === 'the previous run is still running').length).toBeGreaterThanOrEqual(2);
+    expect(queueFires.filter((f) => /already queued/.test(f.reason ?? '')).length).toBeGreaterThanOrEqual(1);
+    for (const pipelineId of [skipPipeline, queuePipeline]) {
+      await waitFor(async () => (await runSpans(gql, pipelineId)).every((run) => run.endedAt !== null), {
+        what: 'the runs to end',
+        timeoutMs: 60_000,
+      });
+      const spans = await runSpans(gql, pipelineId);
+      expect(spans.length).toBeGreaterThanOrEqual(2);
+      // Each run was created after the previous one ended: never two at once.
+      for (let i = 1; i < spans.length; i += 1) {
+        expect(Date.parse(spans[i]!.createdAt)).toBeGreaterThanOrEqual(Date.parse(spans[i - 1]!.endedAt!));
+      }
+    }
+    const fired = (fires: Fire[]) => fires.filter((f) => f.status === 'FIRED').length;
+    expect(fired(skipFires)).toBe((await runSpans(gql, skipPipeline)).length);
+    report('schedule overlap (sleep 3, every second)', {
+      skipFired: fired(skipFires),
+      skipSkipped: skipFires.filter((f) => f.status === 'SKIPPED').length,
+      queueFired: fired(queueFires),
+      queueSkipped: queueFires.filter((f) => f.status === 'SKIPPED').length,
+    });
+  });
+
+  it('a one-shot fires once', async () => {
+    const gql = client(fluxi.gatewayUrl, fluxi.adminKey);
+    const pipelineId = await pipelineOf(fluxi, 'once', 'true');
+    const at = new Date(Date.now() + 4000).toISOString();
+    const id = await createSchedule(gql, { name: 'one-shot', pipelineId, at });
+    await waitFor(async () => (await history(gql, id)).length === 1, { what: 'the one-shot fire', timeoutMs: 30_000 });
+    await sleep(3000);
+    const fires = await history(gql, id);
+    expect(fires.map((f) => [f.plannedAt, f.status])).toEqual([[at, 'FIRED']]);
+    expect(await pipelineRuns(gql, pipelineId)).toHaveLength(1);
+  });
+});

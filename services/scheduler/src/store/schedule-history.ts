@@ -28,6 +28,8 @@ export interface ScheduleFireRow {
 }
 
 const ROWS_PER_INSERT = 500;
+/** The reason a queued fire's record keeps once it started. */
+export const RELEASED = 'queued until the previous run of the target ended (overlap: queue)';
 /** The overlap check looks at this many of the latest runs a schedule started for a target. */
 const RECENT_RUNS = 100;
 
@@ -143,7 +145,7 @@ export class ScheduleHistoryStore implements ScheduleHistoryPort {
                    FROM jsonb_array_elements(runs) e),
            status = CASE WHEN $5::boolean THEN 'FIRED' WHEN status = 'QUEUED' THEN 'SKIPPED' ELSE status END,
            fired_at = CASE WHEN $5::boolean THEN $6::timestamptz ELSE fired_at END,
-           reason = CASE WHEN $5::boolean THEN reason ELSE $7 END
+           reason = CASE WHEN $5::boolean THEN '${RELEASED}' ELSE $7 END
          WHERE schedule_id = $1 AND planned_at = $2`,
         [
           fire.scheduleId,

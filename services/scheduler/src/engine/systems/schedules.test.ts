@@ -48,6 +48,8 @@ class MemoryHistory implements ScheduleHistoryPort {
     for (const r of records) {
       const key = `${r.scheduleId} ${r.planned.toISOString()}`;
       if (!this.fires.has(key)) this.fires.set(key, r);
+      // A run just started runs until the test ends it.
+      for (const o of r.outcomes) if ('started' in o) this.open.add(`${r.scheduleId} ${o.target.id}`);
     }
   }
   async openRun(scheduleId: string, targetId: string) {
@@ -66,6 +68,10 @@ class MemoryHistory implements ScheduleHistoryPort {
     this.queued.splice(this.queued.indexOf(fire), 1);
     const record = this.fires.get(`${fire.scheduleId} ${fire.planned.toISOString()}`);
     if (record !== undefined) record.outcomes = record.outcomes.map((o) => ('queued' in o ? outcome : o));
+    if ('started' in outcome) {
+      this.open.add(`${fire.scheduleId} ${fire.target.id}`);
+      if (record !== undefined) record.status = 'FIRED';
+    }
   }
   planned(status?: string): string[] {
     return [...this.fires.values()]
@@ -219,6 +225,14 @@ describe('ScheduleFireSystem (fake clock, the one trigger and the history in mem
     const released = queued.fires.get('S2 2026-01-01T00:00:02.000Z');
     expect(released?.outcomes[0]).toMatchObject({ started: { created: true } });
     expect(trigger.runs.has('schedule:S2:2026-01-01T00:00:02.000Z:P1')).toBe(true);
+    // The released run runs now: the next fire waits behind it; a fire never overtakes a queued one.
+    queued.open.delete('S2 P1');
+    await queued.queue({ scheduleId: 'S2', target: { kind: 'pipeline', id: 'P1' }, planned: new Date(T0 + 3000) });
+    clock.now = T0 + 4000;
+    await q.system.pass();
+    expect(trigger.runs.has('schedule:S2:2026-01-01T00:00:03.000Z:P1')).toBe(true);
+    expect(trigger.runs.has('schedule:S2:2026-01-01T00:00:04.000Z:P1')).toBe(false);
+    expect(queued.planned('QUEUED')).toEqual(['00:00:04']);
   });
 
   it('records a failed trigger, and fires again what it could not record (same runs back)', async () => {

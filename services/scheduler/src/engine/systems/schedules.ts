@@ -61,13 +61,15 @@ export class ScheduleFireSystem {
     private readonly options: ScheduleFireOptions,
   ) {}
 
-  /** One pass: cursors read where unknown, due schedules fired, queued fires released. */
+  /** One pass: cursors read where unknown, queued fires released, due schedules fired. */
   async pass(): Promise<{ fired: number; skipped: number }> {
     const unknown = this.book.unknownCursors();
     if (unknown.length > 0) {
       const handled = await this.history.handledThrough(unknown);
       for (const id of unknown) this.book.setCursor(id, handled.get(id) ?? null);
     }
+    // Queued fires whose previous run ended start before the new fires of this pass (first come, first started).
+    await this.releaseQueued();
     const now = this.now();
     const due = this.book.due(now);
     const records: FireRecord[] = [];
@@ -80,7 +82,6 @@ export class ScheduleFireSystem {
       this.book.forgetCursors();
       throw error;
     }
-    await this.releaseQueued();
     return {
       fired: records.filter((r) => r.status === 'FIRED').length,
       skipped: records.filter((r) => r.status === 'SKIPPED').length,
@@ -124,8 +125,9 @@ export class ScheduleFireSystem {
     try {
       if (spec.overlap !== 'allow') {
         const running = started.has(startedKey) || (await this.history.openRun(spec.id, target.id));
-        const queued = spec.overlap === 'queue' && running ? await this.history.queuedCount(spec.id, target.id) : 0;
-        const decision = decideOverlap({ policy: spec.overlap, previousRunning: running, queued });
+        const queued = spec.overlap === 'queue' ? await this.history.queuedCount(spec.id, target.id) : 0;
+        // A waiting fire goes first: a new one waits behind it (or is skipped), never overtakes it.
+        const decision = decideOverlap({ policy: spec.overlap, previousRunning: running || queued > 0, queued });
         if (decision.action === 'skip') return { target, skipped: decision.reason };
         if (decision.action === 'queue') {
           await this.history.queue({ scheduleId: spec.id, target, planned }, this.now());
