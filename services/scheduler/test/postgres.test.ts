@@ -100,6 +100,7 @@ describe('the run store on PostgreSQL', () => {
       '005_run_events_and_retention',
       '006_trigger_provenance',
       '007_webhook_deliveries',
+      '008_schedule_history',
     ]);
   });
 
