@@ -1,7 +1,14 @@
-import type { Logger } from '@fluxi/common';
+import { settlesWithin, type Logger } from '@fluxi/common';
 import { errorSummary } from './domain/error-summary.js';
 
-/** Things to close, in the reverse order they were opened; each is closed once. */
+/**
+ * How long one part gets to close. Parts that talk to NATS (the run-event relay, the
+ * schedule lease, the consumers) would otherwise wait out request timeouts one after the
+ * other when NATS is gone, and the whole stop must stay within its bound.
+ */
+const CLOSE_EACH_MS = 3_000;
+
+/** Things to close, in the reverse order they were opened; each is closed once, each within CLOSE_EACH_MS. */
 export class Closers {
   private readonly closers: { what: string; close: () => Promise<unknown> }[] = [];
 
@@ -11,13 +18,18 @@ export class Closers {
     this.closers.push({ what, close });
   }
 
-  /** Closes everything; a failure is logged and does not stop the others. */
+  /** Closes everything; a failure, or a part still closing after its time, is logged and does not stop the others. */
   async closeAll(): Promise<void> {
     for (let closer = this.closers.pop(); closer !== undefined; closer = this.closers.pop()) {
-      try {
-        await closer.close();
-      } catch (error) {
-        this.logger.warn({ err: errorSummary(error), what: closer.what }, 'close failed');
+      const closing = closer.close().then(
+        () => undefined,
+        (error: unknown) => this.logger.warn({ err: errorSummary(error), what: closer?.what }, 'close failed'),
+      );
+      if (!(await settlesWithin(closing, CLOSE_EACH_MS))) {
+        this.logger.warn(
+          { what: closer.what, waitedMs: CLOSE_EACH_MS },
+          'still closing: left behind to keep the stop bounded',
+        );
       }
     }
   }
