@@ -30,6 +30,6 @@ describe('the published JSON Schema of fluxi.yaml', () => {
     const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
     const read = readDefinitions(example, { jobs: new Set(), pipelines: new Set() });
     expect(read.ok ? [] : read.problems).toEqual([]);
-    expect(read.ok && [...read.definitions.schedules.keys()]).toEqual(['nightly', 'release']);
+    expect(read.ok && [...read.definitions.schedules.keys()]).toEqual(['nightly', 'release', 'sweep']);
   });
 });
