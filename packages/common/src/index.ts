@@ -13,4 +13,5 @@ export * from './settle.js';
 export * from './guard.js';
 export * from './secret-box.js';
 export * from './secret-key-file.js';
+export * from './secret-key-ring.js';
 export * from './repository-url.js';

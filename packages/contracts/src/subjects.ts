@@ -48,6 +48,11 @@ export const Subjects = {
   jobGet: 'fluxi.catalog.job.get',
   /** Request VerifyApiKeyRequest → VerifyApiKeyResponse. */
   apiKeyVerify: 'fluxi.catalog.apikey.verify',
+  /**
+   * Request ResolveSecretsRequest → ResolveSecretsResponse: the values of a job's secrets at attempt start
+   * (the executor asks the catalog, which alone holds the key; values in the clear, for the job's env only).
+   */
+  secretsResolve: 'fluxi.catalog.secrets.resolve',
   /** Request ResolveContextsRequest → ResolveContextsResponse (executor asks the scheduler). */
   contextsResolve: 'fluxi.scheduler.contexts.resolve',
   /** Request TriggerRunRequest → TriggerRunResponse: the one trigger of every run (gateway webhooks, schedules). */

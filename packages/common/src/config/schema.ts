@@ -276,7 +276,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    /** Secrets at rest (pipelines' webhook secrets), encrypted by the catalog with AES-256-GCM. */
+    /** Secrets at rest (secrets, pipelines' webhook secrets), encrypted by the catalog with AES-256-GCM. */
     secrets: z
       .object({
         /**
@@ -286,6 +286,21 @@ export const configSchema = z
         masterKey: z.string().min(1).optional(),
         /** The key file, created with a random key at the catalog's first start when no masterKey is set; default `<dataDir>/secret.key`. Back it up with the database. */
         keyFile: z.string().min(1).optional(),
+        /**
+         * Keys the installation used before (base64, like masterKey), to open values sealed with them:
+         * the catalog seals those again with the current key at start (and on `rotateSecrets`). Remove
+         * them once the catalog logged the re-encryption. Env FLUXI_SECRETS__PREVIOUS_KEYS: comma-separated.
+         */
+        previousKeys: z.preprocess(
+          (value) =>
+            typeof value === 'string'
+              ? value
+                  .split(',')
+                  .map((key) => key.trim())
+                  .filter((key) => key !== '')
+              : value,
+          z.array(z.string().min(1)).max(16).default([]),
+        ),
       })
       .strict()
       .prefault({}),
