@@ -11,6 +11,7 @@ import { ScheduleStore } from './store/schedule-store.js';
 import { DATABASE, GRAPHQL_RESOLVERS, HEALTH_CHECKS, LOGGER, NATS } from './tokens.js';
 import { accessResolvers } from './transport/graphql/access-resolvers.js';
 import { asCodeResolvers } from './transport/graphql/as-code-resolvers.js';
+import { copyResolvers } from './transport/graphql/copy-resolvers.js';
 import { definitionResolvers } from './transport/graphql/definition-resolvers.js';
 import { mergeResolvers } from './transport/graphql/resolvers.js';
 import { scheduleResolvers } from './transport/graphql/schedule-resolvers.js';
@@ -76,6 +77,7 @@ export class AppModule {
               accessResolvers(access),
               asCodeResolvers(definitions, () => publisher.syncAll()),
               settingsResolvers(nats),
+              copyResolvers(jobs, pipelines, schedules, publisher),
             ),
           inject: [JobStore, PipelineStore, ScheduleStore, AccessStore, DefinitionsService, NATS, SchedulePublisher],
         },

@@ -18,7 +18,7 @@ export interface ScheduleChanges {
 /** At most this many fire times per query. */
 const MAX_NEXT = 100;
 
-function scheduleObject(schedule: Schedule): Record<string, unknown> {
+export function scheduleObject(schedule: Schedule): Record<string, unknown> {
   return {
     ...schedule,
     schedule,

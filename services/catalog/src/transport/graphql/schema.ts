@@ -1,5 +1,6 @@
 import { gql } from '@fluxi/graphql';
 import { asCodeTypeDefs } from './as-code-schema.js';
+import { copyTypeDefs } from './copy-schema.js';
 import { gitSourceTypeDefs } from './git-source-schema.js';
 import { scheduleTypeDefs } from './schedule-schema.js';
 
@@ -342,4 +343,5 @@ export const typeDefs = gql`
   ${asCodeTypeDefs}
   ${gitSourceTypeDefs}
   ${scheduleTypeDefs}
+  ${copyTypeDefs}
 `;
