@@ -13,6 +13,7 @@ export const IdPrefix = {
   apiKey: 'K',
   runEvent: 'EV',
   webhookDelivery: 'WD',
+  secret: 'SC',
 } as const;
 export type IdPrefix = (typeof IdPrefix)[keyof typeof IdPrefix];
 

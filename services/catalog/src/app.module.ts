@@ -8,6 +8,7 @@ import { AccessStore } from './store/access-store.js';
 import { JobStore } from './store/job-store.js';
 import { PipelineStore } from './store/pipeline-store.js';
 import { ScheduleStore } from './store/schedule-store.js';
+import { SecretStore } from './store/secret-store.js';
 import { DATABASE, GRAPHQL_RESOLVERS, HEALTH_CHECKS, LOGGER, NATS } from './tokens.js';
 import { accessResolvers } from './transport/graphql/access-resolvers.js';
 import { asCodeResolvers } from './transport/graphql/as-code-resolvers.js';
@@ -15,9 +16,11 @@ import { copyResolvers } from './transport/graphql/copy-resolvers.js';
 import { definitionResolvers } from './transport/graphql/definition-resolvers.js';
 import { mergeResolvers } from './transport/graphql/resolvers.js';
 import { scheduleResolvers } from './transport/graphql/schedule-resolvers.js';
+import { secretResolvers } from './transport/graphql/secret-resolvers.js';
 import { settingsResolvers } from './transport/graphql/settings-resolvers.js';
 import { RequestServer } from './transport/nats/request-server.js';
 import { SchedulePublisher } from './transport/nats/schedule-publisher.js';
+import { SecretRequestServer } from './transport/nats/secret-requests.js';
 
 /** What main.ts opens before the module is built (and closes after it). */
 export interface CatalogDeps {
@@ -59,6 +62,7 @@ export class AppModule {
           inject: [NATS, ScheduleStore],
         },
         { provide: AccessStore, useFactory: (db: Database) => new AccessStore(db), inject: [DATABASE] },
+        { provide: SecretStore, useFactory: () => new SecretStore(deps.db, deps.secrets.keys) },
         { provide: DefinitionsService, useFactory: (db: Database) => new DefinitionsService(db), inject: [DATABASE] },
         {
           provide: GRAPHQL_RESOLVERS,
@@ -77,11 +81,13 @@ export class AppModule {
               accessResolvers(access),
               asCodeResolvers(definitions, () => publisher.syncAll()),
               settingsResolvers(nats),
+              secretResolvers(deps.db, deps.secrets.keys, deps.logger),
               copyResolvers(jobs, pipelines, schedules, publisher),
             ),
           inject: [JobStore, PipelineStore, ScheduleStore, AccessStore, DefinitionsService, NATS, SchedulePublisher],
         },
         RequestServer,
+        SecretRequestServer,
       ],
     };
   }

@@ -10,6 +10,7 @@ import { connectNats, type Nats } from '@fluxi/messaging';
 import { AppModule } from './app.module.js';
 import { WebhookSecrets } from './domain/webhook-secrets.js';
 import { bootstrapAdminKey } from './app/admin-bootstrap.js';
+import { keyRing, resealAtStart } from './app/secret-rotation.js';
 import { AccessStore } from './store/access-store.js';
 import { openCatalogDatabase } from './store/database.js';
 import { GRAPHQL_RESOLVERS, HEALTH_CHECKS } from './tokens.js';
@@ -43,7 +44,8 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
       configured: config.secrets.masterKey,
       file: config.secrets.keyFile ?? join(config.dataDir, SECRET_KEY_FILE),
     });
-    const secrets = new WebhookSecrets(key);
+    const secrets = new WebhookSecrets(keyRing(key, config.secrets.previousKeys));
+    await resealAtStart(db, secrets.keys, logger);
     const app: INestApplication = await NestFactory.create(AppModule.forRoot({ db, nats, logger, secrets }), {
       logger: false,
       bodyParser: false,

@@ -31,6 +31,7 @@ describe('validateJob', () => {
       maxConcurrent: null,
       docker: { pullPolicy: 'IF_NOT_PRESENT', cpus: null, memoryMiB: null, entrypoint: [], keepOnFailure: false },
       checkout: false,
+      secrets: [],
     });
   });
 

@@ -4,6 +4,7 @@ import { isDefaultDocker, validateDocker, type DockerOptions, type DockerOptions
 import { DEFAULT_POOL, optionalPool, validateTags } from './routing.js';
 import { ENV_NAME_RULE, isEnvName, quote, requireName } from './names.js';
 import { retryInput, validateRetry, type RetryPolicy, type RetryPolicyInput } from './retry.js';
+import { validateJobSecrets } from './secret.js';
 
 export interface EnvVar {
   name: string;
@@ -35,6 +36,8 @@ export interface JobDefinition {
   docker: DockerOptions;
   /** Fetch the run's commit (a git push's) into the work folder before the command runs. */
   checkout: boolean;
+  /** Secret names the attempt gets as environment variables (values resolved when it starts). */
+  secrets: string[];
 }
 
 export interface Job extends JobDefinition {
@@ -60,6 +63,7 @@ export interface JobInput {
   maxConcurrent?: number | null;
   docker?: DockerOptionsInput | null;
   checkout?: boolean | null;
+  secrets?: ReadonlyArray<string> | null;
 }
 
 export const MAX_TIMEOUT_SEC = 604_800;
@@ -78,11 +82,12 @@ export function validateJob(input: JobInput, path = 'input'): JobDefinition {
   if (image === null && !isDefaultDocker(docker)) {
     throw badInput('docker options apply to a job with an image: set image, or remove docker', `${path}.docker`);
   }
+  const variables = env(input.env, `${path}.env`);
   return {
     name,
     command: command(input.command, `${path}.command`),
     image,
-    env: env(input.env, `${path}.env`),
+    env: variables,
     workdir: optionalText(input.workdir, `${path}.workdir`, 'workdir', /^[^\0]+$/, 'must not contain NUL characters'),
     timeoutSec: optionalInt(input.timeoutSec, `${path}.timeoutSec`, 'timeoutSec', 1, MAX_TIMEOUT_SEC),
     maxAttempts: optionalInt(input.maxAttempts, `${path}.maxAttempts`, 'maxAttempts', 1, MAX_ATTEMPTS) ?? 1,
@@ -94,6 +99,7 @@ export function validateJob(input: JobInput, path = 'input'): JobDefinition {
     maxConcurrent: optionalInt(input.maxConcurrent, `${path}.maxConcurrent`, 'maxConcurrent', 1, MAX_CONCURRENT),
     docker,
     checkout: input.checkout ?? false,
+    secrets: validateJobSecrets(input.secrets, new Set(variables.map((v) => v.name)), `${path}.secrets`),
   };
 }
 

@@ -24,6 +24,7 @@ const job = (id: string, name: string, extra: Partial<Job> = {}): Job => ({
   maxConcurrent: null,
   docker: defaultDocker(),
   checkout: false,
+  secrets: [],
   createdAt: at,
   updatedAt: at,
   ...extra,

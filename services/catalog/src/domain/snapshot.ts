@@ -59,6 +59,7 @@ export function jobSpec(job: Job): JobSpec {
     tags: [...job.tags],
     maxConcurrent: job.maxConcurrent ?? 0,
     checkout: job.checkout,
+    secretNames: [...job.secrets],
     docker: dockerOptions(job.docker),
   });
 }

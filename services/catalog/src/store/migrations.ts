@@ -170,4 +170,25 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN checkout boolean NOT NULL DEFAULT false;
     `,
   },
+  {
+    id: '010_secrets',
+    sql: `
+      -- Secrets given to jobs as environment variables: AES-256-GCM under the installation's key, the row
+      -- id bound in ("v1:<base64>"); never selected but to give them to an attempt or to seal them again.
+      CREATE TABLE secrets (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        -- null: global; else the pipeline whose jobs see it (over a global secret of the same name).
+        pipeline_id text REFERENCES pipelines (id) ON DELETE CASCADE,
+        value text NOT NULL CHECK (value LIKE 'v1:%'),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        last_used_at timestamptz
+      );
+      CREATE UNIQUE INDEX secrets_scope_name ON secrets ((COALESCE(pipeline_id, '')), name);
+      CREATE INDEX secrets_name ON secrets (name);
+      -- Names of the secrets a job gets (values resolved at attempt start).
+      ALTER TABLE jobs ADD COLUMN secrets jsonb NOT NULL DEFAULT '[]'::jsonb;
+    `,
+  },
 ];

@@ -35,6 +35,7 @@ export function canonicalJob(job: JobDefinition): FileJob {
     maxConcurrent: job.maxConcurrent ?? undefined,
     docker: canonicalDocker(job.docker),
     checkout: job.checkout ? true : undefined,
+    secrets: nonEmpty(job.secrets),
   });
 }
 

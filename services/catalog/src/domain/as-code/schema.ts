@@ -69,6 +69,9 @@ export const jobSchema = z
         "Fetch the run's commit (of the git push that started it) into the work folder before the command (default false).",
       )
       .optional(),
+    secrets: list(
+      "Names of secrets set in Fluxi (setSecret), each given to the job as an environment variable of that name; a pipeline's own secret wins over the global one.",
+    ).optional(),
   })
   .describe('A job: what to run and how.');
 

@@ -3,6 +3,7 @@ import { asCodeTypeDefs } from './as-code-schema.js';
 import { copyTypeDefs } from './copy-schema.js';
 import { gitSourceTypeDefs } from './git-source-schema.js';
 import { scheduleTypeDefs } from './schedule-schema.js';
+import { secretTypeDefs } from './secret-schema.js';
 
 /**
  * The catalog subgraph. Type and field names are a contract with the gateway and clients.
@@ -343,5 +344,6 @@ export const typeDefs = gql`
   ${asCodeTypeDefs}
   ${gitSourceTypeDefs}
   ${scheduleTypeDefs}
+  ${secretTypeDefs}
   ${copyTypeDefs}
 `;

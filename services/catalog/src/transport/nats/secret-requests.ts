@@ -1,0 +1,87 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { FluxiError, isFluxiError, type Logger } from '@fluxi/common';
+import {
+  create,
+  ErrorDetailSchema,
+  ResolveSecretsRequestSchema,
+  ResolveSecretsResponseSchema,
+  Subjects,
+  type ErrorDetail,
+  type ResolveSecretsRequest,
+} from '@fluxi/contracts';
+import { serve, type Nats } from '@fluxi/messaging';
+import { pickSecrets } from '../../domain/secret.js';
+import { JobStore } from '../../store/job-store.js';
+import { SecretStore } from '../../store/secret-store.js';
+import { LOGGER, NATS } from '../../tokens.js';
+
+/**
+ * Serves `fluxi.catalog.secrets.resolve`: an executor starting an attempt asks for the values of the
+ * job's secrets. Only names the job's definition lists are given (a name it no longer lists is
+ * refused); the pipeline's own secret wins over the global one; `lastUsedAt` is updated; the access is
+ * logged with names and ids, never values. The answer holds the values in the clear: NATS carries it
+ * to the executor only (with authentication and TLS in production).
+ */
+@Injectable()
+export class SecretRequestServer implements OnApplicationBootstrap, OnModuleDestroy {
+  private stop: (() => void) | undefined;
+
+  constructor(
+    @Inject(NATS) private readonly nats: Nats,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(JobStore) private readonly jobs: JobStore,
+    @Inject(SecretStore) private readonly secrets: SecretStore,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.stop = serve(this.nats.nc, {
+      subject: Subjects.secretsResolve,
+      request: ResolveSecretsRequestSchema,
+      response: ResolveSecretsResponseSchema,
+      logger: this.logger,
+      handler: async (req) => {
+        try {
+          const values = await this.resolve(req);
+          return create(ResolveSecretsResponseSchema, {
+            result: { case: 'secrets', value: { values: Object.fromEntries(values) } },
+          });
+        } catch (error) {
+          return create(ResolveSecretsResponseSchema, { result: { case: 'error', value: this.errorDetail(error) } });
+        }
+      },
+    });
+    await this.nats.nc.flush();
+  }
+
+  onModuleDestroy(): void {
+    this.stop?.();
+    this.stop = undefined;
+  }
+
+  private async resolve(req: ResolveSecretsRequest): Promise<Map<string, string>> {
+    const names = [...new Set(req.names)];
+    const access = { jobRunId: req.jobRunId, attempt: req.attempt, jobId: req.jobId, pipelineId: req.pipelineId };
+    const job = await this.jobs.require(req.jobId);
+    const unlisted = names.find((name) => !job.secrets.includes(name));
+    if (unlisted !== undefined) {
+      this.logger.warn({ ...access, names }, 'secret access refused: the job does not list the name');
+      throw new FluxiError(
+        'BAD_USER_INPUT',
+        `job ${job.name} does not list secret ${unlisted} (any more): rerun the pipeline to use its definition`,
+        { field: unlisted },
+      );
+    }
+    const picked = pickSecrets(await this.secrets.forAttempt(names, req.pipelineId), names, req.pipelineId);
+    await this.secrets.markUsed(picked.used);
+    this.logger.info({ ...access, names, secretIds: picked.used }, 'secret access');
+    return picked.values;
+  }
+
+  private errorDetail(error: unknown): ErrorDetail {
+    if (isFluxiError(error)) {
+      return create(ErrorDetailSchema, { code: error.code, message: error.message, field: error.field ?? '' });
+    }
+    this.logger.error({ err: error, subject: Subjects.secretsResolve }, 'catalog request failed');
+    return create(ErrorDetailSchema, { code: 'INTERNAL', message: 'internal error' });
+  }
+}
