@@ -11,6 +11,8 @@ export const IdPrefix = {
   jobRun: 'JR',
   user: 'U',
   apiKey: 'K',
+  session: 'SE',
+  auditEntry: 'AU',
   runEvent: 'EV',
   webhookDelivery: 'WD',
   secret: 'SC',

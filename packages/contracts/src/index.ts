@@ -8,6 +8,7 @@ export * from './gen/fluxi/v1/settings_pb.js';
 export * from './gen/fluxi/v1/executors_pb.js';
 export * from './gen/fluxi/v1/run_events_pb.js';
 export * from './gen/fluxi/v1/triggers_pb.js';
+export * from './gen/fluxi/v1/audit_pb.js';
 export * from './gen/fluxi/v1/webhooks_pb.js';
 export * from './gen/fluxi/v1/schedules_pb.js';
 export * from './gen/fluxi/v1/secrets_pb.js';

@@ -13,6 +13,8 @@ export const Streams = {
    * kept 10 minutes, as long as an executor remembers a cancel.
    */
   control: { name: 'FLUXI_CONTROL', subjects: ['fluxi.executor.cancel', 'fluxi.executor.command'], maxAgeMs: 600_000 },
+  /** Audit entries (AuditEntry) on their way to the catalog's table; kept a week for a catalog that was away. */
+  audit: { name: 'FLUXI_AUDIT', subjects: ['fluxi.audit.>'], maxAgeMs: 7 * 24 * 3_600_000 },
 } as const;
 
 /** NATS KV buckets. */
@@ -46,8 +48,19 @@ export const Subjects = {
   pipelineSnapshot: 'fluxi.catalog.pipeline.snapshot',
   /** Request GetJobRequest → GetJobResponse. */
   jobGet: 'fluxi.catalog.job.get',
-  /** Request VerifyApiKeyRequest → VerifyApiKeyResponse. */
+  /** Request VerifyApiKeyRequest → VerifyApiKeyResponse (API keys and login session tokens alike). */
   apiKeyVerify: 'fluxi.catalog.apikey.verify',
+  /** Request LoginRequest → LoginResponse: a user name and password for a session token. */
+  authLogin: 'fluxi.catalog.auth.login',
+  /** Request LogoutRequest → LogoutResponse: ends a session. */
+  authLogout: 'fluxi.catalog.auth.logout',
+  /**
+   * Core NATS, no payload: users, keys or sessions changed (disabled, deleted, revoked, role); gateways
+   * forget the principals they cached.
+   */
+  authChanged: 'fluxi.auth.changed',
+  /** AuditEntry on the FLUXI_AUDIT stream (message id = entry id); the catalog's durable consumer stores it. */
+  auditEntry: 'fluxi.audit.entry',
   /**
    * Request ResolveSecretsRequest → ResolveSecretsResponse: the values of a job's secrets at attempt start
    * (the executor asks the catalog, which alone holds the key; values in the clear, for the job's env only).

@@ -5,8 +5,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import express, { type Express, type Request } from 'express';
 import type { DocumentNode } from 'graphql';
-import { serviceHealth, type HealthChecks } from '@fluxi/common';
-import { formatError } from './errors.js';
+import { serviceHealth, type HealthChecks, type Logger } from '@fluxi/common';
+import { createFormatError } from './errors.js';
 import { decodePrincipal, PRINCIPAL_HEADER, type Principal } from './principal.js';
 
 export interface SubgraphContext {
@@ -22,6 +22,8 @@ export interface SubgraphOptions {
   path?: string;
   /** Serves `GET /health` too: 200 when every check answers, 503 naming what is down. */
   health?: { service: string; checks: HealthChecks };
+  /** Where internal errors are logged with their error id. */
+  logger?: Logger;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface SubgraphOptions {
 export async function mountSubgraph(app: Express, options: SubgraphOptions): Promise<ApolloServer<SubgraphContext>> {
   const server = new ApolloServer<SubgraphContext>({
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
-    formatError,
+    formatError: createFormatError(options.logger),
     includeStacktraceInErrorResponses: false,
     introspection: true,
     // The service stops Apollo itself, in order, from its own stop().

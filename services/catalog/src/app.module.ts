@@ -1,15 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { HealthChecks, Logger } from '@fluxi/common';
+import type { FluxiConfig, HealthChecks, Logger } from '@fluxi/common';
 import type { Database } from '@fluxi/db';
 import { natsHealthCheck, openScheduleBucket, type Nats } from '@fluxi/messaging';
 import { DefinitionsService } from './app/definitions.js';
 import type { WebhookSecrets } from './domain/webhook-secrets.js';
 import { AccessStore } from './store/access-store.js';
+import { AuditStore } from './store/audit-store.js';
 import { JobStore } from './store/job-store.js';
 import { PipelineStore } from './store/pipeline-store.js';
 import { ScheduleStore } from './store/schedule-store.js';
 import { SecretStore } from './store/secret-store.js';
-import { DATABASE, GRAPHQL_RESOLVERS, HEALTH_CHECKS, LOGGER, NATS } from './tokens.js';
+import { CATALOG_CONFIG, DATABASE, GRAPHQL_RESOLVERS, HEALTH_CHECKS, LOGGER, NATS } from './tokens.js';
 import { accessResolvers } from './transport/graphql/access-resolvers.js';
 import { asCodeResolvers } from './transport/graphql/as-code-resolvers.js';
 import { copyResolvers } from './transport/graphql/copy-resolvers.js';
@@ -18,6 +19,7 @@ import { mergeResolvers } from './transport/graphql/resolvers.js';
 import { scheduleResolvers } from './transport/graphql/schedule-resolvers.js';
 import { secretResolvers } from './transport/graphql/secret-resolvers.js';
 import { settingsResolvers } from './transport/graphql/settings-resolvers.js';
+import { AuditTasks } from './transport/nats/audit-tasks.js';
 import { RequestServer } from './transport/nats/request-server.js';
 import { SchedulePublisher } from './transport/nats/schedule-publisher.js';
 import { SecretRequestServer } from './transport/nats/secret-requests.js';
@@ -29,6 +31,7 @@ export interface CatalogDeps {
   logger: Logger;
   /** Seals and opens webhook secrets with the installation's key. */
   secrets: WebhookSecrets;
+  config: FluxiConfig['catalog'];
 }
 
 @Module({})
@@ -40,6 +43,8 @@ export class AppModule {
         { provide: DATABASE, useValue: deps.db },
         { provide: NATS, useValue: deps.nats },
         { provide: LOGGER, useValue: deps.logger },
+        { provide: CATALOG_CONFIG, useValue: deps.config },
+        { provide: AuditStore, useFactory: (db: Database) => new AuditStore(db), inject: [DATABASE] },
         {
           provide: HEALTH_CHECKS,
           useFactory: (db: Database, nats: Nats): HealthChecks => ({
@@ -74,20 +79,31 @@ export class AppModule {
             definitions: DefinitionsService,
             nats: Nats,
             publisher: SchedulePublisher,
+            audit: AuditStore,
           ) =>
             mergeResolvers(
               definitionResolvers(jobs, pipelines),
               scheduleResolvers(schedules, pipelines, jobs, publisher),
-              accessResolvers(access),
+              accessResolvers(access, audit, nats.nc),
               asCodeResolvers(definitions, () => publisher.syncAll()),
               settingsResolvers(nats),
               secretResolvers(deps.db, deps.secrets.keys, deps.logger),
               copyResolvers(jobs, pipelines, schedules, publisher),
             ),
-          inject: [JobStore, PipelineStore, ScheduleStore, AccessStore, DefinitionsService, NATS, SchedulePublisher],
+          inject: [
+            JobStore,
+            PipelineStore,
+            ScheduleStore,
+            AccessStore,
+            DefinitionsService,
+            NATS,
+            SchedulePublisher,
+            AuditStore,
+          ],
         },
         RequestServer,
         SecretRequestServer,
+        AuditTasks,
       ],
     };
   }

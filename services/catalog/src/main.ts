@@ -46,10 +46,13 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
     });
     const secrets = new WebhookSecrets(keyRing(key, config.secrets.previousKeys));
     await resealAtStart(db, secrets.keys, logger);
-    const app: INestApplication = await NestFactory.create(AppModule.forRoot({ db, nats, logger, secrets }), {
-      logger: false,
-      bodyParser: false,
-    });
+    const app: INestApplication = await NestFactory.create(
+      AppModule.forRoot({ db, nats, logger, secrets, config: config.catalog }),
+      {
+        logger: false,
+        bodyParser: false,
+      },
+    );
     const mounted: { apollo?: { stop(): Promise<void> } } = {};
     // The HTTP server closes first (in-flight requests finish), then Apollo, then NATS and the database.
     closers.push(async () => {
@@ -60,6 +63,7 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
       typeDefs,
       resolvers: app.get<Resolvers>(GRAPHQL_RESOLVERS),
       health: { service: 'catalog', checks: app.get<HealthChecks>(HEALTH_CHECKS) },
+      logger,
     });
     await app.listen(config.catalog.port, config.catalog.host);
     // The schedulers' copy of the schedules (NATS KV): all of them now, each change after its commit.

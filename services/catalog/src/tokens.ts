@@ -5,3 +5,5 @@ export const LOGGER = Symbol('catalog.logger');
 export const GRAPHQL_RESOLVERS = Symbol('catalog.graphqlResolvers');
 /** The named checks of GET /health (NATS, database). */
 export const HEALTH_CHECKS = Symbol('catalog.healthChecks');
+/** The catalog's part of the configuration (sessions, audit retention, schedule retries). */
+export const CATALOG_CONFIG = Symbol('catalog.config');

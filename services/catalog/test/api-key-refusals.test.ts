@@ -16,7 +16,7 @@ import { generateApiKey } from '../src/domain/api-key.js';
 import { start, type CatalogService } from '../src/index.js';
 
 const ADMIN: Principal = { userId: 'U-admin', userName: 'admin', role: 'admin', keyId: 'K-admin' };
-const REFUSED = 'unknown or revoked API key';
+const REFUSED = 'unknown, revoked or expired API key';
 const MALFORMED = 'malformed API key: expected fluxi_<keyId>_<secret>';
 
 /**

@@ -55,6 +55,7 @@ describe.each(['pglite', 'postgres'] as const)('catalog migrations 003 and 004 o
       '006_pipeline_git_source',
       '007_schedule_targets_policies',
       '008_job_checkout',
+      '009_users_sessions_audit',
       '010_secrets',
     ]);
     const { pipeline, jobs } = await new PipelineStore(db, new WebhookSecrets(generateSecretKey())).withJobs('P1');

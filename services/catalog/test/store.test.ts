@@ -208,12 +208,12 @@ describe.each(backends)('catalog store on $name', (kind) => {
       expect(error.code).toBe('UNAUTHENTICATED');
       return error.message;
     };
-    expect(await refused(`${key.plain.slice(0, -4)}AAAA`)).toBe('unknown or revoked API key');
-    expect(await refused(`fluxi_${key.id}_wrong`)).toBe('unknown or revoked API key');
-    expect(await refused(generateApiKey().plain)).toBe('unknown or revoked API key');
+    expect(await refused(`${key.plain.slice(0, -4)}AAAA`)).toBe('unknown, revoked or expired API key');
+    expect(await refused(`fluxi_${key.id}_wrong`)).toBe('unknown, revoked or expired API key');
+    expect(await refused(generateApiKey().plain)).toBe('unknown, revoked or expired API key');
     expect(await refused('not-a-key')).toBe('malformed API key: expected fluxi_<keyId>_<secret>');
     await access.revokeApiKey(key.id);
-    expect(await refused(key.plain)).toBe('unknown or revoked API key');
+    expect(await refused(key.plain)).toBe('unknown, revoked or expired API key');
 
     expect(await fluxiError(access.createApiKey('U404', 'x', generateApiKey()))).toMatchObject({
       code: 'BAD_USER_INPUT',

@@ -6,6 +6,9 @@ import { connectNats, natsHealthCheck } from '@fluxi/messaging';
 import { GatewayModule } from './app.module.js';
 import { artifactStore } from '@fluxi/artifacts';
 import { mountArtifacts } from './transport/artifacts.js';
+import { jetStreamAuditLog } from './access/audit-log.js';
+import { AuthLimiter } from './access/auth-limiter.js';
+import { mountLogin, mountLogout } from './access/session-routes.js';
 import { requireApiKey } from './transport/auth.js';
 import { mountGateway } from './transport/graphql.js';
 import { mountHealth } from './transport/health.js';
@@ -50,10 +53,15 @@ export async function start(options: GatewayOptions): Promise<RunningService> {
   http.disable('x-powered-by');
   mountHealth(http, subgraphs, { nats: natsHealthCheck(nats.nc) });
   const verifier = new KeyVerifier(nats.nc, logger);
-  const auth = requireApiKey(verifier);
+  const audit = jetStreamAuditLog(nats.js, logger);
+  const limiter = new AuthLimiter(config.gateway.authFailures);
+  const auth = requireApiKey({ verifier, limiter, audit, logger });
+  // Open: a user name and password for a session token (rate-limited, audited).
+  mountLogin(http, { nc: nats.nc, limiter, audit, logger });
   http.use('/graphql', auth);
   http.use('/artifacts', auth);
   http.use('/api/v1', auth);
+  mountLogout(http, { nc: nats.nc, limiter, audit, logger });
   mountArtifacts(http, artifactStore(config), logger);
   // No API key: the signature of each delivery is its authentication.
   mountWebhooks(http, {
@@ -65,7 +73,7 @@ export async function start(options: GatewayOptions): Promise<RunningService> {
   const logsUrl = subgraphs.find((subgraph) => subgraph.name === 'logs')?.url as string;
   const follows = liveFollows(nats, logsUrl, logger);
   mountSse(http, follows, logger);
-  const apollo = await mountGateway(http, subgraphs, logger);
+  const apollo = await mountGateway(http, subgraphs, logger, audit);
   const live = mountLive(app.getHttpServer(), { path: '/graphql', verifier, follows, logger });
   await app.listen(config.gateway.port, config.gateway.host);
   const address = app.getHttpServer().address() as AddressInfo;
@@ -78,6 +86,9 @@ export async function start(options: GatewayOptions): Promise<RunningService> {
       await live.stop();
       await apollo.stop();
       await app.close();
+      verifier.close();
+      // Audit entries of the last requests reach the stream before NATS closes (each publish is bounded).
+      await audit.flush();
       await nats.close();
     },
   };

@@ -46,6 +46,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       typeDefs,
       resolvers: app.get(LogsSubgraph).resolvers(),
       health: { service: 'logs', checks: app.get<HealthChecks>(HEALTH_CHECKS) },
+      logger,
     });
     await app.listen(config.logs.port, config.logs.host);
     const { port } = app.getHttpServer().address() as AddressInfo;

@@ -134,7 +134,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
           redis: redisHealthCheck(redis),
         },
       },
-      { host: config.scheduler.host, port: config.scheduler.port },
+      { host: config.scheduler.host, port: config.scheduler.port, logger },
     );
     closers.add('http', () => http.close());
     logger.info({ url: http.url, database: db.kind }, 'scheduler started');

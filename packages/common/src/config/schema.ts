@@ -71,6 +71,19 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        /**
+         * Failed authentications (refused API keys, failed logins) allowed per key prefix or user name
+         * (`perKey`) and per client address (`perAddress`) in `windowSec`; over either, requests from
+         * it are answered 429 until the window ends.
+         */
+        authFailures: z
+          .object({
+            perKey: z.number().int().min(1).max(100_000).default(10),
+            perAddress: z.number().int().min(1).max(100_000).default(30),
+            windowSec: z.number().int().min(1).max(86_400).default(60),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -80,6 +93,10 @@ export const configSchema = z
         port: port.default(0),
         /** Seconds between new tries to write a schedule the schedulers could not be told about (NATS away). */
         scheduleRetrySec: z.number().min(0.1).max(3600).default(5),
+        /** Hours a login session (a token from POST /api/v1/auth/login) stays valid. */
+        sessionHours: z.number().positive().max(8760).default(12),
+        /** Days audit entries are kept (then deleted by an hourly pass). */
+        auditRetentionDays: z.number().positive().max(36_500).default(365),
       })
       .strict()
       .prefault({}),

@@ -55,7 +55,7 @@ describe('API keys', () => {
 
   describe('refusalOf', () => {
     const key = generateApiKey();
-    const stored = { hash: key.hash, revokedAt: null };
+    const stored = { hash: key.hash, revokedAt: null, expiresAt: null, userDisabledAt: null };
 
     it('accepts the right secret of a live key', () => expect(refusalOf(key.plain, stored)).toBeUndefined());
 
@@ -69,9 +69,17 @@ describe('API keys', () => {
     it('refuses an unknown key id', () => expect(refusalOf(key.plain, undefined)).toBe('unknown key id'));
 
     it('refuses a revoked key, but tells a wrong secret first', () => {
-      const revoked = { hash: key.hash, revokedAt: new Date() };
+      const revoked = { ...stored, revokedAt: new Date() };
       expect(refusalOf(key.plain, revoked)).toBe('revoked');
       expect(refusalOf(`fluxi_${key.id}_short`, revoked)).toBe('wrong secret');
+    });
+
+    it('refuses an expired key from its expiry on, and any key of a disabled user', () => {
+      const now = new Date('2026-01-01T00:00:00Z');
+      const expiring = { ...stored, expiresAt: now };
+      expect(refusalOf(key.plain, expiring, new Date(now.getTime() - 1))).toBeUndefined();
+      expect(refusalOf(key.plain, expiring, now)).toBe('expired');
+      expect(refusalOf(key.plain, { ...stored, userDisabledAt: now }, now)).toBe('user disabled');
     });
   });
 });

@@ -7,7 +7,12 @@ export interface ApiKey {
   name: string;
   createdAt: Date;
   revokedAt: Date | null;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
 }
+
+/** What a key is shown as after its creation: `fluxi_<keyId>` (the secret part never). */
+export const keyPrefix = (keyId: string): string => `fluxi_${keyId}`;
 
 /** A freshly made key: the plain text is shown once, only the hash is stored. */
 export interface NewApiKey {
@@ -28,10 +33,10 @@ const KEY_SHAPE = /^fluxi_([A-Za-z0-9]{1,64})_([\x21-\x7e]+)$/;
 /** What a client is told for a key of the wrong shape. */
 export const MALFORMED_KEY_MESSAGE = 'malformed API key: expected fluxi_<keyId>_<secret>';
 /** What a client is told for an unknown key id, a wrong secret or a revoked key alike, so it learns nothing. */
-export const REFUSED_KEY_MESSAGE = 'unknown or revoked API key';
+export const REFUSED_KEY_MESSAGE = 'unknown, revoked or expired API key';
 
-export function generateApiKey(): NewApiKey {
-  const id = newId(IdPrefix.apiKey);
+export function generateApiKey(prefix: typeof IdPrefix.apiKey | typeof IdPrefix.session = IdPrefix.apiKey): NewApiKey {
+  const id = newId(prefix);
   const plain = `fluxi_${id}_${randomBytes(SECRET_BYTES).toString('base64url')}`;
   return { id, plain, hash: hashApiKey(plain) };
 }
@@ -56,13 +61,18 @@ export function apiKeyMatches(plain: string, storedHash: string): boolean {
 }
 
 /** Why a well-shaped key is refused: for the server's log only, never for the client. */
-export type KeyRefusal = 'unknown key id' | 'wrong secret' | 'revoked';
+export type KeyRefusal = 'unknown key id' | 'wrong secret' | 'revoked' | 'expired' | 'user disabled';
 
-/** What the store holds of a key. */
+/** What the store holds of a key (or a session, which has the same shape). */
 export interface StoredKeyState {
   hash: string;
   revokedAt: Date | null;
+  expiresAt: Date | null;
+  userDisabledAt: Date | null;
 }
+
+/** Whether a key id is a session's (a login's token) rather than an API key's. */
+export const isSessionId = (keyId: string): boolean => keyId.startsWith(IdPrefix.session);
 
 /** A hash no key has, compared against when the key id is unknown so both paths take the same time. */
 const NO_HASH = '0'.repeat(64);
@@ -72,10 +82,16 @@ const NO_HASH = '0'.repeat(64);
  * such id). Returns why it is refused, or undefined when it is good. A wrong secret is
  * told before a revocation: only a holder of the real key learns (in the log) that it was revoked.
  */
-export function refusalOf(plain: string, stored: StoredKeyState | undefined): KeyRefusal | undefined {
+export function refusalOf(
+  plain: string,
+  stored: StoredKeyState | undefined,
+  now: Date = new Date(),
+): KeyRefusal | undefined {
   const matches = apiKeyMatches(plain, stored?.hash ?? NO_HASH);
   if (stored === undefined) return 'unknown key id';
   if (!matches) return 'wrong secret';
   if (stored.revokedAt !== null) return 'revoked';
+  if (stored.expiresAt !== null && stored.expiresAt.getTime() <= now.getTime()) return 'expired';
+  if (stored.userDisabledAt !== null) return 'user disabled';
   return undefined;
 }

@@ -171,6 +171,40 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    id: '009_users_sessions_audit',
+    sql: `
+      -- A disabled user's keys and sessions are refused; the password (scrypt) is for the web UI.
+      ALTER TABLE users ADD COLUMN disabled_at timestamptz, ADD COLUMN password_hash text;
+      ALTER TABLE api_keys ADD COLUMN expires_at timestamptz, ADD COLUMN last_used_at timestamptz;
+      -- Sessions opened by a login: the token is fluxi_<id>_<secret>, only its SHA-256 is stored.
+      CREATE TABLE sessions (
+        id text PRIMARY KEY,
+        user_id text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        hash text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL,
+        revoked_at timestamptz
+      );
+      CREATE INDEX sessions_user_id ON sessions (user_id);
+      -- Who did what, when, to what, and how it ended (never a secret value in details).
+      CREATE TABLE audit_entries (
+        id text PRIMARY KEY,
+        at timestamptz NOT NULL,
+        user_id text,
+        user_name text,
+        key_id text,
+        action text NOT NULL,
+        target text,
+        outcome text NOT NULL CHECK (outcome IN ('success', 'failure', 'denied')),
+        details jsonb NOT NULL DEFAULT '{}',
+        address text
+      );
+      CREATE INDEX audit_entries_at ON audit_entries (at DESC, id DESC);
+      CREATE INDEX audit_entries_user ON audit_entries (user_id, at DESC);
+      CREATE INDEX audit_entries_action ON audit_entries (action, at DESC);
+    `,
+  },
+  {
     id: '010_secrets',
     sql: `
       -- Secrets given to jobs as environment variables: AES-256-GCM under the installation's key, the row

@@ -15,7 +15,7 @@ export function mountArtifacts(app: Express, store: LocalArtifactStore, logger: 
     store.open(jobRunId, path).then(
       (opened) => {
         if (opened === undefined) {
-          sendError(res, new FluxiError('NOT_FOUND', `job run ${jobRunId} has no artifact ${path}`));
+          sendError(req, res, new FluxiError('NOT_FOUND', `job run ${jobRunId} has no artifact ${path}`));
           return;
         }
         const fileName = path.split('/').pop() ?? 'artifact';
@@ -29,7 +29,7 @@ export function mountArtifacts(app: Express, store: LocalArtifactStore, logger: 
         });
         opened.stream.pipe(res);
       },
-      (error: unknown) => sendError(res, error),
+      (error: unknown) => sendError(req, res, error),
     );
   });
 }

@@ -4,11 +4,15 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Logger } from '@fluxi/common';
-import { encodePrincipal, formatError, PRINCIPAL_HEADER, type Principal } from '@fluxi/graphql';
-import type { AuthedRequest } from './auth.js';
+import { createFormatError, encodePrincipal, PRINCIPAL_HEADER, type Principal } from '@fluxi/graphql';
+import type { AuditLog } from '../access/audit-log.js';
+import { auditMutations } from '../access/audit-plugin.js';
+import { addressOf, type AuthedRequest } from './auth.js';
 
 export interface GatewayContext {
   principal: Principal | undefined;
+  /** The client's address (for the audit log). */
+  address?: string | undefined;
 }
 
 export interface Subgraph {
@@ -42,6 +46,7 @@ export async function mountGateway(
   app: Express,
   subgraphs: Subgraph[],
   logger: Logger,
+  audit: AuditLog,
   path = '/graphql',
 ): Promise<ApolloServer<GatewayContext>> {
   const gateway = new ApolloGateway({
@@ -63,9 +68,9 @@ export async function mountGateway(
   });
   const server = new ApolloServer<GatewayContext>({
     gateway,
-    formatError,
+    formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
-    plugins: [readersCannotWrite],
+    plugins: [readersCannotWrite, auditMutations(audit)],
     introspection: true,
     stopOnTerminationSignals: false,
   });
@@ -73,7 +78,9 @@ export async function mountGateway(
   app.use(
     path,
     express.json({ limit: '10mb' }),
-    expressMiddleware(server, { context: async ({ req }) => ({ principal: (req as AuthedRequest).principal }) }),
+    expressMiddleware(server, {
+      context: async ({ req }) => ({ principal: (req as AuthedRequest).principal, address: addressOf(req) }),
+    }),
   );
   return server;
 }

@@ -22,18 +22,28 @@ interface CacheEntry {
 }
 
 /**
- * Checks API keys with the catalog over NATS and remembers the answer for a short
- * while (valid keys 30 s, refused keys 5 s) so each request does not cost a round trip.
+ * Checks API keys (and login session tokens) with the catalog over NATS and remembers the
+ * answer for a short while (valid keys 30 s, refused keys 5 s) so each request does not cost a
+ * round trip. Everything remembered is forgotten when the catalog says users or keys changed
+ * (`fluxi.auth.changed`: a user disabled, deleted or demoted, a key revoked, a logout).
  */
 export class KeyVerifier {
   private readonly cache = new Map<string, CacheEntry>();
+  private readonly changes: { unsubscribe(): void };
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly logger: Logger,
     private readonly ttlMs = 30_000,
     private readonly negativeTtlMs = 5_000,
-  ) {}
+  ) {
+    this.changes = nc.subscribe(Subjects.authChanged, { callback: () => this.cache.clear() });
+  }
+
+  /** Stops listening for changes. */
+  close(): void {
+    this.changes.unsubscribe();
+  }
 
   async verify(key: string): Promise<Principal> {
     const now = Date.now();
@@ -54,7 +64,12 @@ export class KeyVerifier {
       const role = ROLES[p.role];
       if (role === undefined) throw new FluxiError('INTERNAL', `catalog answered an unknown role ${p.role}`);
       const principal: Principal = { userId: p.userId, userName: p.userName, role, keyId: p.keyId };
-      this.cache.set(key, { expires: now + this.ttlMs, principal });
+      // Never past the key's own expiry.
+      const expiresAt = Number(p.expiresAtMs);
+      this.cache.set(key, {
+        expires: expiresAt > 0 ? Math.min(now + this.ttlMs, expiresAt) : now + this.ttlMs,
+        principal,
+      });
       return principal;
     }
     const message = reply.result.case === 'error' ? reply.result.value.message : 'invalid API key';

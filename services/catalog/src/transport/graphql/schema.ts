@@ -2,6 +2,7 @@ import { gql } from '@fluxi/graphql';
 import { asCodeTypeDefs } from './as-code-schema.js';
 import { copyTypeDefs } from './copy-schema.js';
 import { gitSourceTypeDefs } from './git-source-schema.js';
+import { accessTypeDefs } from './access-schema.js';
 import { scheduleTypeDefs } from './schedule-schema.js';
 import { secretTypeDefs } from './secret-schema.js';
 
@@ -148,43 +149,6 @@ export const typeDefs = gql`
     updatedAt: String!
   }
 
-  enum Role {
-    admin
-    writer
-    reader
-  }
-
-  type Me {
-    userId: ID!
-    userName: String!
-    role: Role!
-    keyId: ID!
-  }
-
-  type User {
-    id: ID!
-    name: String!
-    role: Role!
-    createdAt: String!
-    apiKeys: [ApiKey!]!
-  }
-
-  type ApiKey {
-    id: ID!
-    name: String!
-    userId: ID!
-    createdAt: String!
-    revokedAt: String
-  }
-
-  type ApiKeyWithSecret {
-    id: ID!
-    name: String!
-    role: Role!
-    "The plain key, shown only in this answer: fluxi_<keyId>_<secret>."
-    key: String!
-  }
-
   input EnvVarInput {
     name: String!
     value: String!
@@ -294,16 +258,6 @@ export const typeDefs = gql`
     retention: RetentionInput
   }
 
-  input CreateUserInput {
-    name: String!
-    role: Role!
-  }
-
-  input CreateApiKeyInput {
-    userId: ID!
-    name: String!
-  }
-
   type Query {
     jobs: [Job!]!
     job(id: ID!): Job
@@ -311,8 +265,6 @@ export const typeDefs = gql`
     pipeline(id: ID!): Pipeline
     schedules: [Schedule!]!
     schedule(id: ID!): Schedule
-    me: Me!
-    users: [User!]!
   }
 
   "Log levels of Fluxi's own processes (setLogLevel)."
@@ -337,13 +289,11 @@ export const typeDefs = gql`
     createSchedule(input: CreateScheduleInput!): Schedule!
     updateSchedule(id: ID!, input: UpdateScheduleInput!): Schedule!
     deleteSchedule(id: ID!): Boolean!
-    createUser(input: CreateUserInput!): User!
-    createApiKey(input: CreateApiKeyInput!): ApiKeyWithSecret!
-    revokeApiKey(id: ID!): ApiKey!
   }
   ${asCodeTypeDefs}
   ${gitSourceTypeDefs}
   ${scheduleTypeDefs}
   ${secretTypeDefs}
   ${copyTypeDefs}
+  ${accessTypeDefs}
 `;

@@ -106,7 +106,13 @@ export function serveCatalogRequests(nc: NatsConnection, deps: RequestHandlerDep
       handler: async (req) => {
         try {
           const key = await verifyApiKey(access, req.key, logger);
-          const value = create(PrincipalSchema, { ...key, role: ROLE[key.role] });
+          const value = create(PrincipalSchema, {
+            userId: key.userId,
+            userName: key.userName,
+            keyId: key.keyId,
+            role: ROLE[key.role],
+            expiresAtMs: BigInt(key.expiresAt?.getTime() ?? 0),
+          });
           return create(VerifyApiKeyResponseSchema, { result: { case: 'principal', value } });
         } catch (error) {
           const value = errorDetail(error, logger, Subjects.apiKeyVerify);

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Logger } from '@fluxi/common';
 import { gql, mountSubgraph } from '@fluxi/graphql';
 import { AppModule, type AppDeps } from '../../app.module.js';
 import { buildExecutorResolvers } from '../graphql/executor-resolvers.js';
@@ -16,7 +17,10 @@ export interface HttpServer {
 }
 
 /** Starts the Nest application with the GraphQL subgraph mounted at /graphql. */
-export async function startHttp(deps: AppDeps, options: { host: string; port: number }): Promise<HttpServer> {
+export async function startHttp(
+  deps: AppDeps,
+  options: { host: string; port: number; logger?: Logger },
+): Promise<HttpServer> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), { logger: false });
   try {
     const runs = app.get(SubgraphResolvers).build();
@@ -39,6 +43,7 @@ export async function startHttp(deps: AppDeps, options: { host: string; port: nu
       `,
       resolvers,
       health: { service: 'scheduler', checks: deps.health },
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
     await app.listen(options.port, options.host);
     const { port } = app.getHttpServer().address() as AddressInfo;
