@@ -74,7 +74,14 @@ export async function start(options: GatewayOptions): Promise<RunningService> {
   const follows = liveFollows(nats, logsUrl, logger);
   mountSse(http, follows, logger);
   const apollo = await mountGateway(http, subgraphs, logger, audit);
-  const live = mountLive(app.getHttpServer(), { path: '/graphql', verifier, follows, logger });
+  const live = mountLive(app.getHttpServer(), {
+    path: '/graphql',
+    verifier,
+    follows,
+    logger,
+    limiter,
+    audit,
+  });
   await app.listen(config.gateway.port, config.gateway.host);
   const address = app.getHttpServer().address() as AddressInfo;
   const url = `http://${config.gateway.host}:${address.port}`;

@@ -4,6 +4,9 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { isFluxiError, settlesWithin, type Logger } from '@fluxi/common';
 import { formatError, type Principal } from '@fluxi/graphql';
+import type { AuditLog } from '../access/audit-log.js';
+import type { AuthLimiter } from '../access/auth-limiter.js';
+import { keyPrefixOf } from '../transport/auth.js';
 import type { KeyVerifier } from '../transport/key-verifier.js';
 import { liveSchema, type LiveContext, type LiveFollows } from './live-schema.js';
 
@@ -49,9 +52,17 @@ function shape(error: GraphQLError): GraphQLFormattedError {
  */
 export function mountLive(
   server: Server,
-  options: { path: string; verifier: KeyVerifier; follows: LiveFollows; logger: Logger },
+  options: {
+    path: string;
+    verifier: KeyVerifier;
+    follows: LiveFollows;
+    logger: Logger;
+    /** Refused keys count against the same limits as HTTP requests', and are audited alike. */
+    limiter: AuthLimiter;
+    audit: AuditLog;
+  },
 ): { stop(): Promise<void> } {
-  const { verifier, logger } = options;
+  const { verifier, logger, limiter, audit } = options;
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (request, socket, head) => {
     const path = new URL(request.url ?? '/', 'http://gateway').pathname;
@@ -69,11 +80,28 @@ export function mountLive(
       onConnect: async (ctx) => {
         const key = connectionKey(ctx.connectionParams, ctx.extra.request.headers.authorization);
         if (key === undefined) return false;
+        const prefix = keyPrefixOf(key);
+        const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
+        if ((await limiter.retryAfterSec(prefix, address)) > 0) {
+          logger.warn({ keyPrefix: prefix, address }, 'refused a live connection: too many failed authentications');
+          return false;
+        }
         try {
           principals.set(ctx, await verifier.verify(key));
           return true;
         } catch (error) {
           if (!isFluxiError(error)) logger.warn({ err: error }, 'could not check the API key of a live connection');
+          else {
+            await limiter.failed(prefix, address);
+            logger.warn({ keyPrefix: prefix, address }, 'refused an API key (live connection)');
+            audit.record({
+              action: 'auth.key_refused',
+              outcome: 'denied',
+              keyId: prefix.startsWith('fluxi_') ? prefix.slice('fluxi_'.length) : undefined,
+              address,
+              details: { path: options.path, reason: error.message },
+            });
+          }
           return false;
         }
       },
