@@ -4,7 +4,7 @@ import { backends } from './backends.js';
 import { READER, startCatalog, type CatalogHarness } from './catalog-harness.js';
 
 const JOB = `id name command image env { name value } timeoutSec maxAttempts allowFailure artifacts pool tags
-  maxConcurrent checkout retry { on exitCodes backoff delaySec maxDelaySec jitter } docker { pullPolicy memoryMiB }`;
+  maxConcurrent checkout secrets retry { on exitCodes backoff delaySec maxDelaySec jitter } docker { pullPolicy memoryMiB }`;
 const PIPELINE = `id name description timeoutSec concurrency { group cancelOlder } retention { runDays logDays }
   stages { name entries { name jobId needs when allowFailure pool tags matrix { name values } } }
   git { repository branches tags events hasWebhookSecret }`;
@@ -44,6 +44,7 @@ describe.each(backends)('copyJob, copyPipeline, copySchedule on $name', (kind) =
         maxConcurrent: 2,
         docker: { memoryMiB: 256 },
         checkout: true,
+        secrets: ['DEPLOY_TOKEN'],
       },
     });
     jobId = job.createJob.id;

@@ -18,6 +18,7 @@ import { KeyVerifier } from './transport/key-verifier.js';
 import { liveFollows } from './live/live-follows.js';
 import { mountLive } from './live/live-server.js';
 import { mountSse } from './live/sse.js';
+import { mountRest } from './rest/router.js';
 
 export interface SubgraphUrls {
   catalog: string;
@@ -74,6 +75,7 @@ export async function start(options: GatewayOptions): Promise<RunningService> {
   const follows = liveFollows(nats, logsUrl, logger);
   mountSse(http, follows, logger);
   const apollo = await mountGateway(http, subgraphs, logger, audit);
+  mountRest(http, apollo, logger);
   const live = mountLive(app.getHttpServer(), {
     path: '/graphql',
     verifier,

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Express, Request, Response } from 'express';
 import { badInput, FluxiError, isFluxiError, type Logger } from '@fluxi/common';
+import { sendProblem } from '../rest/problem.js';
 import type { AuthedRequest } from '../transport/auth.js';
 import type { LiveFollows } from './live-schema.js';
 import type { LogFollowEvent } from './live-types.js';
@@ -9,30 +10,6 @@ import type { PipelineLogEvent } from './pipeline-log-follow.js';
 /** A comment line every so often keeps proxies and load balancers from closing a quiet stream. */
 const KEEP_ALIVE_MS = 15_000;
 const LEVELS = new Set(['ERROR', 'WARN', 'INFO', 'DEBUG', 'NONE']);
-
-const STATUS: Record<string, number> = {
-  BAD_USER_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  UNAVAILABLE: 503,
-};
-
-/** An error as application/problem+json (RFC 9457), with Fluxi's code. */
-export function sendProblem(res: Response, error: unknown): void {
-  const fluxi = isFluxiError(error) ? error : new FluxiError('INTERNAL', 'internal error');
-  const status = STATUS[fluxi.code] ?? 500;
-  res
-    .status(status)
-    .type('application/problem+json')
-    .json({
-      type: 'about:blank',
-      title: fluxi.message,
-      status,
-      code: fluxi.code,
-      ...(fluxi.field === undefined ? {} : { field: fluxi.field }),
-    });
-}
 
 function positiveInt(value: unknown, field: string): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -133,7 +110,7 @@ export function mountSse(http: Express, follows: LiveFollows, logger: Logger): v
       });
       events = iterable[Symbol.asyncIterator]();
     } catch (error) {
-      sendProblem(res, error);
+      sendProblem(res, error, logger);
       return;
     }
     await stream(req, res, events, logFrame, logger);
@@ -149,7 +126,7 @@ export function mountSse(http: Express, follows: LiveFollows, logger: Logger): v
       });
       events = iterable[Symbol.asyncIterator]();
     } catch (error) {
-      sendProblem(res, error);
+      sendProblem(res, error, logger);
       return;
     }
     const frame = (event: PipelineLogEvent) =>
@@ -176,7 +153,7 @@ export function mountSse(http: Express, follows: LiveFollows, logger: Logger): v
       });
       events = iterable[Symbol.asyncIterator]();
     } catch (error) {
-      sendProblem(res, error);
+      sendProblem(res, error, logger);
       return;
     }
     await stream(req, res, events, (event) => ({ id: String(event.seq), event: 'run-event', data: event }), logger);

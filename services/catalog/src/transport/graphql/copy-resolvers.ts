@@ -50,6 +50,7 @@ export function jobInputOf(job: Job): JobInput {
     maxConcurrent: job.maxConcurrent,
     docker: job.image === null && isDefaultDocker(job.docker) ? null : { ...job.docker },
     checkout: job.checkout,
+    secrets: [...job.secrets],
   };
 }
 
