@@ -26,6 +26,7 @@ let system: FluxiSystem;
 let url: string;
 let adminKey: string;
 let readerKey: string;
+let readerId: string;
 /** Every error answer of the tests, checked for stack traces at the end. */
 const errors: Array<{ request: string; text: string }> = [];
 
@@ -71,6 +72,7 @@ beforeAll(async () => {
     { userId: user.createUser.id },
   );
   readerKey = key.createApiKey.key;
+  readerId = user.createUser.id;
 });
 
 afterAll(async () => {
@@ -242,6 +244,9 @@ describe('REST /api/v1', () => {
       'job-runs': jobRunId,
       contexts: 'hello',
       executors: 'host:1',
+      users: readerId,
+      'api-keys': 'K-none',
+      secrets: 'SEC-none',
     };
     const writes = Object.entries(committed.paths as Record<string, Json>).flatMap(([path, item]) =>
       Object.entries(item)
@@ -274,6 +279,46 @@ describe('REST /api/v1', () => {
     ]);
     // And the reader reads.
     expect((await rest('GET', `/jobs/${jobId}`, undefined, readerKey)).status).toBe(200);
+  });
+
+  it('manages users, API keys and secrets, and reads the audit log', async () => {
+    const user = await ok('POST', '/users', { name: 'wendy', role: 'writer' }, 201);
+    expect(user).toMatchObject({ name: 'wendy', role: 'writer', disabled: false, hasPassword: false, apiKeys: [] });
+    expect((await ok('GET', '/users')).items.map((item: Json) => item.name)).toContain('wendy');
+    const key = await ok('POST', '/api-keys', { userId: user.id, name: 'laptop' }, 201);
+    expect(key).toMatchObject({ name: 'laptop', role: 'writer', key: expect.stringMatching(/^fluxi_/) });
+    expect((await ok('GET', `/api-keys?userId=${user.id as string}`)).items).toMatchObject([{ id: key.id }]);
+    expect((await rest('GET', '/jobs', undefined, key.key)).status).toBe(200);
+    expect(await ok('PATCH', `/users/${user.id as string}`, { disabled: true })).toMatchObject({ disabled: true });
+    await waitFor(async () => (await rest('GET', '/jobs', undefined, key.key)).status === 401, {
+      what: "the disabled user's key refused",
+    });
+    expect((await ok('DELETE', `/api-keys/${key.id as string}`)).revokedAt).not.toBeNull();
+
+    const secret = await rest('POST', '/secrets', { name: 'DEPLOY_TOKEN', value: 'rest-secret-value' });
+    expect(secret.status).toBe(200);
+    expect(secret.body).toMatchObject({ name: 'DEPLOY_TOKEN', scope: 'GLOBAL', pipelineId: null });
+    expect(JSON.stringify(secret.body)).not.toContain('rest-secret-value');
+    const secrets = await ok('GET', '/secrets');
+    expect(secrets.items.map((item: Json) => item.name)).toEqual(['DEPLOY_TOKEN']);
+    expect(JSON.stringify(secrets)).not.toContain('rest-secret-value');
+    expect((await rest('DELETE', `/secrets/${secret.body.id as string}`)).status).toBe(204);
+    expect((await rest('POST', '/secrets', { name: 'BAD NAME', value: 'xxxxxxxx' })).body).toMatchObject({
+      status: 400,
+      field: 'name',
+    });
+
+    // Mutations made through REST are audited like GraphQL ones.
+    const audit = await waitFor(async () => {
+      const page = await ok('GET', '/audit?action=createUser&limit=10');
+      return page.items.some((entry: Json) => entry.target === 'wendy' || entry.details.includes('wendy'))
+        ? page
+        : undefined;
+    });
+    expect(audit.items[0]).toMatchObject({ action: 'createUser', outcome: 'success' });
+    expect((await rest('GET', '/audit', undefined, readerKey)).body).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    expect((await rest('DELETE', `/users/${user.id as string}`)).status).toBe(204);
+    expect((await rest('GET', `/users/${user.id as string}`)).status).toBe(404);
   });
 
   it('never answers a stack trace or a server path', () => {
@@ -324,6 +369,10 @@ describe('the OpenAPI document and Swagger UI', () => {
       ['RetryPolicyInput', 'RetryPolicyInput'],
       ['DockerOptionsInput', 'DockerOptionsInput'],
       ['GitSourceInput', 'GitSourceInput'],
+      ['UserInput', 'CreateUserInput'],
+      ['UserPatch', 'UpdateUserInput'],
+      ['ApiKeyInput', 'CreateApiKeyInput'],
+      ['SecretInput', 'SetSecretInput'],
     ];
     for (const [rest, graphql] of pairs) {
       const type = await gql.request<Json>('query ($name: String!) { __type(name: $name) { inputFields { name } } }', {

@@ -81,7 +81,9 @@ const TAGS: Array<{ name: string; description: string }> = [
   { name: 'executors', description: 'The processes running jobs.' },
   { name: 'webhooks', description: 'Git webhook deliveries received.' },
   { name: 'definitions', description: 'Pipelines as code: fluxi.yaml export and import.' },
-  { name: 'access', description: 'Who is calling.' },
+  { name: 'access', description: 'Users and API keys; who is calling.' },
+  { name: 'secrets', description: 'Secrets for jobs, never returned once set.' },
+  { name: 'audit', description: 'Who did what, when.' },
   { name: 'settings', description: 'Installation settings.' },
 ];
 

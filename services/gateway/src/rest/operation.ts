@@ -62,18 +62,19 @@ function partsOf(error: GraphQLFormattedError): ProblemParts {
 
 /**
  * Operations run in this process by the gateway's Apollo Server (`executeOperation`), with the
- * caller's principal as the context the HTTP path builds: the reader rule, the query planner, the
+ * caller's principal and address as the context the HTTP path builds (mutations are audited alike): the reader rule, the query planner, the
  * subgraphs' validation and role checks and the error formatting are the ones GraphQL clients get.
  */
 export function inProcessOperations(
   server: ApolloServer<GatewayContext>,
   principal: Principal | undefined,
+  address: string,
 ): Operations {
   return {
     async call(kind, field, args, variables, select) {
       const response = await server.executeOperation(
         { query: documentOf(kind, field, args, select), variables: variables as Record<string, unknown> },
-        { contextValue: { principal } },
+        { contextValue: { principal, address } },
       );
       if (response.body.kind !== 'single') throw new FluxiError('INTERNAL', 'unexpected incremental GraphQL answer');
       const { data, errors } = response.body.singleResult;

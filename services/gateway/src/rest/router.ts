@@ -1,7 +1,7 @@
 import type { ApolloServer } from '@apollo/server';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { badInput, type Logger } from '@fluxi/common';
-import type { AuthedRequest } from '../transport/auth.js';
+import { addressOf, type AuthedRequest } from '../transport/auth.js';
 import type { GatewayContext } from '../transport/graphql.js';
 import { mountDocs } from './docs.js';
 import { inProcessOperations, OperationError } from './operation.js';
@@ -47,7 +47,7 @@ function handler(route: RestRoute, server: ApolloServer<GatewayContext>, logger:
         query: parse(route.query, req.query, 'query'),
         body: parse(route.body, bodyOf(req, route), 'body'),
       };
-      const value = await route.handle(inProcessOperations(server, req.principal), input as never);
+      const value = await route.handle(inProcessOperations(server, req.principal, addressOf(req)), input as never);
       if (route.status === 204) res.status(204).end();
       else res.status(route.status).json(value);
     } catch (error) {

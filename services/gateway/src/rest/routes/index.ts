@@ -1,4 +1,5 @@
 import type { RestRoute } from '../route.js';
+import { accessRoutes } from './access.js';
 import { adminRoutes } from './admin.js';
 import { jobRoutes } from './jobs.js';
 import { logRoutes } from './logs.js';
@@ -14,4 +15,5 @@ export const restRoutes: readonly RestRoute[] = [
   ...runRoutes,
   ...logRoutes,
   ...adminRoutes,
+  ...accessRoutes,
 ];
