@@ -153,6 +153,16 @@ describe.each(backends)('secrets on $name', (kind) => {
       code: 'NOT_FOUND',
       message: `secret DEPLOY_TOKEN is not set (global or for pipeline ${ids['pipeline']})`,
     });
+    // Each resolution is audited: given or refused, names and never values.
+    const audit: Data = await catalog.ok(
+      '{ auditEntries(filter: { action: "secret.access" }, first: 10) { nodes { userName target outcome details } } }',
+      {},
+      ADMIN,
+    );
+    expect(audit.auditEntries.nodes.map((e: Data) => e.outcome)).toEqual(['failure', 'failure', 'success', 'success']);
+    expect(audit.auditEntries.nodes[0]).toMatchObject({ userName: 'executor', target: 'JR1' });
+    expect(JSON.stringify(audit)).toContain('DEPLOY_TOKEN');
+    for (const value of [GLOBAL_VALUE, PIPELINE_VALUE]) expect(JSON.stringify(audit)).not.toContain(value);
   });
 
   it.runIf(kind.name === 'postgres')('stores values sealed, bound to their row id', async () => {

@@ -16,6 +16,7 @@ import { DriverHooks } from './run/driver-hooks.js';
 import { JobRunner } from './run/job-runner.js';
 import { CancelListener } from './transport/cancel-listener.js';
 import { ContextResolver } from './transport/context-resolver.js';
+import { SecretResolver } from './transport/secret-resolver.js';
 import { ExecuteWorker } from './transport/execute-worker.js';
 import { JetStreamPublisher } from './transport/jetstream-publisher.js';
 import { executorName } from './transport/registry-heartbeat.js';
@@ -49,6 +50,7 @@ export class AppModule {
         { provide: ARTIFACT_STORE, useValue: artifactStore(deps.config) },
         JetStreamPublisher,
         ContextResolver,
+        SecretResolver,
         ActiveAttempts,
         DriverHooks,
         AttemptSteps,

@@ -4,14 +4,23 @@ import type { AttemptRef } from '../domain/messages.js';
 import { commandEnded, effectiveTimeoutSec, notStartedLine, type DriverResult } from '../domain/outcome.js';
 import type { ValidExecuteJob } from '../domain/payload.js';
 import { containerOptions } from '../domain/container-options.js';
+import type { SecretMasker } from '../domain/secret-masker.js';
 import { ARTIFACT_STORE, DRIVERS, EXECUTOR_DEPS, type ExecutorDeps } from '../deps.js';
 import type { DriverRegistry } from '../drivers/registry.js';
 import { ContextResolver } from '../transport/context-resolver.js';
+import { SecretResolver } from '../transport/secret-resolver.js';
 import { restoreArtifacts, saveArtifacts, type SavedAttempt } from './artifact-steps.js';
 import { runAttempt, type LifecycleIo } from './attempt-lifecycle.js';
 import { checkoutCommit } from './checkout-step.js';
 import { resolveCommand } from './contexts-step.js';
+import { resolveSecrets } from './secrets-step.js';
 import { prepareWorkdir } from './workdir.js';
+
+/** What an attempt's steps get besides the job: its output, stops, and the masker of its secrets. */
+export interface AttemptIo extends LifecycleIo {
+  /** Given the job's secret values once they are resolved (before the command runs). */
+  masker: SecretMasker;
+}
 
 /**
  * What happens around the driver for one attempt: contexts substituted into the
@@ -27,9 +36,10 @@ export class AttemptSteps {
     @Inject(DRIVERS) private readonly drivers: DriverRegistry,
     @Inject(ContextResolver) private readonly contexts: ContextResolver,
     @Inject(ARTIFACT_STORE) private readonly artifacts: LocalArtifactStore,
+    @Inject(SecretResolver) private readonly secrets: SecretResolver,
   ) {}
 
-  async run(execute: ValidExecuteJob, ref: AttemptRef, context: LifecycleIo): Promise<SavedAttempt> {
+  async run(execute: ValidExecuteJob, ref: AttemptRef, context: AttemptIo): Promise<SavedAttempt> {
     const { output, stop } = context;
     const ended = (result: DriverResult): SavedAttempt => ({ result, artifacts: [] });
     const job = execute.job;
@@ -38,6 +48,8 @@ export class AttemptSteps {
       output.system(notStartedLine(stop.requested));
       return ended(stop.requested);
     }
+    const secrets = await resolveSecrets(execute, ref, this.secrets, context.masker, output);
+    if ('result' in secrets) return ended(secrets.result);
     const resolved = await resolveCommand(job.command, ref, this.contexts, output);
     if ('result' in resolved) return ended(resolved.result);
     const workdir = await prepareWorkdir(job.workdir, this.deps.config.dataDir, execute.jobRunId);
@@ -62,7 +74,7 @@ export class AttemptSteps {
           command: resolved.command,
           image: job.image,
           container: containerOptions(job.docker),
-          env: { ...job.env, ...resolved.env },
+          env: { ...job.env, ...resolved.env, ...secrets.env },
           workdir: workdir.path,
         },
         {

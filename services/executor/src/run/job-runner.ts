@@ -13,6 +13,7 @@ import {
 import { classify, type Outcome } from '../domain/outcome.js';
 import { OutputCapture } from '../domain/output-capture.js';
 import type { ValidExecuteJob } from '../domain/payload.js';
+import { SecretMasker } from '../domain/secret-masker.js';
 import { EXECUTOR_DEPS, type ExecutorDeps } from '../deps.js';
 import { JetStreamPublisher } from '../transport/jetstream-publisher.js';
 import type { SavedAttempt } from './artifact-steps.js';
@@ -93,7 +94,9 @@ export class JobRunner {
       spool,
     );
     const capture = new OutputCapture(this.deps.config.contexts.maxBytes);
-    const output = new PumpOutputSink(pump, capture, executor.maxLineBytes);
+    // Every line, the captured output and the reason leave masked once the job's secrets are known.
+    const masker = new SecretMasker();
+    const output = new PumpOutputSink(pump, capture, executor.maxLineBytes, masker);
     logger.info({ image: execute.job.image }, 'job run started');
     let ended: SavedAttempt;
     try {
@@ -101,10 +104,11 @@ export class JobRunner {
         output,
         onStarted: (pid) => void publishStarted(pid),
         stop: signals.stop,
+        masker,
       });
     } catch (error) {
-      logger.error({ err: error }, 'attempt failed in the executor');
-      const reason = `executor error: ${(error as Error).message}`;
+      const reason = masker.maskText(`executor error: ${(error as Error).message}`);
+      logger.error({ reason }, 'attempt failed in the executor');
       output.system(reason, LogLevel.ERROR);
       ended = { result: { kind: 'infrastructure', reason }, artifacts: [] };
     }
@@ -132,7 +136,8 @@ export class JobRunner {
     if (spool?.failure !== undefined) {
       logger.warn({ reason: spool.failure }, 'the log spool failed: the job output was paused instead');
     }
-    const outcome = classify(ended.result);
+    const classified = classify(ended.result);
+    const outcome = { ...classified, reason: masker.maskText(classified.reason) };
     const event = finishedEvent(ref, outcome, lastSeq, Date.now(), {
       output: capture.bytes(),
       outputBytes: capture.totalBytes,

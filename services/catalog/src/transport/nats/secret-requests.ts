@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { FluxiError, isFluxiError, type Logger } from '@fluxi/common';
+import { FluxiError, IdPrefix, isFluxiError, newId, type Logger } from '@fluxi/common';
 import {
   create,
   ErrorDetailSchema,
@@ -10,7 +10,9 @@ import {
   type ResolveSecretsRequest,
 } from '@fluxi/contracts';
 import { serve, type Nats } from '@fluxi/messaging';
+import type { AuditOutcome } from '../../domain/audit.js';
 import { pickSecrets } from '../../domain/secret.js';
+import { AuditStore } from '../../store/audit-store.js';
 import { JobStore } from '../../store/job-store.js';
 import { SecretStore } from '../../store/secret-store.js';
 import { LOGGER, NATS } from '../../tokens.js';
@@ -20,7 +22,8 @@ import { LOGGER, NATS } from '../../tokens.js';
  * job's secrets. Only names the job's definition lists are given (a name it no longer lists is
  * refused); the pipeline's own secret wins over the global one; `lastUsedAt` is updated; the access is
  * logged with names and ids, never values. The answer holds the values in the clear: NATS carries it
- * to the executor only (with authentication and TLS in production).
+ * to the executor only (with authentication and TLS in production). Each resolution, given or
+ * refused, is an audit entry `secret.access` (target: the job run; details: names, never values).
  */
 @Injectable()
 export class SecretRequestServer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -31,6 +34,7 @@ export class SecretRequestServer implements OnApplicationBootstrap, OnModuleDest
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(JobStore) private readonly jobs: JobStore,
     @Inject(SecretStore) private readonly secrets: SecretStore,
+    @Inject(AuditStore) private readonly audit: AuditStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -42,11 +46,14 @@ export class SecretRequestServer implements OnApplicationBootstrap, OnModuleDest
       handler: async (req) => {
         try {
           const values = await this.resolve(req);
+          await this.record(req, 'success', {});
           return create(ResolveSecretsResponseSchema, {
             result: { case: 'secrets', value: { values: Object.fromEntries(values) } },
           });
         } catch (error) {
-          return create(ResolveSecretsResponseSchema, { result: { case: 'error', value: this.errorDetail(error) } });
+          const value = this.errorDetail(error);
+          await this.record(req, 'failure', { code: value.code, message: value.message });
+          return create(ResolveSecretsResponseSchema, { result: { case: 'error', value } });
         }
       },
     });
@@ -75,6 +82,25 @@ export class SecretRequestServer implements OnApplicationBootstrap, OnModuleDest
     await this.secrets.markUsed(picked.used);
     this.logger.info({ ...access, names, secretIds: picked.used }, 'secret access');
     return picked.values;
+  }
+
+  /** The audit entry of one resolution; a failure to write it is logged, the answer still goes. */
+  private async record(req: ResolveSecretsRequest, outcome: AuditOutcome, details: Record<string, unknown>) {
+    const entry = {
+      id: newId(IdPrefix.auditEntry),
+      at: new Date(),
+      userId: null,
+      userName: 'executor',
+      keyId: null,
+      action: 'secret.access',
+      target: req.jobRunId,
+      outcome,
+      details: { ...details, names: req.names, pipelineId: req.pipelineId, jobId: req.jobId, attempt: req.attempt },
+      address: null,
+    };
+    await this.audit.record([entry]).catch((err: unknown) => {
+      this.logger.error({ err, jobRunId: req.jobRunId }, 'could not store the audit entry of a secret access');
+    });
   }
 
   private errorDetail(error: unknown): ErrorDetail {

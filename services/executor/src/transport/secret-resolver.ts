@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { FluxiError } from '@fluxi/common';
+import {
+  ContractVersion,
+  ResolveSecretsRequestSchema,
+  ResolveSecretsResponseSchema,
+  Subjects,
+  create,
+  type ErrorDetail,
+} from '@fluxi/contracts';
+import { request } from '@fluxi/messaging';
+import type { AttemptRef } from '../domain/messages.js';
+import { EXECUTOR_DEPS, type ExecutorDeps } from '../deps.js';
+
+/** The catalog's answer: a value per name asked, or a typed error. */
+export type SecretAnswer = { values: Map<string, string> } | { error: ErrorDetail };
+
+export interface SecretQuery {
+  pipelineId: string;
+  jobId: string;
+  names: readonly string[];
+}
+
+/** Asks the catalog for the values of a job's secrets when an attempt starts (NATS request/reply). */
+@Injectable()
+export class SecretResolver {
+  constructor(@Inject(EXECUTOR_DEPS) private readonly deps: ExecutorDeps) {}
+
+  /** Throws FluxiError UNAVAILABLE when nobody answers in time. */
+  async resolve(ref: AttemptRef, query: SecretQuery): Promise<SecretAnswer> {
+    const response = await request(
+      this.deps.nats.nc,
+      Subjects.secretsResolve,
+      { request: ResolveSecretsRequestSchema, response: ResolveSecretsResponseSchema },
+      create(ResolveSecretsRequestSchema, {
+        version: ContractVersion.CONTRACT_VERSION_1,
+        pipelineId: query.pipelineId,
+        jobRunId: ref.jobRunId,
+        attempt: ref.attempt,
+        jobId: query.jobId,
+        names: [...query.names],
+      }),
+      this.deps.requestTimeoutMs,
+    );
+    switch (response.result.case) {
+      case 'secrets':
+        return { values: new Map(Object.entries(response.result.value.values)) };
+      case 'error':
+        return { error: response.result.value };
+      default:
+        throw new FluxiError('INTERNAL', `empty answer on ${Subjects.secretsResolve}`);
+    }
+  }
+}
