@@ -191,7 +191,7 @@ describe.each(backends)('catalog store on $name', (kind) => {
 
     const reader = await access.createUser({ name: 'ro', role: 'reader' });
     const key = generateApiKey();
-    expect(await access.createApiKey(reader.id, 'laptop', key)).toMatchObject({
+    expect(await access.createApiKey(reader.id, 'laptop', key, null)).toMatchObject({
       name: 'laptop',
       role: 'reader',
       revokedAt: null,
@@ -201,6 +201,7 @@ describe.each(backends)('catalog store on $name', (kind) => {
       userName: 'ro',
       role: 'reader',
       keyId: key.id,
+      expiresAt: null,
     });
 
     const refused = async (plain: string) => {
@@ -215,7 +216,7 @@ describe.each(backends)('catalog store on $name', (kind) => {
     await access.revokeApiKey(key.id);
     expect(await refused(key.plain)).toBe('unknown, revoked or expired API key');
 
-    expect(await fluxiError(access.createApiKey('U404', 'x', generateApiKey()))).toMatchObject({
+    expect(await fluxiError(access.createApiKey('U404', 'x', generateApiKey(), null))).toMatchObject({
       code: 'BAD_USER_INPUT',
       field: 'input.userId',
     });
