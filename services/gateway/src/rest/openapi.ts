@@ -3,6 +3,7 @@ import { Problem } from './schemas/common.js';
 import { LogLine } from './schemas/logs.js';
 import type { RestRoute } from './route.js';
 import { restRoutes } from './routes/index.js';
+import { authRoutes } from './auth-doc.js';
 import { sseRoutes } from './sse-doc.js';
 import type { z } from './zod.js';
 
@@ -81,6 +82,7 @@ const TAGS: Array<{ name: string; description: string }> = [
   { name: 'executors', description: 'The processes running jobs.' },
   { name: 'webhooks', description: 'Git webhook deliveries received.' },
   { name: 'definitions', description: 'Pipelines as code: fluxi.yaml export and import.' },
+  { name: 'auth', description: 'Login sessions for people (machines use API keys).' },
   { name: 'access', description: 'Users and API keys; who is calling.' },
   { name: 'secrets', description: 'Secrets for jobs, never returned once set.' },
   { name: 'audit', description: 'Who did what, when.' },
@@ -102,6 +104,7 @@ export function openApiDocument(): Record<string, unknown> {
   }
   for (const route of restRoutes) registry.registerPath(routeConfig(route));
   for (const route of sseRoutes) registry.registerPath(route);
+  for (const route of authRoutes) registry.registerPath(route);
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
