@@ -1,7 +1,6 @@
-import { isFluxiError, type Logger } from '@fluxi/common';
+import type { Logger } from '@fluxi/common';
 import {
   create,
-  ErrorDetailSchema,
   LoginRequestSchema,
   LoginResponseSchema,
   LogoutRequestSchema,
@@ -12,6 +11,7 @@ import {
 } from '@fluxi/contracts';
 import { serve, type NatsConnection } from '@fluxi/messaging';
 import { login } from '../../app/login.js';
+import { errorDetail } from './error-detail.js';
 import { isSessionId } from '../../domain/api-key.js';
 import type { Role as RoleName } from '../../domain/user.js';
 import type { AccessStore } from '../../store/access-store.js';
@@ -43,10 +43,7 @@ export function serveAuthRequests(
           const session = { token: opened.token, expiresAtMs: BigInt(opened.expiresAt.getTime()), principal };
           return create(LoginResponseSchema, { result: { case: 'session', value: session } });
         } catch (error) {
-          if (!isFluxiError(error)) logger.error({ err: error }, 'login failed');
-          const value = isFluxiError(error)
-            ? create(ErrorDetailSchema, { code: error.code, message: error.message, field: error.field ?? '' })
-            : create(ErrorDetailSchema, { code: 'INTERNAL', message: 'internal error' });
+          const value = errorDetail(error, logger, Subjects.authLogin);
           return create(LoginResponseSchema, { result: { case: 'error', value } });
         }
       },

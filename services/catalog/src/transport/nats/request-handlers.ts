@@ -1,7 +1,6 @@
-import { isFluxiError, type Logger } from '@fluxi/common';
+import type { Logger } from '@fluxi/common';
 import {
   create,
-  ErrorDetailSchema,
   FindWebhookPipelinesRequestSchema,
   FindWebhookPipelinesResponseSchema,
   GetJobRequestSchema,
@@ -13,10 +12,10 @@ import {
   Subjects,
   VerifyApiKeyRequestSchema,
   VerifyApiKeyResponseSchema,
-  type ErrorDetail,
 } from '@fluxi/contracts';
 import { serve, type NatsConnection } from '@fluxi/messaging';
 import { verifyApiKey } from '../../app/key-verifier.js';
+import { errorDetail } from './error-detail.js';
 import { buildSnapshot, jobSpec } from '../../domain/snapshot.js';
 import type { Role as RoleName } from '../../domain/user.js';
 import type { AccessStore } from '../../store/access-store.js';
@@ -31,14 +30,6 @@ export interface RequestHandlerDeps {
 }
 
 const ROLE: Record<RoleName, Role> = { admin: Role.ADMIN, writer: Role.WRITER, reader: Role.READER };
-
-/** Domain errors become an ErrorDetail answer; anything else is logged and answered as INTERNAL. */
-function errorDetail(error: unknown, logger: Logger, subject: string): ErrorDetail {
-  if (isFluxiError(error))
-    return create(ErrorDetailSchema, { code: error.code, message: error.message, field: error.field ?? '' });
-  logger.error({ err: error, subject }, 'catalog request failed');
-  return create(ErrorDetailSchema, { code: 'INTERNAL', message: 'internal error' });
-}
 
 /** Serves the catalog's request/reply subjects. Returns a function that stops serving. */
 export function serveCatalogRequests(nc: NatsConnection, deps: RequestHandlerDeps): () => void {
