@@ -1,8 +1,7 @@
 import { badInput, FluxiError, IdPrefix, newId, notFound } from '@fluxi/common';
-import type { Database, SqlExecutor } from '@fluxi/db';
+import { isUniqueViolation, type Database, type SqlExecutor } from '@fluxi/db';
 import { isSessionId, type ApiKey, type NewApiKey } from '../domain/api-key.js';
 import { lastAdminRefusal, type Role, type User, type UserChange, type UserDefinition } from '../domain/user.js';
-import { isUniqueViolation } from './sql-errors.js';
 
 const USER_COLUMNS = 'id, name, role, created_at AS "createdAt", disabled_at AS "disabledAt"';
 const KEY_COLUMNS = `id, user_id AS "userId", name, created_at AS "createdAt", revoked_at AS "revokedAt",

@@ -1,7 +1,6 @@
 import { FluxiError, IdPrefix, newId, notFound } from '@fluxi/common';
-import type { Database, SqlExecutor } from '@fluxi/db';
+import { isForeignKeyViolation, isUniqueViolation, type Database, type SqlExecutor } from '@fluxi/db';
 import { applyJobPatch, validateJob, type Job, type JobDefinition, type JobInput } from '../domain/job.js';
-import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 import { schedulesTargeting } from './schedule-store.js';
 
 export const JOB_COLUMNS = `id, name, command, image, env, workdir, timeout_sec AS "timeoutSec", max_attempts AS "maxAttempts",

@@ -1,5 +1,5 @@
 import { badInput, FluxiError, IdPrefix, newId, notFound } from '@fluxi/common';
-import type { Database, SqlExecutor } from '@fluxi/db';
+import { isForeignKeyViolation, isUniqueViolation, type Database, type SqlExecutor } from '@fluxi/db';
 import type { WebhookSecrets } from '../domain/webhook-secrets.js';
 import { validateWebhookSecret, webhookSecretOf, type GitSource } from '../domain/git-source.js';
 import type { Job } from '../domain/job.js';
@@ -10,7 +10,6 @@ import {
   type PipelineDefinition,
   type PipelineInput,
 } from '../domain/pipeline.js';
-import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 import { JOB_COLUMNS } from './job-store.js';
 import { schedulesTargeting } from './schedule-store.js';
 

@@ -1,5 +1,5 @@
 import { badInput, FluxiError, IdPrefix, newId, notFound } from '@fluxi/common';
-import type { Database, SqlExecutor } from '@fluxi/db';
+import { isForeignKeyViolation, isUniqueViolation, type Database, type SqlExecutor } from '@fluxi/db';
 import {
   applySchedulePatch,
   timingChanged,
@@ -8,7 +8,6 @@ import {
   type ScheduleDefinition,
   type ScheduleInput,
 } from '../domain/schedule.js';
-import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 
 /** Columns of a Schedule, targets in order as `[{ pipelineId, jobId }]` (table alias `s`). */
 export const SCHEDULE_COLUMNS = `s.id, s.name, s.cron, s.at, s.timezone, s.enabled, s.overlap,

@@ -1,7 +1,6 @@
 import { FluxiError, IdPrefix, newId, notFound, type SecretKeyRing } from '@fluxi/common';
-import type { Database, SqlExecutor } from '@fluxi/db';
+import { isForeignKeyViolation, isUniqueViolation, type Database, type SqlExecutor } from '@fluxi/db';
 import { secretSealContext, type OpenedSecretRow, type SecretDefinition, type SecretInfo } from '../domain/secret.js';
-import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 
 /** Never the value: it is opened only by `forAttempt` and the re-encryption pass. */
 const COLUMNS = `id, name, pipeline_id AS "pipelineId", created_at AS "createdAt", updated_at AS "updatedAt",
