@@ -1,101 +1,31 @@
 import { badInput, FluxiError, type Logger } from '@fluxi/common';
-import type { LineLevelName, LogRow, LogStreamName } from '../domain/log-row.js';
+import type { LineLevelName, LogRow } from '../domain/log-row.js';
 import type { LogQuery } from '../domain/log-query.js';
-import type { AttemptStatus, SearchFilter, SearchOrder, SearchPosition, SearchTerm } from '../domain/log-search.js';
+import type { SearchFilter, SearchOrder, SearchPosition, SearchTerm } from '../domain/log-search.js';
 import { openClickHouse, type ClickHouseHandle, type ClickHouseOptions } from './clickhouse.js';
 import { EXPIRES_AT, LINES_TABLE, migrate, OUTCOMES_TABLE } from './migrations.js';
 import { contextSql, occurrencesPerDaySql, searchPageSql, searchWhere, type SqlPart } from './search-sql.js';
+import {
+  toFound,
+  toLine,
+  type AttemptOutcome,
+  type FoundRecord,
+  type LineRecord,
+  type Occurrences,
+  type RetentionReport,
+  type SearchHit,
+  type StoredLine,
+} from './log-records.js';
 
-/** A stored line as read back. */
-export interface StoredLine {
-  attempt: number;
-  seq: number;
-  stream: LogStreamName;
-  level: LineLevelName;
-  text: string;
-  tsMs: number;
-}
-
-/** A line found by a search, with where it is. */
-export interface FoundLine extends StoredLine {
-  pipelineRunId: string;
-  pipelineId: string;
-  jobRunId: string;
-  jobId: string;
-  jobName: string;
-}
-
-/** A found line with the lines around it in its attempt. */
-export interface SearchHit extends FoundLine {
-  before: StoredLine[];
-  after: StoredLine[];
-}
-
-/** Matching lines of one UTC day. */
-export interface OccurrenceDay {
-  /** YYYY-MM-DD */
-  day: string;
-  count: number;
-  jobRuns: number;
-}
-
-export interface Occurrences {
-  totalCount: number;
-  first: FoundLine | undefined;
-  last: FoundLine | undefined;
-  days: OccurrenceDay[];
-}
-
-/** The outcome of one attempt, from its `finished` event. */
-export interface AttemptOutcome {
-  jobRunId: string;
-  attempt: number;
-  status: AttemptStatus;
-  finishedAtMs: number;
-}
-
-/** What one retention pass removed: counts only. */
-export interface RetentionReport {
-  deletedLines: number;
-  droppedPartitions: number;
-  rewrittenPartitions: number;
-}
-
-/** 64-bit integers come back as strings from a server and as numbers from chDB. */
-interface LineRecord {
-  attempt: number | string;
-  seq: number | string;
-  stream: string;
-  level: string;
-  text: string;
-  ts_ms: number | string;
-}
-
-interface FoundRecord extends LineRecord {
-  pipeline_run_id: string;
-  pipeline_id: string;
-  job_run_id: string;
-  job_id: string;
-  job_name: string;
-}
-
-const toLine = (record: LineRecord): StoredLine => ({
-  attempt: Number(record.attempt),
-  seq: Number(record.seq),
-  stream: record.stream as LogStreamName,
-  level: record.level as LineLevelName,
-  text: record.text,
-  tsMs: Number(record.ts_ms),
-});
-
-const toFound = (record: FoundRecord): FoundLine => ({
-  ...toLine(record),
-  pipelineRunId: record.pipeline_run_id,
-  pipelineId: record.pipeline_id,
-  jobRunId: record.job_run_id,
-  jobId: record.job_id,
-  jobName: record.job_name,
-});
+export type {
+  AttemptOutcome,
+  FoundLine,
+  OccurrenceDay,
+  Occurrences,
+  RetentionReport,
+  SearchHit,
+  StoredLine,
+} from './log-records.js';
 
 export interface LogStoreOptions extends ClickHouseOptions {
   /** `logs.retentionDays`, given to the rows of the first schema when they are moved; default 30. */
