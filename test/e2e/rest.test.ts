@@ -374,6 +374,7 @@ describe('the OpenAPI document and Swagger UI', () => {
       ['UserPatch', 'UpdateUserInput'],
       ['ApiKeyInput', 'CreateApiKeyInput'],
       ['SecretInput', 'SetSecretInput'],
+      ['EnvVarInput', 'EnvVarInput'],
     ];
     for (const [rest, graphql] of pairs) {
       const type = await gql.request<Json>('query ($name: String!) { __type(name: $name) { inputFields { name } } }', {

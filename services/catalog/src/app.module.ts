@@ -53,7 +53,7 @@ export class AppModule {
           }),
           inject: [DATABASE, NATS],
         },
-        { provide: JobStore, useFactory: (db: Database) => new JobStore(db), inject: [DATABASE] },
+        { provide: JobStore, useFactory: (db: Database) => new JobStore(db, deps.secrets.keys), inject: [DATABASE] },
         {
           provide: PipelineStore,
           useFactory: (db: Database) => new PipelineStore(db, deps.secrets),
@@ -68,7 +68,11 @@ export class AppModule {
         },
         { provide: AccessStore, useFactory: (db: Database) => new AccessStore(db), inject: [DATABASE] },
         { provide: SecretStore, useFactory: () => new SecretStore(deps.db, deps.secrets.keys) },
-        { provide: DefinitionsService, useFactory: (db: Database) => new DefinitionsService(db), inject: [DATABASE] },
+        {
+          provide: DefinitionsService,
+          useFactory: (db: Database) => new DefinitionsService(db, deps.secrets.keys),
+          inject: [DATABASE],
+        },
         {
           provide: GRAPHQL_RESOLVERS,
           useFactory: (

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type Database } from '@fluxi/db';
 import { createTestDatabase, tempDir } from '@fluxi/testkit';
-import { generateSecretKey } from '@fluxi/common';
+import { generateSecretKey, SecretKeyRing } from '@fluxi/common';
 import { WebhookSecrets } from '../src/domain/webhook-secrets.js';
 import { PipelineStore } from '../src/store/pipeline-store.js';
 import { JobStore } from '../src/store/job-store.js';
@@ -79,8 +79,16 @@ describe.each(['pglite', 'postgres'] as const)('catalog migrations 003 and 004 o
       maxConcurrent: null,
       docker: { pullPolicy: 'IF_NOT_PRESENT', cpus: null, memoryMiB: null, entrypoint: [], keepOnFailure: false },
     });
-    expect(await new JobStore(db).update('J1', { maxAttempts: 2 })).toMatchObject({ maxAttempts: 2, artifacts: [] });
-    expect(await new JobStore(db).update('J1', { pool: 'linux', tags: ['gpu'], maxConcurrent: 2 })).toMatchObject({
+    expect(
+      await new JobStore(db, SecretKeyRing.fromConfig(generateSecretKey())).update('J1', { maxAttempts: 2 }),
+    ).toMatchObject({ maxAttempts: 2, artifacts: [] });
+    expect(
+      await new JobStore(db, SecretKeyRing.fromConfig(generateSecretKey())).update('J1', {
+        pool: 'linux',
+        tags: ['gpu'],
+        maxConcurrent: 2,
+      }),
+    ).toMatchObject({
       pool: 'linux',
       tags: ['gpu'],
       maxConcurrent: 2,

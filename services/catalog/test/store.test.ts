@@ -1,7 +1,7 @@
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSecretKey, silentLogger } from '@fluxi/common';
+import { generateSecretKey, SecretKeyRing, silentLogger } from '@fluxi/common';
 import { migrate, type Database } from '@fluxi/db';
 import { ADMIN_KEY_FILE, bootstrapAdminKey } from '../src/app/admin-bootstrap.js';
 import { verifyApiKey } from '../src/app/key-verifier.js';
@@ -27,7 +27,7 @@ describe.each(backends)('catalog store on $name', (kind) => {
 
   const use = (database: Database): void => {
     db = database;
-    jobs = new JobStore(db);
+    jobs = new JobStore(db, SecretKeyRing.fromConfig(generateSecretKey()));
     pipelines = new PipelineStore(db, new WebhookSecrets(generateSecretKey()));
     access = new AccessStore(db);
   };

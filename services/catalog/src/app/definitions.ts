@@ -1,3 +1,4 @@
+import type { SecretKeyRing } from '@fluxi/common';
 import type { Database, SqlExecutor } from '@fluxi/db';
 import { checkDefinitions, type KnownNames } from '../domain/as-code/check.js';
 import { convertGitlabCi } from '../domain/as-code/gitlab/convert.js';
@@ -22,7 +23,10 @@ const IMPORT_LOCK = 'fluxi-catalog-import-definitions';
 
 /** Pipelines as code: export, validate and import `fluxi.yaml` files, convert `.gitlab-ci.yml` ones. */
 export class DefinitionsService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly keys: SecretKeyRing,
+  ) {}
 
   /** Every job, pipeline and schedule as one `fluxi.yaml` (sorted by name, defaults left out). */
   async exportYaml(): Promise<string> {
@@ -58,7 +62,7 @@ export class DefinitionsService {
       const checked = checkDefinitions(file, parsed.locate, knownNames(current));
       if (checked.problems.length > 0) throw problemsError(checked.problems, options.fileName);
       const changes = planChanges(checked.definitions, current.definitions);
-      if (!dryRun) await applyChanges(tx, checked.definitions, current, changes);
+      if (!dryRun) await applyChanges(tx, checked.definitions, current, changes, this.keys);
       return { dryRun, changes };
     });
   }

@@ -1,6 +1,7 @@
 import { SecretBoxError, SecretKeyRing, type Logger } from '@fluxi/common';
 import type { Database } from '@fluxi/db';
 import { secretSealContext } from '../domain/secret.js';
+import { secretEnvSealContext } from '../domain/secret-env.js';
 import { webhookSealContext } from '../domain/webhook-secrets.js';
 import { sealedValues, updateSealed } from '../store/secret-store.js';
 
@@ -13,14 +14,18 @@ export interface RotationReport {
 
 /**
  * The re-encryption pass of a key rotation: every sealed value of the catalog (secrets, pipelines'
- * webhook secrets) that a previous key of the ring sealed is sealed again with the current key, in
+ * webhook secrets, jobs' secret env values) that a previous key of the ring sealed is sealed again with the current key, in
  * one transaction with the rows locked (a value set meanwhile waits, and is sealed with the current
  * key anyway). Values already current cost one decryption each; nothing is logged but counts and ids.
  */
 export async function resealWithCurrentKey(db: Database, keys: SecretKeyRing, logger: Logger): Promise<RotationReport> {
   const report: RotationReport = { resealed: 0, unreadable: 0 };
   await db.transaction(async (tx) => {
-    const values = await sealedValues(tx, { secret: secretSealContext, webhook: webhookSealContext });
+    const values = await sealedValues(tx, {
+      secret: secretSealContext,
+      webhook: webhookSealContext,
+      jobEnv: secretEnvSealContext,
+    });
     for (const value of values) {
       let sealed: string | undefined;
       try {
@@ -29,7 +34,7 @@ export async function resealWithCurrentKey(db: Database, keys: SecretKeyRing, lo
         if (!(error instanceof SecretBoxError)) throw error;
         report.unreadable += 1;
         logger.error(
-          { table: value.table, id: value.id },
+          { table: value.table, id: value.id, name: value.name },
           'a sealed value does not open with any configured key (secrets.masterKey, secrets.previousKeys): set it again',
         );
         continue;

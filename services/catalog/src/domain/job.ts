@@ -5,11 +5,9 @@ import { DEFAULT_POOL, optionalPool, validateTags } from './routing.js';
 import { ENV_NAME_RULE, isEnvName, quote, requireName } from './names.js';
 import { retryInput, validateRetry, type RetryPolicy, type RetryPolicyInput } from './retry.js';
 import { validateJobSecrets } from './secret.js';
+import { keepStoredSecretEnv, secretEnvEntry, type EnvVar, type EnvVarInput } from './secret-env.js';
 
-export interface EnvVar {
-  name: string;
-  value: string;
-}
+export type { EnvVar, EnvVarInput } from './secret-env.js';
 
 /** The definition of a job as the catalog stores it (valid, defaults applied). */
 export interface JobDefinition {
@@ -17,6 +15,7 @@ export interface JobDefinition {
   command: string;
   /** Docker image; null runs the job with the shell driver. */
   image: string | null;
+  /** Secret entries hold their value sealed (see secret-env.ts), never in the clear once stored. */
   env: EnvVar[];
   workdir: string | null;
   /** Seconds; null uses the executor's default timeout. */
@@ -51,7 +50,7 @@ export interface JobInput {
   name?: string | null;
   command?: string | null;
   image?: string | null;
-  env?: ReadonlyArray<{ name?: string | null; value?: string | null }> | null;
+  env?: ReadonlyArray<EnvVarInput> | null;
   workdir?: string | null;
   timeoutSec?: number | null;
   maxAttempts?: number | null;
@@ -71,18 +70,26 @@ export const MAX_ATTEMPTS = 10;
 export const MAX_CONCURRENT = 10_000;
 const MAX_TEXT = 65_536;
 
+export interface ValidateJobOptions {
+  /**
+   * A secret environment variable may come without a value and none stored (a `fluxi.yaml`, which
+   * never holds one): it is stored unset, and an attempt fails naming it until it is set.
+   */
+  unsetSecretEnv?: boolean;
+}
+
 /**
  * Validates a job input and applies the defaults. Throws BAD_USER_INPUT with the
  * field path (`${path}.env[2].name`) of the first fault found.
  */
-export function validateJob(input: JobInput, path = 'input'): JobDefinition {
+export function validateJob(input: JobInput, path = 'input', options: ValidateJobOptions = {}): JobDefinition {
   const name = requireName(input.name, 'job name', `${path}.name`);
   const image = optionalText(input.image, `${path}.image`, 'image', /^\S+$/, 'must not contain whitespace');
   const docker = validateDocker(input.docker, `${path}.docker`);
   if (image === null && !isDefaultDocker(docker)) {
     throw badInput('docker options apply to a job with an image: set image, or remove docker', `${path}.docker`);
   }
-  const variables = env(input.env, `${path}.env`);
+  const variables = env(input.env, `${path}.env`, options.unsetSecretEnv ?? false);
   return {
     name,
     command: command(input.command, `${path}.command`),
@@ -113,6 +120,8 @@ export function applyJobPatch(current: JobDefinition, patch: JobInput, path = 'i
   for (const [key, value] of Object.entries(patch) as [keyof JobInput, unknown][]) {
     if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
   }
+  // A secret entry sent without a value keeps the stored one of its name.
+  if (patch.env !== undefined && patch.env !== null) merged.env = keepStoredSecretEnv(patch.env, current.env);
   return validateJob(merged, path);
 }
 
@@ -152,7 +161,7 @@ export function optionalInt(
   return value;
 }
 
-function env(value: JobInput['env'], field: string): EnvVar[] {
+function env(value: JobInput['env'], field: string, unsetSecretAllowed: boolean): EnvVar[] {
   if (value === undefined || value === null) return [];
   const seen = new Map<string, number>();
   return value.map((item, index) => {
@@ -166,6 +175,7 @@ function env(value: JobInput['env'], field: string): EnvVar[] {
       throw badInput(`environment variable ${name} is set twice (env[${first}] and env[${index}])`, `${at}.name`);
     }
     seen.set(name, index);
+    if (item.secret === true) return secretEnvEntry(name, item, `${at}.value`, unsetSecretAllowed);
     const text = item.value ?? '';
     if (text.length > MAX_TEXT) throw badInput(`value of ${name} is longer than ${MAX_TEXT} characters`, `${at}.value`);
     if (text.includes('\0')) throw badInput(`value of ${name} must not contain NUL characters`, `${at}.value`);

@@ -50,20 +50,26 @@ export function validateSecretName(value: unknown, field: string): string {
 /** Validates `setSecret`'s input; the pipeline's existence is the store's to check. */
 export function validateSecret(input: SecretInput, path = 'input'): SecretDefinition {
   const name = validateSecretName(input.name, `${path}.name`);
-  const value = input.value;
-  if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) {
-    throw badInput(
-      `secret value must be at least ${MIN_SECRET_LENGTH} characters (shorter ones cannot be masked in logs)`,
-      `${path}.value`,
-    );
-  }
-  if (value.length > MAX_SECRET_LENGTH) {
-    throw badInput(`secret value is longer than ${MAX_SECRET_LENGTH} characters`, `${path}.value`);
-  }
-  if (value.includes('\0')) throw badInput('secret value must not contain NUL characters', `${path}.value`);
-  if (value.trim() === '') throw badInput('secret value must not be blank', `${path}.value`);
+  const value = validateSecretValue(input.value, `${path}.value`);
   const pipelineId = input.pipelineId === undefined || input.pipelineId === '' ? null : input.pipelineId;
   return { name, value, pipelineId };
+}
+
+/**
+ * The rules of a value Fluxi masks (a secret's, or a job's environment variable marked secret):
+ * 4 to 65536 characters, not blank, no NUL. `what` starts the messages ("secret value").
+ */
+export function validateSecretValue(value: unknown, field: string, what = 'secret value'): string {
+  if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) {
+    throw badInput(
+      `${what} must be at least ${MIN_SECRET_LENGTH} characters (shorter ones cannot be masked in logs)`,
+      field,
+    );
+  }
+  if (value.length > MAX_SECRET_LENGTH) throw badInput(`${what} is longer than ${MAX_SECRET_LENGTH} characters`, field);
+  if (value.includes('\0')) throw badInput(`${what} must not contain NUL characters`, field);
+  if (value.trim() === '') throw badInput(`${what} must not be blank`, field);
+  return value;
 }
 
 /** A job's `secrets`: distinct secret names, at most MAX_JOB_SECRETS, none also in its env. */

@@ -23,6 +23,7 @@ import { FluxiError } from '@fluxi/common';
 import type { DockerOptions, PullPolicy as PullPolicyName } from './docker.js';
 import type { Job } from './job.js';
 import type { Pipeline, StageEntryDefinition, When } from './pipeline.js';
+import { plainEnv, secretEnvNames } from './secret-env.js';
 import type { RetryOn, RetryPolicy } from './retry.js';
 
 const FAILURE_CLASS: Record<RetryOn, FailureClass> = {
@@ -48,7 +49,8 @@ export function jobSpec(job: Job): JobSpec {
     name: job.name,
     command: job.command,
     image: job.image ?? '',
-    env: Object.fromEntries(job.env.map((v) => [v.name, v.value])),
+    // Secret entries by name only: the executor asks for their values when an attempt starts.
+    env: Object.fromEntries(plainEnv(job.env).map((v) => [v.name, v.value])),
     workdir: job.workdir ?? '',
     timeoutSec: job.timeoutSec ?? 0,
     maxAttempts: job.maxAttempts,
@@ -60,6 +62,7 @@ export function jobSpec(job: Job): JobSpec {
     maxConcurrent: job.maxConcurrent ?? 0,
     checkout: job.checkout,
     secretNames: [...job.secrets],
+    secretEnvNames: secretEnvNames(job.env),
     docker: dockerOptions(job.docker),
   });
 }

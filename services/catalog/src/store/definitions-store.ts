@@ -1,8 +1,9 @@
-import { FluxiError } from '@fluxi/common';
+import { FluxiError, type SecretKeyRing } from '@fluxi/common';
 import type { SqlExecutor } from '@fluxi/db';
 import type { NamedDefinitions } from '../domain/as-code/definitions.js';
 import type { DefinitionChange } from '../domain/as-code/plan.js';
 import type { Job } from '../domain/job.js';
+import { keepStoredSecretEnv } from '../domain/secret-env.js';
 import type { Pipeline, PipelineDefinition } from '../domain/pipeline.js';
 import type { Schedule } from '../domain/schedule.js';
 import { insertJob, JOB_COLUMNS, updateJobRow } from './job-store.js';
@@ -67,6 +68,7 @@ export async function applyChanges(
   desired: NamedDefinitions,
   current: CatalogContent,
   changes: readonly DefinitionChange[],
+  keys: SecretKeyRing,
 ): Promise<void> {
   const jobIds = new Map(current.jobIds);
   const pipelineIds = new Map(current.pipelineIds);
@@ -78,9 +80,12 @@ export async function applyChanges(
   const written = (kind: DefinitionChange['kind']) =>
     changes.filter((change) => change.kind === kind && change.action !== 'unchanged');
   for (const { name, action } of written('job')) {
-    const job = desired.jobs.get(name);
-    if (job === undefined) continue;
-    const saved = action === 'create' ? await insertJob(tx, job) : await updateJobRow(tx, idOf(jobIds, name), job);
+    const file = desired.jobs.get(name);
+    if (file === undefined) continue;
+    // A secret env entry without a value (an exported file never has one) keeps the stored value.
+    const job = { ...file, env: keepStoredSecretEnv(file.env, current.definitions.jobs.get(name)?.env ?? []) };
+    const saved =
+      action === 'create' ? await insertJob(tx, job, keys) : await updateJobRow(tx, idOf(jobIds, name), job, keys);
     jobIds.set(name, saved.id);
   }
   for (const { name, action } of written('pipeline')) {

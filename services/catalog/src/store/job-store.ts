@@ -1,6 +1,7 @@
-import { FluxiError, IdPrefix, newId, notFound } from '@fluxi/common';
+import { FluxiError, IdPrefix, newId, notFound, type SecretKeyRing } from '@fluxi/common';
 import { isForeignKeyViolation, isUniqueViolation, type Database, type SqlExecutor } from '@fluxi/db';
-import { applyJobPatch, validateJob, type Job, type JobDefinition, type JobInput } from '../domain/job.js';
+import { applyJobPatch, validateJob, type EnvVar, type Job, type JobDefinition, type JobInput } from '../domain/job.js';
+import { openSecretEnvValue, sealEnv, type SecretEnvVar } from '../domain/secret-env.js';
 import { schedulesTargeting } from './schedule-store.js';
 
 export const JOB_COLUMNS = `id, name, command, image, env, workdir, timeout_sec AS "timeoutSec", max_attempts AS "maxAttempts",
@@ -13,12 +14,19 @@ interface JobRow extends JobDefinition {
   updatedAt: Date;
 }
 
-/** Jobs: validated on the way in, written in one statement or one transaction. */
+/**
+ * Jobs: validated on the way in, written in one statement or one transaction. Environment values
+ * marked secret are sealed with the key ring on the way in and opened only for an attempt.
+ */
 export class JobStore {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly keys: SecretKeyRing,
+  ) {}
 
-  async create(input: JobInput): Promise<Job> {
-    return insertJob(this.db, validateJob(input));
+  /** `copyOf`: the job whose sealed secret env values `input` carries (a copy re-seals them). */
+  async create(input: JobInput, copyOf?: string): Promise<Job> {
+    return insertJob(this.db, validateJob(input), this.keys, copyOf);
   }
 
   async get(id: string): Promise<Job | undefined> {
@@ -40,8 +48,16 @@ export class JobStore {
     return this.db.transaction(async (tx) => {
       const current = (await tx.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1 FOR UPDATE`, [id]))[0];
       if (current === undefined) throw notFound('job', id);
-      return updateJobRow(tx, id, applyJobPatch(current, patch));
+      return updateJobRow(tx, id, applyJobPatch(current, patch), this.keys);
     });
+  }
+
+  /**
+   * The values of `entries` (secret env entries of job `jobId`, as stored) in the clear, for an
+   * attempt. A value no key of the ring opens throws INTERNAL naming it; an unset one, NOT_FOUND.
+   */
+  openSecretEnv(jobId: string, entries: readonly SecretEnvVar[]): Map<string, string> {
+    return new Map(entries.map((entry) => [entry.name, openSecretEnvValue(this.keys, jobId, entry)]));
   }
 
   /** Deletes a job; refused with CONFLICT while a pipeline uses it. */
@@ -63,21 +79,27 @@ export class JobStore {
 }
 
 /** Inserts a validated job (in the caller's transaction, when `tx` is one). */
-export async function insertJob(tx: SqlExecutor, job: JobDefinition): Promise<Job> {
+export async function insertJob(
+  tx: SqlExecutor,
+  job: JobDefinition,
+  keys: SecretKeyRing,
+  copyOf?: string,
+): Promise<Job> {
+  const id = newId(IdPrefix.job);
   const rows = await tx
     .query<JobRow>(
       `INSERT INTO jobs (id, name, command, image, env, workdir, timeout_sec, max_attempts, allow_failure, retry, artifacts,
          pool, tags, max_concurrent, docker, checkout, secrets)
        VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10::text::jsonb, $11::text::jsonb,
          $12, $13::text::jsonb, $14, $15::text::jsonb, $16, $17::text::jsonb) RETURNING ${JOB_COLUMNS}`,
-      [newId(IdPrefix.job), ...values(job)],
+      [id, ...values(job, sealEnv(job.env, id, keys, copyOf ?? id))],
     )
     .catch(nameConflict(job.name));
   return rows[0] as Job;
 }
 
 /** Replaces the definition of job `id` with a validated one. */
-export async function updateJobRow(tx: SqlExecutor, id: string, job: JobDefinition): Promise<Job> {
+export async function updateJobRow(tx: SqlExecutor, id: string, job: JobDefinition, keys: SecretKeyRing): Promise<Job> {
   const rows = await tx
     .query<JobRow>(
       `UPDATE jobs SET name = $2, command = $3, image = $4, env = $5::text::jsonb, workdir = $6, timeout_sec = $7,
@@ -85,7 +107,7 @@ export async function updateJobRow(tx: SqlExecutor, id: string, job: JobDefiniti
          tags = $13::text::jsonb, max_concurrent = $14, docker = $15::text::jsonb, checkout = $16,
          secrets = $17::text::jsonb, updated_at = now()
        WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
-      [id, ...values(job)],
+      [id, ...values(job, sealEnv(job.env, id, keys, id))],
     )
     .catch(nameConflict(job.name));
   return rows[0] as Job;
@@ -113,12 +135,12 @@ async function refuseWhenUsed(tx: SqlExecutor, jobId: string): Promise<void> {
   }
 }
 
-function values(job: JobDefinition): unknown[] {
+function values(job: JobDefinition, env: readonly EnvVar[]): unknown[] {
   return [
     job.name,
     job.command,
     job.image,
-    JSON.stringify(job.env),
+    JSON.stringify(env),
     job.workdir,
     job.timeoutSec,
     job.maxAttempts,

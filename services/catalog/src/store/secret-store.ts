@@ -102,19 +102,25 @@ function pipelineNotFound(pipelineId: string): FluxiError {
 
 /** One sealed value of the catalog, with the associated data it was sealed with. */
 export interface SealedValue {
-  table: 'secrets' | 'pipelines';
+  table: 'secrets' | 'pipelines' | 'jobs';
   id: string;
+  /** A job's environment variable (table jobs). */
+  name?: string;
   sealed: string;
   context: string;
 }
 
 /**
- * Every sealed value of the catalog (secrets and pipelines' webhook secrets), rows locked for the
- * caller's transaction: what the re-encryption pass goes through.
+ * Every sealed value of the catalog (secrets, pipelines' webhook secrets, jobs' secret env values),
+ * rows locked for the caller's transaction: what the re-encryption pass goes through.
  */
 export async function sealedValues(
   tx: SqlExecutor,
-  contextOf: { secret(id: string): string; webhook(pipelineId: string): string },
+  contextOf: {
+    secret(id: string): string;
+    webhook(pipelineId: string): string;
+    jobEnv(jobId: string, name: string): string;
+  },
 ): Promise<SealedValue[]> {
   const secrets = await tx.query<{ id: string; sealed: string }>(
     'SELECT id, value AS sealed FROM secrets ORDER BY id FOR UPDATE',
@@ -122,9 +128,14 @@ export async function sealedValues(
   const webhooks = await tx.query<{ id: string; sealed: string }>(
     'SELECT id, webhook_secret AS sealed FROM pipelines WHERE webhook_secret IS NOT NULL ORDER BY id FOR UPDATE',
   );
+  const jobEnv = await tx.query<{ id: string; name: string; sealed: string }>(
+    `SELECT j.id, e->>'name' AS name, e->>'sealed' AS sealed FROM jobs j, jsonb_array_elements(j.env) AS e
+     WHERE e->>'secret' = 'true' AND e->>'sealed' IS NOT NULL ORDER BY j.id FOR UPDATE OF j`,
+  );
   return [
     ...secrets.map((row) => ({ table: 'secrets' as const, ...row, context: contextOf.secret(row.id) })),
     ...webhooks.map((row) => ({ table: 'pipelines' as const, ...row, context: contextOf.webhook(row.id) })),
+    ...jobEnv.map((row) => ({ table: 'jobs' as const, ...row, context: contextOf.jobEnv(row.id, row.name) })),
   ];
 }
 
@@ -132,6 +143,16 @@ export async function sealedValues(
 export async function updateSealed(tx: SqlExecutor, value: SealedValue, sealed: string): Promise<void> {
   if (value.table === 'secrets') {
     await tx.query('UPDATE secrets SET value = $2 WHERE id = $1', [value.id, sealed]);
+  } else if (value.table === 'jobs') {
+    // The one entry of that name in the job's env list, its order kept.
+    await tx.query(
+      `UPDATE jobs SET env = (
+         SELECT jsonb_agg(CASE WHEN e->>'name' = $2 THEN jsonb_set(e, '{sealed}', to_jsonb($3::text)) ELSE e END
+                          ORDER BY n)
+         FROM jsonb_array_elements(env) WITH ORDINALITY AS t(e, n))
+       WHERE id = $1`,
+      [value.id, value.name, sealed],
+    );
   } else {
     await tx.query('UPDATE pipelines SET webhook_secret = $2 WHERE id = $1', [value.id, sealed]);
   }

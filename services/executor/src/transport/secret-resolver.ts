@@ -12,16 +12,21 @@ import { request } from '@fluxi/messaging';
 import type { AttemptRef } from '../domain/messages.js';
 import { EXECUTOR_DEPS, type ExecutorDeps } from '../deps.js';
 
-/** The catalog's answer: a value per name asked, or a typed error. */
-export type SecretAnswer = { values: Map<string, string> } | { error: ErrorDetail };
+/** The catalog's answer: a value per name asked (secrets, secret env variables), or a typed error. */
+export type SecretAnswer = { values: Map<string, string>; env: Map<string, string> } | { error: ErrorDetail };
 
 export interface SecretQuery {
   pipelineId: string;
   jobId: string;
   names: readonly string[];
+  /** The job's environment variables marked secret (JobSpec.secret_env_names). */
+  envNames: readonly string[];
 }
 
-/** Asks the catalog for the values of a job's secrets when an attempt starts (NATS request/reply). */
+/**
+ * Asks the catalog for the values of a job's secrets and secret env variables when an attempt
+ * starts (one NATS request/reply for both).
+ */
 @Injectable()
 export class SecretResolver {
   constructor(@Inject(EXECUTOR_DEPS) private readonly deps: ExecutorDeps) {}
@@ -39,12 +44,16 @@ export class SecretResolver {
         attempt: ref.attempt,
         jobId: query.jobId,
         names: [...query.names],
+        envNames: [...query.envNames],
       }),
       this.deps.requestTimeoutMs,
     );
     switch (response.result.case) {
       case 'secrets':
-        return { values: new Map(Object.entries(response.result.value.values)) };
+        return {
+          values: new Map(Object.entries(response.result.value.values)),
+          env: new Map(Object.entries(response.result.value.env)),
+        };
       case 'error':
         return { error: response.result.value };
       default:

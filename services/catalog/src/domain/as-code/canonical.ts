@@ -1,10 +1,11 @@
 import { DEFAULT_POOL } from '../routing.js';
 import type { DockerOptions } from '../docker.js';
-import type { JobDefinition } from '../job.js';
+import type { EnvVar, JobDefinition } from '../job.js';
 import type { PipelineDefinition, StageEntryDefinition } from '../pipeline.js';
 import type { RetryPolicy } from '../retry.js';
 import { DEFAULT_MISSED_FIRES, DEFAULT_OVERLAP, type ScheduleDefinition } from '../schedule.js';
-import type { FileDocker, FileEntry, FileJob, FilePipeline, FileRetry, FileSchedule } from './schema.js';
+import { isSecretEnv } from '../secret-env.js';
+import type { FileDocker, FileEnvValue, FileEntry, FileJob, FilePipeline, FileRetry, FileSchedule } from './schema.js';
 
 /**
  * The one written form of each definition: file fields in schema order, defaults
@@ -23,7 +24,7 @@ export function canonicalJob(job: JobDefinition): FileJob {
   return compact({
     command: job.command,
     image: job.image ?? undefined,
-    env: job.env.length === 0 ? undefined : Object.fromEntries(job.env.map((v) => [v.name, v.value])),
+    env: job.env.length === 0 ? undefined : Object.fromEntries(job.env.map((v) => [v.name, envValue(v)])),
     workdir: job.workdir ?? undefined,
     timeoutSec: job.timeoutSec ?? undefined,
     maxAttempts: job.maxAttempts === 1 ? undefined : job.maxAttempts,
@@ -37,6 +38,15 @@ export function canonicalJob(job: JobDefinition): FileJob {
     checkout: job.checkout ? true : undefined,
     secrets: nonEmpty(job.secrets),
   });
+}
+
+/**
+ * A secret entry is written without its value, except a new one read from a file (so that an
+ * import with a value counts as a change): an export, read from the catalog, never holds one.
+ */
+function envValue(entry: EnvVar): FileEnvValue {
+  if (!isSecretEnv(entry)) return entry.value;
+  return entry.value === undefined ? { secret: true } : { secret: true, value: entry.value };
 }
 
 function canonicalDocker(docker: DockerOptions): FileDocker | undefined {

@@ -51,7 +51,7 @@ export function checkDefinitions(file: DefinitionsFile, locate: Locator, known: 
   for (const [name, job] of jobs) {
     attempt(
       (field) => jobLocation(name, job, field),
-      () => definitions.jobs.set(name, validateJob(jobInput(name, job))),
+      () => definitions.jobs.set(name, validateJob(jobInput(name, job), 'input', { unsetSecretEnv: true })),
     );
   }
   const jobNames = new Map([...known.jobs, ...jobs.map(([name]) => name)].map((name) => [name, name]));

@@ -18,7 +18,9 @@ export function jobInput(name: string, job: FileJob): JobInput {
   return {
     ...job,
     name,
-    env: Object.entries(job.env ?? {}).map(([key, value]) => ({ name: key, value })),
+    env: Object.entries(job.env ?? {}).map(([key, value]) =>
+      typeof value === 'string' ? { name: key, value } : { name: key, value: value.value, secret: true },
+    ),
     retry:
       retry === undefined
         ? undefined

@@ -42,13 +42,30 @@ export const dockerSchema = z
   })
   .describe('How a job with an image runs.');
 
+/** A job's environment variable marked secret; a file never holds its value when exported. */
+export const secretEnvSchema = z
+  .strictObject({
+    secret: z.literal(true).describe('The value is sealed in the catalog, never exported, and masked in logs.'),
+    value: z
+      .string()
+      .describe('The value (4+ characters); absent keeps the stored one (or leaves it unset: set it with updateJob).')
+      .optional(),
+  })
+  .describe('An environment variable marked secret.');
+
+function envValueError(issue: { input?: unknown }): string {
+  return typeof issue.input === 'object' && issue.input !== null
+    ? 'a secret environment variable is written { secret: true } or { secret: true, value: "…" }'
+    : 'environment values are strings: quote numbers and booleans';
+}
+
 export const jobSchema = z
   .strictObject({
     command: text('Shell command (run with /bin/sh -c).'),
     image: text('Container image; absent: the shell driver.').optional(),
     env: z
-      .record(z.string(), z.string({ error: 'environment values are strings: quote numbers and booleans' }))
-      .describe('Environment variables.')
+      .record(z.string(), z.union([z.string(), secretEnvSchema], { error: envValueError }))
+      .describe('Environment variables: name → value, or → { secret: true } for a secret one.')
       .optional(),
     workdir: text('Work folder.').optional(),
     timeoutSec: z.int().describe('Seconds (1-604800); absent: the executor default.').optional(),
@@ -194,6 +211,7 @@ export const definitionsFileSchema = z
 
 export type DefinitionsFile = z.infer<typeof definitionsFileSchema>;
 export type FileJob = z.infer<typeof jobSchema>;
+export type FileEnvValue = string | z.infer<typeof secretEnvSchema>;
 export type FileRetry = z.infer<typeof retrySchema>;
 export type FileDocker = z.infer<typeof dockerSchema>;
 export type FilePipeline = z.infer<typeof pipelineSchema>;

@@ -136,7 +136,10 @@ export function copyResolvers(
         write(ctx, 'copyJob');
         const job = await jobs.require(id);
         const names = async () => (await jobs.list()).map((item) => item.name);
-        return jobObject(await createCopy(name, job.name, names, (n) => jobs.create({ ...jobInputOf(job), name: n })));
+        // The secret env values go along, opened and sealed again for the copy's id.
+        return jobObject(
+          await createCopy(name, job.name, names, (n) => jobs.create({ ...jobInputOf(job), name: n }, job.id)),
+        );
       },
       copyPipeline: async (_: unknown, { id, name }: CopyArgs, ctx: SubgraphContext) => {
         write(ctx, 'copyPipeline');

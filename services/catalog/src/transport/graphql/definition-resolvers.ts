@@ -1,6 +1,7 @@
 import { notFound } from '@fluxi/common';
 import { requireRole, type Resolvers, type SubgraphContext } from '@fluxi/graphql';
 import type { Job, JobInput } from '../../domain/job.js';
+import { envAnswer } from '../../domain/secret-env.js';
 import { retryInput } from '../../domain/retry.js';
 import type { Pipeline, PipelineInput, StageEntryDefinition } from '../../domain/pipeline.js';
 import type { JobStore } from '../../store/job-store.js';
@@ -13,7 +14,13 @@ interface IdArgs {
 const iso = (date: Date): string => date.toISOString();
 
 export function jobObject(job: Job): Record<string, unknown> {
-  return { ...job, retry: retryInput(job.retry), createdAt: iso(job.createdAt), updatedAt: iso(job.updatedAt) };
+  return {
+    ...job,
+    env: job.env.map(envAnswer),
+    retry: retryInput(job.retry),
+    createdAt: iso(job.createdAt),
+    updatedAt: iso(job.updatedAt),
+  };
 }
 
 export function pipelineObject(pipeline: Pipeline): Record<string, unknown> {

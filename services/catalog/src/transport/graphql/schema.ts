@@ -15,7 +15,10 @@ export const typeDefs = gql`
 
   type EnvVar {
     name: String!
-    value: String!
+    "null for a secret variable: its value is never answered."
+    value: String
+    "Marked secret: the value is stored encrypted, given to attempts only, and masked in their logs."
+    secret: Boolean!
   }
 
   enum RetryOn {
@@ -151,7 +154,10 @@ export const typeDefs = gql`
 
   input EnvVarInput {
     name: String!
-    value: String!
+    "Required unless secret: a secret variable sent without a value keeps its stored value."
+    value: String
+    "Stores the value encrypted (4+ characters), never answers it, masks it in logs."
+    secret: Boolean
   }
 
   input CreateJobInput {

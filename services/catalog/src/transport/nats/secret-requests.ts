@@ -12,6 +12,7 @@ import {
 import { serve, type Nats } from '@fluxi/messaging';
 import type { AuditOutcome } from '../../domain/audit.js';
 import { pickSecrets } from '../../domain/secret.js';
+import { pickSecretEnv } from '../../domain/secret-env.js';
 import { AuditStore } from '../../store/audit-store.js';
 import { JobStore } from '../../store/job-store.js';
 import { SecretStore } from '../../store/secret-store.js';
@@ -19,7 +20,8 @@ import { LOGGER, NATS } from '../../tokens.js';
 
 /**
  * Serves `fluxi.catalog.secrets.resolve`: an executor starting an attempt asks for the values of the
- * job's secrets. Only names the job's definition lists are given (a name it no longer lists is
+ * job's secrets and of its environment variables marked secret (`envNames`, the job's own values,
+ * opened with the job id bound in). Only names the job's definition lists are given (a name it no longer lists is
  * refused); the pipeline's own secret wins over the global one; `lastUsedAt` is updated; the access is
  * logged with names and ids, never values. The answer holds the values in the clear: NATS carries it
  * to the executor only (with authentication and TLS in production). Each resolution, given or
@@ -45,10 +47,10 @@ export class SecretRequestServer implements OnApplicationBootstrap, OnModuleDest
       logger: this.logger,
       handler: async (req) => {
         try {
-          const values = await this.resolve(req);
+          const { values, env } = await this.resolve(req);
           await this.record(req, 'success', {});
           return create(ResolveSecretsResponseSchema, {
-            result: { case: 'secrets', value: { values: Object.fromEntries(values) } },
+            result: { case: 'secrets', value: { values: Object.fromEntries(values), env: Object.fromEntries(env) } },
           });
         } catch (error) {
           const value = this.errorDetail(error);
@@ -65,8 +67,11 @@ export class SecretRequestServer implements OnApplicationBootstrap, OnModuleDest
     this.stop = undefined;
   }
 
-  private async resolve(req: ResolveSecretsRequest): Promise<Map<string, string>> {
+  private async resolve(
+    req: ResolveSecretsRequest,
+  ): Promise<{ values: Map<string, string>; env: Map<string, string> }> {
     const names = [...new Set(req.names)];
+    const envNames = [...new Set(req.envNames)];
     const access = { jobRunId: req.jobRunId, attempt: req.attempt, jobId: req.jobId, pipelineId: req.pipelineId };
     const job = await this.jobs.require(req.jobId);
     const unlisted = names.find((name) => !job.secrets.includes(name));
@@ -78,10 +83,16 @@ export class SecretRequestServer implements OnApplicationBootstrap, OnModuleDest
         { field: unlisted },
       );
     }
+    const entries = pickSecretEnv(job, envNames);
+    const env = this.jobs.openSecretEnv(job.id, entries);
+    if (names.length === 0) {
+      this.logger.info({ ...access, envNames }, 'secret access');
+      return { values: new Map(), env };
+    }
     const picked = pickSecrets(await this.secrets.forAttempt(names, req.pipelineId), names, req.pipelineId);
     await this.secrets.markUsed(picked.used);
-    this.logger.info({ ...access, names, secretIds: picked.used }, 'secret access');
-    return picked.values;
+    this.logger.info({ ...access, names, envNames, secretIds: picked.used }, 'secret access');
+    return { values: picked.values, env };
   }
 
   /** The audit entry of one resolution; a failure to write it is logged, the answer still goes. */
@@ -95,7 +106,14 @@ export class SecretRequestServer implements OnApplicationBootstrap, OnModuleDest
       action: 'secret.access',
       target: req.jobRunId,
       outcome,
-      details: { ...details, names: req.names, pipelineId: req.pipelineId, jobId: req.jobId, attempt: req.attempt },
+      details: {
+        ...details,
+        names: req.names,
+        envNames: req.envNames,
+        pipelineId: req.pipelineId,
+        jobId: req.jobId,
+        attempt: req.attempt,
+      },
       address: null,
     };
     await this.audit.record([entry]).catch((err: unknown) => {

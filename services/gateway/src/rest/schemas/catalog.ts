@@ -10,7 +10,25 @@ import { Id } from './common.js';
 const Timestamp = z.string().openapi({ description: 'ISO 8601, UTC.', example: '2025-01-31T12:00:00.000Z' });
 const nullableInt = z.number().int().nullable();
 
-const EnvVar = z.object({ name: z.string(), value: z.string() }).openapi('EnvVar');
+const EnvVar = z
+  .object({
+    name: z.string(),
+    value: z.string().nullable().openapi({ description: 'null for a secret variable: its value is never answered.' }),
+    secret: z.boolean().openapi({ description: 'Stored encrypted, given to attempts only, masked in their logs.' }),
+  })
+  .openapi('EnvVar');
+const EnvVarInput = z
+  .strictObject({
+    name: z.string(),
+    value: z.string().nullish().openapi({
+      description: 'Required unless secret: a secret variable sent without a value keeps its stored value.',
+    }),
+    secret: z
+      .boolean()
+      .nullish()
+      .openapi({ description: 'Stores the value encrypted (4+ characters), never answers it, masks it in logs.' }),
+  })
+  .openapi('EnvVarInput');
 const RetryOn = z.enum(['JOB', 'TIMEOUT', 'INFRASTRUCTURE']);
 const Backoff = z.enum(['FIXED', 'EXPONENTIAL']);
 const PullPolicy = z.enum(['IF_NOT_PRESENT', 'ALWAYS', 'NEVER']);
@@ -81,7 +99,7 @@ const DockerOptionsInput = z
 /** Every field of a job but name and command; null clears (or resets to the default). */
 const jobFields = {
   image: z.string().nullish(),
-  env: z.array(z.strictObject({ name: z.string(), value: z.string() })).nullish(),
+  env: z.array(EnvVarInput).nullish(),
   workdir: z.string().nullish(),
   timeoutSec: z.number().int().nullish(),
   maxAttempts: z.number().int().nullish(),

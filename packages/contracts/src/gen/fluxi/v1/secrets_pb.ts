@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fluxi/v1/secrets.proto.
  */
 export const file_fluxi_v1_secrets: GenFile = /*@__PURE__*/
-  fileDesc("ChZmbHV4aS92MS9zZWNyZXRzLnByb3RvEghmbHV4aS52MSKcAQoVUmVzb2x2ZVNlY3JldHNSZXF1ZXN0EioKB3ZlcnNpb24YASABKA4yGS5mbHV4aS52MS5Db250cmFjdFZlcnNpb24SEwoLcGlwZWxpbmVfaWQYAiABKAkSEgoKam9iX3J1bl9pZBgDIAEoCRIOCgZqb2JfaWQYBCABKAkSDwoHYXR0ZW1wdBgFIAEoDRINCgVuYW1lcxgGIAMoCSJxCgxTZWNyZXRWYWx1ZXMSMgoGdmFsdWVzGAEgAygLMiIuZmx1eGkudjEuU2VjcmV0VmFsdWVzLlZhbHVlc0VudHJ5Gi0KC1ZhbHVlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEidQoWUmVzb2x2ZVNlY3JldHNSZXNwb25zZRIpCgdzZWNyZXRzGAEgASgLMhYuZmx1eGkudjEuU2VjcmV0VmFsdWVzSAASJgoFZXJyb3IYAiABKAsyFS5mbHV4aS52MS5FcnJvckRldGFpbEgAQggKBnJlc3VsdGIGcHJvdG8z", [file_fluxi_v1_common]);
+  fileDesc("ChZmbHV4aS92MS9zZWNyZXRzLnByb3RvEghmbHV4aS52MSKvAQoVUmVzb2x2ZVNlY3JldHNSZXF1ZXN0EioKB3ZlcnNpb24YASABKA4yGS5mbHV4aS52MS5Db250cmFjdFZlcnNpb24SEwoLcGlwZWxpbmVfaWQYAiABKAkSEgoKam9iX3J1bl9pZBgDIAEoCRIOCgZqb2JfaWQYBCABKAkSDwoHYXR0ZW1wdBgFIAEoDRINCgVuYW1lcxgGIAMoCRIRCgllbnZfbmFtZXMYByADKAkiywEKDFNlY3JldFZhbHVlcxIyCgZ2YWx1ZXMYASADKAsyIi5mbHV4aS52MS5TZWNyZXRWYWx1ZXMuVmFsdWVzRW50cnkSLAoDZW52GAIgAygLMh8uZmx1eGkudjEuU2VjcmV0VmFsdWVzLkVudkVudHJ5Gi0KC1ZhbHVlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaKgoIRW52RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJ1ChZSZXNvbHZlU2VjcmV0c1Jlc3BvbnNlEikKB3NlY3JldHMYASABKAsyFi5mbHV4aS52MS5TZWNyZXRWYWx1ZXNIABImCgVlcnJvchgCIAEoCzIVLmZsdXhpLnYxLkVycm9yRGV0YWlsSABCCAoGcmVzdWx0YgZwcm90bzM", [file_fluxi_v1_common]);
 
 /**
  * Request on fluxi.catalog.secrets.resolve: the executor asks the catalog, which alone holds the
@@ -56,6 +56,14 @@ export type ResolveSecretsRequest = Message<"fluxi.v1.ResolveSecretsRequest"> & 
    * @generated from field: repeated string names = 6;
    */
   names: string[];
+
+  /**
+   * JobSpec.secret_env_names: the job's environment variables marked secret (their values are the
+   * job's own, sealed with it).
+   *
+   * @generated from field: repeated string env_names = 7;
+   */
+  envNames: string[];
 };
 
 /**
@@ -75,6 +83,13 @@ export type SecretValues = Message<"fluxi.v1.SecretValues"> & {
    * @generated from field: map<string, string> values = 1;
    */
   values: { [key: string]: string };
+
+  /**
+   * Name → value in the clear of each env_names entry: same rules as values.
+   *
+   * @generated from field: map<string, string> env = 2;
+   */
+  env: { [key: string]: string };
 };
 
 /**
@@ -99,7 +114,8 @@ export type ResolveSecretsResponse = Message<"fluxi.v1.ResolveSecretsResponse"> 
     case: "secrets";
   } | {
     /**
-     * NOT_FOUND naming the first secret that is not set; BAD_USER_INPUT for a name the job does not list.
+     * NOT_FOUND naming the first secret (or secret environment variable) that is not set;
+     * BAD_USER_INPUT for a name the job does not list (or whose variable is no longer secret).
      *
      * @generated from field: fluxi.v1.ErrorDetail error = 2;
      */
