@@ -9,7 +9,7 @@ import {
   loadConfig,
   type FluxiConfig,
 } from '@fluxi/common';
-import { READY_MESSAGE } from './executor-process.js';
+import { METRICS_MESSAGE, READY_MESSAGE } from './executor-process.js';
 import { describeStartError } from './start-error.js';
 import { stopBounds } from './stop-bounds.js';
 import { startFluxi, TARGETS, type Target } from './system.js';
@@ -91,7 +91,11 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   lines.push('Press Ctrl-C to stop.');
   if (!launched) process.stdout.write(`${lines.join('\n')}\n`);
-  else process.send?.(READY_MESSAGE);
+  else {
+    const metricsUrl = system.services.find((service) => service.metricsUrl !== undefined)?.metricsUrl;
+    if (metricsUrl !== undefined) process.send?.({ type: METRICS_MESSAGE, url: metricsUrl });
+    process.send?.(READY_MESSAGE);
+  }
   const why = await signals.requested;
   logger.info({ why, boundSec: bounds.totalMs / 1000 }, 'stopping');
   if (!launched) process.stdout.write('Stopping Fluxi…\n');

@@ -1,13 +1,18 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { FluxiConfig, Logger, RunningService } from '@fluxi/common';
+import type { FluxiConfig, Logger, MetricsHub, MetricsJson, RunningService } from '@fluxi/common';
 import { stopChild } from './child-stop.js';
 import { restartDelayMs } from './restart-delay.js';
 import { stopBounds } from './stop-bounds.js';
 
 /** Message the child sends on its IPC channel once its services run. */
 export const READY_MESSAGE = 'fluxi:ready';
+/** Message the child sends before READY_MESSAGE: where its executor serves its metrics. */
+export const METRICS_MESSAGE = 'fluxi:metrics';
+
+/** How long the launcher waits for the executor process's metrics when the gateway is scraped. */
+const METRICS_READ_MS = 2000;
 
 const BIN = new URL('./bin.js', import.meta.url).pathname;
 const CONFIG_ENV = /^(FLUXI_|DATABASE_URL$|NATS_URL$|REDIS_URL$|CLICKHOUSE_URL$)/;
@@ -23,7 +28,9 @@ export async function startExecutorProcess(
   config: FluxiConfig,
   servers: { natsUrl: string; redisUrl: string },
   logger: Logger,
+  metrics?: MetricsHub,
 ): Promise<RunningService> {
+  let metricsUrl: string | undefined;
   const graceMs = stopBounds(config).executorProcessMs;
   const runDir = resolve(config.dataDir, 'run');
   mkdirSync(runDir, { recursive: true });
@@ -44,8 +51,8 @@ export async function startExecutorProcess(
       detached: true,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    await waitReady(child);
-    logger.info({ pid: child.pid }, 'executor process started');
+    metricsUrl = await waitReady(child);
+    logger.info({ pid: child.pid, metrics: metricsUrl }, 'executor process started');
     return child;
   };
   let stopping = false;
@@ -79,8 +86,18 @@ export async function startExecutorProcess(
     });
   };
   watch(current);
+  // The gateway's merged /metrics includes the executor process's own (its process metrics left out).
+  metrics?.addRemote('executor', async () => {
+    if (metricsUrl === undefined) return [];
+    const response = await fetch(`${metricsUrl}/metrics/json`, { signal: AbortSignal.timeout(METRICS_READ_MS) });
+    if (!response.ok) throw new Error(`executor metrics answered ${response.status}`);
+    return (await response.json()) as MetricsJson;
+  });
   return {
     name: 'executor',
+    get metricsUrl() {
+      return metricsUrl;
+    },
     stop: async () => {
       stopping = true;
       await stopChild(current, graceMs);
@@ -88,7 +105,9 @@ export async function startExecutorProcess(
   };
 }
 
-function waitReady(child: ChildProcess): Promise<void> {
+/** Resolves once the child is ready, with the metrics URL it announced (if any). */
+function waitReady(child: ChildProcess): Promise<string | undefined> {
+  let metricsUrl: string | undefined;
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -104,10 +123,20 @@ function waitReady(child: ChildProcess): Promise<void> {
       reject(error);
     });
     child.on('message', (message) => {
+      if (isMetricsMessage(message)) metricsUrl = message.url;
       if (message !== READY_MESSAGE) return;
       clearTimeout(timer);
       child.off('exit', onExit);
-      resolvePromise();
+      resolvePromise(metricsUrl);
     });
   });
+}
+
+function isMetricsMessage(message: unknown): message is { type: typeof METRICS_MESSAGE; url: string } {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { type?: unknown }).type === METRICS_MESSAGE &&
+    typeof (message as { url?: unknown }).url === 'string'
+  );
 }

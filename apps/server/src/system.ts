@@ -1,5 +1,6 @@
 import {
   assertCanListen,
+  MetricsHub,
   settlesWithin,
   type FluxiConfig,
   type Logger,
@@ -68,7 +69,8 @@ export async function startFluxi(
     await assertPortsFree(config, targets);
     const natsUrl = config.nats.url ?? (await push(servers, startLocalNats(config.dataDir, logger))).url;
     const redisUrl = config.redis.url ?? (await push(servers, startLocalRedis(config.dataDir, logger))).url;
-    const options: ServiceOptions = { config, natsUrl, redisUrl, logger };
+    // The services' metrics, merged on the gateway's /metrics when it runs here too.
+    const options: ServiceOptions = { config, natsUrl, redisUrl, logger, metrics: new MetricsHub() };
     await push(services, followInstallationLogLevel(natsUrl, logger, config.log.level, targets, startOptions));
     const { url, adminKey } = await startServices(targets, options, services);
     return { url, natsUrl, redisUrl, adminKey, services, stop };
@@ -100,7 +102,8 @@ async function startServices(
   if (wants('logs')) logsUrl = `${(await push(services, startLogs(options))).url ?? ''}/graphql`;
   if (wants('scheduler')) schedulerUrl = `${(await push(services, startScheduler(options))).url ?? ''}/graphql`;
   if (targets.includes('executor')) await push(services, startExecutor(options));
-  else if (targets.includes('all')) await push(services, startExecutorProcess(config, { natsUrl, redisUrl }, logger));
+  else if (targets.includes('all'))
+    await push(services, startExecutorProcess(config, { natsUrl, redisUrl }, logger, options.metrics));
   let url: string | undefined;
   if (wants('gateway')) {
     const subgraphs =

@@ -15,3 +15,4 @@ export * from './secret-box.js';
 export * from './secret-key-file.js';
 export * from './secret-key-ring.js';
 export * from './repository-url.js';
+export * from './metrics.js';

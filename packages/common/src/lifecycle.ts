@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import type { FluxiConfig } from './config/schema.js';
+import type { MetricsHub } from './metrics.js';
 
 /** What every service's `start()` returns: where it listens and how to stop it. */
 export interface RunningService {
   readonly name: string;
   /** HTTP base URL of the service (its GraphQL subgraph is at `${url}/graphql`), when it has one. */
   readonly url?: string;
+  /** Base URL of its `/metrics` when that is not under `url` (the executor's own listener). */
+  readonly metricsUrl?: string;
   stop(options?: StopOptions): Promise<void>;
 }
 
@@ -29,4 +32,6 @@ export interface ServiceOptions {
   redisUrl: string;
   /** Root logger; a service derives `logger.child({ service })`. */
   logger: Logger;
+  /** The launcher's metrics hub: a service adds its registry to it (the `all` mode's merged `/metrics`). */
+  metrics?: MetricsHub;
 }

@@ -5,7 +5,14 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import express, { type Express, type Request } from 'express';
 import type { DocumentNode } from 'graphql';
-import { serviceHealth, type HealthChecks, type Logger } from '@fluxi/common';
+import {
+  METRICS_CONTENT_TYPE,
+  serviceExposition,
+  serviceHealth,
+  type HealthChecks,
+  type Logger,
+  type Registry,
+} from '@fluxi/common';
 import { createFormatError } from './errors.js';
 import { decodePrincipal, PRINCIPAL_HEADER, type Principal } from './principal.js';
 
@@ -22,6 +29,8 @@ export interface SubgraphOptions {
   path?: string;
   /** Serves `GET /health` too: 200 when every check answers, 503 naming what is down. */
   health?: { service: string; checks: HealthChecks };
+  /** Serves `GET /metrics` too (Prometheus text: this registry and the process's metrics), without auth. */
+  metrics?: Registry;
   /** Where internal errors are logged with their error id. */
   logger?: Logger;
 }
@@ -44,6 +53,7 @@ export async function mountSubgraph(app: Express, options: SubgraphOptions): Pro
   });
   await server.start();
   if (options.health !== undefined) mountServiceHealth(app, options.health.service, options.health.checks);
+  if (options.metrics !== undefined) mountMetrics(app, () => serviceExposition(options.metrics as Registry));
   app.use(
     options.path ?? '/graphql',
     express.json({ limit: '10mb' }),
@@ -59,5 +69,20 @@ function mountServiceHealth(app: Express, service: string, checks: HealthChecks)
   app.get('/health', async (_req, res) => {
     const health = await serviceHealth(service, checks);
     res.status(health.status === 'ok' ? 200 : 503).json(health);
+  });
+}
+
+/** GET /metrics: the Prometheus text `exposition` gives, without auth (like /health). */
+export function mountMetrics(app: Express, exposition: () => Promise<string>): void {
+  app.get('/metrics', async (_req, res) => {
+    try {
+      const text = await exposition();
+      res.status(200).type(METRICS_CONTENT_TYPE).send(text);
+    } catch (error) {
+      res
+        .status(500)
+        .type('text/plain')
+        .send(`metrics failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   });
 }

@@ -3,9 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
-import { loadSecretKey, type HealthChecks, type RunningService, type ServiceOptions } from '@fluxi/common';
+import {
+  loadSecretKey,
+  serviceRegistry,
+  type HealthChecks,
+  type RunningService,
+  type ServiceOptions,
+} from '@fluxi/common';
 import type { Database } from '@fluxi/db';
-import { mountSubgraph, type Resolvers } from '@fluxi/graphql';
+import { gql, mountSubgraph, type Resolvers } from '@fluxi/graphql';
 import { connectNats, type Nats } from '@fluxi/messaging';
 import { AppModule } from './app.module.js';
 import { WebhookSecrets } from './domain/webhook-secrets.js';
@@ -16,6 +22,9 @@ import { openCatalogDatabase } from './store/database.js';
 import { GRAPHQL_RESOLVERS, HEALTH_CHECKS } from './tokens.js';
 import { SchedulePublisher } from './transport/nats/schedule-publisher.js';
 import { typeDefs } from './transport/graphql/schema.js';
+import { StatsStore } from './store/stats-store.js';
+import { statsResolvers, statsTypeDefs } from './transport/graphql/stats-schema.js';
+import { registerCatalogMetrics } from './transport/metrics/catalog-metrics.js';
 
 /** The key file made at the first start when `secrets.masterKey` is not set (under the data dir). */
 export const SECRET_KEY_FILE = 'secret.key';
@@ -59,10 +68,17 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
       await app.close();
       await mounted.apollo?.stop();
     });
+    const stats = new StatsStore(db);
+    const metrics = serviceRegistry('catalog', options.metrics);
+    registerCatalogMetrics(metrics, stats);
     mounted.apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), {
-      typeDefs,
-      resolvers: app.get<Resolvers>(GRAPHQL_RESOLVERS),
+      typeDefs: gql`
+        ${typeDefs}
+        ${statsTypeDefs}
+      `,
+      resolvers: { ...app.get<Resolvers>(GRAPHQL_RESOLVERS), ...statsResolvers(stats) },
       health: { service: 'catalog', checks: app.get<HealthChecks>(HEALTH_CHECKS) },
+      metrics,
       logger,
     });
     await app.listen(config.catalog.port, config.catalog.host);

@@ -1,13 +1,15 @@
 import 'reflect-metadata';
 import { hostname } from 'node:os';
 import { NestFactory } from '@nestjs/core';
-import type { RunningService, ServiceOptions, StopOptions } from '@fluxi/common';
+import { serviceRegistry, type RunningService, type ServiceOptions, type StopOptions } from '@fluxi/common';
 import { connectNats, openExecutorRegistry } from '@fluxi/messaging';
 import { AppModule } from './app.module.js';
 import { ActiveAttempts } from './run/active-attempts.js';
 import { killLeftoverGroups } from './drivers/group-guard.js';
 import { listenForCommands } from './transport/command-listener.js';
 import { ExecuteWorker } from './transport/execute-worker.js';
+import { registerHostMetrics } from './transport/host-metrics.js';
+import { registerSlotMetrics, startMetricsServer, type MetricsServer } from './transport/metrics-server.js';
 import { driversOf, executorName, RegistryHeartbeat, runningGroupsDir } from './transport/registry-heartbeat.js';
 
 export interface ExecutorOptions extends ServiceOptions {
@@ -24,6 +26,8 @@ export interface ExecutorOptions extends ServiceOptions {
 export interface RunningExecutor extends RunningService {
   /** hostname:pid, as sent in `started` events. */
   readonly executorId: string;
+  /** Its metrics listener (`executor.metrics`): `${metricsUrl}/metrics`. */
+  readonly metricsUrl: string;
   /** Job-run ids of the attempts running now. */
   activeJobs(): string[];
   /** Takes no new job (as an admin's drainExecutor does); running ones go on. */
@@ -73,7 +77,15 @@ export async function start(options: ExecutorOptions): Promise<RunningExecutor> 
     }),
     logger,
   });
+  let metricsServer: MetricsServer | undefined;
   try {
+    const metrics = serviceRegistry('executor', options.metrics);
+    metrics.setDefaultLabels({ service: 'executor', executor: executorName(config) });
+    registerHostMetrics(metrics, config.dataDir);
+    registerSlotMetrics(metrics, () => active?.list().length ?? 0, config.executor.concurrency);
+    metricsServer = await startMetricsServer(metrics, { ...config.executor.metrics, logger });
+    logger.info({ url: `${metricsServer.url}/metrics` }, 'executor metrics listening');
+    const openMetrics = metricsServer;
     // Registered before the worker takes a job: the scheduler finds whoever holds an attempt.
     await heartbeat.start();
     const app = await NestFactory.createApplicationContext(
@@ -110,6 +122,7 @@ export async function start(options: ExecutorOptions): Promise<RunningExecutor> 
     return {
       name: 'executor',
       executorId,
+      metricsUrl: openMetrics.url,
       activeJobs: () => running.activeJobs(),
       drain: () => {
         running.drain();
@@ -128,6 +141,7 @@ export async function start(options: ExecutorOptions): Promise<RunningExecutor> 
           await commands.stop();
           await heartbeat.stop();
           await app.close();
+          await openMetrics.close();
           await nats.close();
           logger.info('executor stopped');
         })();
@@ -136,6 +150,7 @@ export async function start(options: ExecutorOptions): Promise<RunningExecutor> 
     };
   } catch (error) {
     await heartbeat.stop();
+    await metricsServer?.close();
     await nats.close();
     throw error;
   }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { FluxiError, type RunningService, type ServiceOptions } from '@fluxi/common';
+import { FluxiError, serviceRegistry, type RunningService, type ServiceOptions } from '@fluxi/common';
 import { connectNats, natsHealthCheck } from '@fluxi/messaging';
 import { GatewayModule } from './app.module.js';
 import { artifactStore } from '@fluxi/artifacts';
@@ -12,6 +12,7 @@ import { mountLogin, mountLogout } from './access/session-routes.js';
 import { requireApiKey } from './transport/auth.js';
 import { mountGateway } from './transport/graphql.js';
 import { mountHealth } from './transport/health.js';
+import { gatewayMetrics, mountGatewayMetrics } from './transport/gateway-metrics.js';
 import { natsWebhookPorts, recordDelivery } from './transport/webhook-ports.js';
 import { mountWebhooks } from './transport/webhook-routes.js';
 import { KeyVerifier } from './transport/key-verifier.js';
@@ -53,6 +54,9 @@ export async function start(options: GatewayOptions): Promise<RunningService> {
   const http = app.getHttpAdapter().getInstance();
   http.disable('x-powered-by');
   mountHealth(http, subgraphs, { nats: natsHealthCheck(nats.nc) });
+  const registry = serviceRegistry('gateway', options.metrics);
+  const metrics = gatewayMetrics(registry);
+  mountGatewayMetrics(http, registry, options.metrics);
   const verifier = new KeyVerifier(nats.nc, logger);
   const audit = jetStreamAuditLog(nats.js, logger);
   const limiter = new AuthLimiter(config.gateway.authFailures);
@@ -68,7 +72,10 @@ export async function start(options: GatewayOptions): Promise<RunningService> {
   mountWebhooks(http, {
     maxBodyBytes: config.gateway.webhooks.maxBodyBytes,
     ports: natsWebhookPorts(nats.nc, config.gateway.webhooks.cacheSec),
-    record: (record, receivedAt) => recordDelivery(nats.nc, record, receivedAt, logger),
+    record: (record, receivedAt) => {
+      metrics.webhookDeliveries.inc({ provider: record.provider, result: record.result.toLowerCase() });
+      return recordDelivery(nats.nc, record, receivedAt, logger);
+    },
     logger,
   });
   const logsUrl = subgraphs.find((subgraph) => subgraph.name === 'logs')?.url as string;

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { FluxiConfig, HealthChecks, Logger } from '@fluxi/common';
+import { LogsMetrics } from './transport/logs-metrics.js';
 import { natsHealthCheck, type Nats } from '@fluxi/messaging';
 import { LogStore } from './store/log-store.js';
 import { LogIngestor } from './transport/log-ingestor.js';
@@ -15,6 +16,7 @@ export interface LogsDeps {
   nats: Nats;
   store: LogStore;
   logger: Logger;
+  metrics: LogsMetrics;
 }
 
 @Module({})
@@ -27,6 +29,7 @@ export class AppModule {
         { provide: NATS, useValue: deps.nats },
         { provide: LOGGER, useValue: deps.logger },
         { provide: LogStore, useValue: deps.store },
+        { provide: LogsMetrics, useValue: deps.metrics },
         {
           provide: HEALTH_CHECKS,
           useValue: {

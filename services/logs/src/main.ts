@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { HealthChecks, RunningService, ServiceOptions } from '@fluxi/common';
+import { serviceRegistry, type HealthChecks, type RunningService, type ServiceOptions } from '@fluxi/common';
 import { connectNats, type Nats } from '@fluxi/messaging';
 import { mountSubgraph } from '@fluxi/graphql';
 import { AppModule } from './app.module.js';
 import { LogStore } from './store/log-store.js';
 import { LogsSubgraph, typeDefs } from './transport/graphql.js';
 import { HEALTH_CHECKS } from './transport/tokens.js';
+import { LogsMetrics } from './transport/logs-metrics.js';
 
 export const SERVICE_NAME = 'logs';
 
@@ -38,14 +39,16 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     // A store that is away now is not fatal: writes wait for it, and the stream keeps the chunks.
     await store.ready().catch((error: unknown) => logger.error({ err: error }, 'log store not ready yet, will retry'));
     nats = await connectNats(options.natsUrl, `fluxi-${SERVICE_NAME}`, logger);
+    const metrics = serviceRegistry(SERVICE_NAME, options.metrics);
     app = await NestFactory.create<NestExpressApplication>(
-      AppModule.forRoot({ config: config.logs, nats, store, logger }),
+      AppModule.forRoot({ config: config.logs, nats, store, logger, metrics: new LogsMetrics(metrics) }),
       { logger: false, bodyParser: false },
     );
     const apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), {
       typeDefs,
       resolvers: app.get(LogsSubgraph).resolvers(),
       health: { service: 'logs', checks: app.get<HealthChecks>(HEALTH_CHECKS) },
+      metrics,
       logger,
     });
     await app.listen(config.logs.port, config.logs.host);

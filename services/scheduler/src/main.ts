@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
-import type { RunningService, ServiceOptions } from '@fluxi/common';
+import { serviceRegistry, type RunningService, type ServiceOptions } from '@fluxi/common';
 import { openDatabase } from '@fluxi/db';
 import { connectNats } from '@fluxi/messaging';
 import { RunQueries } from './engine/queries.js';
@@ -29,6 +29,10 @@ import { natsHealthCheck, redisHealthCheck } from '@fluxi/messaging';
 import { artifactStore } from '@fluxi/artifacts';
 import { RetentionSystem } from './engine/systems/retention.js';
 import { jetStreamPublisher, RunEventRelay } from './transport/nats/run-event-relay.js';
+import { RunStatsStore } from './store/stats-store.js';
+import { followRunEventsForMetrics } from './transport/metrics/run-event-follower.js';
+import { RunEventMetrics } from './transport/metrics/run-event-metrics.js';
+import { registerSchedulerGauges } from './transport/metrics/scheduler-metrics.js';
 
 export const SERVICE_NAME = 'scheduler';
 
@@ -117,8 +121,22 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     closers.add('webhook deliveries', async () => stopDeliveries());
     const stopTrigger = serveTrigger(nats.nc, engine.trigger, logger);
     closers.add('trigger', async () => stopTrigger());
+    // Metrics: gauges read when scraped, and what the run events make (an ordered consumer of FLUXI_EVENTS).
+    const metrics = serviceRegistry(SERVICE_NAME, options.metrics);
+    const runStats = new RunStatsStore(db);
+    const fireLag = registerSchedulerGauges(metrics, { stats: runStats, queue, executors, logger });
+    const runEventMetrics = new RunEventMetrics(metrics, { maxPipelineLabels: config.metrics.maxPipelineLabels });
+    const metricsFollower = await followRunEventsForMetrics(nats, (event) => runEventMetrics.observe(event), logger);
+    closers.add('metrics follower', () => metricsFollower.stop());
     // Schedules: definitions from NATS KV, the leader lease, the fire loop, their history.
-    const schedules = await startScheduleFiring({ nats, db, trigger: engine.trigger, config, logger });
+    const schedules = await startScheduleFiring({
+      nats,
+      db,
+      trigger: engine.trigger,
+      config,
+      logger,
+      onFire: (lagMs) => fireLag.observe(lagMs / 1000),
+    });
     closers.add('schedules', () => schedules.stop());
 
     const http = await startHttp(
@@ -134,7 +152,13 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
           redis: redisHealthCheck(redis),
         },
       },
-      { host: config.scheduler.host, port: config.scheduler.port, logger },
+      {
+        host: config.scheduler.host,
+        port: config.scheduler.port,
+        logger,
+        metrics,
+        stats: { stats: runStats, queue, executors },
+      },
     );
     closers.add('http', () => http.close());
     logger.info({ url: http.url, database: db.kind }, 'scheduler started');

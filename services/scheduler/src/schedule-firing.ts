@@ -12,9 +12,14 @@ import { LeaderLease } from './transport/nats/leader-lease.js';
 import { followSchedules } from './transport/nats/schedule-watch.js';
 
 /** A fire goes through the one trigger, in process: source schedule, the occurrence key, the planned time. */
-export function scheduleTrigger(trigger: Pick<TriggerSystem, 'trigger'>): ScheduleTriggerPort {
+export function scheduleTrigger(
+  trigger: Pick<TriggerSystem, 'trigger'>,
+  onFire?: (lagMs: number) => void,
+): ScheduleTriggerPort {
   return {
     async trigger(target, fire) {
+      // The fire lag metric: from the occurrence's planned time to this trigger.
+      onFire?.(Math.max(0, Date.now() - fire.planned.getTime()));
       const scope = target.kind === 'pipeline' ? { pipelineId: target.id } : { jobId: target.id };
       const run = await trigger.trigger(scope, {
         trigger: 'schedule',
@@ -46,6 +51,8 @@ export async function startScheduleFiring(deps: {
   trigger: Pick<TriggerSystem, 'trigger'>;
   config: FluxiConfig;
   logger: Logger;
+  /** Each fire's lag (planned time → trigger), for the fire lag metric. */
+  onFire?: (lagMs: number) => void;
 }): Promise<ScheduleFiring> {
   const options = deps.config.scheduler.schedules;
   const logger = deps.logger.child({ component: 'schedules' });
@@ -71,11 +78,18 @@ export async function startScheduleFiring(deps: {
   }
   try {
     const book = new ScheduleBook();
-    const system = new ScheduleFireSystem(book, scheduleTrigger(deps.trigger), history, logger, () => new Date(), {
-      graceMs: options.graceSec * 1000,
-      maxCatchUp: options.maxCatchUp,
-      concurrency: options.concurrency,
-    });
+    const system = new ScheduleFireSystem(
+      book,
+      scheduleTrigger(deps.trigger, deps.onFire),
+      history,
+      logger,
+      () => new Date(),
+      {
+        graceMs: options.graceSec * 1000,
+        maxCatchUp: options.maxCatchUp,
+        concurrency: options.concurrency,
+      },
+    );
     let wake = (): void => {};
     const lease = await LeaderLease.start(deps.nats, {
       ttlMs: options.leaseTtlMs,

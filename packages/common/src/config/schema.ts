@@ -199,6 +199,15 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        /**
+         * Where the executor serves `GET /metrics` (Prometheus text; its own process, host and
+         * attempts). Port 0: any free port, logged at start; the `all` mode's executor process
+         * also hands its metrics to the gateway's merged `/metrics`.
+         */
+        metrics: z
+          .object({ host: z.string().default('127.0.0.1'), port: port.default(0) })
+          .strict()
+          .prefault({}),
         /** Seconds between SIGTERM and SIGKILL when a job's process group is stopped. */
         killGraceSec: z.number().min(0).max(600).default(5),
         /**
@@ -318,6 +327,16 @@ export const configSchema = z
               : value,
           z.array(z.string().min(1)).max(16).default([]),
         ),
+      })
+      .strict()
+      .prefault({}),
+    metrics: z
+      .object({
+        /**
+         * Distinct pipeline names a service labels its metrics with (`pipeline="…"`); runs of
+         * pipelines seen after these are counted under `pipeline="other"`, so series stay bounded.
+         */
+        maxPipelineLabels: z.number().int().min(0).max(10_000).default(100),
       })
       .strict()
       .prefault({}),

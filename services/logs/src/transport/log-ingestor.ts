@@ -4,6 +4,7 @@ import { startDurableConsumer, type DurableConsumer, type JsMsg, type Nats } fro
 import type { FluxiConfig, Logger } from '@fluxi/common';
 import { LogStore } from '../store/log-store.js';
 import { rowsFromMessages } from './chunk-batch.js';
+import { LogsMetrics } from './logs-metrics.js';
 import { LOGGER, LOGS_CONFIG, NATS } from './tokens.js';
 
 /** Durable consumer name on FLUXI_LOGS: the logs service's position in the stream. */
@@ -23,6 +24,7 @@ export class LogIngestor implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly store: LogStore,
     @Inject(LOGS_CONFIG) private readonly config: FluxiConfig['logs'],
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly metrics: LogsMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -44,7 +46,10 @@ export class LogIngestor implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async write(messages: JsMsg[]): Promise<void> {
     const rows = rowsFromMessages(messages, this.logger, this.config.retentionDays);
+    const end = this.metrics.insertDuration.startTimer();
     await this.store.insert(rows);
+    end();
+    this.metrics.linesIngested.inc(rows.length);
     this.logger.debug({ messages: messages.length, lines: rows.length }, 'log lines written');
   }
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Logger } from '@fluxi/common';
+import type { Logger, Registry } from '@fluxi/common';
 import { gql, mountSubgraph } from '@fluxi/graphql';
 import { AppModule, type AppDeps } from '../../app.module.js';
 import { buildExecutorResolvers } from '../graphql/executor-resolvers.js';
@@ -9,6 +9,7 @@ import { SubgraphResolvers } from '../graphql/subgraph-resolvers.js';
 import { typeDefs } from '../graphql/type-defs.js';
 import { scheduleHistoryResolvers, scheduleHistoryTypeDefs } from '../graphql/schedule-history.js';
 import { webhookDeliveryResolvers, webhookDeliveryTypeDefs } from '../graphql/webhook-deliveries.js';
+import { statsResolvers, statsTypeDefs, type StatsSources } from '../graphql/stats.js';
 
 export interface HttpServer {
   /** `http://127.0.0.1:<port>` (the subgraph is at `${url}/graphql`). */
@@ -19,7 +20,7 @@ export interface HttpServer {
 /** Starts the Nest application with the GraphQL subgraph mounted at /graphql. */
 export async function startHttp(
   deps: AppDeps,
-  options: { host: string; port: number; logger?: Logger },
+  options: { host: string; port: number; logger?: Logger; metrics: Registry; stats: StatsSources },
 ): Promise<HttpServer> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), { logger: false });
   try {
@@ -27,11 +28,13 @@ export async function startHttp(
     const executors = buildExecutorResolvers(deps.executors, deps.queries);
     const deliveries = webhookDeliveryResolvers(deps.deliveries);
     const history = scheduleHistoryResolvers(deps.scheduleHistory, deps.queries);
+    const stats = statsResolvers(options.stats);
     const resolvers = {
       ...runs,
       ...executors,
       ...history,
-      Query: { ...runs.Query, ...executors.Query, ...deliveries.Query },
+      ...stats,
+      Query: { ...runs.Query, ...executors.Query, ...deliveries.Query, ...stats.Query },
       Mutation: { ...runs.Mutation, ...executors.Mutation },
     };
     // Mounted before listen(), so before the not-found handler Nest adds when it initialises.
@@ -40,9 +43,11 @@ export async function startHttp(
         ${typeDefs}
         ${webhookDeliveryTypeDefs}
         ${scheduleHistoryTypeDefs}
+        ${statsTypeDefs}
       `,
       resolvers,
       health: { service: 'scheduler', checks: deps.health },
+      metrics: options.metrics,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
     await app.listen(options.port, options.host);

@@ -19,6 +19,13 @@ export const EXECUTE_JOB_NAME = 'execute';
 /** Finished jobs are kept a day (at most 10000), so a recovery does not run them again. */
 const KEEP = { age: 86_400, count: 10_000 };
 
+/** Jobs of one pool's queues in each state. */
+export interface QueueDepth {
+  waiting: number;
+  delayed: number;
+  active: number;
+}
+
 /** The Redis commands the queue registry needs besides BullMQ's (ioredis has them). */
 export interface RegistryRedis {
   sadd(key: string, ...members: string[]): Promise<number>;
@@ -103,6 +110,21 @@ export class BullExecuteQueue implements ExecuteQueue {
       // Taken by a worker in between: the cancel broadcast stops it there.
       return false;
     }
+  }
+
+  /** Jobs per pool now: waiting (and prioritized) for an executor, delayed (retry backoffs), active (metrics, stats). */
+  async depths(): Promise<Map<string, QueueDepth>> {
+    const byPool = new Map<string, QueueDepth>();
+    for (const name of await this.registeredQueues()) {
+      const pool = parseExecuteQueueName(name)?.pool ?? 'default';
+      const counts = await this.queue(name).getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+      const depth = byPool.get(pool) ?? { waiting: 0, delayed: 0, active: 0 };
+      depth.waiting += (counts.waiting ?? 0) + (counts.prioritized ?? 0);
+      depth.delayed += counts.delayed ?? 0;
+      depth.active += counts.active ?? 0;
+      byPool.set(pool, depth);
+    }
+    return byPool;
   }
 
   async close(): Promise<void> {
