@@ -6,6 +6,7 @@ import { logRoutes } from './logs.js';
 import { pipelineRoutes } from './pipelines.js';
 import { runRoutes } from './runs.js';
 import { scheduleRoutes } from './schedules.js';
+import { statsRoutes } from './stats.js';
 
 /** Every REST operation under /api/v1 but the SSE streams (live/sse.ts), in document order. */
 export const restRoutes: readonly RestRoute[] = [
@@ -14,6 +15,7 @@ export const restRoutes: readonly RestRoute[] = [
   ...scheduleRoutes,
   ...runRoutes,
   ...logRoutes,
+  ...statsRoutes,
   ...adminRoutes,
   ...accessRoutes,
 ];
