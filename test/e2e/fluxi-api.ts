@@ -10,7 +10,7 @@ export interface JobInput {
   maxAttempts?: number;
   allowFailure?: boolean;
   workdir?: string;
-  env?: { name: string; value: string }[];
+  env?: { name: string; value?: string; secret?: boolean }[];
   retry?: {
     on?: string[];
     exitCodes?: number[];

@@ -14,7 +14,8 @@ import { FluxiApi } from './fluxi-api.js';
  * base64 at the three alignments, base64url, URL-encoded, inside JSON, in hex, split across two
  * output chunks and at a line cut, and a multi-line secret; none of it reaches the stored log, the
  * context, any API answer, PostgreSQL, or any file of the data folder (NATS and Redis stores, chDB,
- * the servers' logs).
+ * the servers' logs). A job's environment variable marked secret likewise: the job sees its value,
+ * the log shows [MASKED], no API answer (GraphQL, REST) nor the run's snapshot holds it.
  */
 const VALUE = 'Fluxi-t0ken/with+odd=chars&"quoted"~é';
 const GLOBAL_VALUE = 'global-value-the-pipeline-overrides';
@@ -46,7 +47,9 @@ function forms(value: string): string[] {
   ];
 }
 
-const SENSITIVE = [...forms(VALUE), ...forms(CERT), GLOBAL_VALUE];
+const ENV_VALUE = 'env-Var-s3cret/value+for=the-job';
+
+const SENSITIVE = [...forms(VALUE), ...forms(CERT), GLOBAL_VALUE, ...forms(ENV_VALUE)];
 
 /** Files under `dir` (recursively). */
 function filesUnder(dir: string): string[] {
@@ -199,6 +202,80 @@ describe('secrets through the gateway — real PostgreSQL', () => {
     expect(listed.secrets.filter((s) => s.lastUsedAt !== null).map((s) => s.name)).toEqual(['CERT', 'TOKEN']);
   });
 
+  it("gives a job its environment variable marked secret, masked, never answered or in the run's rows", async () => {
+    const jobId = await api.createJob({
+      name: 'secret-env-job',
+      command: [
+        'echo "env: $API_KEY"',
+        `printf '%s' "$API_KEY" | base64 -w0; echo`,
+        `printf '%s' "$API_KEY" | sha256sum | cut -c1-64`,
+        'echo "region: $REGION"',
+      ].join('\n'),
+      env: [
+        { name: 'REGION', value: 'eu-west' },
+        { name: 'API_KEY', value: ENV_VALUE, secret: true },
+      ],
+    });
+    const pipelineId = await api.createPipeline({
+      name: 'secret-env-pipeline',
+      stages: [{ name: 's', entries: [{ jobId }] }],
+    });
+    const run = await api.ended((await api.trigger(pipelineId)).id);
+    const jobRun = run.jobRuns[0]!;
+    expect(run.status, JSON.stringify(jobRun)).toBe('SUCCESS');
+    const lines = await api.logs(jobRun.id, (texts) => texts.some((text) => text.startsWith('region:')));
+    // The job saw the value (its digest), the log has it masked.
+    expect(lines).toContain(createHash('sha256').update(ENV_VALUE).digest('hex'));
+    expect(lines).toContain('env: [MASKED]');
+    expect(lines).toContain('[MASKED]');
+    expect(lines).toContain('region: eu-west');
+    expect(lines.some((line) => /secret API_KEY set in the environment/.test(line))).toBe(true);
+    for (const form of forms(ENV_VALUE)) expect(lines.join('\n'), form).not.toContain(form);
+
+    const graphql = await api.gql.request<{ job: { env: unknown[] } }>(
+      'query ($id: ID!) { job(id: $id) { env { name value secret } } }',
+      { id: jobId },
+    );
+    expect(graphql.job.env).toEqual([
+      { name: 'REGION', value: 'eu-west', secret: false },
+      { name: 'API_KEY', value: null, secret: true },
+    ]);
+    const rest = await fetch(`${system.url}/api/v1/jobs/${jobId}`, {
+      headers: { authorization: `Bearer ${system.adminKey}` },
+    });
+    expect(rest.status).toBe(200);
+    const restJob = (await rest.json()) as { env: unknown[] };
+    expect(restJob.env).toEqual(graphql.job.env);
+    const exported = await api.gql.request<{ exportDefinitions: string }>('{ exportDefinitions }');
+    const answers = JSON.stringify([graphql, restJob, exported, run, await api.run(run.id)]);
+    for (const form of forms(ENV_VALUE)) expect(answers, form).not.toContain(form);
+
+    // The run's snapshot and job runs hold the name, never the value (all tables are read below).
+    const pgClient = new pg.Client({ connectionString: database.url });
+    await pgClient.connect();
+    try {
+      const rows = await pgClient.query<{ row: string }>(
+        `SELECT t::text AS row FROM scheduler.job_runs t WHERE t.id = $1`,
+        [jobRun.id],
+      );
+      expect(rows.rows).toHaveLength(1);
+      const snapshots = await pgClient.query<{ row: string }>(
+        `SELECT t::text AS row FROM scheduler.pipeline_runs t WHERE t.id = $1`,
+        [run.id],
+      );
+      const text = [...rows.rows, ...snapshots.rows].map((r) => r.row).join('\n');
+      expect(text).toContain('API_KEY');
+      for (const form of forms(ENV_VALUE)) expect(text, form).not.toContain(form);
+      const sealed = await pgClient.query<{ env: Array<Record<string, unknown>> }>(
+        'SELECT env FROM catalog.jobs WHERE id = $1',
+        [jobId],
+      );
+      expect(sealed.rows[0]?.env[1]).toEqual({ name: 'API_KEY', secret: true, sealed: expect.stringMatching(/^v1:/) });
+    } finally {
+      await pgClient.end();
+    }
+  });
+
   it('fails an attempt whose secret is not set, naming it', async () => {
     const jobId = await api.createJob({ name: 'needs-missing', command: 'echo never' });
     await api.gql.request('mutation ($id: ID!) { updateJob(id: $id, input: { secrets: ["MISSING_ONE"] }) { id } }', {
@@ -239,7 +316,7 @@ describe('secrets through the gateway — real PostgreSQL', () => {
     } finally {
       await pgClient.end();
     }
-    const needles = [VALUE, GLOBAL_VALUE, ...CERT.split('\n').filter((line) => line.length >= 20)].map((v) =>
+    const needles = [VALUE, GLOBAL_VALUE, ENV_VALUE, ...CERT.split('\n').filter((line) => line.length >= 20)].map((v) =>
       Buffer.from(v),
     );
     const files = filesUnder(dir.path);
