@@ -125,8 +125,11 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     const metrics = serviceRegistry(SERVICE_NAME, options.metrics);
     const runStats = new RunStatsStore(db);
     const fireLag = registerSchedulerGauges(metrics, { stats: runStats, queue, executors, logger });
-    const runEventMetrics = new RunEventMetrics(metrics, { maxPipelineLabels: config.metrics.maxPipelineLabels });
-    const metricsFollower = await followRunEventsForMetrics(nats, (event) => runEventMetrics.observe(event), logger);
+    const runEventMetrics = new RunEventMetrics(metrics, {
+      maxPipelineLabels: config.metrics.maxPipelineLabels,
+      nameOf: (runId) => runStats.pipelineNameOf(runId),
+    });
+    const metricsFollower = await followRunEventsForMetrics(nats, runEventMetrics, logger);
     closers.add('metrics follower', () => metricsFollower.stop());
     // Schedules: definitions from NATS KV, the leader lease, the fire loop, their history.
     const schedules = await startScheduleFiring({

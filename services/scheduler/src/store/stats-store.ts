@@ -53,6 +53,15 @@ export class RunStatsStore {
     return { succeeded: row?.succeeded ?? 0, failed: row?.failed ?? 0 };
   }
 
+  /** The pipeline's (or job's) name as frozen in the run's snapshot; null when the run is gone. */
+  async pipelineNameOf(runId: string): Promise<string | null> {
+    const rows = await this.db.query<{ name: string | null }>(
+      "SELECT snapshot->>'name' AS name FROM pipeline_runs WHERE id = $1",
+      [runId],
+    );
+    return rows[0]?.name ?? null;
+  }
+
   /** Job runs waiting in the store (QUEUED: handed to an executor queue or held by a limit). */
   async queuedJobRuns(): Promise<Map<string, number>> {
     const rows = await this.db.query<{ pool: string; count: number }>(

@@ -55,7 +55,14 @@ export class RunEventMetrics {
   private readonly groupWait: Histogram<'pipeline'>;
   private readonly retries: Counter<'pipeline'>;
 
-  constructor(registry: Registry, options: { maxPipelineLabels: number }) {
+  constructor(
+    registry: Registry,
+    private readonly options: {
+      maxPipelineLabels: number;
+      /** The run's pipeline (or job) name from its snapshot, asked once per run (run events carry no name). */
+      nameOf: (pipelineRunId: string) => Promise<string | null>;
+    },
+  ) {
     this.pipelines = new BoundedLabel(options.maxPipelineLabels);
     const registers = [registry];
     this.runDuration = new Histogram({
@@ -105,15 +112,28 @@ export class RunEventMetrics {
     });
   }
 
-  observe(event: RunEvent): void {
+  /** Takes the events one at a time, in order (each awaited before the next). */
+  async observe(event: RunEvent): Promise<void> {
     const { entity } = event;
-    if (entity.case === 'run') this.observeRun(event, entity.value);
-    else if (entity.case === 'jobRun') this.observeJobRun(event, entity.value);
+    if (entity.case !== 'run' && entity.case !== 'jobRun') return;
+    const pipeline = this.pipelines.value(await this.nameOf(event, entity.case === 'run' ? entity.value.name : ''));
+    if (entity.case === 'run') this.observeRun(event, entity.value, pipeline);
+    else this.observeJobRun(event, entity.value, pipeline);
   }
 
-  private observeRun(event: RunEvent, run: RunEventRun): void {
-    if (run.name !== '') remember(this.runNames, event.pipelineRunId, run.name);
-    const pipeline = this.pipelines.value(run.name || this.runNames.get(event.pipelineRunId));
+  private async nameOf(event: RunEvent, named: string): Promise<string | undefined> {
+    const known = named !== '' ? named : this.runNames.get(event.pipelineRunId);
+    if (known !== undefined) {
+      remember(this.runNames, event.pipelineRunId, known);
+      return known;
+    }
+    const found = await this.options.nameOf(event.pipelineRunId);
+    if (found === null) return undefined;
+    remember(this.runNames, event.pipelineRunId, found);
+    return found;
+  }
+
+  private observeRun(event: RunEvent, run: RunEventRun, pipeline: string): void {
     if (event.kind === RunEventKind.CREATED) this.runsTriggered.inc({ trigger: run.trigger || 'unknown' });
     if (event.kind === RunEventKind.ADMITTED && run.createdAtMs > 0n) {
       this.groupWait.observe({ pipeline }, seconds(event.atMs - run.createdAtMs));
@@ -126,13 +146,9 @@ export class RunEventMetrics {
     }
   }
 
-  private observeJobRun(event: RunEvent, jobRun: RunEventJobRun): void {
+  private observeJobRun(event: RunEvent, jobRun: RunEventJobRun, pipeline: string): void {
     const key = `${jobRun.jobRunId}:${jobRun.attempt}`;
-    const pipeline = this.pipelines.value(this.runNames.get(event.pipelineRunId));
     switch (event.kind) {
-      case RunEventKind.QUEUED:
-        remember(this.queuedAt, key, Number(jobRun.notBeforeMs > event.atMs ? jobRun.notBeforeMs : event.atMs));
-        return;
       case RunEventKind.RETRY_SCHEDULED:
         this.retries.inc({ pipeline });
         remember(this.queuedAt, key, Number(jobRun.notBeforeMs > event.atMs ? jobRun.notBeforeMs : event.atMs));
@@ -146,6 +162,13 @@ export class RunEventMetrics {
       }
       default:
         break;
+    }
+    // Queued when created, or later (QUEUED): the first event that shows it queued starts the pickup clock.
+    if (jobRun.status === RunStatus.QUEUED) {
+      if (!this.queuedAt.has(key)) {
+        remember(this.queuedAt, key, Number(jobRun.notBeforeMs > event.atMs ? jobRun.notBeforeMs : event.atMs));
+      }
+      return;
     }
     if (!ENDED.has(jobRun.status)) return;
     this.queuedAt.delete(key);
