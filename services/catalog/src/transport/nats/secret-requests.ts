@@ -1,12 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { FluxiError, IdPrefix, isFluxiError, newId, type Logger } from '@fluxi/common';
+import { FluxiError, IdPrefix, newId, type Logger } from '@fluxi/common';
 import {
   create,
-  ErrorDetailSchema,
   ResolveSecretsRequestSchema,
   ResolveSecretsResponseSchema,
   Subjects,
-  type ErrorDetail,
   type ResolveSecretsRequest,
 } from '@fluxi/contracts';
 import { serve, type Nats } from '@fluxi/messaging';
@@ -16,6 +14,7 @@ import { pickSecretEnv } from '../../domain/secret-env.js';
 import { AuditStore } from '../../store/audit-store.js';
 import { JobStore } from '../../store/job-store.js';
 import { SecretStore } from '../../store/secret-store.js';
+import { errorDetail } from './error-detail.js';
 import { LOGGER, NATS } from '../../tokens.js';
 
 /**
@@ -53,7 +52,7 @@ export class SecretRequestServer implements OnApplicationBootstrap, OnModuleDest
             result: { case: 'secrets', value: { values: Object.fromEntries(values), env: Object.fromEntries(env) } },
           });
         } catch (error) {
-          const value = this.errorDetail(error);
+          const value = errorDetail(error, this.logger, Subjects.secretsResolve);
           await this.record(req, 'failure', { code: value.code, message: value.message });
           return create(ResolveSecretsResponseSchema, { result: { case: 'error', value } });
         }
@@ -119,13 +118,5 @@ export class SecretRequestServer implements OnApplicationBootstrap, OnModuleDest
     await this.audit.record([entry]).catch((err: unknown) => {
       this.logger.error({ err, jobRunId: req.jobRunId }, 'could not store the audit entry of a secret access');
     });
-  }
-
-  private errorDetail(error: unknown): ErrorDetail {
-    if (isFluxiError(error)) {
-      return create(ErrorDetailSchema, { code: error.code, message: error.message, field: error.field ?? '' });
-    }
-    this.logger.error({ err: error, subject: Subjects.secretsResolve }, 'catalog request failed');
-    return create(ErrorDetailSchema, { code: 'INTERNAL', message: 'internal error' });
   }
 }
