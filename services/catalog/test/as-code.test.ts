@@ -273,6 +273,50 @@ schedules:
     expect(new Set(again.result.changes.map((c: { action: string }) => c.action))).toEqual(new Set(['unchanged']));
   });
 
+  it('never changes the jobs of another pipeline: a second import with the same job names takes its own', async () => {
+    const mutation = `mutation ($yaml: String!, $name: String!) {
+      importGitlabCi(yaml: $yaml, pipelineName: $name) { notMapped result { changes { kind name action } } }
+    }`;
+    const first = 'build-job:\n  stage: build\n  script: make\ntest:\n  script: make test\n';
+    const second =
+      'build-job:\n  stage: build\n  script: cargo build\ntest:\n  needs: [build-job]\n  script: cargo test\n';
+    await catalog.ok(mutation, { yaml: first, name: 'iso-one' });
+    const done = (await catalog.ok(mutation, { yaml: second, name: 'iso-two' })).importGitlabCi;
+    expect(done.notMapped).toContain(
+      'build-job: job build-job belongs to another pipeline or stands alone: imported as iso-two.build-job',
+    );
+    expect(done.result.changes.filter((c: { kind: string }) => c.kind === 'job')).toEqual([
+      { kind: 'job', name: 'iso-two.build-job', action: 'create' },
+      { kind: 'job', name: 'iso-two.test', action: 'create' },
+    ]);
+    const jobs = (await catalog.ok('{ jobs { name command } }', {}, READER)).jobs as Array<{
+      name: string;
+      command: string;
+    }>;
+    expect(jobs.find((j) => j.name === 'build-job')?.command).toBe('make');
+    const pipelines = (
+      await catalog.ok('{ pipelines { name stages { entries { name needs job { name } } } } }', {}, READER)
+    ).pipelines as Array<{ name: string; stages: Array<{ entries: unknown[] }> }>;
+    expect(pipelines.find((p) => p.name === 'iso-two')?.stages.flatMap((s) => s.entries)).toEqual([
+      { name: 'build-job', needs: [], job: { name: 'iso-two.build-job' } },
+      { name: 'test', needs: ['build-job'], job: { name: 'iso-two.test' } },
+    ]);
+    // Importing again for the same pipeline updates its own jobs only.
+    const again = (await catalog.ok(mutation, { yaml: second, name: 'iso-two' })).importGitlabCi;
+    expect(new Set(again.result.changes.map((c: { action: string }) => c.action))).toEqual(new Set(['unchanged']));
+  });
+
+  it('refuses a circular !reference with its chain, as a bad input', async () => {
+    const error = await catalog.fail(
+      `mutation ($yaml: String!) { importGitlabCi(yaml: $yaml, pipelineName: "loop") { notMapped } }`,
+      { yaml: 'build:\n  script: !reference [build, script]\n' },
+    );
+    expect(error).toMatchObject({
+      message: 'circular reference: build.script → build.script',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  });
+
   it("imports and exports a pipeline's retention, and refuses negative days with field and line", async () => {
     const yaml = `version: 1
 jobs:

@@ -69,7 +69,8 @@ export class DefinitionsService {
 
   /** Converts a `.gitlab-ci.yml` into jobs and one pipeline, then imports them like `import`. */
   async importGitlabCi(text: string, pipelineName: string, dryRun = false): Promise<GitlabImportResult> {
-    const converted = convertGitlabCi(text, pipelineName);
+    const current = await this.db.transaction((tx) => readCatalog(tx));
+    const converted = convertGitlabCi(text, pipelineName, { reserved: jobsOfOthers(current, pipelineName) });
     const fluxiYaml = stringifySections(
       converted.sections,
       ` Converted from .gitlab-ci.yml by importGitlabCi (pipeline ${pipelineName})`,
@@ -77,6 +78,23 @@ export class DefinitionsService {
     const result = await this.import(fluxiYaml, { dryRun, fileName: 'converted fluxi.yaml' });
     return { fluxiYaml, notMapped: converted.notMapped, result };
   }
+}
+
+/**
+ * Jobs an import for `pipelineName` must leave alone: those another pipeline or a
+ * schedule uses. (The import runs in its own transaction: a pipeline made in between
+ * is caught by the plan, which then reports the update.)
+ */
+function jobsOfOthers(current: CatalogContent, pipelineName: string): Set<string> {
+  const reserved = new Set<string>();
+  for (const [name, pipeline] of current.definitions.pipelines) {
+    if (name === pipelineName) continue;
+    for (const stage of pipeline.stages) for (const entry of stage.entries) reserved.add(entry.jobId);
+  }
+  for (const schedule of current.definitions.schedules.values()) {
+    for (const target of schedule.targets) if (target.jobId !== null) reserved.add(target.jobId);
+  }
+  return reserved;
 }
 
 function knownNames(current: CatalogContent): KnownNames {

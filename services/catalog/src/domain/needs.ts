@@ -9,6 +9,9 @@ export interface LocatedEntry {
   stage: number;
   stageName: string;
   path: string;
+  /** Entries whose artifacts it takes; null: all it waits for. */
+  artifactsFrom?: readonly string[] | null;
+  startAtOnce?: boolean;
 }
 
 /**
@@ -36,6 +39,7 @@ export function checkNeeds(entries: ReadonlyMap<string, LocatedEntry>): void {
       }
     });
   }
+  for (const entry of entries.values()) checkArtifactsFrom(entry, entries);
   const names = [...entries.keys()];
   const cycle = findCycle(names, new Map(names.map((name) => [name, entries.get(name)?.needs ?? []])));
   if (cycle !== undefined) {
@@ -46,4 +50,22 @@ export function checkNeeds(entries: ReadonlyMap<string, LocatedEntry>): void {
       `${located.path}.needs[${located.needs.indexOf(to)}]`,
     );
   }
+}
+
+/** An entry takes artifacts only from entries it waits for: its needs, else earlier stages. */
+function checkArtifactsFrom(entry: LocatedEntry, entries: ReadonlyMap<string, LocatedEntry>): void {
+  (entry.artifactsFrom ?? []).forEach((from, n) => {
+    const target = entries.get(from);
+    const waits =
+      entry.startAtOnce !== true &&
+      target !== undefined &&
+      (entry.needs.length > 0 ? entry.needs.includes(from) : target.stage < entry.stage);
+    if (!waits) {
+      throw badInput(
+        `entry ${quote(entry.name)} takes the artifacts of ${quote(from)}, which it does not wait for ` +
+          '(its needs, else the entries of earlier stages)',
+        `${entry.path}.artifactsFrom[${n}]`,
+      );
+    }
+  });
 }

@@ -26,6 +26,13 @@ export interface StageEntryDefinition {
   pool: string | null;
   /** Tags required besides the job's own. */
   tags: string[];
+  /**
+   * Entries whose artifacts are restored before it starts (each one it waits for);
+   * absent or null: every entry it waits for.
+   */
+  artifactsFrom?: string[] | null;
+  /** Starts when the run starts, waiting for nothing (GitLab `needs: []`); never with needs. */
+  startAtOnce?: boolean;
 }
 
 export interface StageDefinition {
@@ -83,6 +90,8 @@ export interface StageEntryInput {
   allowFailure?: boolean | null;
   pool?: string | null;
   tags?: ReadonlyArray<string> | null;
+  artifactsFrom?: ReadonlyArray<string> | null;
+  startAtOnce?: boolean | null;
 }
 
 const MAX_DESCRIPTION = 2000;
@@ -146,7 +155,15 @@ export function validatePipeline(
             `${entryPath}.name`,
           );
         }
-        entries.set(entry.name, { name: entry.name, needs: entry.needs, stage: s, stageName, path: entryPath });
+        entries.set(entry.name, {
+          name: entry.name,
+          needs: entry.needs,
+          stage: s,
+          stageName,
+          path: entryPath,
+          artifactsFrom: entry.artifactsFrom ?? null,
+          startAtOnce: entry.startAtOnce === true,
+        });
         return entry;
       }),
     };
@@ -170,6 +187,9 @@ function stageEntry(input: StageEntryInput, jobNames: ReadonlyMap<string, string
       throw badInput(`entry ${quote(name)} lists need ${quote(need)} twice`, `${path}.needs[${n}]`);
     needs.push(need);
   });
+  if (input.startAtOnce === true && needs.length > 0) {
+    throw badInput(`entry ${quote(name)} starts at once: it cannot have needs`, `${path}.startAtOnce`);
+  }
   const when = input.when ?? 'ON_SUCCESS';
   if (!(WHEN as readonly string[]).includes(when)) {
     throw badInput(`when ${quote(when)} is invalid: use one of ${WHEN.join(', ')}`, `${path}.when`);
@@ -183,6 +203,10 @@ function stageEntry(input: StageEntryInput, jobNames: ReadonlyMap<string, string
     allowFailure: input.allowFailure ?? null,
     pool: optionalPool(input.pool, `${path}.pool`),
     tags: validateTags(input.tags, `${path}.tags`),
+    ...(input.artifactsFrom === undefined || input.artifactsFrom === null
+      ? {}
+      : { artifactsFrom: [...new Set(input.artifactsFrom)] }),
+    ...(input.startAtOnce === true ? { startAtOnce: true } : {}),
   };
 }
 

@@ -137,5 +137,9 @@ function stageEntry(entry: StageEntryDefinition, job: Job) {
     when: ENTRY_WHEN[entry.when],
     matrix: entry.matrix.map((axis) => create(MatrixAxisSchema, { name: axis.name, values: [...axis.values] })),
     ...(entry.allowFailure === null ? {} : { allowFailure: entry.allowFailure }),
+    ...(entry.artifactsFrom === undefined || entry.artifactsFrom === null
+      ? {}
+      : { artifactsFrom: [...entry.artifactsFrom], artifactsFromSet: true }),
+    startAtOnce: entry.startAtOnce === true,
   });
 }

@@ -111,6 +111,8 @@ function canonicalEntry(entry: StageEntryDefinition): FileEntry {
     matrix: entry.matrix.length === 0 ? undefined : Object.fromEntries(entry.matrix.map((a) => [a.name, a.values])),
     pool: entry.pool ?? undefined,
     tags: nonEmpty(entry.tags),
+    artifactsFrom: entry.artifactsFrom ?? undefined,
+    startAtOnce: entry.startAtOnce === true ? true : undefined,
   });
 }
 

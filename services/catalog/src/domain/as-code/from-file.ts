@@ -49,6 +49,8 @@ function entryInput(entry: FileEntry): StageEntryInput {
     matrix: Object.entries(entry.matrix ?? {}).map(([axis, values]) => ({ name: axis, values })),
     pool: entry.pool,
     tags: entry.tags,
+    artifactsFrom: entry.artifactsFrom,
+    startAtOnce: entry.startAtOnce,
   };
 }
 

@@ -108,6 +108,13 @@ export const entrySchema = z
       .optional(),
     pool: text("Runs the job in this pool instead of the job's own.").optional(),
     tags: list("Tags required besides the job's own.").optional(),
+    artifactsFrom: list(
+      'Entries whose artifacts are restored before it starts, each one it waits for; [] none; absent: all it waits for.',
+    ).optional(),
+    startAtOnce: z
+      .boolean()
+      .describe('Start when the run starts, waiting for nothing (no needs); default false.')
+      .optional(),
   })
   .describe('One job in a stage.');
 

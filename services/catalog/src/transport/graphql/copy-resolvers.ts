@@ -70,6 +70,8 @@ export function pipelineInputOf(pipeline: Pipeline): PipelineInput {
         allowFailure: entry.allowFailure,
         pool: entry.pool,
         tags: [...entry.tags],
+        artifactsFrom: entry.artifactsFrom ?? null,
+        startAtOnce: entry.startAtOnce === true,
       })),
     })),
     timeoutSec: pipeline.timeoutSec,

@@ -114,6 +114,9 @@ export function definitionResolvers(jobs: JobStore, pipelines: PipelineStore): R
       },
     },
     StageEntry: {
+      // Entries stored before these fields existed have neither.
+      artifactsFrom: (entry: StageEntryDefinition) => entry.artifactsFrom ?? null,
+      startAtOnce: (entry: StageEntryDefinition) => entry.startAtOnce === true,
       job: async (entry: StageEntryDefinition) => {
         const job = await jobs.get(entry.jobId);
         if (job === undefined) throw notFound('job', entry.jobId);

@@ -117,6 +117,10 @@ export const typeDefs = gql`
     pool: String
     "Tags required besides the job's own."
     tags: [String!]!
+    "Entries whose artifacts are restored before it starts; null: every entry it waits for."
+    artifactsFrom: [String!]
+    "Starts when the run starts, waiting for nothing (GitLab needs: [])."
+    startAtOnce: Boolean!
   }
 
   type Stage {
@@ -237,6 +241,10 @@ export const typeDefs = gql`
     pool: String
     "Tags required besides the job's own."
     tags: [String!]
+    "Entries (each one it waits for) whose artifacts are restored before it starts; null: all it waits for."
+    artifactsFrom: [String!]
+    "Start when the run starts, waiting for nothing; no needs then."
+    startAtOnce: Boolean
   }
 
   input ConcurrencyInput {

@@ -156,6 +156,8 @@ export const Pipeline = z
                 allowFailure: z.boolean().nullable(),
                 pool: z.string().nullable(),
                 tags: z.array(z.string()),
+                artifactsFrom: z.array(z.string()).nullable(),
+                startAtOnce: z.boolean(),
               })
               .openapi('StageEntry'),
           ),
@@ -181,6 +183,8 @@ const StageEntryInput = z
     allowFailure: z.boolean().nullish(),
     pool: z.string().nullish(),
     tags: z.array(z.string()).nullish(),
+    artifactsFrom: z.array(z.string()).nullish(),
+    startAtOnce: z.boolean().nullish(),
   })
   .openapi('StageEntryInput');
 

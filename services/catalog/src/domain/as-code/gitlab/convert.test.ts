@@ -81,8 +81,8 @@ describe('convertGitlabCi: a Node project (stages, default, anchors, extends, ca
       'test.image: refers to variables: Fluxi uses the name as written',
       'test.artifacts: when, reports not mapped',
       'build.script: uses GitLab predefined variables Fluxi does not set: CI_COMMIT_SHORT_SHA',
+      'publish.when: manual jobs are not started by hand in Fluxi yet: the job is defined but left out of the pipeline',
       'publish.only: conditions are not evaluated: the job always runs',
-      'publish.when: manual jobs are not started by hand in Fluxi: the job is defined but left out of the pipeline',
     ]);
   });
 });
@@ -188,6 +188,7 @@ pipelines:
             needs: [build-image]
           - job: smoke
             needs: [build-image]
+            artifactsFrom: []
       - name: deploy
         jobs:
           - job: deploy-staging
@@ -254,7 +255,7 @@ deploy:
       'include: included files are not fetched: their jobs and templates are missing',
       'deploy.extends: .missing is not in this file (include is not followed)',
       'deploy.parallel.matrix: 2 variable sets become 2 entries',
-      'deploy.needs: other-project-job is not in the pipeline, dropped',
+      'deploy.needs: other-project-job is not in this file (include is not followed), dropped',
     ]);
   });
 

@@ -17,6 +17,7 @@ const MAPPED = new Set([
   'after_script',
   'variables',
   'needs',
+  'dependencies',
   'allow_failure',
   'when',
   'timeout',
@@ -227,7 +228,13 @@ function artifactsOf(value: unknown, note: (key: string, reason: string) => void
   const extra = Object.keys(value).filter((key) => key !== 'paths');
   if (extra.length > 0) note('artifacts', `${extra.join(', ')} not mapped`);
   const paths: string[] = [];
-  for (const path of textList(value['paths'])) {
+  for (const written of textList(value['paths'])) {
+    // The work folder is the project folder: `$CI_PROJECT_DIR/dist` is `dist`.
+    const path = written.replace(/^(?:\$CI_PROJECT_DIR|\$\{CI_PROJECT_DIR\})(?:\/+|$)/, '') || '.';
+    if (/\$\{?[A-Za-z_]/.test(path)) {
+      note('artifacts.paths', `${written} refers to variables, left out`);
+      continue;
+    }
     if (path.startsWith('/') || path.split('/').includes('..'))
       note('artifacts.paths', `${path} is outside the work folder, left out`);
     else if (!paths.includes(path)) paths.push(path);

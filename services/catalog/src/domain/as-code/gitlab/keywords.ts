@@ -9,7 +9,6 @@ export const NOT_MAPPED: Record<string, string> = {
   resource_group: 'not mapped: a pipeline concurrency group is the nearest Fluxi feature',
   environment: 'environments are not tracked',
   coverage: 'coverage is not collected',
-  dependencies: 'not mapped: artifacts are not restricted per job',
   release: 'releases are not created',
   trigger: 'downstream pipelines are not supported',
   secrets: 'external secrets are not fetched',

@@ -1,6 +1,7 @@
 import { badInput } from '@fluxi/common';
-import { isNode, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { IMAGE_KEYS, NOT_MAPPED } from './keywords.js';
+import { duplicateKeys, resolveReferences } from './references.js';
 import { deepMerge, isRecord, scalarText, textList, type Raw } from './values.js';
 
 /** Top-level keys that are not jobs. */
@@ -45,6 +46,8 @@ export interface GitlabConfig {
   /** Visible jobs in file order. */
   jobs: GitlabJob[];
   notMapped: string[];
+  /** The file includes others (not fetched): jobs it does not hold may come from them. */
+  includes: boolean;
 }
 
 /**
@@ -53,10 +56,10 @@ export interface GitlabConfig {
  * scripts) and `inherit` applied to each visible job. Hidden jobs (`.name`) are templates.
  */
 export function readGitlabCi(text: string): GitlabConfig {
-  const doc = parseDocument(text, { merge: true, prettyErrors: false });
-  const [error] = doc.errors;
-  if (error !== undefined) throw badInput(`the GitLab file is not valid YAML: ${error.message}`, 'yaml');
   const notMapped: string[] = [];
+  const lines = new LineCounter();
+  const doc = configDocument(text, lines, notMapped);
+  notMapped.push(...duplicateKeys(doc, lines));
   resolveReferences(doc, notMapped);
   const root: unknown = doc.toJS({ maxAliasCount: 10_000 });
   if (!isRecord(root)) throw badInput('the GitLab file must be a mapping of jobs and keywords', 'yaml');
@@ -79,26 +82,39 @@ export function readGitlabCi(text: string): GitlabConfig {
     });
   }
   const stages = textList(root['stages'] ?? root['types']);
-  return { stages: stages.length > 0 ? stages : ['build', 'test', 'deploy'], jobs, notMapped };
+  return {
+    stages: stages.length > 0 ? stages : ['build', 'test', 'deploy'],
+    jobs,
+    notMapped,
+    includes: root['include'] !== undefined,
+  };
 }
 
-/** Replaces each `!reference [job, key, ...]` by a copy of what it points at. */
-function resolveReferences(doc: Document, notMapped: string[]): void {
-  let budget = 1000;
-  visit(doc, {
-    Seq(_, node) {
-      if (node.tag !== '!reference') return undefined;
-      const path = node.toJSON() as unknown[];
-      const target = budget-- > 0 ? doc.getIn(path.map(String), true) : undefined;
-      if (!isNode(target)) {
-        notMapped.push(`!reference [${path.join(', ')}]: not found in this file, left out`);
-        return visit.REMOVE;
-      }
-      const copy = target.clone() as Node;
-      if (isSeq(copy) && copy.tag === '!reference') copy.tag = undefined;
-      return copy;
-    },
-  });
+/**
+ * The configuration document: a file may start with a `spec:` header document (inputs,
+ * `---`, then the configuration), as GitLab reads it. Duplicate keys are accepted (the
+ * last one wins, as in GitLab) and reported by the caller.
+ */
+function configDocument(text: string, lines: LineCounter, notMapped: string[]): Document {
+  const docs = parseAllDocuments(text, { merge: true, prettyErrors: false, uniqueKeys: false, lineCounter: lines });
+  if (!Array.isArray(docs)) return invalid('the file is empty');
+  for (const doc of docs) {
+    const [error] = doc.errors;
+    if (error !== undefined) invalid(error.message);
+  }
+  const [first, second, ...rest] = docs;
+  if (first === undefined) return invalid('the file is empty');
+  if (second === undefined) return first;
+  const header: unknown = first.toJS();
+  if (rest.length > 0 || !isRecord(header) || Object.keys(header).some((key) => key !== 'spec')) {
+    return invalid('a GitLab file holds one document, or a spec: header document then the configuration');
+  }
+  notMapped.push('spec: inputs are not supported: $[[ inputs.* ]] is left as written');
+  return second;
+}
+
+function invalid(reason: string): never {
+  throw badInput(`the GitLab file is not valid YAML: ${reason}`, 'yaml');
 }
 
 /** `default:` and the old top-level keys; an image's options are reported here once, not per job. */
@@ -128,7 +144,8 @@ function withExtends(name: string, root: Raw, notMapped: string[], chain: string
   let merged: Raw = {};
   for (const parent of textList(own['extends'])) {
     if (chain.includes(parent) || parent === name) {
-      notMapped.push(`${chain[0] ?? name}.extends: ${parent} extends itself, left out`);
+      const cycle = [...chain, name];
+      throw badInput(`circular reference: ${[...cycle.slice(cycle.indexOf(parent)), parent].join(' → ')}`, 'yaml');
     } else if (!isRecord(root[parent])) {
       notMapped.push(`${chain[0] ?? name}.extends: ${parent} is not in this file (include is not followed)`);
     } else {

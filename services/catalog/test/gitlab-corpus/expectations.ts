@@ -1,0 +1,95 @@
+/**
+ * The GitLab CI corpus: each file of this folder with its verdict. Refused files name
+ * the message (a part of it); accepted ones the notes expected among `notMapped`, and
+ * the job-run statuses after a real run (`statuses`, by job-run name) where it is run end
+ * to end (test/e2e/gitlab-corpus.test.ts).
+ */
+export interface CorpusCase {
+  file: string;
+  verdict: 'accepted' | 'refused';
+  /** Refused: a part of the error message. */
+  message?: string;
+  /** Accepted: parts of notes expected in notMapped. */
+  notes?: string[];
+  /** Accepted: the pipeline's entries by stage, as converted (entry names), when checked. */
+  stages?: Record<string, string[]>;
+  /** Accepted and run: job-run status by job-run name; absent: not run end to end. */
+  statuses?: Record<string, string>;
+  /** Accepted and run: the run's status. */
+  runStatus?: string;
+}
+
+export const CORPUS: CorpusCase[] = [
+  { file: 'circular-reference.yml', verdict: 'refused', message: 'circular reference: build.script → build.script' },
+  {
+    file: 'circular-reference-chain.yml',
+    verdict: 'refused',
+    message: 'circular reference: .a.script → .b.script → .a.script',
+  },
+  { file: 'circular-extends.yml', verdict: 'refused', message: 'circular reference: .a → .b → .a' },
+  {
+    file: 'needs-unknown.yml',
+    verdict: 'refused',
+    message: "'test' job needs 'compile' job, but 'compile' does not exist in the pipeline",
+  },
+  { file: 'needs-null.yml', verdict: 'refused', message: 'test: a needs entry is empty (~)' },
+  {
+    file: 'needs-forms.yml',
+    verdict: 'accepted',
+    stages: { build: ['build', 'lint'], test: ['test', 'smoke'] },
+    statuses: { build: 'SUCCESS', lint: 'SUCCESS', test: 'SUCCESS', smoke: 'SUCCESS' },
+    runStatus: 'SUCCESS',
+  },
+  {
+    file: 'needs-empty-and-dependencies.yml',
+    verdict: 'accepted',
+    stages: { build: ['build', 'docs'], test: ['package', 'nothing'], deploy: ['early'] },
+    statuses: { build: 'SUCCESS', docs: 'SUCCESS', early: 'SUCCESS', package: 'SUCCESS', nothing: 'SUCCESS' },
+    runStatus: 'SUCCESS',
+  },
+  { file: 'dependencies-unknown.yml', verdict: 'refused', message: 'test dependencies: undefined dependency: compile' },
+  {
+    file: 'parallel.yml',
+    verdict: 'accepted',
+    notes: ['matrix.parallel.matrix: MY-VAR is not a shell variable name: set as MY_VAR'],
+    stages: { test: ['shard', 'matrix'] },
+    statuses: {
+      'shard [CI_NODE_INDEX=1]': 'SUCCESS',
+      'shard [CI_NODE_INDEX=2]': 'SUCCESS',
+      'matrix [MY_VAR=a]': 'SUCCESS',
+      'matrix [MY_VAR=b]': 'SUCCESS',
+    },
+    runStatus: 'SUCCESS',
+  },
+  {
+    file: 'unknown-stage.yml',
+    verdict: 'refused',
+    message: 'deploy: chosen stage deploy does not exist; available stages are .pre, build, test, .post',
+  },
+  { file: 'when-never.yml', verdict: 'refused', message: 'skipped when unknown value: never' },
+  {
+    file: 'manual-only.yml',
+    verdict: 'accepted',
+    notes: ['deploy.when: manual jobs are not started by hand in Fluxi yet', 'no pipeline is made'],
+  },
+  {
+    file: 'duplicate-keys.yml',
+    verdict: 'accepted',
+    notes: ['duplicate key "script" (line 3): the last one wins, as in GitLab'],
+    statuses: { build: 'SUCCESS' },
+    runStatus: 'SUCCESS',
+  },
+  {
+    file: 'spec-header.yml',
+    verdict: 'accepted',
+    notes: ['spec: inputs are not supported'],
+    stages: { test: ['build'] },
+  },
+  {
+    file: 'exit-codes.yml',
+    verdict: 'accepted',
+    notes: ['flaky.allow_failure: exit_codes are not mapped'],
+    statuses: { flaky: 'FAILED' },
+    runStatus: 'FAILED',
+  },
+];
