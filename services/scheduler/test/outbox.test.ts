@@ -16,7 +16,7 @@ import type { NewRunEvent } from '../src/store/outbox.js';
 import type { NewPipelineRun } from '../src/store/records.js';
 import { RunStore } from '../src/store/run-store.js';
 import type { RunTx } from '../src/store/run-tx.js';
-import { jetStreamPublisher, RunEventRelay } from '../src/transport/nats/run-event-relay.js';
+import { jetStreamPublisher, RunEventRelay, type PublishRunEvent } from '../src/transport/nats/run-event-relay.js';
 import { oneTo, readRunEvents, seqs } from './support/run-events.js';
 
 /** The outbox (store) and its relay, on PGlite and PostgreSQL, with a real nats-server. */
@@ -214,14 +214,38 @@ describe('the relay', () => {
     await waitFor(async () => (await store.outbox.unsent()) === 0 || undefined, { what: 'the events marked sent' });
   });
 
+  it('a pass does not publish again what the hot path published and has not recorded yet', async () => {
+    let publishes = 0;
+    const publish = jetStreamPublisher(nats.js);
+    const counting: PublishRunEvent = async (subject, data, msgId) => {
+      publishes++;
+      await publish(subject, data, msgId);
+    };
+    // The hot path's record waits long enough for a pass to come first.
+    const relay = new RunEventRelay(store.outbox, counting, silentLogger(), { markDelayMs: 60_000 });
+    const own = new RunStore(db);
+    own.onEventsCommitted((events) => relay.committed(events));
+    const run = newRun();
+    await own.transaction(async (tx) => {
+      await tx.insertRun(run);
+      await tx.outbox.append(run.id, [event(run.id, 'x'), event(run.id, 'y')], new Date(), 0);
+    });
+    await waitFor(async () => (await readRunEvents(nats, run.id)).length === 2 || undefined, { what: 'both events' });
+    expect(publishes).toBe(2);
+    expect(await relay.pass()).toBe(0);
+    expect(publishes).toBe(2);
+    expect(await store.outbox.unsent()).toBe(0);
+  });
+
   it('publishes again what a crash left unmarked, and JetStream keeps one copy (message id)', async () => {
     const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger());
     const { runId, ids } = await runWithEvents(3);
     await relay.pass();
-    // As if the scheduler died after publishing and before marking them sent.
+    // As if the scheduler died after publishing and before marking them sent: its next life publishes them again.
     await db.query('UPDATE run_event_streams SET sent_seq = 0 WHERE pipeline_run_id = $1', [runId]);
     expect(await store.outbox.unsent()).toBe(3);
-    expect(await relay.pass()).toBe(3);
+    const nextLife = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger());
+    expect(await nextLife.pass()).toBe(3);
     const read = await readRunEvents(nats, runId);
     expect(read.map((r) => r.event.id)).toEqual(ids);
     expect(seqs(read)).toEqual([1, 2, 3]);

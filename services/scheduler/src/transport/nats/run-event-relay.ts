@@ -238,21 +238,27 @@ export class RunEventRelay {
     const byRun = groupByRun(claim.events, claim.runs);
     const sent = new Map<string, number>();
     let failed = false;
+    let published = 0;
     await Promise.all(
       [...byRun].map(async ([runId, events]) => {
         let last = 0;
         for (const event of events) {
+          // Published by this relay's hot path, not yet recorded: recorded now, not published twice.
+          if (event.seq <= (this.stored.get(runId) ?? 0)) {
+            last = event.seq;
+            continue;
+          }
           if (!(await this.tryPublish(event, false))) {
             failed = true;
             break;
           }
+          published++;
           last = event.seq;
         }
         sent.set(runId, last);
       }),
     );
     const more = await this.outbox.release(this.owner, sent);
-    const published = claim.events.filter((event) => event.seq <= (sent.get(event.pipelineRunId) ?? 0)).length;
     return { published, more: more.length > 0 || claim.runs.length === this.maxRuns, failed };
   }
 
