@@ -74,6 +74,9 @@ function newJobRun(pipelineRunId: string): JobRunRecord {
     needs: ['x', 'y'],
     when: 'on_success',
     allowFailure: true,
+    allowFailureExitCodes: [],
+    startAtOnce: false,
+    artifactsFrom: null,
     maxAttempts: 2,
     retry: NO_RETRY_RULE,
     status: 'QUEUED',
@@ -101,6 +104,7 @@ describe('the run store on PostgreSQL', () => {
       '006_trigger_provenance',
       '007_webhook_deliveries',
       '008_schedule_history',
+      '009_gitlab_waits',
     ]);
   });
 

@@ -33,6 +33,8 @@ export interface StageEntryDefinition {
   artifactsFrom?: string[] | null;
   /** Starts when the run starts, waiting for nothing (GitLab `needs: []`); never with needs. */
   startAtOnce?: boolean;
+  /** A failure with one of these exit codes does not fail the run (GitLab `allow_failure: exit_codes`). */
+  allowFailureExitCodes?: number[];
 }
 
 export interface StageDefinition {
@@ -92,6 +94,7 @@ export interface StageEntryInput {
   tags?: ReadonlyArray<string> | null;
   artifactsFrom?: ReadonlyArray<string> | null;
   startAtOnce?: boolean | null;
+  allowFailureExitCodes?: ReadonlyArray<number> | null;
 }
 
 const MAX_DESCRIPTION = 2000;
@@ -207,7 +210,20 @@ function stageEntry(input: StageEntryInput, jobNames: ReadonlyMap<string, string
       ? {}
       : { artifactsFrom: [...new Set(input.artifactsFrom)] }),
     ...(input.startAtOnce === true ? { startAtOnce: true } : {}),
+    ...exitCodesOf(input.allowFailureExitCodes, `${path}.allowFailureExitCodes`),
   };
+}
+
+function exitCodesOf(
+  codes: ReadonlyArray<number> | null | undefined,
+  field: string,
+): { allowFailureExitCodes?: number[] } {
+  if (codes === undefined || codes === null || codes.length === 0) return {};
+  codes.forEach((code, n) => {
+    if (!Number.isInteger(code) || code < 0 || code > 255)
+      throw badInput(`exit code ${code} is invalid: use 0 to 255`, `${field}[${n}]`);
+  });
+  return { allowFailureExitCodes: [...new Set(codes)] };
 }
 
 function concurrencyOf(value: PipelineInput['concurrency'], field: string): Concurrency | null {

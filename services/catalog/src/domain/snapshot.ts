@@ -141,5 +141,6 @@ function stageEntry(entry: StageEntryDefinition, job: Job) {
       ? {}
       : { artifactsFrom: [...entry.artifactsFrom], artifactsFromSet: true }),
     startAtOnce: entry.startAtOnce === true,
+    allowFailureExitCodes: [...(entry.allowFailureExitCodes ?? [])],
   });
 }

@@ -54,10 +54,10 @@ export const CORPUS: CorpusCase[] = [
     notes: ['matrix.parallel.matrix: MY-VAR is not a shell variable name: set as MY_VAR'],
     stages: { test: ['shard', 'matrix'] },
     statuses: {
-      'shard [CI_NODE_INDEX=1]': 'SUCCESS',
-      'shard [CI_NODE_INDEX=2]': 'SUCCESS',
-      'matrix [MY_VAR=a]': 'SUCCESS',
-      'matrix [MY_VAR=b]': 'SUCCESS',
+      'shard [CI_NODE_INDEX=1, CI_NODE_TOTAL=2]': 'SUCCESS',
+      'shard [CI_NODE_INDEX=2, CI_NODE_TOTAL=2]': 'SUCCESS',
+      'matrix [MY_VAR=a, OS=linux]': 'SUCCESS',
+      'matrix [MY_VAR=b, OS=linux]': 'SUCCESS',
     },
     runStatus: 'SUCCESS',
   },
@@ -88,8 +88,14 @@ export const CORPUS: CorpusCase[] = [
   {
     file: 'exit-codes.yml',
     verdict: 'accepted',
-    notes: ['flaky.allow_failure: exit_codes are not mapped'],
-    statuses: { flaky: 'FAILED' },
+    stages: { test: ['allowed', 'refused'] },
+    statuses: { allowed: 'FAILED', refused: 'FAILED' },
     runStatus: 'FAILED',
+  },
+  {
+    file: 'exit-codes-allowed.yml',
+    verdict: 'accepted',
+    statuses: { allowed: 'FAILED', after: 'SUCCESS' },
+    runStatus: 'SUCCESS',
   },
 ];

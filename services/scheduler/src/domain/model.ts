@@ -13,6 +13,12 @@ export interface JobRunState {
   readonly needs: readonly string[];
   readonly when: When;
   readonly allowFailure: boolean;
+  /** A failure with one of these exit codes does not fail the run (absent: none). */
+  readonly allowFailureExitCodes?: readonly number[];
+  /** Starts when the run starts, waiting for nothing (GitLab `needs: []`). */
+  readonly startAtOnce?: boolean;
+  /** Entries whose artifacts it takes; absent or null: all it waits for. */
+  readonly artifactsFrom?: readonly string[] | null;
   /** At least 1. */
   readonly maxAttempts: number;
   readonly retry: RetryRule;

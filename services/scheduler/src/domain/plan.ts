@@ -25,6 +25,7 @@ export interface SnapshotShape {
             readonly allowFailure: boolean;
             readonly maxAttempts: number;
             readonly retry?: RetryShape | undefined;
+            readonly allowFailureExitCodes?: readonly number[];
           }
         | undefined;
       readonly needs: readonly string[];
@@ -33,6 +34,10 @@ export interface SnapshotShape {
       readonly when?: number;
       readonly matrix?: readonly { readonly name: string; readonly values: readonly string[] }[];
       readonly allowFailure?: boolean | undefined;
+      readonly allowFailureExitCodes?: readonly number[];
+      readonly startAtOnce?: boolean;
+      readonly artifactsFrom?: readonly string[];
+      readonly artifactsFromSet?: boolean;
     }[];
   }[];
 }
@@ -53,6 +58,10 @@ export interface PlannedJobRun {
   readonly needs: readonly string[];
   readonly when: When;
   readonly allowFailure: boolean;
+  readonly allowFailureExitCodes: readonly number[];
+  readonly startAtOnce: boolean;
+  /** Entries whose artifacts it takes; null: all it waits for. */
+  readonly artifactsFrom: readonly string[] | null;
   readonly maxAttempts: number;
   readonly retry: RetryRule;
 }
@@ -93,6 +102,9 @@ export function planRun(snapshot: SnapshotShape): PlannedJobRun[] {
           needs: [...entry.needs],
           when: WHEN_BY_CONTRACT[entry.when ?? 0] ?? 'on_success',
           allowFailure: entry.allowFailure ?? job.allowFailure,
+          allowFailureExitCodes: exitCodesOf(entry, job),
+          startAtOnce: entry.startAtOnce === true,
+          artifactsFrom: entry.artifactsFromSet === true ? [...(entry.artifactsFrom ?? [])] : null,
           maxAttempts: Math.max(1, job.maxAttempts),
           retry: retryRule(job.retry),
         });
@@ -103,6 +115,16 @@ export function planRun(snapshot: SnapshotShape): PlannedJobRun[] {
   for (const jobRun of planned) checkNeeds(jobRun, stageOf);
   checkAcyclic(planned, located);
   return planned;
+}
+
+/** The entry's exit codes when it sets them (or sets allowFailure), else the job's. */
+function exitCodesOf(
+  entry: SnapshotShape['stages'][number]['entries'][number],
+  job: { readonly allowFailureExitCodes?: readonly number[] },
+): number[] {
+  const own = entry.allowFailureExitCodes ?? [];
+  if (own.length > 0 || entry.allowFailure !== undefined) return [...own];
+  return [...(job.allowFailureExitCodes ?? [])];
 }
 
 function retryRule(shape: RetryShape | undefined): RetryRule {

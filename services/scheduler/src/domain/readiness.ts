@@ -4,17 +4,33 @@ import { isOpen, isTerminal, type RunStatus } from './status.js';
 export type Readiness = { state: 'ready' } | { state: 'waiting' } | { state: 'blocked'; reason: string };
 
 /** A failure that fails the run: FAILED without allowFailure. */
-export const isBlockingFailure = (jobRun: Pick<JobRunState, 'status' | 'allowFailure'>): boolean =>
-  jobRun.status === 'FAILED' && !jobRun.allowFailure;
+export const isBlockingFailure = (
+  jobRun: Pick<JobRunState, 'status' | 'allowFailure'> &
+    Partial<Pick<JobRunState, 'allowFailureExitCodes' | 'exitCode'>>,
+): boolean =>
+  jobRun.status === 'FAILED' &&
+  !jobRun.allowFailure &&
+  !(typeof jobRun.exitCode === 'number' && (jobRun.allowFailureExitCodes ?? []).includes(jobRun.exitCode));
 
 /** The job runs a job run waits for: those of the entries it needs, or every job run of earlier stages. */
 export function waitsFor<T extends Pick<JobRunState, 'entry' | 'stageIndex'>>(
-  jobRun: Pick<JobRunState, 'needs' | 'stageIndex'>,
+  jobRun: Pick<JobRunState, 'needs' | 'stageIndex' | 'startAtOnce'>,
   all: readonly T[],
 ): T[] {
+  if (jobRun.startAtOnce === true) return [];
   return jobRun.needs.length > 0
     ? all.filter((other) => jobRun.needs.includes(other.entry))
     : all.filter((other) => other.stageIndex < jobRun.stageIndex);
+}
+
+/** The job runs whose artifacts `jobRun` takes: those it waits for, narrowed by its `artifactsFrom`. */
+export function artifactSourcesOf<T extends Pick<JobRunState, 'entry' | 'stageIndex'>>(
+  jobRun: Pick<JobRunState, 'needs' | 'stageIndex' | 'startAtOnce' | 'artifactsFrom'>,
+  all: readonly T[],
+): T[] {
+  const from = jobRun.artifactsFrom;
+  const waited = waitsFor(jobRun, all);
+  return from === undefined || from === null ? waited : waited.filter((other) => from.includes(other.entry));
 }
 
 /** Every job run `jobRun` waits for, directly or through them. */

@@ -11,9 +11,10 @@ export interface StageRunState {
   readonly endedAt: Date | null;
 }
 
-type StagedJobRun = Pick<JobRunState, 'status' | 'allowFailure' | 'startedAt' | 'endedAt' | 'stageIndex'> & {
-  readonly stageName: string;
-};
+type StagedJobRun = Pick<JobRunState, 'status' | 'allowFailure' | 'startedAt' | 'endedAt' | 'stageIndex'> &
+  Partial<Pick<JobRunState, 'allowFailureExitCodes' | 'exitCode'>> & {
+    readonly stageName: string;
+  };
 
 /**
  * Each stage's status and times: RUNNING while one of its job runs runs (QUEUED when

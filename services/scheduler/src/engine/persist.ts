@@ -1,5 +1,5 @@
 import type { JobRunState, Step } from '../domain/model.js';
-import { waitsFor } from '../domain/readiness.js';
+import { artifactSourcesOf } from '../domain/readiness.js';
 import { stepEvents, type EndedAttempt } from '../domain/run-events.js';
 import { stageRuns, type StageRunState } from '../domain/stages.js';
 import { isTerminal } from '../domain/status.js';
@@ -127,7 +127,7 @@ export function dispatchItems(
   return queued.flatMap((jobRun) => {
     const record = jobRuns.find((candidate) => candidate.id === jobRun.id);
     if (record === undefined) return [];
-    const sources = waitsFor(record, jobRuns).filter(
+    const sources = artifactSourcesOf(record, jobRuns).filter(
       (other) => other.status === 'SUCCESS' || other.status === 'FAILED',
     );
     return [

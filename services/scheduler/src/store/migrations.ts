@@ -301,4 +301,14 @@ CREATE TABLE schedule_queue (
 );
 `,
   },
+  {
+    id: '009_gitlab_waits',
+    sql: `
+-- GitLab CI semantics (issue 13): allow_failure by exit codes, needs: [] (start at once) and
+-- the entries whose artifacts a job run takes (NULL: all it waits for).
+ALTER TABLE job_runs ADD COLUMN allow_failure_exit_codes jsonb NOT NULL DEFAULT '[]'::jsonb;
+ALTER TABLE job_runs ADD COLUMN start_at_once boolean NOT NULL DEFAULT false;
+ALTER TABLE job_runs ADD COLUMN artifacts_from jsonb;
+`,
+  },
 ];

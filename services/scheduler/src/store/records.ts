@@ -90,6 +90,12 @@ export interface JobRunRecord {
   needs: string[];
   when: When;
   allowFailure: boolean;
+  /** A failure with one of these exit codes does not fail the run. */
+  allowFailureExitCodes: number[];
+  /** Starts when the run starts, waiting for nothing. */
+  startAtOnce: boolean;
+  /** Entries whose artifacts it takes; null: all it waits for. */
+  artifactsFrom: string[] | null;
   maxAttempts: number;
   retry: RetryRule;
   status: RunStatus;
@@ -152,6 +158,9 @@ export interface JobRunRow {
   spec: StoredJson;
   needs: string[];
   run_when: string;
+  allow_failure_exit_codes: number[];
+  start_at_once: boolean;
+  artifacts_from: string[] | null;
   allow_failure: boolean;
   max_attempts: number;
   retry: RetryRule | null;
@@ -174,7 +183,7 @@ export const RUN_COLUMNS =
 export const JOB_RUN_COLUMNS =
   'id, pipeline_run_id, position, stage_index, stage_name, name, entry, matrix, job_id, spec, needs, run_when, ' +
   'allow_failure, max_attempts, retry, status, attempt, not_before, exit_code, failure_class, reason, reused_from, ' +
-  'started_at, ended_at';
+  'started_at, ended_at, allow_failure_exit_codes, start_at_once, artifacts_from';
 
 export function toRunRecord(row: PipelineRunRow): PipelineRunRecord {
   return {
@@ -219,6 +228,9 @@ export function toJobRunRecord(row: JobRunRow): JobRunRecord {
     needs: row.needs,
     when: isWhen(row.run_when) ? row.run_when : 'on_success',
     allowFailure: row.allow_failure,
+    allowFailureExitCodes: row.allow_failure_exit_codes,
+    startAtOnce: row.start_at_once,
+    artifactsFrom: row.artifacts_from,
     maxAttempts: row.max_attempts,
     retry: row.retry ?? NO_RETRY_RULE,
     status: status(row.status),

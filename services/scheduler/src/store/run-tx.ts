@@ -104,7 +104,8 @@ export class RunTx {
       await this.tx.query(
         `INSERT INTO job_runs (${JOB_RUN_COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10::text::jsonb, $11::text::jsonb, $12, $13, $14,
-                 $15::text::jsonb, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
+                 $15::text::jsonb, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25::text::jsonb, $26,
+                 $27::text::jsonb)`,
         [
           j.id,
           j.pipelineRunId,
@@ -130,6 +131,9 @@ export class RunTx {
           j.reusedFrom,
           j.startedAt,
           j.endedAt,
+          JSON.stringify(j.allowFailureExitCodes),
+          j.startAtOnce,
+          j.artifactsFrom === null ? null : JSON.stringify(j.artifactsFrom),
         ],
       );
     }

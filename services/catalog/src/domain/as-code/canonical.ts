@@ -112,6 +112,7 @@ function canonicalEntry(entry: StageEntryDefinition): FileEntry {
     pool: entry.pool ?? undefined,
     tags: nonEmpty(entry.tags),
     artifactsFrom: entry.artifactsFrom ?? undefined,
+    allowFailureExitCodes: entry.allowFailureExitCodes,
     startAtOnce: entry.startAtOnce === true ? true : undefined,
   });
 }

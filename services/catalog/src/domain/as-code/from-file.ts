@@ -51,6 +51,7 @@ function entryInput(entry: FileEntry): StageEntryInput {
     tags: entry.tags,
     artifactsFrom: entry.artifactsFrom,
     startAtOnce: entry.startAtOnce,
+    allowFailureExitCodes: entry.allowFailureExitCodes,
   };
 }
 

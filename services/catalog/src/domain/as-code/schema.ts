@@ -111,6 +111,10 @@ export const entrySchema = z
     artifactsFrom: list(
       'Entries whose artifacts are restored before it starts, each one it waits for; [] none; absent: all it waits for.',
     ).optional(),
+    allowFailureExitCodes: z
+      .array(z.int())
+      .describe('A failure with one of these exit codes (0-255) does not fail the run.')
+      .optional(),
     startAtOnce: z
       .boolean()
       .describe('Start when the run starts, waiting for nothing (no needs); default false.')

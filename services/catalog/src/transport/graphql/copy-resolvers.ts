@@ -72,6 +72,7 @@ export function pipelineInputOf(pipeline: Pipeline): PipelineInput {
         tags: [...entry.tags],
         artifactsFrom: entry.artifactsFrom ?? null,
         startAtOnce: entry.startAtOnce === true,
+        allowFailureExitCodes: entry.allowFailureExitCodes ?? null,
       })),
     })),
     timeoutSec: pipeline.timeoutSec,

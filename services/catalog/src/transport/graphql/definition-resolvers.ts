@@ -117,6 +117,7 @@ export function definitionResolvers(jobs: JobStore, pipelines: PipelineStore): R
       // Entries stored before these fields existed have neither.
       artifactsFrom: (entry: StageEntryDefinition) => entry.artifactsFrom ?? null,
       startAtOnce: (entry: StageEntryDefinition) => entry.startAtOnce === true,
+      allowFailureExitCodes: (entry: StageEntryDefinition) => entry.allowFailureExitCodes ?? [],
       job: async (entry: StageEntryDefinition) => {
         const job = await jobs.get(entry.jobId);
         if (job === undefined) throw notFound('job', entry.jobId);

@@ -121,6 +121,8 @@ export const typeDefs = gql`
     artifactsFrom: [String!]
     "Starts when the run starts, waiting for nothing (GitLab needs: [])."
     startAtOnce: Boolean!
+    "A failure with one of these exit codes does not fail the run."
+    allowFailureExitCodes: [Int!]!
   }
 
   type Stage {
@@ -245,6 +247,8 @@ export const typeDefs = gql`
     artifactsFrom: [String!]
     "Start when the run starts, waiting for nothing; no needs then."
     startAtOnce: Boolean
+    "A failure with one of these exit codes (0-255) does not fail the run."
+    allowFailureExitCodes: [Int!]
   }
 
   input ConcurrencyInput {

@@ -158,6 +158,7 @@ export const Pipeline = z
                 tags: z.array(z.string()),
                 artifactsFrom: z.array(z.string()).nullable(),
                 startAtOnce: z.boolean(),
+                allowFailureExitCodes: z.array(z.number().int()),
               })
               .openapi('StageEntry'),
           ),
@@ -185,6 +186,7 @@ const StageEntryInput = z
     tags: z.array(z.string()).nullish(),
     artifactsFrom: z.array(z.string()).nullish(),
     startAtOnce: z.boolean().nullish(),
+    allowFailureExitCodes: z.array(z.number().int()).nullish(),
   })
   .openapi('StageEntryInput');
 

@@ -189,6 +189,7 @@ pipelines:
           - job: smoke
             needs: [build-image]
             artifactsFrom: []
+            allowFailureExitCodes: [3]
       - name: deploy
         jobs:
           - job: deploy-staging
@@ -208,7 +209,6 @@ pipelines:
       'build-image.services: service containers are not supported',
       'build-image.variables.TAG: refers to other variables: Fluxi sets the value as written',
       'unit tests: renamed unit-tests (Fluxi names use letters, digits, _ . -)',
-      'smoke.allow_failure: exit_codes are not mapped: any failure fails the job',
       'deploy-staging.environment: environments are not tracked',
       'deploy-staging.resource_group: not mapped: a pipeline concurrency group is the nearest Fluxi feature',
       'deploy-staging.after_script: approximated: runs in a subshell after the script whatever its result, its failures ' +

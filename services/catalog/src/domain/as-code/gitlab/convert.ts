@@ -6,7 +6,7 @@ import { matrixEntries } from './entries.js';
 import { convertJob } from './job.js';
 import { INCLUDED, waitsOf, type NeedTarget } from './needs.js';
 import { readGitlabCi, type GitlabJob } from './read.js';
-import { fluxiName, scalarText, uniqueName } from './values.js';
+import { fluxiName, isRecord, scalarText, textList, uniqueName } from './values.js';
 
 export interface GitlabConversion {
   /** Fluxi jobs (named after the GitLab jobs) and one pipeline (none when no job is placed in it). */
@@ -88,6 +88,7 @@ export function convertGitlabCi(text: string, pipelineName: string, options: Con
   for (const place of placed.values()) {
     const waits = waitsOf(place.gitlab, place.stageIndex, targets, known, notMapped);
     // Keys in the order an export writes them.
+    const exitCodes = exitCodesOf(place.gitlab.config['allow_failure']);
     place.entries = place.entries.map(({ job, name, when, matrix }) => ({
       job,
       ...(name === undefined ? {} : { name }),
@@ -95,6 +96,7 @@ export function convertGitlabCi(text: string, pipelineName: string, options: Con
       ...(when === undefined ? {} : { when }),
       ...(matrix === undefined ? {} : { matrix }),
       ...(waits.artifactsFrom === undefined ? {} : { artifactsFrom: waits.artifactsFrom }),
+      ...(exitCodes.length === 0 ? {} : { allowFailureExitCodes: exitCodes }),
       ...(waits.startAtOnce === undefined ? {} : { startAtOnce: true }),
     }));
   }
@@ -121,6 +123,14 @@ export function convertGitlabCi(text: string, pipelineName: string, options: Con
     },
     notMapped,
   };
+}
+
+/** `allow_failure: { exit_codes: 3 | [..] }`: the exit codes whose failure does not fail the run. */
+function exitCodesOf(value: unknown): number[] {
+  if (!isRecord(value)) return [];
+  return textList(value['exit_codes'])
+    .map(Number)
+    .filter((code) => Number.isInteger(code) && code >= 0 && code <= 255);
 }
 
 /** The entry's when; 'skip' for manual jobs, which Fluxi defines but leaves out of the pipeline. */

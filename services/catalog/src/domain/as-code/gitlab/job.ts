@@ -83,9 +83,6 @@ export function convertJob(gitlab: GitlabJob): ConvertedJob | undefined {
   if (timeoutSec !== undefined) job.timeoutSec = timeoutSec;
   Object.assign(job, retryOf(config['retry'], note));
   if (config['allow_failure'] === true) job.allowFailure = true;
-  if (isRecord(config['allow_failure'])) {
-    note('allow_failure', 'exit_codes are not mapped: any failure fails the job');
-  }
   const artifacts = artifactsOf(config['artifacts'], note);
   if (artifacts.length > 0) job.artifacts = artifacts;
   // In the order an export writes them.

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { JobRunState } from './model.js';
+import { artifactSourcesOf, readiness, runOutcome, waitsFor } from './readiness.js';
+import { NO_RETRY_RULE } from './retry.js';
+import type { RunStatus } from './status.js';
+
+function jr(name: string, stageIndex: number, status: RunStatus, extra: Partial<JobRunState> = {}): JobRunState {
+  return {
+    id: name,
+    name,
+    entry: name,
+    stageIndex,
+    needs: [],
+    when: 'on_success',
+    allowFailure: false,
+    maxAttempts: 1,
+    retry: NO_RETRY_RULE,
+    status,
+    attempt: 1,
+    notBefore: null,
+    exitCode: null,
+    failureClass: null,
+    reason: null,
+    startedAt: null,
+    endedAt: null,
+    ...extra,
+  };
+}
+
+describe('GitLab waits: needs: [], artifacts per need, allow_failure exit codes', () => {
+  const build = jr('build', 0, 'SUCCESS');
+  const docs = jr('docs', 0, 'SUCCESS');
+
+  it('starts an entry that starts at once with the run, taking no artifacts', () => {
+    const early = jr('early', 2, 'PENDING', { startAtOnce: true });
+    const running = jr('build', 0, 'RUNNING');
+    expect(waitsFor(early, [running, early])).toEqual([]);
+    expect(readiness(early, [running, early]).state).toBe('ready');
+    expect(artifactSourcesOf(early, [build, docs, early])).toEqual([]);
+  });
+
+  it('takes the artifacts of artifactsFrom only, among what it waits for; all of them when unset', () => {
+    const all = jr('all', 1, 'PENDING');
+    const some = jr('some', 1, 'PENDING', { artifactsFrom: ['build'] });
+    const none = jr('none', 1, 'PENDING', { artifactsFrom: [] });
+    const needs = jr('needs', 1, 'PENDING', { needs: ['build', 'docs'], artifactsFrom: ['docs'] });
+    const runs = [build, docs, all, some, none, needs];
+    expect(artifactSourcesOf(all, runs).map((r) => r.name)).toEqual(['build', 'docs']);
+    expect(artifactSourcesOf(some, runs).map((r) => r.name)).toEqual(['build']);
+    expect(artifactSourcesOf(none, runs)).toEqual([]);
+    expect(artifactSourcesOf(needs, runs).map((r) => r.name)).toEqual(['docs']);
+  });
+
+  it('lets a failure with an allowed exit code pass (with warnings), any other code fail the run', () => {
+    const allowed = jr('a', 0, 'FAILED', { exitCode: 3, allowFailureExitCodes: [3, 5] });
+    const refused = jr('b', 0, 'FAILED', { exitCode: 4, allowFailureExitCodes: [3] });
+    const timedOut = jr('c', 0, 'FAILED', { exitCode: null, allowFailureExitCodes: [3] });
+    expect(runOutcome([allowed])).toBe('SUCCESS');
+    expect(runOutcome([allowed, refused])).toBe('FAILED');
+    expect(runOutcome([timedOut])).toBe('FAILED');
+    const next = jr('next', 1, 'PENDING');
+    expect(readiness(next, [allowed, next]).state).toBe('ready');
+    expect(readiness(next, [refused, next]).state).toBe('blocked');
+  });
+});
