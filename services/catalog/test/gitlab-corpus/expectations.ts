@@ -86,6 +86,12 @@ export const CORPUS: CorpusCase[] = [
     stages: { test: ['build'] },
   },
   {
+    file: 'predefined-variables.yml',
+    verdict: 'accepted',
+    statuses: { check: 'SUCCESS' },
+    runStatus: 'SUCCESS',
+  },
+  {
     file: 'exit-codes.yml',
     verdict: 'accepted',
     stages: { test: ['allowed', 'refused'] },

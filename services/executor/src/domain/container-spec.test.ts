@@ -30,7 +30,17 @@ describe('containerSpec', () => {
         AutoRemove: false,
       },
     });
-    expect(spec.Env).toEqual(['CC=gcc', 'FLUXI_ATTEMPT=1', 'FLUXI_JOB_RUN_ID=JR1', 'FLUXI_PIPELINE_RUN_ID=PR1']);
+    expect(spec.Env).toEqual([
+      'CC=gcc',
+      'FLUXI_ATTEMPT=1',
+      'FLUXI_JOB_RUN_ID=JR1',
+      'FLUXI_PIPELINE_RUN_ID=PR1',
+      // GitLab's names for the same things.
+      'CI=true',
+      'CI_JOB_ID=JR1',
+      'CI_PIPELINE_ID=PR1',
+      'CI_PROJECT_DIR=/data/work/JR1',
+    ]);
     expect(spec.Labels['fluxi.job']).toBe('J1');
     expect(spec.HostConfig).not.toHaveProperty('Memory');
     expect(spec.HostConfig).not.toHaveProperty('NanoCpus');

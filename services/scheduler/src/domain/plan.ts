@@ -54,6 +54,9 @@ export interface PlannedJobRun {
   readonly entry: string;
   /** The matrix values of this cell (also set as environment variables); empty without matrix. */
   readonly matrix: MatrixCell;
+  /** 1-based place of this cell among its entry's cells, and their count (1 without matrix). */
+  readonly cellIndex: number;
+  readonly cellCount: number;
   readonly jobId: string;
   readonly needs: readonly string[];
   readonly when: When;
@@ -89,7 +92,8 @@ export function planRun(snapshot: SnapshotShape): PlannedJobRun[] {
       if (stageOf.has(name)) throw badInput(`two entries are named ${name}`, `${field}.name`);
       stageOf.set(name, stageIndex);
       located.set(name, field);
-      for (const cell of expandMatrix(entry.matrix ?? [])) {
+      const cells = expandMatrix(entry.matrix ?? []);
+      for (const [cellIndex, cell] of cells.entries()) {
         planned.push({
           position: planned.length,
           stageIndex,
@@ -98,6 +102,8 @@ export function planRun(snapshot: SnapshotShape): PlannedJobRun[] {
           name: cellName(name, cell),
           entry: name,
           matrix: cell,
+          cellIndex: cellIndex + 1,
+          cellCount: cells.length,
           jobId: job.jobId,
           needs: [...entry.needs],
           when: WHEN_BY_CONTRACT[entry.when ?? 0] ?? 'on_success',

@@ -8,6 +8,7 @@ import {
   type JobSpec,
   type PipelineSnapshot,
 } from '@fluxi/contracts';
+import { jobVariables, runVariables } from '../../domain/ci-variables.js';
 import { planRun, type PlannedJobRun } from '../../domain/plan.js';
 import { createdEvents } from '../../domain/run-events.js';
 import { stageRuns } from '../../domain/stages.js';
@@ -131,12 +132,19 @@ export class TriggerSystem {
     const logRetentionDays =
       snapshot.retention !== undefined && snapshot.retention.logDays > 0 ? snapshot.retention.logDays : null;
     const origin = { idempotencyKey: request.idempotencyKey ?? null, provenance: request.provenance ?? null };
+    const ci = runVariables({
+      runId,
+      trigger: request.trigger,
+      branch: request.branch ?? null,
+      commitSha: request.commitSha ?? null,
+      git: request.provenance?.git,
+    });
     const created = await this.resources.store.transaction(async (tx) => {
       const { admitted, stopped } =
         group === '' ? { admitted: true, stopped: [] } : await this.enterGroup(tx, group, snapshot, now);
       const step = startRun(runId, initialJobRuns(planned, ids, rerun?.reused), now, admitted);
       const jobRuns = planned.map((plan, index) =>
-        jobRunRecord(plan, index, runId, snapshot, step.run.jobRuns[index], rerun),
+        jobRunRecord(plan, index, runId, snapshot, step.run.jobRuns[index], rerun, ci),
       );
       const number = await tx.nextNumber(scope);
       const run: NewPipelineRun = {
@@ -222,6 +230,7 @@ function jobRunRecord(
   snapshot: PipelineSnapshot,
   state: ReturnType<typeof initialJobRuns>[number] | undefined,
   rerun: RerunOf | undefined,
+  ci: Record<string, string>,
 ): JobRunRecord {
   const job = snapshot.stages[plan.stageIndex]?.entries[plan.entryIndex]?.job;
   if (state === undefined || job === undefined) throw new Error(`planned job run ${index} has no state or job`);
@@ -235,7 +244,7 @@ function jobRunRecord(
     entry: plan.entry,
     matrix: plan.matrix,
     jobId: plan.jobId,
-    spec: cellSpec(job, plan),
+    spec: cellSpec(job, plan, ci),
     needs: [...plan.needs],
     when: plan.when,
     allowFailure: plan.allowFailure,
@@ -256,9 +265,13 @@ function jobRunRecord(
   };
 }
 
-/** The frozen spec of one job run: the job's, with its matrix values added to the environment. */
-function cellSpec(job: JobSpec, plan: PlannedJobRun): StoredJson {
-  const env = { ...job.env };
+/**
+ * The frozen spec of one job run: the job's, with GitLab's predefined variables (the
+ * run's and the job run's, which the job's own env overrides) and its matrix values
+ * added to the environment.
+ */
+function cellSpec(job: JobSpec, plan: PlannedJobRun, ci: Record<string, string>): StoredJson {
+  const env = { ...ci, ...jobVariables(plan), ...job.env };
   for (const { name, value } of plan.matrix) env[name] = value;
   return toJson(JobSpecSchema, create(JobSpecSchema, { ...job, env })) as StoredJson;
 }

@@ -239,14 +239,28 @@ function artifactsOf(value: unknown, note: (key: string, reason: string) => void
   return paths;
 }
 
-/** GitLab's own CI_* variables do not exist under Fluxi: say which ones the script uses. */
+/** GitLab predefined variables Fluxi sets for every job (the scheduler and the executor). */
+const SET_BY_FLUXI = [
+  'CI',
+  'CI_JOB_NAME',
+  'CI_JOB_ID',
+  'CI_PIPELINE_ID',
+  'CI_PIPELINE_SOURCE',
+  'CI_COMMIT_SHA',
+  'CI_COMMIT_REF_NAME',
+  'CI_COMMIT_BRANCH',
+  'CI_COMMIT_TAG',
+  'CI_PROJECT_DIR',
+];
+
+/** The other CI_* variables of GitLab do not exist under Fluxi: say which ones the script uses. */
 function predefinedVariables(
   command: string,
   env: Record<string, string>,
   parallel: boolean,
   note: (key: string, reason: string) => void,
 ): void {
-  const own = new Set([...Object.keys(env), ...(parallel ? ['CI_NODE_INDEX', 'CI_NODE_TOTAL'] : [])]);
+  const own = new Set([...Object.keys(env), ...(parallel ? ['CI_NODE_INDEX', 'CI_NODE_TOTAL'] : []), ...SET_BY_FLUXI]);
   const used = new Set<string>();
   for (const match of command.matchAll(/\$\{?((?:CI|GITLAB)_[A-Z0-9_]+)/g)) {
     if (!own.has(match[1] as string)) used.add(match[1] as string);
