@@ -16,3 +16,4 @@ export * from './secret-key-file.js';
 export * from './secret-key-ring.js';
 export * from './repository-url.js';
 export * from './metrics.js';
+export * from './ci-expression.js';

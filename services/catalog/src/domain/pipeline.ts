@@ -1,4 +1,5 @@
 import { badInput } from '@fluxi/common';
+import { validateRules, type EntryRule, type EntryRuleInput } from './entry-rules.js';
 import { validateGitSource, type GitSource, type GitSourceInput } from './git-source.js';
 import { MAX_TIMEOUT_SEC, optionalInt } from './job.js';
 import { validateMatrix, type MatrixAxis, type MatrixAxisInput } from './matrix.js';
@@ -35,6 +36,8 @@ export interface StageEntryDefinition {
   startAtOnce?: boolean;
   /** A failure with one of these exit codes does not fail the run (GitLab `allow_failure: exit_codes`). */
   allowFailureExitCodes?: number[];
+  /** Decided when a run is created (GitLab rules); absent or empty: the entry always runs. */
+  rules?: EntryRule[];
 }
 
 export interface StageDefinition {
@@ -95,6 +98,7 @@ export interface StageEntryInput {
   artifactsFrom?: ReadonlyArray<string> | null;
   startAtOnce?: boolean | null;
   allowFailureExitCodes?: ReadonlyArray<number> | null;
+  rules?: ReadonlyArray<EntryRuleInput> | null;
 }
 
 const MAX_DESCRIPTION = 2000;
@@ -211,7 +215,13 @@ function stageEntry(input: StageEntryInput, jobNames: ReadonlyMap<string, string
       : { artifactsFrom: [...new Set(input.artifactsFrom)] }),
     ...(input.startAtOnce === true ? { startAtOnce: true } : {}),
     ...exitCodesOf(input.allowFailureExitCodes, `${path}.allowFailureExitCodes`),
+    ...rulesOf(input.rules, `${path}.rules`),
   };
+}
+
+function rulesOf(input: StageEntryInput['rules'], field: string): { rules?: EntryRule[] } {
+  const rules = validateRules(input, field);
+  return rules.length === 0 ? {} : { rules };
 }
 
 function exitCodesOf(

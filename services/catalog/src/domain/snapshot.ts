@@ -142,5 +142,10 @@ function stageEntry(entry: StageEntryDefinition, job: Job) {
       : { artifactsFrom: [...entry.artifactsFrom], artifactsFromSet: true }),
     startAtOnce: entry.startAtOnce === true,
     allowFailureExitCodes: [...(entry.allowFailureExitCodes ?? [])],
+    rules: (entry.rules ?? []).map((rule) => ({
+      condition: rule.if ?? '',
+      when: rule.when.toLowerCase(),
+      ...(rule.allowFailure === null ? {} : { allowFailure: rule.allowFailure }),
+    })),
   });
 }

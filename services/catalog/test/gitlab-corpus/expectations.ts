@@ -92,6 +92,20 @@ export const CORPUS: CorpusCase[] = [
     runStatus: 'SUCCESS',
   },
   {
+    file: 'rules.yml',
+    verdict: 'accepted',
+    statuses: {
+      'api-only': 'SUCCESS',
+      'push-only': 'SKIPPED',
+      never: 'SKIPPED',
+      allowed: 'FAILED',
+      'tags-only': 'SKIPPED',
+      'not-on-schedules': 'SUCCESS',
+    },
+    runStatus: 'SUCCESS',
+  },
+  { file: 'rules-invalid.yml', verdict: 'refused', message: 'build rules[0].if: unexpected "="' },
+  {
     file: 'exit-codes.yml',
     verdict: 'accepted',
     stages: { test: ['allowed', 'refused'] },

@@ -1,5 +1,6 @@
 import { badInput } from '@fluxi/common';
 import { cellName, expandMatrix, type MatrixCell } from './matrix.js';
+import type { RuleShape } from './rules.js';
 import { NO_RETRY_RULE, type RetryRule } from './retry.js';
 import { failureClassOf, type FailureClassName, type When } from './status.js';
 
@@ -38,6 +39,7 @@ export interface SnapshotShape {
       readonly startAtOnce?: boolean;
       readonly artifactsFrom?: readonly string[];
       readonly artifactsFromSet?: boolean;
+      readonly rules?: readonly RuleShape[];
     }[];
   }[];
 }
@@ -65,6 +67,10 @@ export interface PlannedJobRun {
   readonly startAtOnce: boolean;
   /** Entries whose artifacts it takes; null: all it waits for. */
   readonly artifactsFrom: readonly string[] | null;
+  /** GitLab rules, decided when the run is created (rules.ts); empty: always runs. */
+  readonly rules: readonly RuleShape[];
+  /** Set by the rules when the job run is created SKIPPED: why. */
+  readonly skipped?: string;
   readonly maxAttempts: number;
   readonly retry: RetryRule;
 }
@@ -111,6 +117,11 @@ export function planRun(snapshot: SnapshotShape): PlannedJobRun[] {
           allowFailureExitCodes: exitCodesOf(entry, job),
           startAtOnce: entry.startAtOnce === true,
           artifactsFrom: entry.artifactsFromSet === true ? [...(entry.artifactsFrom ?? [])] : null,
+          rules: (entry.rules ?? []).map((rule) => ({
+            condition: rule.condition,
+            when: rule.when,
+            allowFailure: rule.allowFailure,
+          })),
           maxAttempts: Math.max(1, job.maxAttempts),
           retry: retryRule(job.retry),
         });

@@ -9,7 +9,7 @@ export interface ReusedJobRun {
   readonly exitCode: number | null;
 }
 
-/** The job runs of a new run: every one PENDING at attempt 1, or SUCCESS when reused. */
+/** The job runs of a new run: every one PENDING at attempt 1, SUCCESS when reused, SKIPPED by its rules. */
 export function initialJobRuns(
   planned: readonly PlannedJobRun[],
   ids: readonly string[],
@@ -30,12 +30,12 @@ export function initialJobRuns(
       artifactsFrom: plan.artifactsFrom,
       maxAttempts: plan.maxAttempts,
       retry: plan.retry,
-      status: kept === undefined ? 'PENDING' : 'SUCCESS',
+      status: plan.skipped !== undefined ? 'SKIPPED' : kept === undefined ? 'PENDING' : 'SUCCESS',
       attempt: 1,
       notBefore: null,
       exitCode: kept?.exitCode ?? null,
       failureClass: null,
-      reason: kept === undefined ? null : 'reused from the earlier run',
+      reason: plan.skipped ?? (kept === undefined ? null : 'reused from the earlier run'),
       startedAt: kept?.startedAt ?? null,
       endedAt: kept?.endedAt ?? null,
     };

@@ -113,6 +113,16 @@ function canonicalEntry(entry: StageEntryDefinition): FileEntry {
     tags: nonEmpty(entry.tags),
     artifactsFrom: entry.artifactsFrom ?? undefined,
     allowFailureExitCodes: entry.allowFailureExitCodes,
+    rules:
+      entry.rules === undefined || entry.rules.length === 0
+        ? undefined
+        : entry.rules.map((rule) =>
+            compact({
+              if: rule.if ?? undefined,
+              when: rule.when === 'ON_SUCCESS' ? undefined : lower(rule.when),
+              allowFailure: rule.allowFailure ?? undefined,
+            }),
+          ),
     startAtOnce: entry.startAtOnce === true ? true : undefined,
   });
 }

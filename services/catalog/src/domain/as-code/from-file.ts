@@ -52,6 +52,7 @@ function entryInput(entry: FileEntry): StageEntryInput {
     artifactsFrom: entry.artifactsFrom,
     startAtOnce: entry.startAtOnce,
     allowFailureExitCodes: entry.allowFailureExitCodes,
+    rules: entry.rules?.map((rule) => ({ if: rule.if, when: upper(rule.when), allowFailure: rule.allowFailure })),
   };
 }
 

@@ -115,6 +115,21 @@ export const entrySchema = z
       .array(z.int())
       .describe('A failure with one of these exit codes (0-255) does not fail the run.')
       .optional(),
+    rules: z
+      .array(
+        z.strictObject({
+          if: text(
+            'GitLab expression: $VAR, "text", null, /regex/, ==, !=, =~, !~, &&, ||, ( ); absent: holds.',
+          ).optional(),
+          when: z
+            .enum(['on_success', 'on_failure', 'always', 'never'])
+            .describe('What a holding rule makes of the entry (default on_success); never: skipped.')
+            .optional(),
+          allowFailure: z.boolean().describe("Overrides the entry's allowFailure when the rule holds.").optional(),
+        }),
+      )
+      .describe('Decided when a run is created: the first rule that holds wins; none holding skips the entry.')
+      .optional(),
     startAtOnce: z
       .boolean()
       .describe('Start when the run starts, waiting for nothing (no needs); default false.')

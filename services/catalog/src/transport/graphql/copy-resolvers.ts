@@ -73,6 +73,7 @@ export function pipelineInputOf(pipeline: Pipeline): PipelineInput {
         artifactsFrom: entry.artifactsFrom ?? null,
         startAtOnce: entry.startAtOnce === true,
         allowFailureExitCodes: entry.allowFailureExitCodes ?? null,
+        rules: entry.rules ?? null,
       })),
     })),
     timeoutSec: pipeline.timeoutSec,

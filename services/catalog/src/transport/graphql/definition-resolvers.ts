@@ -118,6 +118,7 @@ export function definitionResolvers(jobs: JobStore, pipelines: PipelineStore): R
       artifactsFrom: (entry: StageEntryDefinition) => entry.artifactsFrom ?? null,
       startAtOnce: (entry: StageEntryDefinition) => entry.startAtOnce === true,
       allowFailureExitCodes: (entry: StageEntryDefinition) => entry.allowFailureExitCodes ?? [],
+      rules: (entry: StageEntryDefinition) => entry.rules ?? [],
       job: async (entry: StageEntryDefinition) => {
         const job = await jobs.get(entry.jobId);
         if (job === undefined) throw notFound('job', entry.jobId);

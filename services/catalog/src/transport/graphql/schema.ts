@@ -123,6 +123,28 @@ export const typeDefs = gql`
     startAtOnce: Boolean!
     "A failure with one of these exit codes does not fail the run."
     allowFailureExitCodes: [Int!]!
+    "Decided when a run is created (GitLab rules): the first that holds wins; none holding skips the entry."
+    rules: [EntryRule!]!
+  }
+
+  enum RuleWhen {
+    ON_SUCCESS
+    ON_FAILURE
+    ALWAYS
+    NEVER
+  }
+
+  type EntryRule {
+    "GitLab expression over the run's CI_* variables and the job's env; null: holds."
+    if: String
+    when: RuleWhen!
+    allowFailure: Boolean
+  }
+
+  input EntryRuleInput {
+    if: String
+    when: RuleWhen
+    allowFailure: Boolean
   }
 
   type Stage {
@@ -249,6 +271,7 @@ export const typeDefs = gql`
     startAtOnce: Boolean
     "A failure with one of these exit codes (0-255) does not fail the run."
     allowFailureExitCodes: [Int!]
+    rules: [EntryRuleInput!]
   }
 
   input ConcurrencyInput {

@@ -33,6 +33,7 @@ const RetryOn = z.enum(['JOB', 'TIMEOUT', 'INFRASTRUCTURE']);
 const Backoff = z.enum(['FIXED', 'EXPONENTIAL']);
 const PullPolicy = z.enum(['IF_NOT_PRESENT', 'ALWAYS', 'NEVER']);
 const When = z.enum(['ON_SUCCESS', 'ON_FAILURE', 'ALWAYS']);
+const RuleWhen = z.enum(['ON_SUCCESS', 'ON_FAILURE', 'ALWAYS', 'NEVER']);
 
 export const Job = z
   .object({
@@ -159,6 +160,11 @@ export const Pipeline = z
                 artifactsFrom: z.array(z.string()).nullable(),
                 startAtOnce: z.boolean(),
                 allowFailureExitCodes: z.array(z.number().int()),
+                rules: z.array(
+                  z
+                    .object({ if: z.string().nullable(), when: RuleWhen, allowFailure: z.boolean().nullable() })
+                    .openapi('EntryRule'),
+                ),
               })
               .openapi('StageEntry'),
           ),
@@ -187,6 +193,13 @@ const StageEntryInput = z
     artifactsFrom: z.array(z.string()).nullish(),
     startAtOnce: z.boolean().nullish(),
     allowFailureExitCodes: z.array(z.number().int()).nullish(),
+    rules: z
+      .array(
+        z
+          .strictObject({ if: z.string().nullish(), when: RuleWhen.nullish(), allowFailure: z.boolean().nullish() })
+          .openapi('EntryRuleInput'),
+      )
+      .nullish(),
   })
   .openapi('StageEntryInput');
 

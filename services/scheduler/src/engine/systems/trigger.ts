@@ -10,6 +10,7 @@ import {
 } from '@fluxi/contracts';
 import { jobVariables, runVariables } from '../../domain/ci-variables.js';
 import { planRun, type PlannedJobRun } from '../../domain/plan.js';
+import { decideRules } from '../../domain/rules.js';
 import { createdEvents } from '../../domain/run-events.js';
 import { stageRuns } from '../../domain/stages.js';
 import { initialJobRuns, startRun, type ReusedJobRun } from '../../domain/start.js';
@@ -122,9 +123,7 @@ export class TriggerSystem {
     request: TriggerRequest,
     rerun?: RerunOf,
   ): Promise<{ id: string; number: number }> {
-    const planned = planRun(snapshot);
     const runId = newId(IdPrefix.pipelineRun);
-    const ids = planned.map(() => newId(IdPrefix.jobRun));
     const now = this.resources.now();
     const group = snapshot.concurrency?.group ?? '';
     const timeoutSec = snapshot.timeoutSec > 0 ? snapshot.timeoutSec : null;
@@ -139,6 +138,13 @@ export class TriggerSystem {
       commitSha: request.commitSha ?? null,
       git: request.provenance?.git,
     });
+    // GitLab rules are decided now, over the run's variables and each job's env.
+    const planned = decideRules(planRun(snapshot), (plan) => ({
+      ...ci,
+      ...jobVariables(plan),
+      ...snapshot.stages[plan.stageIndex]?.entries[plan.entryIndex]?.job?.env,
+    }));
+    const ids = planned.map(() => newId(IdPrefix.jobRun));
     const created = await this.resources.store.transaction(async (tx) => {
       const { admitted, stopped } =
         group === '' ? { admitted: true, stopped: [] } : await this.enterGroup(tx, group, snapshot, now);

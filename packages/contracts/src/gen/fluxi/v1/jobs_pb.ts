@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fluxi/v1/jobs.proto.
  */
 export const file_fluxi_v1_jobs: GenFile = /*@__PURE__*/
-  fileDesc("ChNmbHV4aS92MS9qb2JzLnByb3RvEghmbHV4aS52MSLuAwoHSm9iU3BlYxIOCgZqb2JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdjb21tYW5kGAMgASgJEg0KBWltYWdlGAQgASgJEicKA2VudhgFIAMoCzIaLmZsdXhpLnYxLkpvYlNwZWMuRW52RW50cnkSDwoHd29ya2RpchgGIAEoCRITCgt0aW1lb3V0X3NlYxgHIAEoDRIUCgxtYXhfYXR0ZW1wdHMYCCABKA0SFQoNYWxsb3dfZmFpbHVyZRgJIAEoCBIkCgVyZXRyeRgKIAEoCzIVLmZsdXhpLnYxLlJldHJ5UG9saWN5EhYKDmFydGlmYWN0X3BhdGhzGAsgAygJEgwKBHBvb2wYDCABKAkSDAoEdGFncxgNIAMoCRIWCg5tYXhfY29uY3VycmVudBgOIAEoDRInCgZkb2NrZXIYDyABKAsyFy5mbHV4aS52MS5Eb2NrZXJPcHRpb25zEhAKCGNoZWNrb3V0GBAgASgIEhQKDHNlY3JldF9uYW1lcxgRIAMoCRIYChBzZWNyZXRfZW52X25hbWVzGBIgAygJEiAKGGFsbG93X2ZhaWx1cmVfZXhpdF9jb2RlcxgTIAMoDRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIokBCg1Eb2NrZXJPcHRpb25zEikKC3B1bGxfcG9saWN5GAEgASgOMhQuZmx1eGkudjEuUHVsbFBvbGljeRIMCgRjcHVzGAIgASgBEhIKCm1lbW9yeV9taWIYAyABKA0SEgoKZW50cnlwb2ludBgEIAMoCRIXCg9rZWVwX29uX2ZhaWx1cmUYBSABKAgipQEKC1JldHJ5UG9saWN5EiIKAm9uGAEgAygOMhYuZmx1eGkudjEuRmFpbHVyZUNsYXNzEhIKCmV4aXRfY29kZXMYAiADKBESJgoHYmFja29mZhgDIAEoDjIVLmZsdXhpLnYxLkJhY2tvZmZLaW5kEhAKCGRlbGF5X21zGAQgASgNEhQKDG1heF9kZWxheV9tcxgFIAEoDRIOCgZqaXR0ZXIYBiABKAgiKgoKTWF0cml4QXhpcxIMCgRuYW1lGAEgASgJEg4KBnZhbHVlcxgCIAMoCSKtAgoKU3RhZ2VFbnRyeRIeCgNqb2IYASABKAsyES5mbHV4aS52MS5Kb2JTcGVjEg0KBW5lZWRzGAIgAygJEgwKBG5hbWUYAyABKAkSIQoEd2hlbhgEIAEoDjITLmZsdXhpLnYxLkVudHJ5V2hlbhIkCgZtYXRyaXgYBSADKAsyFC5mbHV4aS52MS5NYXRyaXhBeGlzEhoKDWFsbG93X2ZhaWx1cmUYBiABKAhIAIgBARIWCg5hcnRpZmFjdHNfZnJvbRgHIAMoCRIaChJhcnRpZmFjdHNfZnJvbV9zZXQYCCABKAgSFQoNc3RhcnRfYXRfb25jZRgJIAEoCBIgChhhbGxvd19mYWlsdXJlX2V4aXRfY29kZXMYCiADKA1CEAoOX2FsbG93X2ZhaWx1cmUiPAoFU3RhZ2USDAoEbmFtZRgBIAEoCRIlCgdlbnRyaWVzGAIgAygLMhQuZmx1eGkudjEuU3RhZ2VFbnRyeSLrAQoQUGlwZWxpbmVTbmFwc2hvdBIqCgd2ZXJzaW9uGAEgASgOMhkuZmx1eGkudjEuQ29udHJhY3RWZXJzaW9uEhMKC3BpcGVsaW5lX2lkGAIgASgJEgwKBG5hbWUYAyABKAkSHwoGc3RhZ2VzGAQgAygLMg8uZmx1eGkudjEuU3RhZ2USEwoLdGltZW91dF9zZWMYBSABKA0SKgoLY29uY3VycmVuY3kYBiABKAsyFS5mbHV4aS52MS5Db25jdXJyZW5jeRImCglyZXRlbnRpb24YByABKAsyEy5mbHV4aS52MS5SZXRlbnRpb24iLwoJUmV0ZW50aW9uEhAKCHJ1bl9kYXlzGAEgASgNEhAKCGxvZ19kYXlzGAIgASgNIjIKC0NvbmN1cnJlbmN5Eg0KBWdyb3VwGAEgASgJEhQKDGNhbmNlbF9vbGRlchgCIAEoCCIyCg5BcnRpZmFjdFNvdXJjZRIMCgRuYW1lGAEgASgJEhIKCmpvYl9ydW5faWQYAiABKAkisgIKCkV4ZWN1dGVKb2ISKgoHdmVyc2lvbhgBIAEoDjIZLmZsdXhpLnYxLkNvbnRyYWN0VmVyc2lvbhISCgpqb2JfcnVuX2lkGAIgASgJEhcKD3BpcGVsaW5lX3J1bl9pZBgDIAEoCRIeCgNqb2IYBCABKAsyES5mbHV4aS52MS5Kb2JTcGVjEg8KB2F0dGVtcHQYBSABKA0SEwoLdHJhY2VwYXJlbnQYBiABKAkSMAoOYXJ0aWZhY3RzX2Zyb20YByADKAsyGC5mbHV4aS52MS5BcnRpZmFjdFNvdXJjZRITCgtwaXBlbGluZV9pZBgIIAEoCRIaChJsb2dfcmV0ZW50aW9uX2RheXMYCSABKA0SIgoDZ2l0GAogASgLMhUuZmx1eGkudjEuR2l0Q2hlY2tvdXQiPgoLR2l0Q2hlY2tvdXQSEgoKcmVwb3NpdG9yeRgBIAEoCRIOCgZjb21taXQYAiABKAkSCwoDcmVmGAMgASgJKngKClB1bGxQb2xpY3kSGwoXUFVMTF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIeChpQVUxMX1BPTElDWV9JRl9OT1RfUFJFU0VOVBABEhYKElBVTExfUE9MSUNZX0FMV0FZUxACEhUKEVBVTExfUE9MSUNZX05FVkVSEAMqYQoLQmFja29mZktpbmQSHAoYQkFDS09GRl9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSQkFDS09GRl9LSU5EX0ZJWEVEEAESHAoYQkFDS09GRl9LSU5EX0VYUE9ORU5USUFMEAIqdAoJRW50cnlXaGVuEhoKFkVOVFJZX1dIRU5fVU5TUEVDSUZJRUQQABIZChVFTlRSWV9XSEVOX09OX1NVQ0NFU1MQARIZChVFTlRSWV9XSEVOX09OX0ZBSUxVUkUQAhIVChFFTlRSWV9XSEVOX0FMV0FZUxADYgZwcm90bzM", [file_fluxi_v1_common]);
+  fileDesc("ChNmbHV4aS92MS9qb2JzLnByb3RvEghmbHV4aS52MSLuAwoHSm9iU3BlYxIOCgZqb2JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdjb21tYW5kGAMgASgJEg0KBWltYWdlGAQgASgJEicKA2VudhgFIAMoCzIaLmZsdXhpLnYxLkpvYlNwZWMuRW52RW50cnkSDwoHd29ya2RpchgGIAEoCRITCgt0aW1lb3V0X3NlYxgHIAEoDRIUCgxtYXhfYXR0ZW1wdHMYCCABKA0SFQoNYWxsb3dfZmFpbHVyZRgJIAEoCBIkCgVyZXRyeRgKIAEoCzIVLmZsdXhpLnYxLlJldHJ5UG9saWN5EhYKDmFydGlmYWN0X3BhdGhzGAsgAygJEgwKBHBvb2wYDCABKAkSDAoEdGFncxgNIAMoCRIWCg5tYXhfY29uY3VycmVudBgOIAEoDRInCgZkb2NrZXIYDyABKAsyFy5mbHV4aS52MS5Eb2NrZXJPcHRpb25zEhAKCGNoZWNrb3V0GBAgASgIEhQKDHNlY3JldF9uYW1lcxgRIAMoCRIYChBzZWNyZXRfZW52X25hbWVzGBIgAygJEiAKGGFsbG93X2ZhaWx1cmVfZXhpdF9jb2RlcxgTIAMoDRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIokBCg1Eb2NrZXJPcHRpb25zEikKC3B1bGxfcG9saWN5GAEgASgOMhQuZmx1eGkudjEuUHVsbFBvbGljeRIMCgRjcHVzGAIgASgBEhIKCm1lbW9yeV9taWIYAyABKA0SEgoKZW50cnlwb2ludBgEIAMoCRIXCg9rZWVwX29uX2ZhaWx1cmUYBSABKAgipQEKC1JldHJ5UG9saWN5EiIKAm9uGAEgAygOMhYuZmx1eGkudjEuRmFpbHVyZUNsYXNzEhIKCmV4aXRfY29kZXMYAiADKBESJgoHYmFja29mZhgDIAEoDjIVLmZsdXhpLnYxLkJhY2tvZmZLaW5kEhAKCGRlbGF5X21zGAQgASgNEhQKDG1heF9kZWxheV9tcxgFIAEoDRIOCgZqaXR0ZXIYBiABKAgiKgoKTWF0cml4QXhpcxIMCgRuYW1lGAEgASgJEg4KBnZhbHVlcxgCIAMoCSLRAgoKU3RhZ2VFbnRyeRIeCgNqb2IYASABKAsyES5mbHV4aS52MS5Kb2JTcGVjEg0KBW5lZWRzGAIgAygJEgwKBG5hbWUYAyABKAkSIQoEd2hlbhgEIAEoDjITLmZsdXhpLnYxLkVudHJ5V2hlbhIkCgZtYXRyaXgYBSADKAsyFC5mbHV4aS52MS5NYXRyaXhBeGlzEhoKDWFsbG93X2ZhaWx1cmUYBiABKAhIAIgBARIWCg5hcnRpZmFjdHNfZnJvbRgHIAMoCRIaChJhcnRpZmFjdHNfZnJvbV9zZXQYCCABKAgSFQoNc3RhcnRfYXRfb25jZRgJIAEoCBIgChhhbGxvd19mYWlsdXJlX2V4aXRfY29kZXMYCiADKA0SIgoFcnVsZXMYCyADKAsyEy5mbHV4aS52MS5FbnRyeVJ1bGVCEAoOX2FsbG93X2ZhaWx1cmUiWgoJRW50cnlSdWxlEhEKCWNvbmRpdGlvbhgBIAEoCRIMCgR3aGVuGAIgASgJEhoKDWFsbG93X2ZhaWx1cmUYAyABKAhIAIgBAUIQCg5fYWxsb3dfZmFpbHVyZSI8CgVTdGFnZRIMCgRuYW1lGAEgASgJEiUKB2VudHJpZXMYAiADKAsyFC5mbHV4aS52MS5TdGFnZUVudHJ5IusBChBQaXBlbGluZVNuYXBzaG90EioKB3ZlcnNpb24YASABKA4yGS5mbHV4aS52MS5Db250cmFjdFZlcnNpb24SEwoLcGlwZWxpbmVfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIfCgZzdGFnZXMYBCADKAsyDy5mbHV4aS52MS5TdGFnZRITCgt0aW1lb3V0X3NlYxgFIAEoDRIqCgtjb25jdXJyZW5jeRgGIAEoCzIVLmZsdXhpLnYxLkNvbmN1cnJlbmN5EiYKCXJldGVudGlvbhgHIAEoCzITLmZsdXhpLnYxLlJldGVudGlvbiIvCglSZXRlbnRpb24SEAoIcnVuX2RheXMYASABKA0SEAoIbG9nX2RheXMYAiABKA0iMgoLQ29uY3VycmVuY3kSDQoFZ3JvdXAYASABKAkSFAoMY2FuY2VsX29sZGVyGAIgASgIIjIKDkFydGlmYWN0U291cmNlEgwKBG5hbWUYASABKAkSEgoKam9iX3J1bl9pZBgCIAEoCSKyAgoKRXhlY3V0ZUpvYhIqCgd2ZXJzaW9uGAEgASgOMhkuZmx1eGkudjEuQ29udHJhY3RWZXJzaW9uEhIKCmpvYl9ydW5faWQYAiABKAkSFwoPcGlwZWxpbmVfcnVuX2lkGAMgASgJEh4KA2pvYhgEIAEoCzIRLmZsdXhpLnYxLkpvYlNwZWMSDwoHYXR0ZW1wdBgFIAEoDRITCgt0cmFjZXBhcmVudBgGIAEoCRIwCg5hcnRpZmFjdHNfZnJvbRgHIAMoCzIYLmZsdXhpLnYxLkFydGlmYWN0U291cmNlEhMKC3BpcGVsaW5lX2lkGAggASgJEhoKEmxvZ19yZXRlbnRpb25fZGF5cxgJIAEoDRIiCgNnaXQYCiABKAsyFS5mbHV4aS52MS5HaXRDaGVja291dCI+CgtHaXRDaGVja291dBISCgpyZXBvc2l0b3J5GAEgASgJEg4KBmNvbW1pdBgCIAEoCRILCgNyZWYYAyABKAkqeAoKUHVsbFBvbGljeRIbChdQVUxMX1BPTElDWV9VTlNQRUNJRklFRBAAEh4KGlBVTExfUE9MSUNZX0lGX05PVF9QUkVTRU5UEAESFgoSUFVMTF9QT0xJQ1lfQUxXQVlTEAISFQoRUFVMTF9QT0xJQ1lfTkVWRVIQAyphCgtCYWNrb2ZmS2luZBIcChhCQUNLT0ZGX0tJTkRfVU5TUEVDSUZJRUQQABIWChJCQUNLT0ZGX0tJTkRfRklYRUQQARIcChhCQUNLT0ZGX0tJTkRfRVhQT05FTlRJQUwQAip0CglFbnRyeVdoZW4SGgoWRU5UUllfV0hFTl9VTlNQRUNJRklFRBAAEhkKFUVOVFJZX1dIRU5fT05fU1VDQ0VTUxABEhkKFUVOVFJZX1dIRU5fT05fRkFJTFVSRRACEhUKEUVOVFJZX1dIRU5fQUxXQVlTEANiBnByb3RvMw", [file_fluxi_v1_common]);
 
 /**
  * The executable part of a job definition, frozen into a run snapshot.
@@ -336,6 +336,15 @@ export type StageEntry = Message<"fluxi.v1.StageEntry"> & {
    * @generated from field: repeated uint32 allow_failure_exit_codes = 10;
    */
   allowFailureExitCodes: number[];
+
+  /**
+   * Decided when a run is created (GitLab rules): the first rule whose condition holds sets the
+   * entry's when (never: its job runs are SKIPPED) and allow_failure; with rules and none
+   * holding, the entry is SKIPPED. Empty: the entry always runs.
+   *
+   * @generated from field: repeated fluxi.v1.EntryRule rules = 11;
+   */
+  rules: EntryRule[];
 };
 
 /**
@@ -344,6 +353,37 @@ export type StageEntry = Message<"fluxi.v1.StageEntry"> & {
  */
 export const StageEntrySchema: GenMessage<StageEntry> = /*@__PURE__*/
   messageDesc(file_fluxi_v1_jobs, 4);
+
+/**
+ * @generated from message fluxi.v1.EntryRule
+ */
+export type EntryRule = Message<"fluxi.v1.EntryRule"> & {
+  /**
+   * GitLab `if` expression over the run's CI_* variables and the job's env; empty: always holds.
+   *
+   * @generated from field: string condition = 1;
+   */
+  condition: string;
+
+  /**
+   * on_success, on_failure, always or never; empty: on_success.
+   *
+   * @generated from field: string when = 2;
+   */
+  when: string;
+
+  /**
+   * @generated from field: optional bool allow_failure = 3;
+   */
+  allowFailure?: boolean | undefined;
+};
+
+/**
+ * Describes the message fluxi.v1.EntryRule.
+ * Use `create(EntryRuleSchema)` to create a new message.
+ */
+export const EntryRuleSchema: GenMessage<EntryRule> = /*@__PURE__*/
+  messageDesc(file_fluxi_v1_jobs, 5);
 
 /**
  * @generated from message fluxi.v1.Stage
@@ -365,7 +405,7 @@ export type Stage = Message<"fluxi.v1.Stage"> & {
  * Use `create(StageSchema)` to create a new message.
  */
 export const StageSchema: GenMessage<Stage> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 5);
+  messageDesc(file_fluxi_v1_jobs, 6);
 
 /**
  * A pipeline definition as the scheduler freezes it into a run.
@@ -420,7 +460,7 @@ export type PipelineSnapshot = Message<"fluxi.v1.PipelineSnapshot"> & {
  * Use `create(PipelineSnapshotSchema)` to create a new message.
  */
 export const PipelineSnapshotSchema: GenMessage<PipelineSnapshot> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 6);
+  messageDesc(file_fluxi_v1_jobs, 7);
 
 /**
  * Days kept after a run ended; 0 = the installation's default (config retention.*).
@@ -448,7 +488,7 @@ export type Retention = Message<"fluxi.v1.Retention"> & {
  * Use `create(RetentionSchema)` to create a new message.
  */
 export const RetentionSchema: GenMessage<Retention> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 7);
+  messageDesc(file_fluxi_v1_jobs, 8);
 
 /**
  * @generated from message fluxi.v1.Concurrency
@@ -472,7 +512,7 @@ export type Concurrency = Message<"fluxi.v1.Concurrency"> & {
  * Use `create(ConcurrencySchema)` to create a new message.
  */
 export const ConcurrencySchema: GenMessage<Concurrency> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 8);
+  messageDesc(file_fluxi_v1_jobs, 9);
 
 /**
  * A finished job run whose artifacts a job receives before it starts.
@@ -498,7 +538,7 @@ export type ArtifactSource = Message<"fluxi.v1.ArtifactSource"> & {
  * Use `create(ArtifactSourceSchema)` to create a new message.
  */
 export const ArtifactSourceSchema: GenMessage<ArtifactSource> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 9);
+  messageDesc(file_fluxi_v1_jobs, 10);
 
 /**
  * BullMQ payload: what an executor needs to run one attempt of one job run.
@@ -574,7 +614,7 @@ export type ExecuteJob = Message<"fluxi.v1.ExecuteJob"> & {
  * Use `create(ExecuteJobSchema)` to create a new message.
  */
 export const ExecuteJobSchema: GenMessage<ExecuteJob> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 10);
+  messageDesc(file_fluxi_v1_jobs, 11);
 
 /**
  * What the executor fetches for a job that asks for a checkout.
@@ -609,7 +649,7 @@ export type GitCheckout = Message<"fluxi.v1.GitCheckout"> & {
  * Use `create(GitCheckoutSchema)` to create a new message.
  */
 export const GitCheckoutSchema: GenMessage<GitCheckout> = /*@__PURE__*/
-  messageDesc(file_fluxi_v1_jobs, 11);
+  messageDesc(file_fluxi_v1_jobs, 12);
 
 /**
  * When the executor fetches a job's image.

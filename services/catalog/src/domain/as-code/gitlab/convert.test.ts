@@ -62,6 +62,10 @@ describe('convertGitlabCi: a Node project (stages, default, anchors, extends, ca
               job: 'test',
               needs: ['install'],
               matrix: { NODE_VERSION: ['18', '20', '22'], DB: ['postgres', 'sqlite'] },
+              rules: [
+                { if: '$CI_PIPELINE_SOURCE == "merge_request_event"' },
+                { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' },
+              ],
             },
           ],
         },
@@ -77,12 +81,11 @@ describe('convertGitlabCi: a Node project (stages, default, anchors, extends, ca
       'lint.interruptible: not supported',
       'test.interruptible: not supported',
       'test.coverage: coverage is not collected',
-      'test.rules: conditions are not evaluated: the job always runs',
       'test.image: refers to variables: Fluxi uses the name as written',
       'test.artifacts: when, reports not mapped',
       'build.script: uses GitLab predefined variables Fluxi does not set: CI_COMMIT_SHORT_SHA',
       'publish.when: manual jobs are not started by hand in Fluxi yet: the job is defined but left out of the pipeline',
-      'publish.only: conditions are not evaluated: the job always runs',
+      'test.rules[1].if: Fluxi does not know the default branch: set CI_DEFAULT_BRANCH in variables',
     ]);
   });
 });

@@ -6,6 +6,7 @@ import { matrixEntries } from './entries.js';
 import { convertJob } from './job.js';
 import { INCLUDED, waitsOf, type NeedTarget } from './needs.js';
 import { readGitlabCi, type GitlabJob } from './read.js';
+import { rulesOf } from './rules.js';
 import { fluxiName, isRecord, scalarText, textList, uniqueName } from './values.js';
 
 export interface GitlabConversion {
@@ -89,6 +90,7 @@ export function convertGitlabCi(text: string, pipelineName: string, options: Con
     const waits = waitsOf(place.gitlab, place.stageIndex, targets, known, notMapped);
     // Keys in the order an export writes them.
     const exitCodes = exitCodesOf(place.gitlab.config['allow_failure']);
+    const rules = rulesOf(place.gitlab, notMapped);
     place.entries = place.entries.map(({ job, name, when, matrix }) => ({
       job,
       ...(name === undefined ? {} : { name }),
@@ -97,6 +99,7 @@ export function convertGitlabCi(text: string, pipelineName: string, options: Con
       ...(matrix === undefined ? {} : { matrix }),
       ...(waits.artifactsFrom === undefined ? {} : { artifactsFrom: waits.artifactsFrom }),
       ...(exitCodes.length === 0 ? {} : { allowFailureExitCodes: exitCodes }),
+      ...(rules === undefined ? {} : { rules }),
       ...(waits.startAtOnce === undefined ? {} : { startAtOnce: true }),
     }));
   }

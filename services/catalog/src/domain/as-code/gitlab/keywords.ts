@@ -1,8 +1,5 @@
 /** Why a GitLab keyword (of a job or of `default:`) is not mapped. */
 export const NOT_MAPPED: Record<string, string> = {
-  rules: 'conditions are not evaluated: the job always runs',
-  only: 'conditions are not evaluated: the job always runs',
-  except: 'conditions are not evaluated: the job always runs',
   services: 'service containers are not supported',
   cache: 'caches are not supported',
   interruptible: 'not supported',
