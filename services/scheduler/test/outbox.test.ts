@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { IdPrefix, newId, silentLogger } from '@fluxi/common';
 import { ContractVersion, create, RunEventKind, RunEventSchema, Subjects, toBinary } from '@fluxi/contracts';
-import { openDatabase, type Database } from '@fluxi/db';
+import { openDatabase, type Database, type SqlExecutor } from '@fluxi/db';
 import { connectNats, type Nats } from '@fluxi/messaging';
 import {
   createTestDatabase,
@@ -128,6 +128,56 @@ describe.each(engines)('the outbox on $name', (engine) => {
     // A transaction without events wakes nobody.
     await store.transaction((tx) => tx.lockRun(run.id));
     expect(woken).toBe(2);
+  });
+
+  it("writes pending events with the transaction's next job-run update, or before the commit", async () => {
+    const db = engine.db as Database;
+    const statements: string[] = [];
+    // The same database, each statement of a transaction noted.
+    const noting: Database = {
+      ...db,
+      query: (sql, params) => db.query(sql, params),
+      transaction: (fn) =>
+        db.transaction((tx) =>
+          fn({
+            query: (sql, params) => {
+              statements.push(sql.replace(/\s+/g, ' ').trim());
+              return tx.query(sql, params);
+            },
+          } as SqlExecutor),
+        ),
+    };
+    const store = new RunStore(noting);
+    const run = newRun();
+    await store.transaction((tx) => tx.insertRun(run));
+    const first = [event(run.id, 'a'), event(run.id, 'b')];
+    statements.length = 0;
+    await store.transaction(async (tx) => {
+      await appendLocked(tx, run.id, first, new Date());
+      await tx.updateJobRun({
+        id: 'JR-none',
+        status: 'RUNNING',
+        attempt: 1,
+        notBefore: null,
+        exitCode: null,
+        failureClass: null,
+        reason: null,
+        startedAt: new Date(),
+        endedAt: null,
+      });
+    });
+    expect(statements.filter((sql) => sql.includes('INSERT INTO run_events'))).toEqual([
+      expect.stringMatching(/^WITH run_events_written AS \(INSERT INTO run_events .*\) UPDATE job_runs/),
+    ]);
+    // Without an update, the commit writes them.
+    const second = [event(run.id, 'c')];
+    await store.transaction((tx) => appendLocked(tx, run.id, second, new Date()));
+    expect(await stored(db, run.id)).toEqual([...first, ...second].map((e, index) => ({ seq: index + 1, id: e.id })));
+    const streams = await db.query<{ last_seq: string | number }>(
+      'SELECT last_seq FROM run_event_streams WHERE pipeline_run_id = $1',
+      [run.id],
+    );
+    expect(Number(streams[0]?.last_seq)).toBe(3);
   });
 
   it('numbers the events of concurrent transactions on one run without gaps or repeats', async () => {

@@ -38,6 +38,12 @@ export async function persistStep(
   options: PersistOptions = {},
 ): Promise<{ items: DispatchItem[]; ended: boolean; after: LockedRun }> {
   const before = new Map(stored.jobRuns.map((jobRun) => [jobRun.id, jobRun]));
+  const after = afterStep(stored, step.run);
+  const stagesBefore = stageRuns(stored.jobRuns);
+  const stagesAfter = stageRuns(after.jobRuns);
+  const changedStages = stagesAfter.filter((stage, index) => !sameStage(stage, stagesBefore[index]));
+  // First: the events wait in the outbox and the first job-run update below writes them along.
+  await recordStepEvents(tx, { stored, after, step, stagesBefore, changedStages }, options, now);
   for (const replaced of options.replacedAttempts ?? []) {
     await tx.endAttempt(replaced.jobRunId, replaced.attempt, {
       ...replaced,
@@ -57,16 +63,11 @@ export async function persistStep(
       await tx.endAttempt(jobRun.id, jobRun.attempt, jobRun);
     }
   }
-  const after = afterStep(stored, step.run);
-  const stagesBefore = stageRuns(stored.jobRuns);
-  const stagesAfter = stageRuns(after.jobRuns);
-  const changedStages = stagesAfter.filter((stage, index) => !sameStage(stage, stagesBefore[index]));
   if (changedStages.length > 0) await tx.saveStageRuns(stored.run.id, changedStages);
   if (step.runChanged) {
     const { id, status, reason, startedAt, endedAt } = step.run;
     await tx.updateRun({ id, status, reason, startedAt, endedAt });
   }
-  await recordStepEvents(tx, { stored, after, step, stagesBefore, changedStages }, options, now);
   return {
     items: dispatchItems(stored.run, after.jobRuns, step.dispatch, now),
     ended: step.runChanged && isTerminal(step.run.status) && !isTerminal(stored.run.status),

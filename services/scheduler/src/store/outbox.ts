@@ -6,27 +6,38 @@ export interface NewRunEvent {
   encode(seq: number): Uint8Array;
 }
 
+/** Statement text and parameters of the INSERT writing pending event rows. */
+export interface EventRowsInsert {
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
 /**
  * The run-event outbox inside an engine transaction: events are stored with the change
  * they describe, as the message to publish, numbered after the run's last stored event.
  * The caller holds the run's row lock (`RunTx.lockRun`, which reads that last seq after
  * taking the lock): numbers follow commit order with no gap, and a rolled-back transaction
  * leaves none used. A trigger keeps `run_event_streams.last_seq` (one statement per call).
+ *
+ * Appended events wait as pending rows: the transaction's next job-run update writes them in
+ * the same statement (a data-modifying CTE: one statement fewer per step on the hot path),
+ * and whatever is still pending is written by `flush()` before the commit (`RunStore.transaction`).
  */
 export class OutboxTx {
   /** The events this transaction stored, numbered (handed to the relay after commit). */
   readonly appended: OutboxEvent[] = [];
+  private readonly pending: { pipelineRunId: string; at: Date; events: OutboxEvent[] }[] = [];
 
   constructor(private readonly tx: SqlExecutor) {}
 
   private readonly last = new Map<string, number>();
 
   /**
-   * Stores `events` of a run in order, numbered after `lastSeq` (the run's last seq as read
+   * Adds `events` of a run in order, numbered after `lastSeq` (the run's last seq as read
    * with its lock; 0 for a new run) or after what this transaction stored for it already.
    */
-  async append(pipelineRunId: string, events: readonly NewRunEvent[], at: Date, lastSeq: number): Promise<void> {
-    if (events.length === 0) return;
+  append(pipelineRunId: string, events: readonly NewRunEvent[], at: Date, lastSeq: number): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
     const first = Math.max(lastSeq, this.last.get(pipelineRunId) ?? 0) + 1;
     this.last.set(pipelineRunId, first + events.length - 1);
     const numbered = events.map((event, index) => ({
@@ -35,17 +46,35 @@ export class OutboxTx {
       id: event.id,
       data: event.encode(first + index),
     }));
-    const params: unknown[] = [pipelineRunId, at];
-    const rows = numbered.map((event) => {
-      params.push(event.seq, event.id, event.data);
-      const n = params.length;
-      return `($1, $${n - 2}, $${n - 1}, $${n}, $2)`;
-    });
-    await this.tx.query(
-      `INSERT INTO run_events (pipeline_run_id, seq, id, data, created_at) VALUES ${rows.join(', ')}`,
-      params,
-    );
+    this.pending.push({ pipelineRunId, at, events: numbered });
     this.appended.push(...numbered);
+    return Promise.resolve();
+  }
+
+  /**
+   * The INSERT of every pending row, its parameters numbered from `$<offset + 1>`, for a
+   * statement that writes them along with its own; the rows are no longer pending.
+   * Undefined when none is pending.
+   */
+  takePending(offset: number): EventRowsInsert | undefined {
+    if (this.pending.length === 0) return undefined;
+    const params: unknown[] = [];
+    const rows: string[] = [];
+    for (const { pipelineRunId, at, events } of this.pending.splice(0)) {
+      for (const event of events) {
+        params.push(pipelineRunId, event.seq, event.id, event.data, at);
+        const n = offset + params.length;
+        rows.push(`($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::timestamptz)`);
+      }
+    }
+    const sql = `INSERT INTO run_events (pipeline_run_id, seq, id, data, created_at) VALUES ${rows.join(', ')}`;
+    return { sql, params };
+  }
+
+  /** Writes what is still pending (one statement). */
+  async flush(): Promise<void> {
+    const insert = this.takePending(0);
+    if (insert !== undefined) await this.tx.query(insert.sql, insert.params);
   }
 }
 

@@ -184,9 +184,12 @@ export class RunTx {
    * Writes a job run's progress, and the standard output of the attempt that just ran when
    * given. Reason and output come from events: they are made storable (no NUL, no lone surrogate).
    */
+  /** Writes a job run's progress, with the run events pending in this transaction (one statement). */
   async updateJobRun(progress: JobRunProgress, output?: { text: string; bytes: number }): Promise<void> {
+    const events = this.outbox.takePending(12);
     await this.tx.query(
-      `UPDATE job_runs SET status = $2, attempt = $3, not_before = $4, exit_code = $5, failure_class = $6, reason = $7,
+      `${events === undefined ? '' : `WITH run_events_written AS (${events.sql}) `}
+       UPDATE job_runs SET status = $2, attempt = $3, not_before = $4, exit_code = $5, failure_class = $6, reason = $7,
          started_at = $8, ended_at = $9, output = CASE WHEN $10::boolean THEN $11 ELSE output END,
          output_bytes = CASE WHEN $10::boolean THEN $12 ELSE output_bytes END
        WHERE id = $1`,
@@ -203,6 +206,7 @@ export class RunTx {
         output !== undefined,
         output === undefined ? null : storableText(output.text),
         output?.bytes ?? null,
+        ...(events?.params ?? []),
       ],
     );
   }
