@@ -1,6 +1,6 @@
 import { badInput, CiExpressionError, parseCiExpression } from '@fluxi/common';
 
-export const RULE_WHEN = ['ON_SUCCESS', 'ON_FAILURE', 'ALWAYS', 'NEVER'] as const;
+export const RULE_WHEN = ['ON_SUCCESS', 'ON_FAILURE', 'ALWAYS', 'MANUAL', 'NEVER'] as const;
 export type RuleWhen = (typeof RULE_WHEN)[number];
 
 /**

@@ -8,7 +8,7 @@ import { validateRetention, type Retention, type RetentionInput } from './retent
 import { checkNeeds, type LocatedEntry } from './needs.js';
 import { optionalPool, validateTags } from './routing.js';
 
-export const WHEN = ['ON_SUCCESS', 'ON_FAILURE', 'ALWAYS'] as const;
+export const WHEN = ['ON_SUCCESS', 'ON_FAILURE', 'ALWAYS', 'MANUAL'] as const;
 /** When an entry runs, given how what it waits for ended. */
 export type When = (typeof WHEN)[number];
 

@@ -40,6 +40,7 @@ const ENTRY_WHEN: Record<When, EntryWhen> = {
   ON_SUCCESS: EntryWhen.ON_SUCCESS,
   ON_FAILURE: EntryWhen.ON_FAILURE,
   ALWAYS: EntryWhen.ALWAYS,
+  MANUAL: EntryWhen.MANUAL,
 };
 
 /** The executable part of a job. */

@@ -15,8 +15,10 @@ export interface CorpusCase {
   stages?: Record<string, string[]>;
   /** Accepted and run: job-run status by job-run name; absent: not run end to end. */
   statuses?: Record<string, string>;
-  /** Accepted and run: the run's status. */
+  /** Accepted and run: the run's status (PENDING, QUEUED or RUNNING: held by the manual job run `played`). */
   runStatus?: string;
+  /** Then this MANUAL job run is played (playJobRun): the statuses once the run ended again. */
+  played?: { jobRun: string; statuses: Record<string, string>; runStatus: string };
 }
 
 export const CORPUS: CorpusCase[] = [
@@ -70,7 +72,28 @@ export const CORPUS: CorpusCase[] = [
   {
     file: 'manual-only.yml',
     verdict: 'accepted',
-    notes: ['deploy.when: manual jobs are not started by hand in Fluxi yet', 'no pipeline is made'],
+    stages: { deploy: ['deploy'] },
+    statuses: { deploy: 'MANUAL' },
+    runStatus: 'SUCCESS',
+  },
+  {
+    file: 'manual.yml',
+    verdict: 'accepted',
+    statuses: { build: 'SUCCESS', deploy: 'MANUAL', smoke: 'SUCCESS', notify: 'PENDING' },
+    runStatus: 'SUCCESS',
+    played: {
+      jobRun: 'deploy',
+      statuses: { build: 'SUCCESS', deploy: 'SUCCESS', smoke: 'SUCCESS', notify: 'SUCCESS' },
+      runStatus: 'SUCCESS',
+    },
+  },
+  {
+    file: 'manual-blocking.yml',
+    verdict: 'accepted',
+    statuses: { deploy: 'MANUAL', verify: 'PENDING' },
+    // Nothing ran yet: the run is still PENDING, held by the manual job run.
+    runStatus: 'PENDING',
+    played: { jobRun: 'deploy', statuses: { deploy: 'SUCCESS', verify: 'SUCCESS' }, runStatus: 'SUCCESS' },
   },
   {
     file: 'duplicate-keys.yml',

@@ -33,6 +33,7 @@ const FINAL: ReadonlyMap<RunStatus, string> = new Map([
   [RunStatus.FAILED, 'FAILED'],
   [RunStatus.CANCELLED, 'CANCELLED'],
   [RunStatus.SKIPPED, 'SKIPPED'],
+  [RunStatus.MANUAL, 'MANUAL'],
 ]);
 
 const levelName = (level: LogLevel): string => (level === LogLevel.UNSPECIFIED ? 'NONE' : (LogLevel[level] ?? 'NONE'));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRunState } from './model.js';
-import { artifactSourcesOf, readiness, runOutcome, waitsFor } from './readiness.js';
+import { playJobRun } from './manual.js';
+import { artifactSourcesOf, readiness, release, runOutcome, waitsFor } from './readiness.js';
 import { NO_RETRY_RULE } from './retry.js';
 import type { RunStatus } from './status.js';
 
@@ -61,5 +62,46 @@ describe('GitLab waits: needs: [], artifacts per need, allow_failure exit codes'
     const next = jr('next', 1, 'PENDING');
     expect(readiness(next, [allowed, next]).state).toBe('ready');
     expect(readiness(next, [refused, next]).state).toBe('blocked');
+  });
+});
+
+describe('GitLab manual jobs: MANUAL until played', () => {
+  const NOW = new Date('2030-01-01T00:00:00Z');
+  const run = (jobRuns: JobRunState[]) => ({
+    id: 'R',
+    status: 'RUNNING' as const,
+    reason: null,
+    startedAt: NOW,
+    endedAt: null,
+    jobRuns,
+  });
+
+  it('waits in MANUAL once it could start; one that may fail lets later stages and the run go on', () => {
+    const build = jr('build', 0, 'SUCCESS');
+    const deploy = jr('deploy', 1, 'PENDING', { when: 'manual', allowFailure: true });
+    const smoke = jr('smoke', 2, 'PENDING');
+    const notify = jr('notify', 2, 'PENDING', { needs: ['deploy'] });
+    const released = release(run([build, deploy, smoke, notify]), NOW);
+    expect(released.run.jobRuns.map((j) => j.status)).toEqual(['SUCCESS', 'MANUAL', 'QUEUED', 'PENDING']);
+    expect(released.dispatch.map((j) => j.name)).toEqual(['smoke']);
+    const smokeDone = released.run.jobRuns.map((j) => (j.name === 'smoke' ? { ...j, status: 'SUCCESS' as const } : j));
+    const ended = release({ ...released.run, jobRuns: smokeDone }, NOW).run;
+    expect(ended.status).toBe('SUCCESS');
+    // Played later: the run opens again, and what needs it runs after it.
+    const played = playJobRun(ended, 'deploy', NOW);
+    expect(played.run.status).toBe('RUNNING');
+    expect(played.dispatch.map((j) => j.name)).toEqual(['deploy']);
+    const deployed = played.run.jobRuns.map((j) => (j.name === 'deploy' ? { ...j, status: 'SUCCESS' as const } : j));
+    const next = release({ ...played.run, jobRuns: deployed }, NOW);
+    expect(next.dispatch.map((j) => j.name)).toEqual(['notify']);
+  });
+
+  it('holds the run and what follows while a manual job run that may not fail waits', () => {
+    const deploy = jr('deploy', 0, 'PENDING', { when: 'manual' });
+    const after = jr('after', 1, 'PENDING');
+    const released = release(run([deploy, after]), NOW);
+    expect(released.run.status).toBe('RUNNING');
+    expect(released.run.jobRuns.map((j) => j.status)).toEqual(['MANUAL', 'PENDING']);
+    expect(() => playJobRun(released.run, 'after', NOW)).toThrow('only a MANUAL job run can be played');
   });
 });

@@ -75,7 +75,13 @@ export interface PlannedJobRun {
   readonly retry: RetryRule;
 }
 
-const WHEN_BY_CONTRACT: Record<number, When> = { 0: 'on_success', 1: 'on_success', 2: 'on_failure', 3: 'always' };
+const WHEN_BY_CONTRACT: Record<number, When> = {
+  0: 'on_success',
+  1: 'on_success',
+  2: 'on_failure',
+  3: 'always',
+  4: 'manual',
+};
 
 /**
  * Turns a snapshot into the job runs of a new run, refusing one that could never

@@ -1,5 +1,5 @@
 import type { JobRunState, RunState } from './model.js';
-import { isOpen, isTerminal, type RunStatus } from './status.js';
+import { holdsRun, isTerminal, type RunStatus } from './status.js';
 
 export type Readiness = { state: 'ready' } | { state: 'waiting' } | { state: 'blocked'; reason: string };
 
@@ -60,9 +60,10 @@ export function readiness(jobRun: JobRunState, all: readonly JobRunState[]): Rea
   const upstream = upstreamOf(jobRun, all);
   const failed = upstream.find(isBlockingFailure);
   const cancelled = upstream.find((other) => other.status === 'CANCELLED');
-  const allEnded = direct.every((other) => isTerminal(other.status));
+  const allEnded = direct.every((other) => endedFor(jobRun, other));
   switch (jobRun.when) {
     case 'on_success':
+    case 'manual':
       if (failed !== undefined) return { state: 'blocked', reason: `skipped because ${failed.name} failed` };
       if (cancelled !== undefined)
         return { state: 'blocked', reason: `skipped because ${cancelled.name} was cancelled` };
@@ -75,6 +76,23 @@ export function readiness(jobRun: JobRunState, all: readonly JobRunState[]): Rea
     case 'always':
       return allEnded ? { state: 'ready' } : { state: 'waiting' };
   }
+}
+
+/**
+ * Whether `other` no longer holds `jobRun` back: it ended, or it is a MANUAL job run that may
+ * fail (GitLab's non-blocking manual job) and `jobRun` waits for it by stage, not by needs.
+ */
+function endedFor(jobRun: JobRunState, other: JobRunState): boolean {
+  if (isTerminal(other.status)) return true;
+  return other.status === 'MANUAL' && other.allowFailure && !jobRun.needs.includes(other.entry);
+}
+
+/**
+ * A PENDING job run waiting (by needs, directly or further up) for a MANUAL job run that may
+ * fail: it does not hold its run, and runs once that one is played (the run opens again).
+ */
+function parkedBehindManual(jobRun: JobRunState, all: readonly JobRunState[]): boolean {
+  return upstreamOf(jobRun, all).some((other) => other.status === 'MANUAL' && other.allowFailure);
 }
 
 /** The status a run ends with once none of its job runs is open. */
@@ -104,19 +122,23 @@ export function release(run: RunState, now: Date): { run: RunState; dispatch: Jo
       if (jobRun.status !== 'PENDING') continue;
       const state = readiness(jobRun, jobRuns);
       if (state.state === 'waiting') continue;
+      // A manual job run, once it could start, waits for a person (playJobRun).
+      const ready = jobRun.when === 'manual' ? 'MANUAL' : 'QUEUED';
       const next: JobRunState =
         state.state === 'ready'
-          ? { ...jobRun, status: 'QUEUED' }
+          ? { ...jobRun, status: ready }
           : { ...jobRun, status: 'SKIPPED', endedAt: now, reason: state.reason };
       jobRuns[index] = next;
-      if (state.state === 'ready') dispatch.push(next);
+      if (next.status === 'QUEUED') dispatch.push(next);
       moved = true;
     }
   }
   // Defence: with a valid plan this never happens, but a run must not hang for ever.
-  if (!jobRuns.some((jobRun) => jobRun.status === 'QUEUED' || jobRun.status === 'RUNNING')) {
+  const moving = (jobRun: JobRunState) =>
+    jobRun.status === 'QUEUED' || jobRun.status === 'RUNNING' || (jobRun.status === 'MANUAL' && !jobRun.allowFailure);
+  if (!jobRuns.some(moving)) {
     for (const [index, jobRun] of jobRuns.entries()) {
-      if (jobRun.status === 'PENDING') {
+      if (jobRun.status === 'PENDING' && !parkedBehindManual(jobRun, jobRuns)) {
         jobRuns[index] = { ...jobRun, status: 'SKIPPED', endedAt: now, reason: 'its needs can never be met' };
       }
     }
@@ -127,7 +149,9 @@ export function release(run: RunState, now: Date): { run: RunState; dispatch: Jo
 /** Ends the run when nothing is open; marks it QUEUED when its first job runs were queued. */
 function settle(run: RunState, queuedSome: boolean, now: Date): RunState {
   if (isTerminal(run.status)) return run;
-  if (!run.jobRuns.some((jobRun) => isOpen(jobRun.status))) {
+  const holding = (jobRun: JobRunState) =>
+    holdsRun(jobRun) && !(jobRun.status === 'PENDING' && parkedBehindManual(jobRun, run.jobRuns));
+  if (!run.jobRuns.some(holding)) {
     return { ...run, status: runOutcome(run.jobRuns), endedAt: now, startedAt: run.startedAt ?? now };
   }
   if (run.status === 'PENDING' && queuedSome) return { ...run, status: 'QUEUED' };

@@ -23,6 +23,7 @@ const WHENS: Record<string, When | 'never'> = {
   on_success: 'on_success',
   on_failure: 'on_failure',
   always: 'always',
+  manual: 'manual',
   never: 'never',
 };
 

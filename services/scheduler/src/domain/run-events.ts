@@ -89,6 +89,8 @@ export function kindOfStatus(before: RunStatus | undefined, after: RunStatus): R
       return 'CANCELLED';
     case 'SKIPPED':
       return 'SKIPPED';
+    case 'MANUAL':
+      return 'UPDATED';
   }
 }
 

@@ -1,5 +1,14 @@
 /** Status of a pipeline run and of each of its job runs (GraphQL enum RunStatus). */
-export const RUN_STATUSES = ['PENDING', 'QUEUED', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'SKIPPED'] as const;
+export const RUN_STATUSES = [
+  'PENDING',
+  'QUEUED',
+  'RUNNING',
+  'SUCCESS',
+  'FAILED',
+  'CANCELLED',
+  'SKIPPED',
+  'MANUAL',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** Why a job run failed (mirror of the FailureClass contract enum, without UNSPECIFIED). */
@@ -14,7 +23,7 @@ export const RUN_TRIGGERS = ['manual', 'api', 'schedule', 'webhook', 'rerun'] as
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /** When an entry runs, given how what it waits for ended. */
-export const WHENS = ['on_success', 'on_failure', 'always'] as const;
+export const WHENS = ['on_success', 'on_failure', 'always', 'manual'] as const;
 export type When = (typeof WHENS)[number];
 
 export const isWhen = (value: string): value is When => (WHENS as readonly string[]).includes(value);
@@ -27,6 +36,13 @@ export const isTerminal = (status: RunStatus): boolean => TERMINAL.has(status);
 
 /** PENDING, QUEUED or RUNNING: the run is not over while one of its job runs is open. */
 export const isOpen = (status: RunStatus): boolean => OPEN.has(status);
+
+/**
+ * Whether a job run keeps its run from ending: an open one, or a MANUAL one that may not
+ * fail (GitLab's blocking manual job, allow_failure false); a MANUAL one that may is skipped over.
+ */
+export const holdsRun = (jobRun: { readonly status: RunStatus; readonly allowFailure: boolean }): boolean =>
+  isOpen(jobRun.status) || (jobRun.status === 'MANUAL' && !jobRun.allowFailure);
 
 export const isRunStatus = (value: string): value is RunStatus => (RUN_STATUSES as readonly string[]).includes(value);
 

@@ -31,10 +31,12 @@ export function stopJobRuns(run: RunState, request: StopRequest, now: Date): Sto
   const killed: JobRunState[] = [];
   let stopped = 0;
   const jobRuns = run.jobRuns.map((jobRun) => {
-    if (!targets.has(jobRun.id) || !isOpen(jobRun.status)) return jobRun;
+    // A MANUAL job run (waiting for a person) stops as a PENDING one does.
+    const waiting = jobRun.status === 'PENDING' || jobRun.status === 'MANUAL';
+    if (!targets.has(jobRun.id) || !(isOpen(jobRun.status) || jobRun.status === 'MANUAL')) return jobRun;
     stopped += 1;
-    if (jobRun.status !== 'PENDING') killed.push(jobRun);
-    const pendingOnly = jobRun.status === 'PENDING' && request.status === 'FAILED';
+    if (!waiting) killed.push(jobRun);
+    const pendingOnly = waiting && request.status === 'FAILED';
     return {
       ...jobRun,
       status: pendingOnly ? ('SKIPPED' as const) : request.status,

@@ -4,6 +4,7 @@ import { CancelSystem } from './systems/cancel.js';
 import { ContextSystem } from './systems/contexts.js';
 import { DeadLetterSystem } from './systems/dead-letters.js';
 import { DispatchSystem } from './systems/dispatch.js';
+import { PlaySystem } from './systems/play.js';
 import { ReconcileSystem } from './systems/reconcile.js';
 import { RerunSystem } from './systems/rerun.js';
 import { TriggerSystem } from './systems/trigger.js';
@@ -14,7 +15,7 @@ import { TriggerSystem } from './systems/trigger.js';
  * events, dispatch hands QUEUED job runs to the executors, cancel stops runs and job
  * runs (and times runs out), rerun repeats a run, contexts resolve `$$(name)`,
  * reconcile ends attempts no executor holds, dead letters end attempts whose events
- * could not be applied.
+ * could not be applied, play starts a manual job run.
  */
 export class RunEngine {
   readonly dispatch: DispatchSystem;
@@ -25,6 +26,7 @@ export class RunEngine {
   readonly contexts: ContextSystem;
   readonly reconcile: ReconcileSystem;
   readonly deadLetters: DeadLetterSystem;
+  readonly play: PlaySystem;
 
   constructor(readonly resources: EngineResources) {
     this.dispatch = new DispatchSystem(resources);
@@ -35,5 +37,6 @@ export class RunEngine {
     this.contexts = new ContextSystem(resources);
     this.reconcile = new ReconcileSystem(resources, this.advance);
     this.deadLetters = new DeadLetterSystem(resources, this.advance);
+    this.play = new PlaySystem(resources, this.dispatch);
   }
 }

@@ -27,6 +27,7 @@ const STATUS: Record<RunStatus, RunStatusMessage> = {
   FAILED: RunStatusMessage.FAILED,
   CANCELLED: RunStatusMessage.CANCELLED,
   SKIPPED: RunStatusMessage.SKIPPED,
+  MANUAL: RunStatusMessage.MANUAL,
 };
 
 const KIND: Record<RunEventKindName, RunEventKind> = {

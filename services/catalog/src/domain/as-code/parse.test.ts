@@ -42,7 +42,7 @@ pipelines:
       - name: s
         jobs:
           - job: build
-            when: manual
+            when: sometimes
           - { needs: [build] }
 `),
     ).toEqual([
@@ -51,7 +51,7 @@ pipelines:
       'fluxi.yaml:8:14 jobs.test.command: expected a string, got a list',
       'fluxi.yaml:9:15 jobs.test.env.N: environment values are strings: quote numbers and booleans',
       'fluxi.yaml:10:18 jobs.test.maxAttempts: expected a whole number, got the number 1.5',
-      'fluxi.yaml:17:19 pipelines.ci.stages[0].jobs[0].when: the string "manual" is not one of on_success, on_failure, always',
+      'fluxi.yaml:17:19 pipelines.ci.stages[0].jobs[0].when: the string "sometimes" is not one of on_success, on_failure, always, manual',
       'fluxi.yaml:18:13 pipelines.ci.stages[0].jobs[1].job: job is required',
     ]);
   });

@@ -98,8 +98,10 @@ export const entrySchema = z
     name: text('Entry name, unique in the pipeline; default: the job name.').optional(),
     needs: list('Entries of this or an earlier stage that must finish first.').optional(),
     when: z
-      .enum(['on_success', 'on_failure', 'always'])
-      .describe('Run when what it waits for succeeded (default), failed, or always.')
+      .enum(['on_success', 'on_failure', 'always', 'manual'])
+      .describe(
+        'Run when what it waits for succeeded (default), failed, or always; manual: as on_success, then wait for a person (playJobRun).',
+      )
       .optional(),
     allowFailure: z.boolean().describe("Overrides the job's allowFailure.").optional(),
     matrix: z
@@ -122,7 +124,7 @@ export const entrySchema = z
             'GitLab expression: $VAR, "text", null, /regex/, ==, !=, =~, !~, &&, ||, ( ); absent: holds.',
           ).optional(),
           when: z
-            .enum(['on_success', 'on_failure', 'always', 'never'])
+            .enum(['on_success', 'on_failure', 'always', 'manual', 'never'])
             .describe('What a holding rule makes of the entry (default on_success); never: skipped.')
             .optional(),
           allowFailure: z.boolean().describe("Overrides the entry's allowFailure when the rule holds.").optional(),

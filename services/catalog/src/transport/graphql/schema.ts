@@ -36,6 +36,8 @@ export const typeDefs = gql`
     ON_SUCCESS
     ON_FAILURE
     ALWAYS
+    "As ON_SUCCESS, then waits for a person (playJobRun)."
+    MANUAL
   }
 
   "When the executor fetches a job's image."
@@ -131,6 +133,7 @@ export const typeDefs = gql`
     ON_SUCCESS
     ON_FAILURE
     ALWAYS
+    MANUAL
     NEVER
   }
 

@@ -147,6 +147,20 @@ export const runRoutes: RestRoute[] = [
       ),
   }),
   route({
+    method: 'post',
+    path: '/job-runs/{id}/play',
+    operationId: 'playJobRun',
+    summary: 'Play a manual job run',
+    description:
+      'Starts a MANUAL job run (GitLab when: manual); a run that had ended opens again until it is over. GraphQL: playJobRun.',
+    tag: 'runs',
+    role: 'writer',
+    params: IdParams,
+    status: 200,
+    response: JobRun,
+    handle: (gql, { params }) => gql.call('mutation', 'playJobRun', { id: 'ID!' }, { id: params.id }, JobRun),
+  }),
+  route({
     method: 'get',
     path: '/job-runs/{id}/artifacts',
     operationId: 'listArtifacts',

@@ -13,7 +13,7 @@ const Stats = z
     runsByStatus: z.array(
       z
         .object({
-          status: z.enum(['PENDING', 'QUEUED', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'SKIPPED']),
+          status: z.enum(['PENDING', 'QUEUED', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'SKIPPED', 'MANUAL']),
           count: Count,
         })
         .openapi('RunStatusCount'),

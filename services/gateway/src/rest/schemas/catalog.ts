@@ -32,8 +32,8 @@ const EnvVarInput = z
 const RetryOn = z.enum(['JOB', 'TIMEOUT', 'INFRASTRUCTURE']);
 const Backoff = z.enum(['FIXED', 'EXPONENTIAL']);
 const PullPolicy = z.enum(['IF_NOT_PRESENT', 'ALWAYS', 'NEVER']);
-const When = z.enum(['ON_SUCCESS', 'ON_FAILURE', 'ALWAYS']);
-const RuleWhen = z.enum(['ON_SUCCESS', 'ON_FAILURE', 'ALWAYS', 'NEVER']);
+const When = z.enum(['ON_SUCCESS', 'ON_FAILURE', 'ALWAYS', 'MANUAL']);
+const RuleWhen = z.enum(['ON_SUCCESS', 'ON_FAILURE', 'ALWAYS', 'MANUAL', 'NEVER']);
 
 export const Job = z
   .object({

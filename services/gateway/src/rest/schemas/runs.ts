@@ -3,7 +3,7 @@ import { Id } from './common.js';
 
 /* Runs, job runs, contexts, executors: the scheduler's GraphQL types, field for field. */
 
-const RunStatus = z.enum(['PENDING', 'QUEUED', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'SKIPPED']);
+const RunStatus = z.enum(['PENDING', 'QUEUED', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'SKIPPED', 'MANUAL']);
 const when = z.string().nullable();
 
 export const Artifact = z

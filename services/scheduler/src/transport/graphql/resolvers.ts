@@ -111,6 +111,11 @@ export function buildResolvers(engine: RunEngine, queries: RunQueries): Resolver
         await engine.cancel.cancelJobRun(args.id, principal.userName, args.reason ?? undefined);
         return jobRunById(args.id);
       },
+      playJobRun: async (_: unknown, args: Args<object>, ctx: SubgraphContext) => {
+        const principal = requireRole(ctx.principal, 'writer', 'playing a manual job run');
+        await engine.play.play(args.id, principal.userName);
+        return jobRunById(args.id);
+      },
       rerunPipelineRun: async (_: unknown, args: Args<{ failedOnly?: boolean | null }>, ctx: SubgraphContext) => {
         const principal = requireRole(ctx.principal, 'writer', 'rerunning a run');
         const id = await engine.rerun.rerun(args.id, args.failedOnly ?? false, {

@@ -7,7 +7,7 @@ import type { QueueDepth } from '../queue/execute-queue.js';
 /** The one Stats entity of an installation (the catalog adds its definition counts to it). */
 const STATS_ID = 'installation';
 const HOUR_MS = 3_600_000;
-const RUN_STATUSES = ['PENDING', 'QUEUED', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'SKIPPED'] as const;
+const RUN_STATUSES = ['PENDING', 'QUEUED', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'SKIPPED', 'MANUAL'] as const;
 
 export const statsTypeDefs = gql`
   "Figures of the whole installation for clients (dashboards, the CLI)."

@@ -12,6 +12,8 @@ export const typeDefs = gql`
     FAILED
     CANCELLED
     SKIPPED
+    "A manual job run waiting for a person (playJobRun)."
+    MANUAL
   }
 
   "How a run was started."
@@ -257,6 +259,8 @@ export const typeDefs = gql`
     "Stops every open job run: queued ones leave the queue, running ones are killed."
     cancelPipelineRun(id: ID!, reason: String): PipelineRun!
     cancelJobRun(id: ID!, reason: String): JobRun!
+    "Starts a MANUAL job run (GitLab when: manual); a run that had ended opens again until it is over."
+    playJobRun(id: ID!): JobRun!
     "A new run of the same frozen definition; failedOnly keeps the successful job runs."
     rerunPipelineRun(id: ID!, failedOnly: Boolean = false): PipelineRun!
     "Empties a context (as before its first run)."

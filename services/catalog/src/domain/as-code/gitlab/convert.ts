@@ -71,7 +71,6 @@ export function convertGitlabCi(text: string, pipelineName: string, options: Con
     else if (name !== gitlab.name)
       notMapped.push(`${gitlab.name}: renamed ${name} (Fluxi names use letters, digits, _ . -)`);
     jobs.set(name, converted.job);
-    if (when === 'skip') continue;
     const entries = matrixEntries(gitlab, name, base, entryNames, notMapped).map((entry) => ({
       ...entry,
       ...(when === undefined ? {} : { when }),
@@ -91,11 +90,15 @@ export function convertGitlabCi(text: string, pipelineName: string, options: Con
     // Keys in the order an export writes them.
     const exitCodes = exitCodesOf(place.gitlab.config['allow_failure']);
     const rules = rulesOf(place.gitlab, notMapped);
+    // GitLab's manual jobs may fail unless they say otherwise (non-blocking); rules' manual ones may not.
+    const allow = place.gitlab.config['allow_failure'];
+    const manualAllows = scalarText(place.gitlab.config['when']) === 'manual' && allow !== false && allow !== true;
     place.entries = place.entries.map(({ job, name, when, matrix }) => ({
       job,
       ...(name === undefined ? {} : { name }),
       ...(waits.needs.length === 0 ? {} : { needs: waits.needs }),
       ...(when === undefined ? {} : { when }),
+      ...(manualAllows ? { allowFailure: true } : {}),
       ...(matrix === undefined ? {} : { matrix }),
       ...(waits.artifactsFrom === undefined ? {} : { artifactsFrom: waits.artifactsFrom }),
       ...(exitCodes.length === 0 ? {} : { allowFailureExitCodes: exitCodes }),
@@ -110,18 +113,11 @@ export function convertGitlabCi(text: string, pipelineName: string, options: Con
       jobs: [...placed.values()].filter((p) => p.stage === stage).flatMap((p) => p.entries),
     }))
     .filter((stage) => stage.jobs.length > 0);
-  if (jobs.size === 0) throw badInput('the GitLab file has no job with a script to convert', 'yaml');
-  if (stages.length === 0)
-    notMapped.push(
-      `${pipelineName}: no job runs on its own (all are manual): the jobs are defined, no pipeline is made`,
-    );
+  if (stages.length === 0) throw badInput('the GitLab file has no job with a script to convert', 'yaml');
   return {
     sections: {
       jobs: new Map(sortedNames(jobs.keys()).map((name) => [name, jobs.get(name) as FileJob])),
-      pipelines:
-        stages.length === 0
-          ? new Map()
-          : new Map([[pipelineName, { description: 'Converted from .gitlab-ci.yml', stages }]]),
+      pipelines: new Map([[pipelineName, { description: 'Converted from .gitlab-ci.yml', stages }]]),
       schedules: new Map(),
     },
     notMapped,
@@ -136,8 +132,8 @@ function exitCodesOf(value: unknown): number[] {
     .filter((code) => Number.isInteger(code) && code >= 0 && code <= 255);
 }
 
-/** The entry's when; 'skip' for manual jobs, which Fluxi defines but leaves out of the pipeline. */
-function whenOf(gitlab: GitlabJob, notMapped: string[]): FileEntry['when'] | 'skip' {
+/** The entry's when (undefined: on_success); GitLab refuses the others at job level. */
+function whenOf(gitlab: GitlabJob, notMapped: string[]): FileEntry['when'] {
   const when = scalarText(gitlab.config['when']) ?? 'on_success';
   switch (when) {
     case 'on_success':
@@ -149,10 +145,7 @@ function whenOf(gitlab: GitlabJob, notMapped: string[]): FileEntry['when'] | 'sk
       notMapped.push(`${gitlab.name}.when: delayed runs at once (start_in is dropped)`);
       return undefined;
     case 'manual':
-      notMapped.push(
-        `${gitlab.name}.when: manual jobs are not started by hand in Fluxi yet: the job is defined but left out of the pipeline`,
-      );
-      return 'skip';
+      return 'manual';
     default:
       throw badInput(`${gitlab.name} when unknown value: ${when} (GitLab refuses this file)`, `${gitlab.name}.when`);
   }

@@ -84,7 +84,7 @@ function needTarget(
       const why = optional
         ? 'is optional and not in the pipeline'
         : known.has(target)
-          ? 'is not in the Fluxi pipeline (manual jobs are left out)'
+          ? 'has no script, it is not in the pipeline'
           : 'is not in this file (include is not followed)';
       notMapped.push(`${name}.needs: ${target} ${why}, dropped`);
       return undefined;

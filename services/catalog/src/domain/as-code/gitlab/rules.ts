@@ -23,8 +23,7 @@ const REF_KEYWORDS: Record<string, string> = {
 /**
  * GitLab `rules` (and `only`/`except` on refs and variables, rewritten as rules) as Fluxi
  * entry rules, decided when a run is created. `changes` and `exists` are not mapped (the
- * rule is read without them); `when: manual` in a rule is not mapped yet and reads as never,
- * so that nothing meant to be started by hand starts by itself. Undefined: no rules.
+ * rule is read without them). Undefined: no rules.
  */
 export function rulesOf(gitlab: GitlabJob, notMapped: string[]): FileRule[] | undefined {
   const note = (key: string, reason: string) => notMapped.push(`${gitlab.name}.${key}: ${reason}`);
@@ -58,12 +57,9 @@ function ruleOf(
   }
   const written = scalarText(rule['when']) ?? 'on_success';
   let when: FileRule['when'];
-  if (written === 'manual') {
-    note(`${key}.when`, 'manual is not mapped yet: the rule skips the job (when: never)');
-    when = 'never';
-  } else if (written === 'delayed') {
+  if (written === 'delayed') {
     note(`${key}.when`, 'delayed runs at once');
-  } else if (['on_failure', 'always', 'never'].includes(written)) {
+  } else if (['on_failure', 'always', 'manual', 'never'].includes(written)) {
     when = written as FileRule['when'];
   } else if (written !== 'on_success') {
     throw badInput(`${gitlab.name} rules when unknown value: ${written} (GitLab refuses this file)`, key);
