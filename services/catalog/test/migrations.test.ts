@@ -57,6 +57,7 @@ describe.each(['pglite', 'postgres'] as const)('catalog migrations 003 and 004 o
       '008_job_checkout',
       '009_users_sessions_audit',
       '010_secrets',
+      '011_job_exit_codes',
     ]);
     const { pipeline, jobs } = await new PipelineStore(db, new WebhookSecrets(generateSecretKey())).withJobs('P1');
     const defaults = { when: 'ON_SUCCESS', matrix: [], allowFailure: null, pool: null, tags: [] };

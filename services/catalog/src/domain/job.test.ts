@@ -24,6 +24,7 @@ describe('validateJob', () => {
       timeoutSec: null,
       maxAttempts: 1,
       allowFailure: false,
+      allowFailureExitCodes: [],
       retry: { on: [], exitCodes: [], backoff: 'FIXED', delayMs: 0, maxDelayMs: null, jitter: false },
       artifacts: [],
       pool: 'default',

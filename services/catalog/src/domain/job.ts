@@ -1,5 +1,6 @@
 import { badInput } from '@fluxi/common';
 import { validateArtifacts } from './artifacts.js';
+import { validateExitCodes } from './exit-codes.js';
 import { isDefaultDocker, validateDocker, type DockerOptions, type DockerOptionsInput } from './docker.js';
 import { DEFAULT_POOL, optionalPool, validateTags } from './routing.js';
 import { ENV_NAME_RULE, isEnvName, quote, requireName } from './names.js';
@@ -22,6 +23,8 @@ export interface JobDefinition {
   timeoutSec: number | null;
   maxAttempts: number;
   allowFailure: boolean;
+  /** A failure with one of these exit codes does not fail the run (GitLab allow_failure: exit_codes). */
+  allowFailureExitCodes: number[];
   retry: RetryPolicy;
   /** Globs relative to the work folder, saved after the job. */
   artifacts: string[];
@@ -55,6 +58,7 @@ export interface JobInput {
   timeoutSec?: number | null;
   maxAttempts?: number | null;
   allowFailure?: boolean | null;
+  allowFailureExitCodes?: ReadonlyArray<number> | null;
   retry?: RetryPolicyInput | null;
   artifacts?: ReadonlyArray<string> | null;
   pool?: string | null;
@@ -99,6 +103,7 @@ export function validateJob(input: JobInput, path = 'input', options: ValidateJo
     timeoutSec: optionalInt(input.timeoutSec, `${path}.timeoutSec`, 'timeoutSec', 1, MAX_TIMEOUT_SEC),
     maxAttempts: optionalInt(input.maxAttempts, `${path}.maxAttempts`, 'maxAttempts', 1, MAX_ATTEMPTS) ?? 1,
     allowFailure: input.allowFailure ?? false,
+    allowFailureExitCodes: validateExitCodes(input.allowFailureExitCodes, `${path}.allowFailureExitCodes`),
     retry: validateRetry(input.retry, `${path}.retry`),
     artifacts: validateArtifacts(input.artifacts, `${path}.artifacts`),
     pool: optionalPool(input.pool, `${path}.pool`) ?? DEFAULT_POOL,

@@ -236,7 +236,7 @@ describe('validatePipeline', () => {
 
   it('names the field of a bad when, matrix, timeout or concurrency group', () => {
     const entry = (fields: object) => pipeline({ name: 's', entries: [{ jobId: 'J1' }, { jobId: 'J2', ...fields }] });
-    expect(refusal(entry({ when: 'MANUAL' })).field).toBe('input.stages[0].entries[1].when');
+    expect(refusal(entry({ when: 'SOMETIMES' })).field).toBe('input.stages[0].entries[1].when');
     expect(refusal(entry({ pool: 'Big Pool' }))).toMatchObject({
       field: 'input.stages[0].entries[1].pool',
       message: expect.stringMatching(/pool "Big Pool" is invalid/) as unknown,

@@ -1,4 +1,5 @@
 import { badInput } from '@fluxi/common';
+import { validateExitCodes } from './exit-codes.js';
 import { validateRules, type EntryRule, type EntryRuleInput } from './entry-rules.js';
 import { validateGitSource, type GitSource, type GitSourceInput } from './git-source.js';
 import { MAX_TIMEOUT_SEC, optionalInt } from './job.js';
@@ -228,12 +229,8 @@ function exitCodesOf(
   codes: ReadonlyArray<number> | null | undefined,
   field: string,
 ): { allowFailureExitCodes?: number[] } {
-  if (codes === undefined || codes === null || codes.length === 0) return {};
-  codes.forEach((code, n) => {
-    if (!Number.isInteger(code) || code < 0 || code > 255)
-      throw badInput(`exit code ${code} is invalid: use 0 to 255`, `${field}[${n}]`);
-  });
-  return { allowFailureExitCodes: [...new Set(codes)] };
+  const valid = validateExitCodes(codes, field);
+  return valid.length === 0 ? {} : { allowFailureExitCodes: valid };
 }
 
 function concurrencyOf(value: PipelineInput['concurrency'], field: string): Concurrency | null {

@@ -17,6 +17,7 @@ const job = (id: string, name: string, extra: Partial<Job> = {}): Job => ({
   timeoutSec: null,
   maxAttempts: 1,
   allowFailure: false,
+  allowFailureExitCodes: [],
   retry: { ...DEFAULT_RETRY, on: [], exitCodes: [] },
   artifacts: [],
   pool: 'default',

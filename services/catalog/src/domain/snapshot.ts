@@ -56,6 +56,7 @@ export function jobSpec(job: Job): JobSpec {
     timeoutSec: job.timeoutSec ?? 0,
     maxAttempts: job.maxAttempts,
     allowFailure: job.allowFailure,
+    allowFailureExitCodes: [...(job.allowFailureExitCodes ?? [])],
     retry: retryPolicy(job.retry),
     artifactPaths: [...job.artifacts],
     pool: job.pool,

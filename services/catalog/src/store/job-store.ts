@@ -5,7 +5,7 @@ import { openSecretEnvValue, sealEnv, type SecretEnvVar } from '../domain/secret
 import { schedulesTargeting } from './schedule-store.js';
 
 export const JOB_COLUMNS = `id, name, command, image, env, workdir, timeout_sec AS "timeoutSec", max_attempts AS "maxAttempts",
-  allow_failure AS "allowFailure", retry, artifacts, pool, tags, max_concurrent AS "maxConcurrent", docker,
+  allow_failure AS "allowFailure", allow_failure_exit_codes AS "allowFailureExitCodes", retry, artifacts, pool, tags, max_concurrent AS "maxConcurrent", docker,
   checkout, secrets, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 interface JobRow extends JobDefinition {
@@ -89,9 +89,9 @@ export async function insertJob(
   const rows = await tx
     .query<JobRow>(
       `INSERT INTO jobs (id, name, command, image, env, workdir, timeout_sec, max_attempts, allow_failure, retry, artifacts,
-         pool, tags, max_concurrent, docker, checkout, secrets)
+         pool, tags, max_concurrent, docker, checkout, secrets, allow_failure_exit_codes)
        VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10::text::jsonb, $11::text::jsonb,
-         $12, $13::text::jsonb, $14, $15::text::jsonb, $16, $17::text::jsonb) RETURNING ${JOB_COLUMNS}`,
+         $12, $13::text::jsonb, $14, $15::text::jsonb, $16, $17::text::jsonb, $18::text::jsonb) RETURNING ${JOB_COLUMNS}`,
       [id, ...values(job, sealEnv(job.env, id, keys, copyOf ?? id))],
     )
     .catch(nameConflict(job.name));
@@ -105,7 +105,7 @@ export async function updateJobRow(tx: SqlExecutor, id: string, job: JobDefiniti
       `UPDATE jobs SET name = $2, command = $3, image = $4, env = $5::text::jsonb, workdir = $6, timeout_sec = $7,
          max_attempts = $8, allow_failure = $9, retry = $10::text::jsonb, artifacts = $11::text::jsonb, pool = $12,
          tags = $13::text::jsonb, max_concurrent = $14, docker = $15::text::jsonb, checkout = $16,
-         secrets = $17::text::jsonb, updated_at = now()
+         secrets = $17::text::jsonb, allow_failure_exit_codes = $18::text::jsonb, updated_at = now()
        WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
       [id, ...values(job, sealEnv(job.env, id, keys, id))],
     )
@@ -153,6 +153,7 @@ function values(job: JobDefinition, env: readonly EnvVar[]): unknown[] {
     JSON.stringify(job.docker),
     job.checkout,
     JSON.stringify(job.secrets),
+    JSON.stringify(job.allowFailureExitCodes),
   ];
 }
 

@@ -225,4 +225,11 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN secrets jsonb NOT NULL DEFAULT '[]'::jsonb;
     `,
   },
+  {
+    id: '011_job_exit_codes',
+    sql: `
+      -- GitLab allow_failure: exit_codes (issue 13): a failure with one of them does not fail the run.
+      ALTER TABLE jobs ADD COLUMN allow_failure_exit_codes jsonb NOT NULL DEFAULT '[]'::jsonb;
+    `,
+  },
 ];

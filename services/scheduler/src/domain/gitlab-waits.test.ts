@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRunState } from './model.js';
 import { playJobRun } from './manual.js';
+import { planRun } from './plan.js';
 import { artifactSourcesOf, readiness, release, runOutcome, waitsFor } from './readiness.js';
 import { NO_RETRY_RULE } from './retry.js';
 import type { RunStatus } from './status.js';
@@ -103,5 +104,24 @@ describe('GitLab manual jobs: MANUAL until played', () => {
     expect(released.run.status).toBe('RUNNING');
     expect(released.run.jobRuns.map((j) => j.status)).toEqual(['MANUAL', 'PENDING']);
     expect(() => playJobRun(released.run, 'after', NOW)).toThrow('only a MANUAL job run can be played');
+  });
+});
+
+describe("allowFailureExitCodes: the entry's, else the job's", () => {
+  it("takes the job's exit codes unless the entry sets its own or its allowFailure", () => {
+    const job = { jobId: 'J1', name: 'flaky', allowFailure: false, maxAttempts: 1, allowFailureExitCodes: [3] };
+    const planned = planRun({
+      stages: [
+        {
+          name: 's',
+          entries: [
+            { job, needs: [] },
+            { job, name: 'own', needs: [], allowFailureExitCodes: [4] },
+            { job, name: 'strict', needs: [], allowFailure: false },
+          ],
+        },
+      ],
+    });
+    expect(planned.map((plan) => plan.allowFailureExitCodes)).toEqual([[3], [4], []]);
   });
 });

@@ -29,6 +29,7 @@ export function canonicalJob(job: JobDefinition): FileJob {
     timeoutSec: job.timeoutSec ?? undefined,
     maxAttempts: job.maxAttempts === 1 ? undefined : job.maxAttempts,
     allowFailure: job.allowFailure ? true : undefined,
+    allowFailureExitCodes: nonEmpty(job.allowFailureExitCodes ?? []),
     retry: canonicalRetry(job.retry),
     artifacts: nonEmpty(job.artifacts),
     pool: job.pool === DEFAULT_POOL ? undefined : job.pool,

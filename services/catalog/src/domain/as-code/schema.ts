@@ -71,6 +71,10 @@ export const jobSchema = z
     timeoutSec: z.int().describe('Seconds (1-604800); absent: the executor default.').optional(),
     maxAttempts: z.int().describe('Attempts in all (1-10, default 1).').optional(),
     allowFailure: z.boolean().describe('A failure does not fail the run (default false).').optional(),
+    allowFailureExitCodes: z
+      .array(z.int())
+      .describe('A failure with one of these exit codes (0-255) does not fail the run.')
+      .optional(),
     retry: retrySchema.optional(),
     artifacts: list('Globs relative to the work folder, saved after the job.').optional(),
     pool: text('Executor pool (lowercase letters, digits, single -); default: default.').optional(),

@@ -43,6 +43,7 @@ export function jobInputOf(job: Job): JobInput {
     timeoutSec: job.timeoutSec,
     maxAttempts: job.maxAttempts,
     allowFailure: job.allowFailure,
+    allowFailureExitCodes: [...job.allowFailureExitCodes],
     retry: retryInput(job.retry),
     artifacts: [...job.artifacts],
     pool: job.pool,

@@ -85,6 +85,8 @@ export const typeDefs = gql`
     timeoutSec: Int
     maxAttempts: Int!
     allowFailure: Boolean!
+    "A failure with one of these exit codes does not fail the run."
+    allowFailureExitCodes: [Int!]!
     retry: RetryPolicy!
     "Globs relative to the work folder, saved as artifacts after the job."
     artifacts: [String!]!
@@ -200,6 +202,8 @@ export const typeDefs = gql`
     timeoutSec: Int
     maxAttempts: Int
     allowFailure: Boolean
+    "Exit codes (0-255) whose failure does not fail the run."
+    allowFailureExitCodes: [Int!]
     "Replaced whole when set."
     retry: RetryPolicyInput
     artifacts: [String!]
@@ -222,6 +226,8 @@ export const typeDefs = gql`
     timeoutSec: Int
     maxAttempts: Int
     allowFailure: Boolean
+    "Exit codes (0-255) whose failure does not fail the run."
+    allowFailureExitCodes: [Int!]
     "Replaced whole when set."
     retry: RetryPolicyInput
     artifacts: [String!]

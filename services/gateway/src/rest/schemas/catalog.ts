@@ -46,6 +46,7 @@ export const Job = z
     timeoutSec: nullableInt,
     maxAttempts: z.number().int(),
     allowFailure: z.boolean(),
+    allowFailureExitCodes: z.array(z.number().int()),
     retry: z
       .object({
         on: z.array(RetryOn),
@@ -105,6 +106,7 @@ const jobFields = {
   timeoutSec: z.number().int().nullish(),
   maxAttempts: z.number().int().nullish(),
   allowFailure: z.boolean().nullish(),
+  allowFailureExitCodes: z.array(z.number().int()).nullish(),
   retry: RetryPolicyInput.nullish(),
   artifacts: z.array(z.string()).nullish(),
   pool: z.string().nullish(),
