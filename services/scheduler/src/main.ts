@@ -63,7 +63,8 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     closers.add('nats', () => nats.close());
     // Run events: stored with each change (outbox), published after its commit and every
     // eventRelayIntervalMs (what a crash or a NATS outage left); stopped before NATS closes.
-    const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), logger);
+    // Passes leave events younger than 2 s to the hot path (see RunEventRelayOptions.graceMs).
+    const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), logger, { graceMs: 2000 });
     store.onEventsCommitted((events) => relay.committed(events));
     const relaying = relay.start(config.scheduler.eventRelayIntervalMs);
     closers.add('run event relay', () => relaying.stop());

@@ -287,6 +287,16 @@ describe('the relay', () => {
     expect(await store.outbox.unsent()).toBe(0);
   });
 
+  it('a pass leaves events younger than its grace to the hot path, and takes them once they are older', async () => {
+    const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger(), { graceMs: 1500 });
+    const { runId } = await runWithEvents(2);
+    expect(await relay.pass()).toBe(0);
+    expect(await readRunEvents(nats, runId)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect(await relay.pass()).toBeGreaterThanOrEqual(2);
+    expect(seqs(await readRunEvents(nats, runId))).toEqual([1, 2]);
+  });
+
   it('publishes again what a crash left unmarked, and JetStream keeps one copy (message id)', async () => {
     const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger());
     const { runId, ids } = await runWithEvents(3);

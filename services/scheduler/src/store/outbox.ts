@@ -103,8 +103,18 @@ export interface OutboxClaim {
 export class OutboxStore {
   constructor(private readonly db: SqlExecutor) {}
 
-  /** Claims up to `maxRuns` runs whose events are not all sent, with up to `maxEventsPerRun` of each. */
-  async claim(owner: string, leaseSec: number, maxRuns: number, maxEventsPerRun: number): Promise<OutboxClaim> {
+  /**
+   * Claims up to `maxRuns` runs whose events are not all sent, with up to `maxEventsPerRun` of each;
+   * only runs whose first unsent event is at least `graceMs` old (younger ones are being published
+   * by the relay of the scheduler that committed them).
+   */
+  async claim(
+    owner: string,
+    leaseSec: number,
+    maxRuns: number,
+    maxEventsPerRun: number,
+    graceMs = 0,
+  ): Promise<OutboxClaim> {
     const rows = await this.db.query<{
       pipeline_run_id: string;
       seq: string | number | null;
@@ -116,6 +126,9 @@ export class OutboxStore {
          WHERE s.pipeline_run_id IN (
            SELECT pipeline_run_id FROM run_event_streams
            WHERE sent_seq < last_seq AND (relay_until IS NULL OR relay_until < now())
+             AND ($5::integer = 0 OR EXISTS (
+               SELECT 1 FROM run_events f WHERE f.pipeline_run_id = run_event_streams.pipeline_run_id
+                 AND f.seq = run_event_streams.sent_seq + 1 AND f.created_at <= now() - make_interval(secs => $5::integer / 1000.0)))
            ORDER BY pipeline_run_id LIMIT $3 FOR UPDATE SKIP LOCKED)
          RETURNING s.pipeline_run_id, s.sent_seq)
        SELECT c.pipeline_run_id, e.seq, e.id, e.data FROM claimed c
@@ -123,7 +136,7 @@ export class OutboxStore {
          SELECT seq, id, data FROM run_events
          WHERE pipeline_run_id = c.pipeline_run_id AND seq > c.sent_seq ORDER BY seq LIMIT $4) e ON true
        ORDER BY c.pipeline_run_id, e.seq`,
-      [owner, leaseSec, maxRuns, maxEventsPerRun],
+      [owner, leaseSec, maxRuns, maxEventsPerRun, graceMs],
     );
     const runs = [...new Set(rows.map((row) => row.pipeline_run_id))];
     const events = rows.flatMap((row) =>

@@ -19,6 +19,12 @@ export interface RunEventRelayOptions {
   readonly maxRuns?: number;
   /** Events of one run published per pass. */
   readonly maxEventsPerRun?: number;
+  /**
+   * Milliseconds an unsent event waits before a pass takes it (0: at once). The hot path publishes
+   * a commit's events within milliseconds and records them within `markDelayMs`; a pass that took
+   * them meanwhile would publish them a second time (under load: every event once more).
+   */
+  readonly graceMs?: number;
 }
 
 /** Runs whose last stored seq the relay remembers for its hot path. */
@@ -73,12 +79,15 @@ export class RunEventRelay {
   private readonly stored = new Map<string, number>();
   /** Committed events waiting for the hot path, in commit order. */
   private readonly queue: OutboxEvent[] = [];
+  /** Run → the highest seq handed to the hot path that it has not settled (published, or given up on). */
+  private readonly hot = new Map<string, number>();
   private draining: Promise<void> | undefined;
   /** Progress of the hot path not yet written: run → last seq published. */
   private readonly unmarked = new Map<string, number>();
   private markTimer: NodeJS.Timeout | undefined;
   private marking: Promise<void> = Promise.resolve();
   private readonly markDelayMs: number;
+  private readonly graceMs: number;
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -90,6 +99,7 @@ export class RunEventRelay {
     this.maxRuns = options.maxRuns ?? 50;
     this.maxEventsPerRun = options.maxEventsPerRun ?? 200;
     this.markDelayMs = options.markDelayMs ?? 50;
+    this.graceMs = options.graceMs ?? 0;
   }
 
   /** Asks for a pass now; never throws, never waits. */
@@ -100,6 +110,9 @@ export class RunEventRelay {
   /** Events a transaction just committed (in seq order per run): published now; never throws, never waits. */
   committed(events: readonly OutboxEvent[]): void {
     if (this.stopped) return;
+    for (const event of events) {
+      this.hot.set(event.pipelineRunId, Math.max(event.seq, this.hot.get(event.pipelineRunId) ?? 0));
+    }
     this.queue.push(...events);
     if (this.draining === undefined) {
       this.draining = this.drain().finally(() => {
@@ -119,10 +132,13 @@ export class RunEventRelay {
             if (event.seq <= last) continue;
             // Not the next one of a run this relay follows: a pass reads the run from its first unsent event.
             if (event.seq !== last + 1 || !(await this.tryPublish(event, true))) {
+              this.hot.delete(runId);
               behind = true;
               return;
             }
           }
+          // Settled, unless more of the run's events were committed meanwhile (the next loop takes them).
+          if ((this.stored.get(runId) ?? 0) >= (this.hot.get(runId) ?? 0)) this.hot.delete(runId);
         }),
       );
       this.scheduleMark();
@@ -197,7 +213,8 @@ export class RunEventRelay {
         try {
           const outcome = await this.passOnce();
           published += outcome.published;
-          if (outcome.more && !outcome.failed) this.passAgain = true;
+          // Again while it gets somewhere: runs left to the hot path wait for the next interval.
+          if (outcome.more && !outcome.failed && outcome.published > 0) this.passAgain = true;
         } catch (error) {
           this.logger.warn({ err: errorSummary(error) }, 'run event relay pass failed; the next one tries again');
           break;
@@ -233,7 +250,7 @@ export class RunEventRelay {
   }
 
   private async passOnce(): Promise<{ published: number; more: boolean; failed: boolean }> {
-    const claim = await this.outbox.claim(this.owner, this.leaseSec, this.maxRuns, this.maxEventsPerRun);
+    const claim = await this.outbox.claim(this.owner, this.leaseSec, this.maxRuns, this.maxEventsPerRun, this.graceMs);
     if (claim.runs.length === 0) return { published: 0, more: false, failed: false };
     const byRun = groupByRun(claim.events, claim.runs);
     const sent = new Map<string, number>();
@@ -248,6 +265,8 @@ export class RunEventRelay {
             last = event.seq;
             continue;
           }
+          // Still in this relay's hot path: left to it (publishing it here too would send it twice).
+          if (event.seq <= (this.hot.get(runId) ?? 0)) break;
           if (!(await this.tryPublish(event, false))) {
             failed = true;
             break;
