@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decryptSecret, generateSecretKey, loadConfig, silentLogger } from '@fluxi/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decryptSecret, silentLogger } from '@fluxi/common';
 import {
   ContractVersion,
   create,
@@ -10,11 +10,11 @@ import {
   ResolveSecretsResponseSchema,
   Subjects,
 } from '@fluxi/contracts';
-import { encodePrincipal, PRINCIPAL_HEADER, type Principal } from '@fluxi/graphql';
+import { type Principal } from '@fluxi/graphql';
 import { connectNats, request, type Nats } from '@fluxi/messaging';
-import { createTestDatabase, startNatsServer, tempDir, type TestDatabase } from '@fluxi/testkit';
-import { start, type CatalogService } from '../src/index.js';
+import { type CatalogService } from '../src/index.js';
 import { backends } from './backends.js';
+import { rotationHarness } from './rotation-harness.js';
 import { principal, startCatalog, WRITER, type CatalogHarness, type Data } from './catalog-harness.js';
 
 const ADMIN = principal('admin');
@@ -196,50 +196,15 @@ describe.each(backends)('secret environment variables on $name', (kind) => {
 });
 
 describe('secret environment values and key rotation', () => {
-  const keyA = generateSecretKey().toString('base64');
-  const keyB = generateSecretKey().toString('base64');
-  const cleanups: Array<() => Promise<unknown> | unknown> = [];
-  let database: TestDatabase;
-  let natsServer: Awaited<ReturnType<typeof startNatsServer>>;
-  const dir = tempDir('fluxi-catalog-env-rotation-');
-
-  beforeAll(async () => {
-    database = await createTestDatabase('fluxi_catalog');
-    natsServer = await startNatsServer();
-  });
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-  afterAll(async () => {
-    await natsServer?.stop();
-    await database?.drop();
-    dir.remove();
-  });
-
+  const harness = rotationHarness('env-rotation');
+  const { keyA, keyB, cleanups } = harness;
   async function startWith(masterKey: string, previousKeys: string[] = []): Promise<CatalogService> {
-    const config = loadConfig({ flags: { dataDir: dir.path, 'database.url': database.url }, env: {} });
-    config.secrets.masterKey = masterKey;
-    config.secrets.previousKeys = previousKeys;
-    const service = await start({
-      config,
-      natsUrl: natsServer.url,
-      redisUrl: 'redis://unused',
-      logger: silentLogger(),
-    });
+    const service = await harness.startWith(masterKey, previousKeys);
     cleanups.push(() => service.stop());
     return service;
   }
-
-  async function gql(service: CatalogService, query: string, variables: Record<string, unknown> = {}) {
-    const response = await fetch(`${service.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [PRINCIPAL_HEADER]: encodePrincipal(WRITER as Principal) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const answer = (await response.json()) as { data: Data; errors?: unknown[] };
-    expect(answer.errors).toBeUndefined();
-    return answer.data;
-  }
+  const gql = (service: CatalogService, query: string, variables: Record<string, unknown> = {}) =>
+    harness.gql(service, WRITER as Principal, query, variables);
 
   const opensWith = (key: string, jobId: string, sealed: string): boolean => {
     try {
@@ -263,7 +228,8 @@ describe('secret environment values and key rotation', () => {
       },
     });
     const jobId: string = created.createJob.id;
-    const sealedOf = async () => (await jobsTable(database.url)).env.find((e) => e['name'] === 'TOKEN')?.['sealed'];
+    const sealedOf = async () =>
+      (await jobsTable(harness.databaseUrl())).env.find((e) => e['name'] === 'TOKEN')?.['sealed'];
     const before = (await sealedOf()) as string;
     expect(opensWith(keyA, jobId, before) && !opensWith(keyB, jobId, before)).toBe(true);
     await cleanups.pop()?.();
@@ -272,11 +238,11 @@ describe('secret environment values and key rotation', () => {
     const after = (await sealedOf()) as string;
     expect(opensWith(keyB, jobId, after) && !opensWith(keyA, jobId, after)).toBe(true);
     // The other entries and their order are untouched.
-    expect((await jobsTable(database.url)).env.map((e) => e['name'])).toEqual(['TOKEN', 'PLAIN']);
+    expect((await jobsTable(harness.databaseUrl())).env.map((e) => e['name'])).toEqual(['TOKEN', 'PLAIN']);
     await cleanups.pop()?.();
 
     await startWith(keyB);
-    const nats = await connectNats(natsServer.url, 'env-rotation-test', silentLogger());
+    const nats = await connectNats(harness.natsUrl(), 'env-rotation-test', silentLogger());
     cleanups.push(() => nats.close());
     const given = await resolve(nats, jobId, ['TOKEN']);
     expect(given.case === 'secrets' && given.value.env).toEqual({ TOKEN: VALUE });

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decryptSecret, encryptSecret, generateSecretKey, loadConfig, silentLogger } from '@fluxi/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decryptSecret, encryptSecret, generateSecretKey, silentLogger } from '@fluxi/common';
 import {
   ContractVersion,
   create,
@@ -10,11 +10,11 @@ import {
   ResolveSecretsResponseSchema,
   Subjects,
 } from '@fluxi/contracts';
-import { encodePrincipal, PRINCIPAL_HEADER, type Principal } from '@fluxi/graphql';
+import { type Principal } from '@fluxi/graphql';
 import { connectNats, request, type Nats } from '@fluxi/messaging';
-import { createTestDatabase, startNatsServer, tempDir, type TestDatabase } from '@fluxi/testkit';
-import { start, type CatalogService } from '../src/index.js';
+import { type CatalogService } from '../src/index.js';
 import { backends } from './backends.js';
+import { rotationHarness } from './rotation-harness.js';
 import { principal, READER, startCatalog, WRITER, type CatalogHarness, type Data } from './catalog-harness.js';
 
 const ADMIN = principal('admin');
@@ -188,53 +188,13 @@ describe.each(backends)('secrets on $name', (kind) => {
 });
 
 describe('key rotation', () => {
-  const keyA = generateSecretKey().toString('base64');
-  const keyB = generateSecretKey().toString('base64');
-  const cleanups: Array<() => Promise<unknown> | unknown> = [];
-  let database: TestDatabase;
-  let natsServer: Awaited<ReturnType<typeof startNatsServer>>;
-  const dir = tempDir('fluxi-catalog-rotation-');
-
-  beforeAll(async () => {
-    database = await createTestDatabase('fluxi_catalog');
-    natsServer = await startNatsServer();
-  });
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-  afterAll(async () => {
-    await natsServer?.stop();
-    await database?.drop();
-    dir.remove();
-  });
-
-  async function startWith(masterKey: string, previousKeys: string[] = []): Promise<CatalogService> {
-    const flags: Record<string, string> = { dataDir: dir.path, 'database.url': database.url };
-    const config = loadConfig({ flags, env: {} });
-    config.secrets.masterKey = masterKey;
-    config.secrets.previousKeys = previousKeys;
-    const service = await start({
-      config,
-      natsUrl: natsServer.url,
-      redisUrl: 'redis://unused',
-      logger: silentLogger(),
-    });
-    return service;
-  }
-
-  async function gql(service: CatalogService, query: string, variables: Record<string, unknown> = {}) {
-    const response = await fetch(`${service.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [PRINCIPAL_HEADER]: encodePrincipal(ADMIN as Principal) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const answer = (await response.json()) as { data: Data; errors?: unknown[] };
-    expect(answer.errors).toBeUndefined();
-    return answer.data;
-  }
+  const harness = rotationHarness('rotation');
+  const { keyA, keyB, cleanups, startWith } = harness;
+  const gql = (service: CatalogService, query: string, variables: Record<string, unknown> = {}) =>
+    harness.gql(service, ADMIN as Principal, query, variables);
 
   async function sealedRows(): Promise<Array<{ id: string; value: string; kind: string }>> {
-    const client = new pg.Client({ connectionString: database.url });
+    const client = new pg.Client({ connectionString: harness.databaseUrl() });
     await client.connect();
     try {
       const secrets = await client.query("SELECT id, value, 'secret' AS kind FROM catalog.secrets");
@@ -289,7 +249,7 @@ describe('key rotation', () => {
 
     const bAlone = await startWith(keyB);
     cleanups.push(() => bAlone.stop());
-    const nats = await connectNats(natsServer.url, 'rotation-test', silentLogger());
+    const nats = await connectNats(harness.natsUrl(), 'rotation-test', silentLogger());
     cleanups.push(() => nats.close());
     const resolved = await resolveSecrets(nats, {
       pipelineId: pipeline.createPipeline.id,
@@ -317,7 +277,7 @@ describe('key rotation', () => {
     cleanups.push(() => c.stop());
     expect((await sealedRows()).every((row) => opensWith(keyC, row))).toBe(true);
     // A value of key B written behind the running catalog's back (another catalog not yet restarted).
-    const client = new pg.Client({ connectionString: database.url });
+    const client = new pg.Client({ connectionString: harness.databaseUrl() });
     await client.connect();
     try {
       const sealed = encryptSecret('set-with-key-b', Buffer.from(keyB, 'base64'), 'secret:SCLATE');
