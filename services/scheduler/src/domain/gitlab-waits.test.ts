@@ -1,33 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { jr } from './job-run.fixture.js';
 import type { JobRunState } from './model.js';
 import { playJobRun } from './manual.js';
 import { planRun } from './plan.js';
 import { artifactSourcesOf, readiness, release, runOutcome, waitsFor } from './readiness.js';
-import { NO_RETRY_RULE } from './retry.js';
-import type { RunStatus } from './status.js';
-
-function jr(name: string, stageIndex: number, status: RunStatus, extra: Partial<JobRunState> = {}): JobRunState {
-  return {
-    id: name,
-    name,
-    entry: name,
-    stageIndex,
-    needs: [],
-    when: 'on_success',
-    allowFailure: false,
-    maxAttempts: 1,
-    retry: NO_RETRY_RULE,
-    status,
-    attempt: 1,
-    notBefore: null,
-    exitCode: null,
-    failureClass: null,
-    reason: null,
-    startedAt: null,
-    endedAt: null,
-    ...extra,
-  };
-}
 
 describe('GitLab waits: needs: [], artifacts per need, allow_failure exit codes', () => {
   const build = jr('build', 0, 'SUCCESS');

@@ -1,33 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { jr } from './job-run.fixture.js';
 import type { JobRunState, RunState } from './model.js';
 import { hasWarnings, readiness, release, runOutcome } from './readiness.js';
-import { NO_RETRY_RULE } from './retry.js';
-import type { RunStatus } from './status.js';
 
 const NOW = new Date('2030-01-01T00:00:00Z');
-
-function jr(name: string, stageIndex: number, status: RunStatus, extra: Partial<JobRunState> = {}): JobRunState {
-  return {
-    id: name,
-    name,
-    entry: name,
-    stageIndex,
-    needs: [],
-    when: 'on_success',
-    allowFailure: false,
-    maxAttempts: 1,
-    retry: NO_RETRY_RULE,
-    status,
-    attempt: 1,
-    notBefore: null,
-    exitCode: null,
-    failureClass: null,
-    reason: null,
-    startedAt: null,
-    endedAt: null,
-    ...extra,
-  };
-}
 
 const state = (jobRun: JobRunState, all: JobRunState[]) => readiness(jobRun, all).state;
 
