@@ -6,7 +6,7 @@ import { isFluxiError, settlesWithin, type Logger } from '@fluxi/common';
 import { formatError, type Principal } from '@fluxi/graphql';
 import type { AuditLog } from '../access/audit-log.js';
 import type { AuthLimiter } from '../access/auth-limiter.js';
-import { keyPrefixOf } from '../transport/auth.js';
+import { auditRefusedKey, keyPrefixOf } from '../transport/auth.js';
 import type { KeyVerifier } from '../transport/key-verifier.js';
 import { liveSchema, type LiveContext, type LiveFollows } from './live-schema.js';
 
@@ -94,11 +94,10 @@ export function mountLive(
           else {
             await limiter.failed(prefix, address);
             logger.warn({ keyPrefix: prefix, address }, 'refused an API key (live connection)');
-            audit.record({
-              action: 'auth.key_refused',
-              outcome: 'denied',
-              keyId: prefix.startsWith('fluxi_') ? prefix.slice('fluxi_'.length) : undefined,
+            auditRefusedKey(audit, {
+              prefix,
               address,
+              outcome: 'denied',
               details: { path: options.path, reason: error.message },
             });
           }

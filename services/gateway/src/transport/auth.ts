@@ -21,6 +21,16 @@ export function keyPrefixOf(key: string): string {
   return /^(fluxi_[A-Za-z0-9]{1,64})_/.exec(key)?.[1] ?? 'malformed';
 }
 
+/** Audits a refused key (`auth.key_refused`) by its key id, never its secret. */
+export function auditRefusedKey(
+  audit: AuditLog,
+  refusal: { prefix: string; address: string; outcome: 'denied' | 'failure'; details: Record<string, unknown> },
+): void {
+  const { prefix, address, outcome, details } = refusal;
+  const keyId = prefix.startsWith('fluxi_') ? prefix.slice('fluxi_'.length) : undefined;
+  audit.record({ action: 'auth.key_refused', outcome, keyId, address, details });
+}
+
 /** The client's address as this server sees it. */
 export const addressOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
@@ -45,14 +55,8 @@ export function requireApiKey({ verifier, limiter, audit, logger }: AuthDeps) {
     const prefix = keyPrefixOf(key);
     const address = addressOf(req);
     const refuse = (error: unknown, outcome: 'denied' | 'failure') => {
-      const keyId = prefix.startsWith('fluxi_') ? prefix.slice('fluxi_'.length) : undefined;
-      audit.record({
-        action: 'auth.key_refused',
-        outcome,
-        keyId,
-        address,
-        details: { method: req.method, path: req.path, reason: isFluxiError(error) ? error.message : 'internal error' },
-      });
+      const reason = isFluxiError(error) ? error.message : 'internal error';
+      auditRefusedKey(audit, { prefix, address, outcome, details: { method: req.method, path: req.path, reason } });
       sendError(req, res, error);
     };
     void (async () => {
