@@ -16,6 +16,8 @@ export const IdPrefix = {
   runEvent: 'EV',
   webhookDelivery: 'WD',
   secret: 'SC',
+  notificationSubscription: 'NS',
+  notificationDelivery: 'ND',
 } as const;
 export type IdPrefix = (typeof IdPrefix)[keyof typeof IdPrefix];
 

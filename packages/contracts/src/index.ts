@@ -12,6 +12,7 @@ export * from './gen/fluxi/v1/audit_pb.js';
 export * from './gen/fluxi/v1/webhooks_pb.js';
 export * from './gen/fluxi/v1/schedules_pb.js';
 export * from './gen/fluxi/v1/secrets_pb.js';
+export * from './gen/fluxi/v1/notifications_pb.js';
 export * from './subjects.js';
 export * from './log-cursor.js';
 export { create, toBinary, fromBinary, toJson, fromJson } from '@bufbuild/protobuf';

@@ -66,6 +66,17 @@ export const Subjects = {
    * (the executor asks the catalog, which alone holds the key; values in the clear, for the job's env only).
    */
   secretsResolve: 'fluxi.catalog.secrets.resolve',
+  /** Request ListNotificationSubscriptionsRequest → ListNotificationSubscriptionsResponse (the scheduler asks the catalog). */
+  notificationSubscriptions: 'fluxi.catalog.notifications.list',
+  /**
+   * Request GetNotificationTargetRequest → GetNotificationTargetResponse: a subscription's URL, format and
+   * signing secret in the clear, asked by the scheduler for each delivery attempt (the catalog holds the key).
+   */
+  notificationTarget: 'fluxi.catalog.notifications.target',
+  /** Request DisableNotificationSubscriptionRequest → DisableNotificationSubscriptionResponse (auto-disable). */
+  notificationDisable: 'fluxi.catalog.notifications.disable',
+  /** Core NATS, no payload: notification subscriptions changed; schedulers forget the list they cached. */
+  notificationsChanged: 'fluxi.catalog.notifications.changed',
   /** Request ResolveContextsRequest → ResolveContextsResponse (executor asks the scheduler). */
   contextsResolve: 'fluxi.scheduler.contexts.resolve',
   /** Request TriggerRunRequest → TriggerRunResponse: the one trigger of every run (gateway webhooks, schedules). */

@@ -22,9 +22,14 @@ import { openCatalogDatabase } from './store/database.js';
 import { GRAPHQL_RESOLVERS, HEALTH_CHECKS } from './tokens.js';
 import { SchedulePublisher } from './transport/nats/schedule-publisher.js';
 import { typeDefs } from './transport/graphql/schema.js';
+import { mergeResolvers } from './transport/graphql/resolvers.js';
 import { StatsStore } from './store/stats-store.js';
 import { statsResolvers, statsTypeDefs } from './transport/graphql/stats-schema.js';
 import { registerCatalogMetrics } from './transport/metrics/catalog-metrics.js';
+import { NotificationStore } from './store/notification-store.js';
+import { notificationResolvers } from './transport/graphql/notification-resolvers.js';
+import { notificationTypeDefs } from './transport/graphql/notification-schema.js';
+import { publishNotificationsChanged, serveNotificationRequests } from './transport/nats/notification-requests.js';
 
 /** The key file made at the first start when `secrets.masterKey` is not set (under the data dir). */
 export const SECRET_KEY_FILE = 'secret.key';
@@ -71,12 +76,22 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
     const stats = new StatsStore(db);
     const metrics = serviceRegistry('catalog', options.metrics);
     registerCatalogMetrics(metrics, stats);
+    // Notification subscriptions: GraphQL here, the schedulers' questions over NATS.
+    const notifications = new NotificationStore(db, secrets.keys);
+    const stopNotificationRequests = serveNotificationRequests(nats, notifications, logger);
+    closers.push(async () => stopNotificationRequests());
+    const notificationsChanged = () => publishNotificationsChanged(nats);
     mounted.apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), {
       typeDefs: gql`
         ${typeDefs}
         ${statsTypeDefs}
+        ${notificationTypeDefs}
       `,
-      resolvers: { ...app.get<Resolvers>(GRAPHQL_RESOLVERS), ...statsResolvers(stats) },
+      resolvers: mergeResolvers(
+        app.get<Resolvers>(GRAPHQL_RESOLVERS),
+        statsResolvers(stats),
+        notificationResolvers(notifications, notificationsChanged, logger),
+      ),
       health: { service: 'catalog', checks: app.get<HealthChecks>(HEALTH_CHECKS) },
       metrics,
       logger,

@@ -33,6 +33,7 @@ import { RunStatsStore } from './store/stats-store.js';
 import { followRunEventsForMetrics } from './transport/metrics/run-event-follower.js';
 import { RunEventMetrics } from './transport/metrics/run-event-metrics.js';
 import { registerSchedulerGauges } from './transport/metrics/scheduler-metrics.js';
+import { startNotifications } from './notifications/index.js';
 
 export const SERVICE_NAME = 'scheduler';
 
@@ -90,9 +91,17 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       directory: executorPools(executors),
     });
     await engine.dispatch.recover();
+    // Outgoing webhooks: run events → deliveries (outbox) → the delivery loop.
+    const notifications = await startNotifications({ nats, db, config: config.notifications, logger });
+    closers.add('notifications', () => notifications.stop());
     const consumer = await startEventsConsumer(nats, engine.advance, logger, {
       maxDeliveries: config.scheduler.maxDeliveries,
-      deadLetters: engine.deadLetters,
+      deadLetters: {
+        handle: async (letter) => {
+          await engine.deadLetters.handle(letter);
+          notifications.deadLettered(letter);
+        },
+      },
     });
     closers.add('events consumer', () => consumer.stop());
     // Ends job runs no executor holds: one pass now, then every reconcileIntervalSec.
@@ -140,6 +149,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       config,
       logger,
       onFire: (lagMs) => fireLag.observe(lagMs / 1000),
+      onRecorded: (records, nameOf) => notifications.scheduleFiresRecorded(records, nameOf),
     });
     closers.add('schedules', () => schedules.stop());
 
@@ -162,6 +172,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
         logger,
         metrics,
         stats: { stats: runStats, queue, executors },
+        extensions: [notifications.graphql],
       },
     );
     closers.add('http', () => http.close());

@@ -5,7 +5,8 @@ import { ScheduleBook } from './domain/schedule-book.js';
 import { startLoop } from './engine/loop.js';
 import type { TriggerSystem } from './engine/systems/trigger.js';
 import { startScheduleLoop } from './engine/systems/schedule-loop.js';
-import { ScheduleFireSystem, type ScheduleTriggerPort } from './engine/systems/schedules.js';
+import { ScheduleFireSystem, type ScheduleHistoryPort, type ScheduleTriggerPort } from './engine/systems/schedules.js';
+import type { FireRecord } from './domain/fire-records.js';
 import { errorSummary } from './domain/error-summary.js';
 import { ScheduleHistoryStore } from './store/schedule-history.js';
 import { LeaderLease } from './transport/nats/leader-lease.js';
@@ -53,6 +54,8 @@ export async function startScheduleFiring(deps: {
   logger: Logger;
   /** Each fire's lag (planned time → trigger), for the fire lag metric. */
   onFire?: (lagMs: number) => void;
+  /** Fire records once written (notifications of fires that failed), with the schedules' names. */
+  onRecorded?: (records: readonly FireRecord[], nameOf: (scheduleId: string) => string | undefined) => void;
 }): Promise<ScheduleFiring> {
   const options = deps.config.scheduler.schedules;
   const logger = deps.logger.child({ component: 'schedules' });
@@ -81,7 +84,7 @@ export async function startScheduleFiring(deps: {
     const system = new ScheduleFireSystem(
       book,
       scheduleTrigger(deps.trigger, deps.onFire),
-      history,
+      recordHook(history, (records) => deps.onRecorded?.(records, (id) => book.get(id)?.spec.name)),
       logger,
       () => new Date(),
       {
@@ -114,4 +117,20 @@ export async function startScheduleFiring(deps: {
     await stopAll();
     throw error;
   }
+}
+
+/** The history port, telling `recorded` of the records it wrote. */
+function recordHook(history: ScheduleHistoryPort, recorded: (records: FireRecord[]) => void): ScheduleHistoryPort {
+  return {
+    handledThrough: (ids) => history.handledThrough(ids),
+    record: async (records) => {
+      await history.record(records);
+      recorded(records);
+    },
+    openRun: (scheduleId, targetId) => history.openRun(scheduleId, targetId),
+    queuedCount: (scheduleId, targetId) => history.queuedCount(scheduleId, targetId),
+    queue: (fire, at) => history.queue(fire, at),
+    queuedReady: () => history.queuedReady(),
+    dequeued: (fire, outcome, at) => history.dequeued(fire, outcome, at),
+  };
 }

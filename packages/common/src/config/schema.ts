@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { gatewaySchema } from './gateway-schema.js';
+import { telemetrySchema } from './telemetry-schema.js';
+import { notificationsSchema } from './notifications-schema.js';
 
 const port = z.number().int().min(0).max(65535);
 const url = z.string().min(1);
@@ -46,6 +48,7 @@ export const configSchema = z
     database: z.object({ url: url.optional() }).strict().prefault({}),
     clickhouse: z.object({ url: url.optional() }).strict().prefault({}),
     gateway: gatewaySchema,
+    notifications: notificationsSchema,
     catalog: z
       .object({
         host: z.string().default('127.0.0.1'),
@@ -299,6 +302,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    telemetry: telemetrySchema,
     artifacts: z
       .object({
         /** Folder holding job artifacts; default `<dataDir>/artifacts`. Shared by executors and the gateway. */

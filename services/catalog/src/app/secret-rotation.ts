@@ -3,6 +3,7 @@ import type { Database } from '@fluxi/db';
 import { secretSealContext } from '../domain/secret.js';
 import { secretEnvSealContext } from '../domain/secret-env.js';
 import { webhookSealContext } from '../domain/webhook-secrets.js';
+import { notificationSealContext } from '../domain/notification.js';
 import { sealedValues, updateSealed } from '../store/secret-store.js';
 
 export interface RotationReport {
@@ -14,7 +15,7 @@ export interface RotationReport {
 
 /**
  * The re-encryption pass of a key rotation: every sealed value of the catalog (secrets, pipelines'
- * webhook secrets, jobs' secret env values) that a previous key of the ring sealed is sealed again with the current key, in
+ * webhook secrets, jobs' secret env values, notification secrets) that a previous key of the ring sealed is sealed again with the current key, in
  * one transaction with the rows locked (a value set meanwhile waits, and is sealed with the current
  * key anyway). Values already current cost one decryption each; nothing is logged but counts and ids.
  */
@@ -25,6 +26,7 @@ export async function resealWithCurrentKey(db: Database, keys: SecretKeyRing, lo
       secret: secretSealContext,
       webhook: webhookSealContext,
       jobEnv: secretEnvSealContext,
+      notification: notificationSealContext,
     });
     for (const value of values) {
       let sealed: string | undefined;

@@ -232,4 +232,27 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN allow_failure_exit_codes jsonb NOT NULL DEFAULT '[]'::jsonb;
     `,
   },
+  {
+    id: '012_notification_subscriptions',
+    sql: `
+      -- Outgoing webhooks (issue 12): the scheduler delivers; the catalog holds the definitions and the
+      -- signing secrets, sealed like secrets ("v1:<base64>", the subscription id bound in).
+      CREATE TABLE notification_subscriptions (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        url text NOT NULL,
+        events jsonb NOT NULL,
+        pipeline_ids jsonb NOT NULL DEFAULT '[]'::jsonb,
+        branches jsonb NOT NULL DEFAULT '[]'::jsonb,
+        format text NOT NULL CHECK (format IN ('STANDARD', 'SLACK')),
+        secret text NOT NULL CHECK (secret LIKE 'v1:%'),
+        secret_set_at timestamptz NOT NULL DEFAULT now(),
+        enabled boolean NOT NULL DEFAULT true,
+        disabled_reason text,
+        disabled_at timestamptz,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];

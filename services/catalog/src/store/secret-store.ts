@@ -102,7 +102,7 @@ function pipelineNotFound(pipelineId: string): FluxiError {
 
 /** One sealed value of the catalog, with the associated data it was sealed with. */
 export interface SealedValue {
-  table: 'secrets' | 'pipelines' | 'jobs';
+  table: 'secrets' | 'pipelines' | 'jobs' | 'notification_subscriptions';
   id: string;
   /** A job's environment variable (table jobs). */
   name?: string;
@@ -111,7 +111,8 @@ export interface SealedValue {
 }
 
 /**
- * Every sealed value of the catalog (secrets, pipelines' webhook secrets, jobs' secret env values),
+ * Every sealed value of the catalog (secrets, pipelines' webhook secrets, jobs' secret env values,
+ * notification subscriptions' signing secrets),
  * rows locked for the caller's transaction: what the re-encryption pass goes through.
  */
 export async function sealedValues(
@@ -120,6 +121,7 @@ export async function sealedValues(
     secret(id: string): string;
     webhook(pipelineId: string): string;
     jobEnv(jobId: string, name: string): string;
+    notification(subscriptionId: string): string;
   },
 ): Promise<SealedValue[]> {
   const secrets = await tx.query<{ id: string; sealed: string }>(
@@ -132,10 +134,18 @@ export async function sealedValues(
     `SELECT j.id, e->>'name' AS name, e->>'sealed' AS sealed FROM jobs j, jsonb_array_elements(j.env) AS e
      WHERE e->>'secret' = 'true' AND e->>'sealed' IS NOT NULL ORDER BY j.id FOR UPDATE OF j`,
   );
+  const notifications = await tx.query<{ id: string; sealed: string }>(
+    'SELECT id, secret AS sealed FROM notification_subscriptions ORDER BY id FOR UPDATE',
+  );
   return [
     ...secrets.map((row) => ({ table: 'secrets' as const, ...row, context: contextOf.secret(row.id) })),
     ...webhooks.map((row) => ({ table: 'pipelines' as const, ...row, context: contextOf.webhook(row.id) })),
     ...jobEnv.map((row) => ({ table: 'jobs' as const, ...row, context: contextOf.jobEnv(row.id, row.name) })),
+    ...notifications.map((row) => ({
+      table: 'notification_subscriptions' as const,
+      ...row,
+      context: contextOf.notification(row.id),
+    })),
   ];
 }
 
@@ -153,6 +163,8 @@ export async function updateSealed(tx: SqlExecutor, value: SealedValue, sealed: 
        WHERE id = $1`,
       [value.id, value.name, sealed],
     );
+  } else if (value.table === 'notification_subscriptions') {
+    await tx.query('UPDATE notification_subscriptions SET secret = $2 WHERE id = $1', [value.id, sealed]);
   } else {
     await tx.query('UPDATE pipelines SET webhook_secret = $2 WHERE id = $1', [value.id, sealed]);
   }

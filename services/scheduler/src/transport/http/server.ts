@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger, Registry } from '@fluxi/common';
-import { gql, mountSubgraph } from '@fluxi/graphql';
+import { gql, mountSubgraph, type Resolvers } from '@fluxi/graphql';
+import type { DocumentNode } from 'graphql';
 import { AppModule, type AppDeps } from '../../app.module.js';
 import { buildExecutorResolvers } from '../graphql/executor-resolvers.js';
 import { SubgraphResolvers } from '../graphql/subgraph-resolvers.js';
@@ -20,7 +21,15 @@ export interface HttpServer {
 /** Starts the Nest application with the GraphQL subgraph mounted at /graphql. */
 export async function startHttp(
   deps: AppDeps,
-  options: { host: string; port: number; logger?: Logger; metrics: Registry; stats: StatsSources },
+  options: {
+    host: string;
+    port: number;
+    logger?: Logger;
+    metrics: Registry;
+    stats: StatsSources;
+    /** Parts of the subgraph that live elsewhere (notifications' delivery log). */
+    extensions?: ReadonlyArray<{ typeDefs: DocumentNode; resolvers: Resolvers }>;
+  },
 ): Promise<HttpServer> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), { logger: false });
   try {
@@ -29,13 +38,17 @@ export async function startHttp(
     const deliveries = webhookDeliveryResolvers(deps.deliveries);
     const history = scheduleHistoryResolvers(deps.scheduleHistory, deps.queries);
     const stats = statsResolvers(options.stats);
+    const extensions = options.extensions ?? [];
+    const extra = (type: string) =>
+      Object.assign({}, ...extensions.map((e) => (e.resolvers as Record<string, object>)[type]));
     const resolvers = {
       ...runs,
       ...executors,
       ...history,
       ...stats,
-      Query: { ...runs.Query, ...executors.Query, ...deliveries.Query, ...stats.Query },
-      Mutation: { ...runs.Mutation, ...executors.Mutation },
+      ...Object.assign({}, ...extensions.map((e) => e.resolvers)),
+      Query: { ...runs.Query, ...executors.Query, ...deliveries.Query, ...stats.Query, ...extra('Query') },
+      Mutation: { ...runs.Mutation, ...executors.Mutation, ...extra('Mutation') },
     };
     // Mounted before listen(), so before the not-found handler Nest adds when it initialises.
     const apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), {
@@ -44,6 +57,7 @@ export async function startHttp(
         ${webhookDeliveryTypeDefs}
         ${scheduleHistoryTypeDefs}
         ${statsTypeDefs}
+        ${extensions.map((e) => e.typeDefs.loc?.source.body ?? '').join('\n')}
       `,
       resolvers,
       health: { service: 'scheduler', checks: deps.health },

@@ -17,7 +17,7 @@ const MAX_WAIT_MS = 5;
 export interface EventsConsumerOptions {
   /** Deliveries of an event that fails to be applied before it is dead-lettered. */
   readonly maxDeliveries: number;
-  readonly deadLetters: DeadLetterSystem;
+  readonly deadLetters: Pick<DeadLetterSystem, 'handle'>;
 }
 
 /**
