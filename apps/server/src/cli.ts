@@ -9,6 +9,7 @@ import {
   loadConfig,
   type FluxiConfig,
 } from '@fluxi/common';
+import { startTelemetry } from '@fluxi/telemetry';
 import { METRICS_MESSAGE, READY_MESSAGE } from './executor-process.js';
 import { describeStartError } from './start-error.js';
 import { stopBounds } from './stop-bounds.js';
@@ -60,6 +61,7 @@ export async function runCli(argv: string[]): Promise<number> {
     console: config.log.console,
     maxFileBytes: config.log.maxFileBytes,
     maxFiles: config.log.maxFiles,
+    traceIds: config.telemetry.tracesEnabled,
     ...(config.log.files ? { dir: join(config.dataDir, 'logs', ...(opts.target === 'all' ? [] : [opts.target])) } : {}),
   });
   // Listen before starting: a stop asked for during start, or the instant the ready
@@ -71,11 +73,14 @@ export async function runCli(argv: string[]): Promise<number> {
     onForced: () => process.stderr.write('fluxi: forced exit\n'),
   });
   const bounds = stopBounds(config);
+  // One SDK per process, before any service starts (off by default: nothing registered).
+  const telemetry = await startTelemetry(config.telemetry, opts.target, logger);
   let system;
   try {
     system = await startFluxi(config, logger, opts.target, { followCurrentLogLevel: launched });
   } catch (error) {
     signals.dispose();
+    await telemetry.shutdown();
     logger.error({ err: error }, 'could not start');
     await closeLogger(logger);
     process.stderr.write(`fluxi: could not start: ${describeStartError(error, config)}\n`);
@@ -107,6 +112,7 @@ export async function runCli(argv: string[]): Promise<number> {
   await system.stop({ orphaned: why === 'disconnect' });
   clearTimeout(deadline);
   signals.dispose();
+  await telemetry.shutdown();
   await closeLogger(logger);
   if (!launched) process.stdout.write('Fluxi stopped.\n');
   // An open channel to the launcher would keep this process alive.

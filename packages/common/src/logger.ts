@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger, type StreamEntry } from 'pino';
 import pretty from 'pino-pretty';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
@@ -18,6 +19,8 @@ export interface LoggerOptions {
   maxFileBytes?: number;
   /** Rotated files kept per level, besides the current one. */
   maxFiles?: number;
+  /** Add `trace_id` and `span_id` to lines logged while a span is active (tracing on; off, nothing is looked up). */
+  traceIds?: boolean;
 }
 
 const FILE_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -73,11 +76,18 @@ export function createLogger(options: LoggerOptions): Logger {
       serializers: { err: safeError, error: safeError },
       formatters: { log: safeLogValue },
       onChild: (child) => track(state, child),
+      ...(options.traceIds === true ? { mixin: traceIds } : {}),
     },
     pino.multistream(streams),
   );
   states.set(root, state);
   return root;
+}
+
+/** The active span's ids, for a log line (pino mixin). */
+function traceIds(): Record<string, string> {
+  const span = trace.getSpanContext(context.active());
+  return span !== undefined && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
 }
 
 function track(state: LoggerState, child: Logger): void {

@@ -4,6 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import express, { type Express, type Request } from 'express';
+import { traceHttpRequests, tracingEnabled } from '@fluxi/telemetry';
 import type { DocumentNode } from 'graphql';
 import {
   METRICS_CONTENT_TYPE,
@@ -57,6 +58,8 @@ export async function mountSubgraph(app: Express, options: SubgraphOptions): Pro
   app.use(
     options.path ?? '/graphql',
     express.json({ limit: '10mb' }),
+    // With tracing on: a span per request, child of the gateway's (W3C traceparent header).
+    ...(tracingEnabled() ? [traceHttpRequests(`@fluxi/${options.health?.service ?? 'subgraph'}`)] : []),
     expressMiddleware(server, {
       context: async ({ req }: { req: Request }) => ({ principal: decodePrincipal(req.header(PRINCIPAL_HEADER)) }),
     }),

@@ -21,6 +21,8 @@ export interface DurableConsumerOptions {
   maxWaitMs: number;
   /** Seconds before an unacknowledged message is delivered again. */
   ackWaitSec?: number;
+  /** Where a consumer created now starts: every message the stream holds (default), or those stored from now on. */
+  deliverPolicy?: 'all' | 'new';
   /**
    * Handles a batch. Messages are acked after it resolves. When it throws, each message
    * of the batch is handed to it again alone, so one failing message does not hold back
@@ -67,7 +69,7 @@ export async function startDurableConsumer(nats: Nats, options: DurableConsumerO
   const config = {
     durable_name: options.durable,
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
+    deliver_policy: options.deliverPolicy === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
     ack_wait: nanos((options.ackWaitSec ?? 30) * 1000),
     max_ack_pending: Math.max(options.batchSize * 2, 1000),
     ...(options.filterSubject === undefined ? {} : { filter_subject: options.filterSubject }),

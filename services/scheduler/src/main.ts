@@ -4,6 +4,7 @@ import { serviceRegistry, type RunningService, type ServiceOptions } from '@flux
 import { openDatabase } from '@fluxi/db';
 import { connectNats } from '@fluxi/messaging';
 import { RunQueries } from './engine/queries.js';
+import { tracingEnabled } from '@fluxi/telemetry';
 import { RunEngine } from './engine/run-engine.js';
 import { Closers } from './lifecycle.js';
 import { RunStore } from './store/run-store.js';
@@ -16,6 +17,9 @@ import { WebhookDeliveryStore } from './store/webhook-deliveries.js';
 import { serveTrigger } from './transport/nats/trigger-responder.js';
 import { startScheduleFiring } from './schedule-firing.js';
 import { startEventsConsumer } from './transport/nats/events-consumer.js';
+import { startRunSpanExporter } from './transport/tracing/run-span-exporter.js';
+import { RunTraces } from './transport/tracing/run-tracing.js';
+import { TraceStore } from './store/trace-store.js';
 import { NatsExecutorControl } from './transport/nats/executor-control.js';
 import { startTimeoutLoop } from './engine/systems/timeouts.js';
 import { BullExecuteQueue } from './transport/queue/execute-queue.js';
@@ -75,6 +79,8 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     closers.add('execute queue', () => queue.close());
 
     const executors = await ExecutorDirectory.open(nats, logger);
+    // Tracing on: run spans decided at trigger, task spans' context to the executors, both exported at their end.
+    const traces = tracingEnabled() ? new RunTraces(new TraceStore(db), logger) : undefined;
     const engine = new RunEngine({
       store,
       catalog: new NatsCatalogClient(nats.nc),
@@ -89,6 +95,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       random: Math.random,
       pools: config.pools,
       directory: executorPools(executors),
+      ...(traces === undefined ? {} : { tracing: traces }),
     });
     await engine.dispatch.recover();
     // Outgoing webhooks: run events → deliveries (outbox) → the delivery loop.
@@ -104,6 +111,10 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       },
     });
     closers.add('events consumer', () => consumer.stop());
+    if (traces !== undefined) {
+      const spans = await startRunSpanExporter(nats, traces, logger);
+      closers.add('run span exporter', () => spans.stop());
+    }
     // Ends job runs no executor holds: one pass now, then every reconcileIntervalSec.
     const reconciliation = engine.reconcile.start(config.scheduler.reconcileIntervalSec * 1000);
     closers.add('reconciliation loop', () => reconciliation.stop());

@@ -11,6 +11,7 @@ import { ContextResolver } from '../transport/context-resolver.js';
 import { SecretResolver } from '../transport/secret-resolver.js';
 import { restoreArtifacts, saveArtifacts, type SavedAttempt } from './artifact-steps.js';
 import { runAttempt, type LifecycleIo } from './attempt-lifecycle.js';
+import { startAttemptTrace, UNTRACED, type AttemptTrace } from './attempt-trace.js';
 import { checkoutCommit } from './checkout-step.js';
 import { resolveCommand } from './contexts-step.js';
 import { resolveSecrets } from './secrets-step.js';
@@ -40,6 +41,26 @@ export class AttemptSteps {
   ) {}
 
   async run(execute: ValidExecuteJob, ref: AttemptRef, context: AttemptIo): Promise<SavedAttempt> {
+    const traced = startAttemptTrace(execute, ref, this.deps.executorId);
+    if (traced === undefined) return this.steps(execute, ref, context, UNTRACED);
+    return traced.within(async () => {
+      let saved: SavedAttempt | undefined;
+      try {
+        saved = await this.steps(execute, ref, context, traced.trace);
+        return saved;
+      } finally {
+        traced.end(saved?.result ?? { kind: 'infrastructure', reason: 'executor error' });
+      }
+    });
+  }
+
+  /** The steps of one attempt, each a span of `trace`. */
+  private async steps(
+    execute: ValidExecuteJob,
+    ref: AttemptRef,
+    context: AttemptIo,
+    trace: AttemptTrace,
+  ): Promise<SavedAttempt> {
     const { output, stop } = context;
     const ended = (result: DriverResult): SavedAttempt => ({ result, artifacts: [] });
     const job = execute.job;
@@ -48,11 +69,15 @@ export class AttemptSteps {
       output.system(notStartedLine(stop.requested));
       return ended(stop.requested);
     }
-    const secrets = await resolveSecrets(execute, ref, this.secrets, context.masker, output);
+    const secrets = await trace.step('secrets', () =>
+      resolveSecrets(execute, ref, this.secrets, context.masker, output),
+    );
     if ('result' in secrets) return ended(secrets.result);
-    const resolved = await resolveCommand(job.command, ref, this.contexts, output);
+    const resolved = await trace.step('contexts', () => resolveCommand(job.command, ref, this.contexts, output));
     if ('result' in resolved) return ended(resolved.result);
-    const workdir = await prepareWorkdir(job.workdir, this.deps.config.dataDir, execute.jobRunId);
+    const workdir = await trace.step('workdir', () =>
+      prepareWorkdir(job.workdir, this.deps.config.dataDir, execute.jobRunId),
+    );
     if ('error' in workdir) {
       output.system(workdir.error);
       return ended({ kind: 'infrastructure', reason: workdir.error });
@@ -61,30 +86,41 @@ export class AttemptSteps {
       const { executor } = this.deps.config;
       const timeoutSec = effectiveTimeoutSec(job.timeoutSec, executor.defaultTimeoutSec);
       if (job.checkout) {
-        const checkoutFailure = await checkoutCommit(execute.git, workdir.path, output, timeoutSec * 1000);
+        const checkoutFailure = await trace.step('checkout', () =>
+          checkoutCommit(execute.git, workdir.path, output, timeoutSec * 1000),
+        );
         if (checkoutFailure !== undefined) return ended(checkoutFailure);
       }
-      const restoreFailure = await restoreArtifacts(this.artifacts, execute.artifactsFrom, workdir.path, output);
+      const restoreFailure = await trace.step('restore', () =>
+        restoreArtifacts(this.artifacts, execute.artifactsFrom, workdir.path, output),
+      );
       if (restoreFailure !== undefined) return ended(restoreFailure);
-      const result = await runAttempt(
-        this.drivers.forImage(job.image),
-        {
-          ...ref,
-          jobId: job.jobId,
-          command: resolved.command,
-          image: job.image,
-          container: containerOptions(job.docker),
-          env: { ...job.env, ...resolved.env, ...secrets.env },
-          workdir: workdir.path,
-        },
-        {
-          timeoutSec,
-          killGraceSec: executor.killGraceSec,
-        },
-        context,
+      // The job's own spans join the run's trace (W3C Trace Context in the environment).
+      const traceEnv: Record<string, string> =
+        trace.traceparent === undefined ? {} : { TRACEPARENT: trace.traceparent };
+      const result = await trace.step('driver', () =>
+        runAttempt(
+          this.drivers.forImage(job.image),
+          {
+            ...ref,
+            jobId: job.jobId,
+            command: resolved.command,
+            image: job.image,
+            container: containerOptions(job.docker),
+            env: { ...job.env, ...resolved.env, ...secrets.env, ...traceEnv },
+            workdir: workdir.path,
+          },
+          {
+            timeoutSec,
+            killGraceSec: executor.killGraceSec,
+          },
+          context,
+        ),
       );
       if (!commandEnded(result) || job.artifactPaths.length === 0) return ended(result);
-      return await saveArtifacts(this.artifacts, execute.jobRunId, workdir.path, job.artifactPaths, result, output);
+      return await trace.step('save', () =>
+        saveArtifacts(this.artifacts, execute.jobRunId, workdir.path, job.artifactPaths, result, output),
+      );
     } finally {
       await workdir.cleanup();
     }

@@ -4,6 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Logger } from '@fluxi/common';
+import { injectTraceHeaders, traceHttpRequests, tracingEnabled } from '@fluxi/telemetry';
 import { createFormatError, encodePrincipal, PRINCIPAL_HEADER, type Principal } from '@fluxi/graphql';
 import type { AuditLog } from '../access/audit-log.js';
 import { auditMutations } from '../access/audit-plugin.js';
@@ -60,13 +61,11 @@ export async function mountGateway(
     buildService: ({ url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: url as string,
-        // Node's fetch (undici) retires a pooled connection before the subgraph's keep-alive
-        // timeout ends; the default fetcher kept idle sockets forever, so under load a request
-        // sometimes went out on a socket the subgraph was closing (ECONNRESET → internal error).
-        fetcher: fetch,
         willSendRequest({ request, context }) {
           if (context.principal !== undefined)
             request.http?.headers.set(PRINCIPAL_HEADER, encodePrincipal(context.principal));
+          // The subgraph's spans join the trace of this request (Apollo's gateway.fetch span is active here).
+          if (tracingEnabled() && request.http !== undefined) injectTraceHeaders(request.http.headers);
         },
       }),
   });
@@ -82,6 +81,7 @@ export async function mountGateway(
   app.use(
     path,
     express.json({ limit: '10mb' }),
+    ...(tracingEnabled() ? [traceHttpRequests('@fluxi/gateway')] : []),
     expressMiddleware(server, {
       context: async ({ req }) => ({ principal: (req as AuthedRequest).principal, address: addressOf(req) }),
     }),

@@ -19,4 +19,14 @@ export interface EngineResources {
   readonly pools?: PoolLimits;
   /** The registered executors, for waiting reasons; unknown when unset. */
   readonly directory?: ExecutorDirectory;
+  /** Traces of runs (OpenTelemetry); unset when tracing is off, so the hot path pays nothing. */
+  readonly tracing?: RunTracing;
+}
+
+/** What trigger and dispatch ask of tracing (transport/tracing/run-tracing.ts). */
+export interface RunTracing {
+  /** The ids of a new run's `cicd.pipeline.run` span (stored with the run); undefined: not traced. */
+  startRun(runId: string): { traceparent: string; parentSpanId: string | null } | undefined;
+  /** The traceparent each item's attempt takes to its executor (its job run's task span), by job run id. Never throws. */
+  taskParents(items: readonly { jobRunId: string; pipelineRunId: string }[]): Promise<Map<string, string>>;
 }

@@ -357,4 +357,14 @@ CREATE TABLE notification_receivers (
 );
 `,
   },
+  {
+    id: '011_trace_context',
+    sql: `
+-- OpenTelemetry: the W3C traceparent of the run's cicd.pipeline.run span, decided at trigger
+-- and exported when the run ends, and its parent span id (NULL: the root of its trace).
+-- NULL when tracing was off at trigger.
+ALTER TABLE pipeline_runs ADD COLUMN traceparent text;
+ALTER TABLE pipeline_runs ADD COLUMN trace_parent_span_id text;
+`,
+  },
 ];

@@ -73,6 +73,8 @@ export interface NewPipelineRun
     Partial<Pick<PipelineRunRecord, 'idempotencyKey' | 'provenance'>> {
   /** Proto JSON of the frozen PipelineSnapshot. */
   snapshot: StoredJson;
+  /** The run span's W3C traceparent and its parent span id (tracing on); absent: none. */
+  trace?: { traceparent: string; parentSpanId: string | null } | undefined;
 }
 
 export interface JobRunRecord {

@@ -68,9 +68,9 @@ export class RunTx {
     await this.tx.query(
       `INSERT INTO pipeline_runs (id, pipeline_id, job_id, number, status, trigger, triggered_by, triggered_by_name,
          branch, commit_sha, rerun_of, failed_only, reason, timeout_sec, deadline_at, concurrency_group, concurrency_state,
-         snapshot, created_at, started_at, ended_at, idempotency_key, provenance)
+         snapshot, created_at, started_at, ended_at, idempotency_key, provenance, traceparent, trace_parent_span_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::text::jsonb, $19, $20, $21,
-         $22, $23::text::jsonb)`,
+         $22, $23::text::jsonb, $24, $25)`,
       [
         run.id,
         run.pipelineId,
@@ -95,6 +95,8 @@ export class RunTx {
         run.endedAt,
         run.idempotencyKey ?? null,
         run.provenance === undefined || run.provenance === null ? null : JSON.stringify(run.provenance),
+        run.trace?.traceparent ?? null,
+        run.trace?.parentSpanId ?? null,
       ],
     );
   }

@@ -204,8 +204,12 @@ export class DispatchSystem {
   /** Enqueues attempts already handed over; false (logged) when the queue refused them. */
   private async send(items: readonly DispatchItem[]): Promise<boolean> {
     if (items.length === 0) return true;
+    const { tracing } = this.resources;
+    const parents = tracing === undefined ? undefined : await tracing.taskParents(items);
     try {
-      await this.resources.queue.enqueue(items.map((item) => ({ job: toExecuteJob(item), delayMs: item.delayMs })));
+      await this.resources.queue.enqueue(
+        items.map((item) => ({ job: toExecuteJob(item, parents?.get(item.jobRunId)), delayMs: item.delayMs })),
+      );
       return true;
     } catch (error) {
       this.resources.logger.error(
@@ -235,7 +239,7 @@ function itemsOf(
   );
 }
 
-function toExecuteJob(item: DispatchItem) {
+function toExecuteJob(item: DispatchItem, traceparent = '') {
   return create(ExecuteJobSchema, {
     version: ContractVersion.CONTRACT_VERSION_1,
     jobRunId: item.jobRunId,
@@ -244,8 +248,8 @@ function toExecuteJob(item: DispatchItem) {
     logRetentionDays: item.logRetentionDays,
     job: fromJson(JobSpecSchema, item.spec),
     attempt: item.attempt,
-    // Tracing (OpenTelemetry) is not wired yet.
-    traceparent: '',
+    // The job run's task span (empty: not traced), parent of the executor's attempt span.
+    traceparent,
     artifactsFrom: item.artifactsFrom.map((source) => ({ name: source.name, jobRunId: source.jobRunId })),
     ...(item.git === undefined ? {} : { git: item.git }),
   });

@@ -145,6 +145,7 @@ export class TriggerSystem {
       ...snapshot.stages[plan.stageIndex]?.entries[plan.entryIndex]?.job?.env,
     }));
     const ids = planned.map(() => newId(IdPrefix.jobRun));
+    const trace = this.resources.tracing?.startRun(runId);
     const created = await this.resources.store.transaction(async (tx) => {
       const { admitted, stopped } =
         group === '' ? { admitted: true, stopped: [] } : await this.enterGroup(tx, group, snapshot, now);
@@ -176,6 +177,7 @@ export class TriggerSystem {
         createdAt: now,
         startedAt: step.run.startedAt,
         endedAt: step.run.endedAt,
+        trace,
       };
       await tx.insertRun(run);
       await tx.insertJobRuns(jobRuns);
