@@ -25,7 +25,12 @@ const STORES = [
  * one on the real PostgreSQL, each started once for the group (all services, gateway on a
  * free port, 4 executor slots) and stopped after it.
  */
-export function describeOnBothStores(title: string, body: (fluxi: E2eFluxi) => void): void {
+export function describeOnBothStores(
+  title: string,
+  body: (fluxi: E2eFluxi) => void,
+  /** More config flags (e.g. a test's shorter delays). */
+  flags: Record<string, string | number | boolean> = {},
+): void {
   describe.each(STORES)(`${title} — $name`, ({ postgres }) => {
     const dir = tempDir('fluxi-e2e-');
     let database: TestDatabase | undefined;
@@ -42,6 +47,7 @@ export function describeOnBothStores(title: string, body: (fluxi: E2eFluxi) => v
           'executor.concurrency': 4,
           'executor.killGraceSec': 1,
           ...(database ? { 'database.url': database.url } : {}),
+          ...flags,
         },
       });
       fluxi.system = await startFluxi(config, createLogger({ level: 'warn', console: false, dir: `${dir.path}/logs` }));

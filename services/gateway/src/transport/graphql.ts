@@ -61,6 +61,10 @@ export async function mountGateway(
     buildService: ({ url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: url as string,
+        // Node's fetch (undici) retires a pooled connection before the subgraph's keep-alive
+        // timeout ends; the default fetcher kept idle sockets forever, so under load a request
+        // sometimes went out on a socket the subgraph was closing (ECONNRESET → internal error).
+        fetcher: fetch,
         willSendRequest({ request, context }) {
           if (context.principal !== undefined)
             request.http?.headers.set(PRINCIPAL_HEADER, encodePrincipal(context.principal));
