@@ -58,6 +58,7 @@ describe.each(['pglite', 'postgres'] as const)('catalog migrations 003 and 004 o
       '009_users_sessions_audit',
       '010_secrets',
       '011_job_exit_codes',
+      '012_notification_subscriptions',
     ]);
     const { pipeline, jobs } = await new PipelineStore(db, new WebhookSecrets(generateSecretKey())).withJobs('P1');
     const defaults = { when: 'ON_SUCCESS', matrix: [], allowFailure: null, pool: null, tags: [] };

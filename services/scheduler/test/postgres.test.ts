@@ -105,6 +105,8 @@ describe('the run store on PostgreSQL', () => {
       '007_webhook_deliveries',
       '008_schedule_history',
       '009_gitlab_waits',
+      '010_notifications',
+      '011_trace_context',
     ]);
   });
 
