@@ -194,6 +194,22 @@ describe.each(engines)('the outbox on $name', (engine) => {
       expect((b ?? 0) - (a ?? 0)).toBe(1);
     }
   });
+
+  it('does not claim the runs it is told to skip (those its hot path is publishing)', async () => {
+    const store = engine.store as RunStore;
+    const runs = [newRun(), newRun()];
+    for (const run of runs) {
+      await store.transaction(async (tx) => {
+        await tx.insertRun(run);
+        await tx.outbox.append(run.id, [event(run.id, 'x')], new Date(), 0);
+      });
+    }
+    const [held, free] = runs.map((run) => run.id) as [string, string];
+    const claim = await store.outbox.claim('skipping', 30, 1000, 10, 0, [held]);
+    expect(claim.runs).toContain(free);
+    expect(claim.runs).not.toContain(held);
+    await store.outbox.release('skipping', new Map(claim.runs.map((runId) => [runId, 0])));
+  });
 });
 
 describe('the relay', () => {

@@ -18,9 +18,20 @@ export async function persistAndEnd(
   now: Date,
   options: PersistOptions & { quiet?: boolean } = {},
 ): Promise<DispatchItem[]> {
+  return (await persistAndEndStep(tx, stored, step, now, options)).items;
+}
+
+/** persistAndEnd, also returning the locked run as it is after the step (for a next step in the same transaction). */
+export async function persistAndEndStep(
+  tx: RunTx,
+  stored: LockedRun,
+  step: Step,
+  now: Date,
+  options: PersistOptions & { quiet?: boolean } = {},
+): Promise<{ items: DispatchItem[]; after: LockedRun }> {
   const persisted = await persistStep(tx, stored, step, now, options);
-  if (!persisted.ended || options.quiet === true) return persisted.items;
-  return [...persisted.items, ...(await onRunEnded(tx, persisted.after, now))];
+  if (!persisted.ended || options.quiet === true) return { items: persisted.items, after: persisted.after };
+  return { items: [...persisted.items, ...(await onRunEnded(tx, persisted.after, now))], after: persisted.after };
 }
 
 /**

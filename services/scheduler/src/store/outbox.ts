@@ -106,7 +106,8 @@ export class OutboxStore {
   /**
    * Claims up to `maxRuns` runs whose events are not all sent, with up to `maxEventsPerRun` of each;
    * only runs whose first unsent event is at least `graceMs` old (younger ones are being published
-   * by the relay of the scheduler that committed them).
+   * by the relay of the scheduler that committed them), and none of `skip` (runs the caller's own
+   * hot path is publishing: reading their events would only be thrown away).
    */
   async claim(
     owner: string,
@@ -114,6 +115,7 @@ export class OutboxStore {
     maxRuns: number,
     maxEventsPerRun: number,
     graceMs = 0,
+    skip: readonly string[] = [],
   ): Promise<OutboxClaim> {
     const rows = await this.db.query<{
       pipeline_run_id: string;
@@ -126,6 +128,7 @@ export class OutboxStore {
          WHERE s.pipeline_run_id IN (
            SELECT pipeline_run_id FROM run_event_streams
            WHERE sent_seq < last_seq AND (relay_until IS NULL OR relay_until < now())
+             AND pipeline_run_id <> ALL($6::text[])
              AND ($5::integer = 0 OR EXISTS (
                SELECT 1 FROM run_events f WHERE f.pipeline_run_id = run_event_streams.pipeline_run_id
                  AND f.seq = run_event_streams.sent_seq + 1 AND f.created_at <= now() - make_interval(secs => $5::integer / 1000.0)))
@@ -136,7 +139,7 @@ export class OutboxStore {
          SELECT seq, id, data FROM run_events
          WHERE pipeline_run_id = c.pipeline_run_id AND seq > c.sent_seq ORDER BY seq LIMIT $4) e ON true
        ORDER BY c.pipeline_run_id, e.seq`,
-      [owner, leaseSec, maxRuns, maxEventsPerRun, graceMs],
+      [owner, leaseSec, maxRuns, maxEventsPerRun, graceMs, skip],
     );
     const runs = [...new Set(rows.map((row) => row.pipeline_run_id))];
     const events = rows.flatMap((row) =>

@@ -4,11 +4,11 @@ import { applyJobRunEvent } from '../../domain/state-machine.js';
 import { outputText, storableText } from '../../domain/safe-text.js';
 import { failureClassOf } from '../../domain/status.js';
 import type { JobRunRecord } from '../../store/records.js';
-import type { RunTx } from '../../store/run-tx.js';
+import type { LockedRun, RunTx } from '../../store/run-tx.js';
 import type { EngineResources } from '../resources.js';
-import { persistAndEnd } from '../run-ended.js';
+import { persistAndEndStep } from '../run-ended.js';
 import { toRunState } from '../state.js';
-import type { DispatchSystem } from './dispatch.js';
+import type { DispatchItem, DispatchSystem } from './dispatch.js';
 
 export type AdvanceResult = { readonly applied: true } | { readonly applied: false; readonly ignored: string };
 
@@ -18,11 +18,22 @@ export interface AttemptRef {
   readonly attempt: number;
 }
 
+/** An event as the domain reads it, with what the executor reported when it finished. */
+interface Arrival {
+  readonly input: JobRunEventInput;
+  readonly finished: JobRunFinished | undefined;
+}
+
+/** How one event went inside its run's transaction. */
+type StepOutcome =
+  | { readonly applied: false; readonly ignored: string }
+  | { readonly applied: true; readonly status: string; readonly runChanged: boolean };
+
 /**
- * Advance: applies a job run's lifecycle event to its run, in one transaction with
- * the run row locked: job run, attempt record, output, context and artifacts, stage
- * records, the run; then dispatches what became QUEUED (next jobs, retries, the next
- * run of a concurrency group). Safe to call again with the same event: a repeat is ignored.
+ * Advance: applies job runs' lifecycle events to their runs, in one transaction per run
+ * with the run row locked: job run, attempt record, output, context and artifacts, stage
+ * records, the run; then dispatches what became QUEUED (next jobs, retries, the next run
+ * of a concurrency group). Safe to call again with the same event: a repeat is ignored.
  */
 export class AdvanceSystem {
   constructor(
@@ -31,9 +42,37 @@ export class AdvanceSystem {
   ) {}
 
   async apply(event: JobRunEvent): Promise<AdvanceResult> {
-    const input = toEventInput(event, this.resources.now);
-    if (input === undefined) return { applied: false, ignored: 'event has no kind' };
-    return this.applyInput(input, event.kind.case === 'finished' ? event.kind.value : undefined);
+    const [result] = await this.applyAll([event]);
+    return result as AdvanceResult;
+  }
+
+  /**
+   * Applies events in arrival order and returns how each went, in the same order. The
+   * events of one run are applied one after the other in one transaction that locks the
+   * run once (a batch from the events stream often holds a job's start and end and its
+   * siblings'): fewer statements and commits than a transaction per event.
+   */
+  async applyAll(events: readonly JobRunEvent[]): Promise<AdvanceResult[]> {
+    const results: AdvanceResult[] = [];
+    let waiting: { index: number; arrival: Arrival }[] = [];
+    events.forEach((event, index) => {
+      const input = toEventInput(event, this.resources.now);
+      if (input === undefined) results[index] = { applied: false, ignored: 'event has no kind' };
+      else
+        waiting.push({
+          index,
+          arrival: { input, finished: event.kind.case === 'finished' ? event.kind.value : undefined },
+        });
+    });
+    while (waiting.length > 0) {
+      const outcomes = await this.applyRunOf(waiting.map((entry) => entry.arrival));
+      waiting.forEach((entry, position) => {
+        const outcome = outcomes[position];
+        if (outcome !== undefined) results[entry.index] = outcome.applied ? { applied: true } : outcome;
+      });
+      waiting = waiting.filter((_, position) => outcomes[position] === undefined);
+    }
+    return results;
   }
 
   /**
@@ -43,73 +82,114 @@ export class AdvanceSystem {
    * and the run's advance apply alike; no output, context or artifact is written. Ignored
    * when the attempt already ended or is no longer the job run's current one.
    */
-  fail(attempt: AttemptRef, reason: string): Promise<AdvanceResult> {
-    return this.applyInput(
+  async fail(attempt: AttemptRef, reason: string): Promise<AdvanceResult> {
+    const [outcome] = await this.applyRunOf([
       {
-        kind: 'finished',
-        jobRunId: attempt.jobRunId,
-        attempt: attempt.attempt,
-        at: this.resources.now(),
-        outcome: 'FAILED',
-        // Unknown: the process did not report how it ended.
-        exitCode: null,
-        failureClass: 'INFRASTRUCTURE',
-        reason: storableText(reason),
+        input: {
+          kind: 'finished',
+          jobRunId: attempt.jobRunId,
+          attempt: attempt.attempt,
+          at: this.resources.now(),
+          outcome: 'FAILED',
+          // Unknown: the process did not report how it ended.
+          exitCode: null,
+          failureClass: 'INFRASTRUCTURE',
+          reason: storableText(reason),
+        },
+        finished: undefined,
       },
-      undefined,
-    );
+    ]);
+    return outcome?.applied === false ? outcome : { applied: true };
   }
 
-  /** `finished`: what the executor reported with a finish event (output, artifacts); none for a failure found here. */
-  private async applyInput(input: JobRunEventInput, finished: JobRunFinished | undefined): Promise<AdvanceResult> {
+  /**
+   * Applies, in one transaction, the first arrival and every later one of the same run
+   * (in order). Returns an outcome for each arrival applied, undefined for those of other runs.
+   */
+  private async applyRunOf(arrivals: readonly Arrival[]): Promise<(StepOutcome | undefined)[]> {
     const now = this.resources.now();
-    const outcome = await this.resources.store.transaction(async (tx) => {
-      const stored = await tx.lockRunOfJobRun(input.jobRunId);
-      if (stored === undefined) return { applied: false as const, ignored: `unknown job run ${input.jobRunId}` };
-      const runId = stored.run.id;
-      const result = applyJobRunEvent(toRunState(stored.run, stored.jobRuns), input, { random: this.resources.random });
-      if (!result.applied) return { ...result, runId };
-      const jobRun = stored.jobRuns.find((candidate) => candidate.id === input.jobRunId) as JobRunRecord;
-      const after = result.run.jobRuns.find((candidate) => candidate.id === input.jobRunId);
-      // Retried: the failed attempt's record (written with the step) comes from the event.
-      const replacedAttempts =
-        input.kind === 'finished' && after !== undefined && after.attempt !== input.attempt
-          ? [
-              {
-                jobRunId: jobRun.id,
-                name: jobRun.name,
-                attempt: input.attempt,
-                status: input.outcome,
-                exitCode: input.exitCode,
-                failureClass: input.failureClass,
-                reason: input.reason,
-                startedAt: jobRun.startedAt,
-                endedAt: input.at,
-              },
-            ]
-          : [];
-      const output =
-        finished !== undefined && input.kind === 'finished'
-          ? await recordExecution(tx, jobRun, input, finished, now)
-          : undefined;
-      const outputs = output === undefined ? undefined : new Map([[jobRun.id, output]]);
-      const items = await persistAndEnd(tx, stored, result, now, { outputs, replacedAttempts });
-      return { applied: true as const, items, status: result.run.status, runChanged: result.runChanged, runId };
+    const first = arrivals[0] as Arrival;
+    const done = await this.resources.store.transaction(async (tx) => {
+      const outcomes: (StepOutcome | undefined)[] = arrivals.map(() => undefined);
+      const locked = await tx.lockRunOfJobRun(first.input.jobRunId);
+      if (locked === undefined) {
+        outcomes[0] = { applied: false, ignored: `unknown job run ${first.input.jobRunId}` };
+        return { outcomes, items: [], runId: undefined };
+      }
+      const ofRun = new Set(locked.jobRuns.map((jobRun) => jobRun.id));
+      const items: DispatchItem[] = [];
+      let stored = locked;
+      for (const [position, arrival] of arrivals.entries()) {
+        if (!ofRun.has(arrival.input.jobRunId)) continue;
+        const step = await applyStep(tx, stored, arrival, now, this.resources.random);
+        outcomes[position] = step.outcome;
+        if (step.after !== undefined) stored = step.after;
+        items.push(...step.items);
+      }
+      return { outcomes, items, runId: locked.run.id };
     });
+    done.outcomes.forEach((outcome, position) => {
+      if (outcome !== undefined) this.logOutcome(done.runId, (arrivals[position] as Arrival).input, outcome);
+    });
+    await this.dispatch.enqueue(done.items);
+    return done.outcomes;
+  }
+
+  private logOutcome(runId: string | undefined, input: JobRunEventInput, outcome: StepOutcome): void {
     const log = this.resources.logger.child({
-      ...('runId' in outcome ? { pipelineRunId: outcome.runId } : {}),
+      ...(runId === undefined ? {} : { pipelineRunId: runId }),
       jobRunId: input.jobRunId,
       attempt: input.attempt,
     });
     if (!outcome.applied) {
       log.debug({ event: input.kind, reason: outcome.ignored }, 'event ignored');
-      return { applied: false, ignored: outcome.ignored };
+      return;
     }
     log.debug({ event: input.kind }, 'event applied');
     if (outcome.runChanged) log.info({ status: outcome.status }, 'run status');
-    await this.dispatch.enqueue(outcome.items);
-    return { applied: true };
   }
+}
+
+/** One event applied to a locked run inside its transaction; `after`: the run as it then is (undefined: unchanged). */
+async function applyStep(
+  tx: RunTx,
+  stored: LockedRun,
+  { input, finished }: Arrival,
+  now: Date,
+  random: () => number,
+): Promise<{ outcome: StepOutcome; items: DispatchItem[]; after?: LockedRun }> {
+  const result = applyJobRunEvent(toRunState(stored.run, stored.jobRuns), input, { random });
+  if (!result.applied) return { outcome: result, items: [] };
+  const jobRun = stored.jobRuns.find((candidate) => candidate.id === input.jobRunId) as JobRunRecord;
+  const after = result.run.jobRuns.find((candidate) => candidate.id === input.jobRunId);
+  // Retried: the failed attempt's record (written with the step) comes from the event.
+  const replacedAttempts =
+    input.kind === 'finished' && after !== undefined && after.attempt !== input.attempt
+      ? [
+          {
+            jobRunId: jobRun.id,
+            name: jobRun.name,
+            attempt: input.attempt,
+            status: input.outcome,
+            exitCode: input.exitCode,
+            failureClass: input.failureClass,
+            reason: input.reason,
+            startedAt: jobRun.startedAt,
+            endedAt: input.at,
+          },
+        ]
+      : [];
+  const output =
+    finished !== undefined && input.kind === 'finished'
+      ? await recordExecution(tx, jobRun, input, finished, now)
+      : undefined;
+  const outputs = output === undefined ? undefined : new Map([[jobRun.id, output]]);
+  const persisted = await persistAndEndStep(tx, stored, result, now, { outputs, replacedAttempts });
+  return {
+    outcome: { applied: true, status: result.run.status, runChanged: result.runChanged },
+    items: persisted.items,
+    after: persisted.after,
+  };
 }
 
 /**

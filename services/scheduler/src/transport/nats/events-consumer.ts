@@ -1,5 +1,5 @@
 import type { Logger } from '@fluxi/common';
-import { JobRunEventSchema, Streams } from '@fluxi/contracts';
+import { JobRunEventSchema, Streams, type JobRunEvent } from '@fluxi/contracts';
 import { decode, startDurableConsumer, type DurableConsumer, type JsMsg, type Nats } from '@fluxi/messaging';
 import { errorSummary, shortErrorMessage } from '../../domain/error-summary.js';
 import type { AdvanceSystem } from '../../engine/systems/advance.js';
@@ -8,7 +8,7 @@ import type { DeadLetterSystem } from '../../engine/systems/dead-letters.js';
 export const ADVANCE_DURABLE = 'scheduler-advance';
 
 /**
- * Events are applied one by one in arrival order; a batch only saves acks round trips.
+ * Events are applied in arrival order, those of one run in one transaction per batch.
  * The wait for a batch to fill is short so a run's transitions are not delayed.
  */
 const BATCH_SIZE = 100;
@@ -44,20 +44,20 @@ export function startEventsConsumer(
     maxDeliveries: options.maxDeliveries,
     logger,
     handle: async (messages: JsMsg[]) => {
+      const events: JobRunEvent[] = [];
       for (const message of messages) {
-        let event;
         try {
-          event = decode(JobRunEventSchema, message.data);
+          events.push(decode(JobRunEventSchema, message.data));
         } catch (error) {
           // A message this build cannot read would block the consumer for ever: drop it, loudly.
           logger.error(
             { err: errorSummary(error), subject: message.subject, seq: message.seq },
             'undecodable job run event dropped',
           );
-          continue;
         }
-        await advance.apply(event);
       }
+      // A run's events of the batch in one transaction each; a failure gives each message a try of its own.
+      await advance.applyAll(events);
     },
     onDeadLetter: async (message, error, failed) => {
       const event = decodeOrUndefined(message);

@@ -250,7 +250,10 @@ export class RunEventRelay {
   }
 
   private async passOnce(): Promise<{ published: number; more: boolean; failed: boolean }> {
-    const claim = await this.outbox.claim(this.owner, this.leaseSec, this.maxRuns, this.maxEventsPerRun, this.graceMs);
+    // Runs the hot path holds are not claimed: their events would be read only to be left to it.
+    const claim = await this.outbox.claim(this.owner, this.leaseSec, this.maxRuns, this.maxEventsPerRun, this.graceMs, [
+      ...this.hot.keys(),
+    ]);
     if (claim.runs.length === 0) return { published: 0, more: false, failed: false };
     const byRun = groupByRun(claim.events, claim.runs);
     const sent = new Map<string, number>();
