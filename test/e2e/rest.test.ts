@@ -247,6 +247,8 @@ describe('REST /api/v1', () => {
       users: readerId,
       'api-keys': 'K-none',
       secrets: 'SEC-none',
+      notifications: 'NS-none',
+      'notification-deliveries': 'ND-none',
     };
     const writes = Object.entries(committed.paths as Record<string, Json>).flatMap(([path, item]) =>
       Object.entries(item)

@@ -81,6 +81,7 @@ const TAGS: Array<{ name: string; description: string }> = [
   { name: 'contexts', description: 'The latest output of each job and pipeline ($$(name)).' },
   { name: 'executors', description: 'The processes running jobs.' },
   { name: 'webhooks', description: 'Git webhook deliveries received.' },
+  { name: 'notifications', description: 'Outgoing webhooks: subscriptions to run events, their signed deliveries.' },
   { name: 'stats', description: 'Counts of runs, queues, executors and definitions (dashboards, the CLI).' },
   { name: 'definitions', description: 'Pipelines as code: fluxi.yaml export and import.' },
   { name: 'auth', description: 'Login sessions for people (machines use API keys).' },

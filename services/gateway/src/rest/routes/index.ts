@@ -3,6 +3,7 @@ import { accessRoutes } from './access.js';
 import { adminRoutes } from './admin.js';
 import { jobRoutes } from './jobs.js';
 import { logRoutes } from './logs.js';
+import { notificationRoutes } from './notifications.js';
 import { pipelineRoutes } from './pipelines.js';
 import { runRoutes } from './runs.js';
 import { scheduleRoutes } from './schedules.js';
@@ -15,6 +16,7 @@ export const restRoutes: readonly RestRoute[] = [
   ...scheduleRoutes,
   ...runRoutes,
   ...logRoutes,
+  ...notificationRoutes,
   ...statsRoutes,
   ...adminRoutes,
   ...accessRoutes,
