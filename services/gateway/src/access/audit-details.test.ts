@@ -12,6 +12,26 @@ describe('audit details', () => {
     expect(JSON.stringify(safeArguments({ input: { command: 'echo $TOKEN', value: 'v' } }))).toBe('{}');
   });
 
+  it("keeps a notification subscription's name, flags and ids, never its secret or URL", () => {
+    const secret = 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0';
+    const create = {
+      input: {
+        name: 'ops',
+        url: 'https://hooks.example.com/services/T0/B0/token?key=url-secret',
+        events: ['PIPELINE_RUN_FAILED'],
+        format: 'SLACK',
+        secret,
+        enabled: true,
+      },
+    };
+    expect(safeArguments(create)).toEqual({ 'input.name': 'ops', 'input.format': 'SLACK', 'input.enabled': true });
+    expect(JSON.stringify(safeArguments({ id: 'NS1', input: { url: create.input.url, secret } }))).toBe('{"id":"NS1"}');
+    expect(safeArguments({ id: 'NS1', enabled: false })).toEqual({ id: 'NS1', enabled: false });
+    expect(safeArguments({ deliveryId: 'ND1' })).toEqual({ deliveryId: 'ND1' });
+    expect(targetOf({ deliveryId: 'ND1' })).toBe('ND1');
+    expect(targetOf(create)).toBe('ops');
+  });
+
   it('cuts long text', () => {
     expect(String(safeArguments({ name: 'x'.repeat(500) })['name'])).toHaveLength(201);
   });

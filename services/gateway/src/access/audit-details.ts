@@ -1,7 +1,8 @@
 /**
  * What of a mutation's arguments goes into its audit entry: only names and ids, flags and
  * roles (an allow-list), never a value that could be a secret (passwords, secret values, env,
- * commands, keys, tokens). Pure.
+ * commands, keys, tokens, a notification's signing secret or its URL, whose path or query may hold
+ * a token). Pure.
  */
 const SAFE_KEYS = new Set([
   'id',
@@ -20,6 +21,8 @@ const SAFE_KEYS = new Set([
   'stage',
   'failedOnly',
   'idempotencyKey',
+  'deliveryId',
+  'format',
 ]);
 const MAX_TEXT = 200;
 
@@ -55,6 +58,7 @@ export function targetOf(args: Record<string, unknown>): string | undefined {
     pick(args['id']) ??
     pick(args['pipelineId']) ??
     pick(args['jobId']) ??
+    pick(args['deliveryId']) ??
     pick(inner['id']) ??
     pick(inner['userId']) ??
     pick(inner['pipelineId']) ??
