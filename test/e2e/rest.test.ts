@@ -377,6 +377,8 @@ describe('the OpenAPI document and Swagger UI', () => {
       ['ApiKeyInput', 'CreateApiKeyInput'],
       ['SecretInput', 'SetSecretInput'],
       ['EnvVarInput', 'EnvVarInput'],
+      ['NotificationSubscriptionInput', 'CreateNotificationSubscriptionInput'],
+      ['NotificationSubscriptionPatch', 'UpdateNotificationSubscriptionInput'],
     ];
     for (const [rest, graphql] of pairs) {
       const type = await gql.request<Json>('query ($name: String!) { __type(name: $name) { inputFields { name } } }', {
