@@ -21,10 +21,17 @@ export interface ExecutorProcess {
   readonly run: CliRun;
   /**
    * SIGTERM (it drains, then stops), then SIGKILL if it is still there after `graceMs`
-   * (default 20 s). Resolves with its exit code or signal; never rejects.
+   * (default 20 s). Resolves with its exit code or signal, or NOT_EXITED when it has not
+   * exited 5 s after the SIGKILL (so a stop never hangs a test); never rejects.
    */
   stop(graceMs?: number): Promise<number | string | null>;
 }
+
+/** What `stop()` resolves with when the process has not exited 5 s after its SIGKILL. */
+export const NOT_EXITED = 'not exited';
+
+/** How long `stop()` waits for the exit after the SIGKILL. */
+const KILLED_EXIT_MS = 5000;
 
 /** The last characters of what a process wrote, for an error message. */
 const tail = (text: string): string => (text.trim() === '' ? '(nothing)' : text.trim().slice(-2000));
@@ -48,16 +55,20 @@ export async function startExecutorProcess(options: ExecutorProcessOptions): Pro
   const run = runFluxiCli(args, {}, { ipc: true });
   const { child } = run;
   const stop = async (graceMs = 20_000): Promise<number | string | null> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      try {
-        return await run.exited;
-      } finally {
-        clearTimeout(timer);
-      }
+    if (child.exitCode !== null || child.signalCode !== null) return run.exited;
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const given = new Promise<typeof NOT_EXITED>((resolve) => {
+      timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        timer = setTimeout(() => resolve(NOT_EXITED), KILLED_EXIT_MS);
+      }, graceMs);
+    });
+    try {
+      return await Promise.race([run.exited, given]);
+    } finally {
+      clearTimeout(timer);
     }
-    return run.exited;
   };
   const what = `the executor process in ${dataDir} (logs: ${join(dataDir, 'logs', 'executor')})`;
   try {
