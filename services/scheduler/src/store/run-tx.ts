@@ -1,3 +1,4 @@
+import { jobRunInserts } from './job-run-insert.js';
 import type { SqlExecutor } from '@fluxi/db';
 import { storableText } from '../domain/safe-text.js';
 import type { StageRunState } from '../domain/stages.js';
@@ -101,44 +102,9 @@ export class RunTx {
     );
   }
 
+  /** Inserts a run's job runs, many rows per statement. */
   async insertJobRuns(jobRuns: readonly JobRunRecord[]): Promise<void> {
-    for (const j of jobRuns) {
-      await this.tx.query(
-        `INSERT INTO job_runs (${JOB_RUN_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10::text::jsonb, $11::text::jsonb, $12, $13, $14,
-                 $15::text::jsonb, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25::text::jsonb, $26,
-                 $27::text::jsonb)`,
-        [
-          j.id,
-          j.pipelineRunId,
-          j.position,
-          j.stageIndex,
-          j.stageName,
-          j.name,
-          j.entry,
-          JSON.stringify(j.matrix),
-          j.jobId,
-          JSON.stringify(j.spec),
-          JSON.stringify(j.needs),
-          j.when,
-          j.allowFailure,
-          j.maxAttempts,
-          JSON.stringify(j.retry),
-          j.status,
-          j.attempt,
-          j.notBefore,
-          j.exitCode,
-          j.failureClass,
-          j.reason,
-          j.reusedFrom,
-          j.startedAt,
-          j.endedAt,
-          JSON.stringify(j.allowFailureExitCodes),
-          j.startAtOnce,
-          j.artifactsFrom === null ? null : JSON.stringify(j.artifactsFrom),
-        ],
-      );
-    }
+    for (const insert of jobRunInserts(jobRuns)) await this.tx.query(insert.sql, insert.params);
   }
 
   /** Locks the run a job run belongs to and reads it (see lockRun). */
