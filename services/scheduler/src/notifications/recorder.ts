@@ -1,4 +1,5 @@
 import type { Logger } from '@fluxi/common';
+import { errorSummary } from '../domain/error-summary.js';
 import type { Database } from '@fluxi/db';
 import type { NotificationOccurrence } from './domain/events.js';
 import { matchingSubscriptions } from './domain/matching.js';
@@ -25,6 +26,11 @@ export class NotificationRecorder {
       recorded: () => void;
     },
   ) {}
+
+  /** Whether any subscription is enabled (cached): with none, run events need not even be read. */
+  async listening(): Promise<boolean> {
+    return (await this.deps.subscriptions.list()).length > 0;
+  }
 
   async record(occurrences: readonly NotificationOccurrence[]): Promise<void> {
     if (occurrences.length === 0) return;
@@ -63,7 +69,7 @@ export class NotificationRecorder {
       await this.record(occurrences);
     } catch (error) {
       this.deps.logger.warn(
-        { err: error, types: occurrences.map((o) => o.type) },
+        { err: errorSummary(error), types: occurrences.map((o) => o.type) },
         'notifications of an occurrence could not be recorded',
       );
     }

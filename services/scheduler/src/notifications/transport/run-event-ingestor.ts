@@ -3,6 +3,7 @@ import { RunEventSchema, Streams } from '@fluxi/contracts';
 import { decode, startDurableConsumer, type DurableConsumer, type JsMsg, type Nats } from '@fluxi/messaging';
 import { occurrencesOf, type NotificationOccurrence } from '../domain/events.js';
 import type { NotificationRecorder } from '../recorder.js';
+import { errorSummary } from '../../domain/error-summary.js';
 
 /** Durable consumer name on FLUXI_EVENTS: the notifications' position in the run events. */
 export const NOTIFICATIONS_DURABLE = 'scheduler-notifications';
@@ -25,13 +26,18 @@ export function startRunEventIngestor(
     maxWaitMs: 20,
     logger,
     handle: async (messages: JsMsg[]) => {
+      // No subscription: nothing to deliver, so the events are not even decoded (every run event passes here).
+      if (!(await recorder.listening())) return;
       const occurrences: NotificationOccurrence[] = [];
       for (const message of messages) {
         try {
           occurrences.push(...occurrencesOf(decode(RunEventSchema, message.data)));
         } catch (error) {
           // Every delivery would fail the same way: skip it.
-          logger.warn({ err: error, streamSeq: message.seq }, 'skipping an undecodable run event (notifications)');
+          logger.warn(
+            { err: errorSummary(error), streamSeq: message.seq },
+            'skipping an undecodable run event (notifications)',
+          );
         }
       }
       await recorder.record(occurrences);
