@@ -18,9 +18,9 @@ import { start as startScheduler } from '@fluxi/scheduler';
 import { startExecutorProcess } from './executor-process.js';
 import { startLocalNats, startLocalRedis, type LocalServer } from './local-servers.js';
 import { stopBounds } from './stop-bounds.js';
+import type { Target } from './targets.js';
 
-export const TARGETS = ['all', 'gateway', 'catalog', 'scheduler', 'executor', 'logs'] as const;
-export type Target = (typeof TARGETS)[number];
+export { TARGETS, type Target } from './targets.js';
 
 export interface FluxiSystem {
   /** Gateway URL when the gateway runs here. */
