@@ -33,6 +33,8 @@ export interface RunProvenance {
   plannedAt?: string;
   webhookDeliveryId?: string;
   git?: GitProvenance;
+  /** Pipeline variables given at trigger time (name → value); kept by reruns. */
+  variables?: Record<string, string>;
 }
 
 export interface PipelineRunRecord {

@@ -174,7 +174,7 @@ export const pipelineRoutes: RestRoute[] = [
     params: IdParams,
     body: TriggerInput,
     bodyOptional: true,
-    example: { branch: 'main' },
+    example: { branch: 'main', variables: [{ name: 'DEPLOY_ENV', value: 'staging' }] },
     status: 201,
     response: PipelineRun,
     handle: (gql, { params, body }) =>

@@ -84,6 +84,9 @@ export const PipelineRun = z
       })
       .nullable()
       .openapi('GitPush'),
+    variables: z
+      .array(z.object({ name: z.string(), value: z.string() }).openapi('PipelineVariable'))
+      .openapi({ description: 'Pipeline variables given at trigger time (kept by reruns); plain text.' }),
     rerunOf: Id.nullable(),
     failedOnly: z.boolean(),
     timeoutSec: z.number().int().nullable(),
@@ -109,6 +112,13 @@ export const TriggerInput = z
     idempotencyKey: z.string().nullish().openapi({
       description: 'Held unique: running again with the same key answers the first run instead of a new one.',
     }),
+    variables: z
+      .array(z.strictObject({ name: z.string(), value: z.string() }).openapi('PipelineVariableInput'))
+      .nullish()
+      .openapi({
+        description:
+          "GitLab pipeline variables: seen by rules and set in every job run's env, over the job's own env. At most 50; names [A-Za-z_][A-Za-z0-9_]* (not FLUXI_*); values up to 10 KiB. Not secret: use secrets for secrets.",
+      }),
   })
   .openapi('TriggerInput');
 

@@ -9,6 +9,7 @@ import {
   type PipelineSnapshot,
 } from '@fluxi/contracts';
 import { jobVariables, runVariables } from '../../domain/ci-variables.js';
+import { jobRunVariables } from '../../domain/pipeline-variables.js';
 import { planRun, type PlannedJobRun } from '../../domain/plan.js';
 import { decideRules } from '../../domain/rules.js';
 import { createdEvents } from '../../domain/run-events.js';
@@ -36,7 +37,7 @@ export interface TriggerRequest {
   readonly commitSha?: string | null;
   /** Held unique by the database: a second trigger with the key gets the first run. */
   readonly idempotencyKey?: string | null;
-  /** Schedule and planned time, webhook delivery, git push. */
+  /** Schedule and planned time, webhook delivery, git push, pipeline variables (checked already). */
   readonly provenance?: RunProvenance | null;
 }
 
@@ -138,12 +139,19 @@ export class TriggerSystem {
       commitSha: request.commitSha ?? null,
       git: request.provenance?.git,
     });
-    // GitLab rules are decided now, over the run's variables and each job's env.
-    const planned = decideRules(planRun(snapshot), (plan) => ({
-      ...ci,
-      ...jobVariables(plan),
-      ...snapshot.stages[plan.stageIndex]?.entries[plan.entryIndex]?.job?.env,
-    }));
+    const pipelineVariables = request.provenance?.variables;
+    const variablesOf = (plan: PlannedJobRun, env: Record<string, string> | undefined) =>
+      jobRunVariables({
+        run: ci,
+        jobRun: jobVariables(plan),
+        jobEnv: env,
+        pipeline: pipelineVariables,
+        matrix: plan.matrix,
+      });
+    // GitLab rules are decided now, over the variables each job run will have.
+    const planned = decideRules(planRun(snapshot), (plan) =>
+      variablesOf(plan, snapshot.stages[plan.stageIndex]?.entries[plan.entryIndex]?.job?.env),
+    );
     const ids = planned.map(() => newId(IdPrefix.jobRun));
     const trace = this.resources.tracing?.startRun(runId);
     const created = await this.resources.store.transaction(async (tx) => {
@@ -151,7 +159,7 @@ export class TriggerSystem {
         group === '' ? { admitted: true, stopped: [] } : await this.enterGroup(tx, group, snapshot, now);
       const step = startRun(runId, initialJobRuns(planned, ids, rerun?.reused), now, admitted);
       const jobRuns = planned.map((plan, index) =>
-        jobRunRecord(plan, index, runId, snapshot, step.run.jobRuns[index], rerun, ci),
+        jobRunRecord(plan, index, runId, snapshot, step.run.jobRuns[index], rerun, variablesOf),
       );
       const number = await tx.nextNumber(scope);
       const run: NewPipelineRun = {
@@ -238,7 +246,7 @@ function jobRunRecord(
   snapshot: PipelineSnapshot,
   state: ReturnType<typeof initialJobRuns>[number] | undefined,
   rerun: RerunOf | undefined,
-  ci: Record<string, string>,
+  variablesOf: (plan: PlannedJobRun, env: Record<string, string>) => Record<string, string>,
 ): JobRunRecord {
   const job = snapshot.stages[plan.stageIndex]?.entries[plan.entryIndex]?.job;
   if (state === undefined || job === undefined) throw new Error(`planned job run ${index} has no state or job`);
@@ -252,7 +260,8 @@ function jobRunRecord(
     entry: plan.entry,
     matrix: plan.matrix,
     jobId: plan.jobId,
-    spec: cellSpec(job, plan, ci),
+    // The job's spec frozen with every variable the job run has (jobRunVariables).
+    spec: toJson(JobSpecSchema, create(JobSpecSchema, { ...job, env: variablesOf(plan, job.env) })) as StoredJson,
     needs: [...plan.needs],
     when: plan.when,
     allowFailure: plan.allowFailure,
@@ -271,15 +280,4 @@ function jobRunRecord(
     startedAt: state.startedAt,
     endedAt: state.endedAt,
   };
-}
-
-/**
- * The frozen spec of one job run: the job's, with GitLab's predefined variables (the
- * run's and the job run's, which the job's own env overrides) and its matrix values
- * added to the environment.
- */
-function cellSpec(job: JobSpec, plan: PlannedJobRun, ci: Record<string, string>): StoredJson {
-  const env = { ...ci, ...jobVariables(plan), ...job.env };
-  for (const { name, value } of plan.matrix) env[name] = value;
-  return toJson(JobSpecSchema, create(JobSpecSchema, { ...job, env })) as StoredJson;
 }

@@ -1,5 +1,6 @@
 import { notFound } from '@fluxi/common';
 import { idempotencyKeyOf } from '../../domain/idempotency.js';
+import { pipelineVariablesOf, type PipelineVariableInput } from '../../domain/pipeline-variables.js';
 import { requireRole, type Resolvers, type SubgraphContext } from '@fluxi/graphql';
 import { hasWarnings } from '../../domain/readiness.js';
 import type { RunStatus } from '../../domain/status.js';
@@ -21,6 +22,7 @@ interface TriggerOptionsInput {
   branch?: string | null;
   commit?: string | null;
   idempotencyKey?: string | null;
+  variables?: PipelineVariableInput[] | null;
 }
 
 type Args<T> = T & { id: string };
@@ -59,6 +61,7 @@ export function buildResolvers(engine: RunEngine, queries: RunQueries): Resolver
     options?: TriggerOptionsInput | null,
   ): TriggerRequest => {
     const principal = requireRole(ctx.principal, 'writer', action);
+    const variables = pipelineVariablesOf(options?.variables, 'options.variables');
     return {
       // Schedules and webhooks are started by Fluxi itself; a client says manual or api.
       trigger: options?.trigger === 'API' ? 'api' : 'manual',
@@ -67,6 +70,7 @@ export function buildResolvers(engine: RunEngine, queries: RunQueries): Resolver
       branch: options?.branch ?? null,
       commitSha: options?.commit ?? null,
       idempotencyKey: idempotencyKeyOf(options?.idempotencyKey, 'options.idempotencyKey'),
+      provenance: Object.keys(variables).length === 0 ? null : { variables },
     };
   };
   return {

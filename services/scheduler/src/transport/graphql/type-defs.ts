@@ -53,6 +53,8 @@ export const typeDefs = gql`
     webhookDeliveryId: String
     "The git push behind it (webhook runs, and their reruns)."
     git: GitPush
+    "Pipeline variables given at trigger time (kept by reruns), by name; plain text, never masked."
+    variables: [PipelineVariable!]!
     "The run this one reruns."
     rerunOf: ID
     "A rerun of the failed jobs only (the successful ones are reused)."
@@ -226,6 +228,19 @@ export const typeDefs = gql`
     commit: String
     "Held unique: triggering again with the same key returns the first run instead of a new one."
     idempotencyKey: String
+    "GitLab pipeline variables: seen by rules and set in every job run's env, over the job's own env. At most 50; names [A-Za-z_][A-Za-z0-9_]* (not FLUXI_*); values up to 10 KiB. Not secret: use secrets for secrets."
+    variables: [PipelineVariableInput!]
+  }
+
+  input PipelineVariableInput {
+    name: String!
+    value: String!
+  }
+
+  "A pipeline variable given at trigger time."
+  type PipelineVariable {
+    name: String!
+    value: String!
   }
 
   "A git push (or tag push) that started a run."

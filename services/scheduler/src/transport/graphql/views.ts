@@ -28,6 +28,9 @@ export function pipelineRunToGraphql(run: PipelineRunRecord) {
     plannedAt: run.provenance?.plannedAt ?? null,
     webhookDeliveryId: run.provenance?.webhookDeliveryId ?? null,
     git: run.provenance?.git ?? null,
+    variables: Object.entries(run.provenance?.variables ?? {})
+      .map(([name, value]) => ({ name, value }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     rerunOf: run.rerunOf,
     failedOnly: run.failedOnly,
     timeoutSec: run.timeoutSec,
