@@ -12,13 +12,18 @@ deploy:
     - if: $DEPLOY == "yes"
 report:
   script: echo "report target=$TARGET"
+on-default:
+  script: echo "default=$CI_DEFAULT_BRANCH"
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
 `;
 
 const IMPORT = `mutation ($yaml: String!, $name: String!) { importGitlabCi(yaml: $yaml, pipelineName: $name) { notMapped } }`;
 
 /**
  * Issue 13, pipeline variables: given at trigger time (REST and GraphQL), seen by rules, set in
- * every job run's env over the file's own variables, shown on the run, kept by a rerun.
+ * every job run's env over the file's own variables, shown on the run, kept by a rerun; and
+ * CI_DEFAULT_BRANCH (scheduler.ciDefaultBranch, main by default) in rules and env.
  */
 describeOnBothStores('pipeline variables through the gateway', (fluxi) => {
   const rest = restClient(
@@ -43,7 +48,7 @@ describeOnBothStores('pipeline variables through the gateway', (fluxi) => {
       { name: 'TARGET', value: 'prod' },
       { name: 'DEPLOY', value: 'yes' },
     ];
-    const started = await rest('POST', `/pipelines/${pipelineId}/run`, { variables });
+    const started = await rest('POST', `/pipelines/${pipelineId}/run`, { branch: 'main', variables });
     expect(started.status, started.text).toBe(201);
     // Shown on the run, by name.
     expect(started.body['variables']).toEqual([
@@ -51,22 +56,24 @@ describeOnBothStores('pipeline variables through the gateway', (fluxi) => {
       { name: 'TARGET', value: 'prod' },
     ]);
     const run = (await rest('GET', `/pipeline-runs/${(await fluxi.api.ended(started.body['id'])).id}`)).body;
-    expect(statuses(run)).toEqual({ deploy: 'SUCCESS', report: 'SUCCESS' });
+    expect(statuses(run)).toEqual({ deploy: 'SUCCESS', report: 'SUCCESS', 'on-default': 'SUCCESS' });
     expect(await output(run, 'deploy')).toContain('deploy target=prod source=api');
+    // CI_DEFAULT_BRANCH: scheduler.ciDefaultBranch, main by default.
+    expect(await output(run, 'on-default')).toContain('default=main');
     expect(await output(run, 'report')).toContain('report target=prod');
 
     // Without them: the rule does not hold, and the file's own value is the job's.
     const plain = await rest('POST', `/pipelines/${pipelineId}/run`, {});
     expect(plain.body['variables']).toEqual([]);
     const plainRun = (await rest('GET', `/pipeline-runs/${(await fluxi.api.ended(plain.body['id'])).id}`)).body;
-    expect(statuses(plainRun)).toEqual({ deploy: 'SKIPPED', report: 'SUCCESS' });
+    expect(statuses(plainRun)).toEqual({ deploy: 'SKIPPED', report: 'SUCCESS', 'on-default': 'SKIPPED' });
     expect(await output(plainRun, 'report')).toContain('report target=staging');
 
     const rerun = await rest('POST', `/pipeline-runs/${run['id']}/rerun`, {});
     expect(rerun.status, rerun.text).toBe(201);
     expect(rerun.body['variables']).toEqual(started.body['variables']);
     const rerunRun = (await rest('GET', `/pipeline-runs/${(await fluxi.api.ended(rerun.body['id'])).id}`)).body;
-    expect(statuses(rerunRun)).toEqual({ deploy: 'SUCCESS', report: 'SUCCESS' });
+    expect(statuses(rerunRun)).toEqual({ deploy: 'SUCCESS', report: 'SUCCESS', 'on-default': 'SUCCESS' });
     expect(await output(rerunRun, 'deploy')).toContain('deploy target=prod');
   });
 

@@ -93,6 +93,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       logger,
       now: () => new Date(),
       random: Math.random,
+      ciDefaultBranch: config.scheduler.ciDefaultBranch,
       pools: config.pools,
       directory: executorPools(executors),
       ...(traces === undefined ? {} : { tracing: traces }),

@@ -87,6 +87,11 @@ export const configSchema = z
          * when its pipeline sets no `retention.runDays`; older ended runs are deleted.
          */
         runRetentionDays: z.number().int().min(1).max(36_500).default(90),
+        /**
+         * GitLab's CI_DEFAULT_BRANCH for every run (rules such as `$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH`);
+         * a job's env (the file's `variables`) or a pipeline variable setting it wins.
+         */
+        ciDefaultBranch: z.string().min(1).max(255).default('main'),
         /** Seconds between run retention passes (one also runs at start); each logs what it deleted. */
         retentionIntervalSec: z.number().min(1).max(86_400).default(3600),
         /** Runs deleted per transaction by a retention pass. */

@@ -30,6 +30,19 @@ describe('GitLab predefined variables of a run and a job run', () => {
     expect(runVariables({ runId: 'PR5', trigger: 'api' })).not.toHaveProperty('CI_COMMIT_BRANCH');
   });
 
+  it("sets CI_DEFAULT_BRANCH from the installation's default branch, and leaves it unset without one", () => {
+    const push = { ref: 'refs/heads/main', refType: 'branch' as const, commit: 'c'.repeat(40) };
+    expect(runVariables({ runId: 'PR6', trigger: 'webhook', git: push, defaultBranch: 'main' })).toMatchObject({
+      CI_COMMIT_BRANCH: 'main',
+      CI_DEFAULT_BRANCH: 'main',
+    });
+    expect(runVariables({ runId: 'PR7', trigger: 'api', defaultBranch: 'trunk' })).toMatchObject({
+      CI_DEFAULT_BRANCH: 'trunk',
+    });
+    expect(runVariables({ runId: 'PR8', trigger: 'api' })).not.toHaveProperty('CI_DEFAULT_BRANCH');
+    expect(runVariables({ runId: 'PR9', trigger: 'api', defaultBranch: '' })).not.toHaveProperty('CI_DEFAULT_BRANCH');
+  });
+
   it("numbers a matrix entry's cells 1..n as GitLab's parallel jobs, and names the job run", () => {
     expect(jobVariables({ name: 'test [A=1]', cellIndex: 2, cellCount: 3 })).toEqual({
       CI_JOB_NAME: 'test [A=1]',

@@ -9,6 +9,8 @@ export interface RunOrigin {
   readonly commitSha?: string | null;
   /** The git push behind a webhook run. */
   readonly git?: { readonly ref: string; readonly refType: 'branch' | 'tag'; readonly commit: string } | undefined;
+  /** The installation's default branch (config scheduler.ciDefaultBranch); absent or empty: not set. */
+  readonly defaultBranch?: string | undefined;
 }
 
 /** GitLab's CI_PIPELINE_SOURCE for each Fluxi trigger. */
@@ -21,8 +23,8 @@ const PIPELINE_SOURCE: Record<RunTrigger, string> = {
 };
 
 /**
- * The run's GitLab predefined variables (CI, CI_PIPELINE_ID, CI_PIPELINE_SOURCE and the
- * commit ones), frozen into every job run's environment when the run is created. The
+ * The run's GitLab predefined variables (CI, CI_PIPELINE_ID, CI_PIPELINE_SOURCE, the
+ * commit ones and CI_DEFAULT_BRANCH), frozen into every job run's environment when the run is created. The
  * executor adds the attempt's own (CI_JOB_ID, CI_PROJECT_DIR) next to FLUXI_*.
  */
 export function runVariables(origin: RunOrigin): Record<string, string> {
@@ -37,6 +39,9 @@ export function runVariables(origin: RunOrigin): Record<string, string> {
     CI_COMMIT_REF_NAME: refName,
   };
   if (refName !== '') variables[isTag ? 'CI_COMMIT_TAG' : 'CI_COMMIT_BRANCH'] = refName;
+  if (origin.defaultBranch !== undefined && origin.defaultBranch !== '') {
+    variables['CI_DEFAULT_BRANCH'] = origin.defaultBranch;
+  }
   return variables;
 }
 

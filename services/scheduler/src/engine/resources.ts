@@ -19,6 +19,8 @@ export interface EngineResources {
   readonly pools?: PoolLimits;
   /** The registered executors, for waiting reasons; unknown when unset. */
   readonly directory?: ExecutorDirectory;
+  /** GitLab's CI_DEFAULT_BRANCH of every run (config `scheduler.ciDefaultBranch`); unset: not set. */
+  readonly ciDefaultBranch?: string;
   /** Traces of runs (OpenTelemetry); unset when tracing is off, so the hot path pays nothing. */
   readonly tracing?: RunTracing;
 }

@@ -138,6 +138,7 @@ export class TriggerSystem {
       branch: request.branch ?? null,
       commitSha: request.commitSha ?? null,
       git: request.provenance?.git,
+      defaultBranch: this.resources.ciDefaultBranch,
     });
     const pipelineVariables = request.provenance?.variables;
     const variablesOf = (plan: PlannedJobRun, env: Record<string, string> | undefined) =>

@@ -96,7 +96,7 @@ describe('convertGitlabCi: a Node project (stages, default, anchors, extends, ca
       'test.image: refers to variables: Fluxi uses the name as written',
       'test.artifacts: when, reports not mapped',
       'build.script: uses GitLab predefined variables Fluxi does not set: CI_COMMIT_SHORT_SHA',
-      'test.rules[1].if: Fluxi does not know the default branch: set CI_DEFAULT_BRANCH in variables',
+      "test.rules[1].if: CI_DEFAULT_BRANCH is the installation's scheduler.ciDefaultBranch (default main), not the repository's: set it in variables if it differs",
     ]);
   });
 });

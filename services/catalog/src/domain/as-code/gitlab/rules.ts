@@ -53,7 +53,10 @@ function ruleOf(
   if (condition !== undefined) checkCondition(gitlab, condition, `${key}.if`);
   const own = { ...gitlab.variables, ...(isRecord(gitlab.config['variables']) ? gitlab.config['variables'] : {}) };
   if (condition?.includes('CI_DEFAULT_BRANCH') === true && own['CI_DEFAULT_BRANCH'] === undefined) {
-    note(`${key}.if`, 'Fluxi does not know the default branch: set CI_DEFAULT_BRANCH in variables');
+    note(
+      `${key}.if`,
+      "CI_DEFAULT_BRANCH is the installation's scheduler.ciDefaultBranch (default main), not the repository's: set it in variables if it differs",
+    );
   }
   const written = scalarText(rule['when']) ?? 'on_success';
   let when: FileRule['when'];
