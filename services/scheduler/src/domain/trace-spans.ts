@@ -15,6 +15,7 @@ export function cicdResult(status: RunStatus, failureClass = FailureClass.UNSPEC
     case RunStatus.FAILED:
       if (failureClass === FailureClass.TIMEOUT) return 'timeout';
       if (failureClass === FailureClass.INFRASTRUCTURE) return 'error';
+      if (failureClass === FailureClass.CANCELLED) return 'cancellation';
       return 'failure';
     default:
       return undefined;

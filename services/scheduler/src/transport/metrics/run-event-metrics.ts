@@ -1,3 +1,4 @@
+import { cicdResult } from '../../domain/trace-spans.js';
 import { BoundedLabel, Counter, DURATION_BUCKETS, Histogram, LATENCY_BUCKETS, type Registry } from '@fluxi/common';
 import {
   FailureClass,
@@ -16,21 +17,7 @@ const MAX_TRACKED = 50_000;
  * success, failure, error, timeout, cancellation, skip).
  */
 export function resultOf(status: RunStatus, failureClass: FailureClass = FailureClass.UNSPECIFIED): string {
-  switch (status) {
-    case RunStatus.SUCCESS:
-      return 'success';
-    case RunStatus.CANCELLED:
-      return 'cancellation';
-    case RunStatus.SKIPPED:
-      return 'skip';
-    case RunStatus.FAILED:
-      if (failureClass === FailureClass.TIMEOUT) return 'timeout';
-      if (failureClass === FailureClass.INFRASTRUCTURE) return 'error';
-      if (failureClass === FailureClass.CANCELLED) return 'cancellation';
-      return 'failure';
-    default:
-      return 'unknown';
-  }
+  return cicdResult(status, failureClass) ?? 'unknown';
 }
 
 const ENDED = new Set([RunStatus.SUCCESS, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.SKIPPED]);
