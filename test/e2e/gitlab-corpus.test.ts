@@ -31,7 +31,7 @@ describeOnBothStores('GitLab CI corpus: converted files run as GitLab would run 
     expect(pipeline).toBeDefined();
     const { id } = await fluxi.api.trigger(pipeline!.id);
     // A run held by a manual job run does not end: wait for that job run instead.
-    const holding = ['PENDING', 'QUEUED', 'RUNNING'].includes(runStatus ?? '') ? played?.jobRun : undefined;
+    const holding = ['MANUAL', 'QUEUED', 'RUNNING'].includes(runStatus ?? '') ? played?.jobRun : undefined;
     if (holding !== undefined) await fluxi.api.jobRunIn(id, holding, 'MANUAL');
     const run = holding === undefined ? await fluxi.api.ended(id) : await fluxi.api.run(id);
     expect(seen(run)).toEqual({ status: runStatus, jobs: statuses });

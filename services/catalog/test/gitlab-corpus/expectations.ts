@@ -15,7 +15,7 @@ export interface CorpusCase {
   stages?: Record<string, string[]>;
   /** Accepted and run: job-run status by job-run name; absent: not run end to end. */
   statuses?: Record<string, string>;
-  /** Accepted and run: the run's status (PENDING, QUEUED or RUNNING: held by the manual job run `played`). */
+  /** Accepted and run: the run's status (MANUAL, QUEUED or RUNNING: held by the manual job run `played`). */
   runStatus?: string;
   /** Then this MANUAL job run is played (playJobRun): the statuses once the run ended again. */
   played?: { jobRun: string; statuses: Record<string, string>; runStatus: string };
@@ -79,7 +79,8 @@ export const CORPUS: CorpusCase[] = [
   {
     file: 'manual.yml',
     verdict: 'accepted',
-    statuses: { build: 'SUCCESS', deploy: 'MANUAL', smoke: 'SUCCESS', notify: 'PENDING' },
+    // GitLab: what needs an unplayed manual job is skipped once the pipeline is done; playing it runs them.
+    statuses: { build: 'SUCCESS', deploy: 'MANUAL', smoke: 'SUCCESS', notify: 'SKIPPED' },
     runStatus: 'SUCCESS',
     played: {
       jobRun: 'deploy',
@@ -91,8 +92,8 @@ export const CORPUS: CorpusCase[] = [
     file: 'manual-blocking.yml',
     verdict: 'accepted',
     statuses: { deploy: 'MANUAL', verify: 'PENDING' },
-    // Nothing ran yet: the run is still PENDING, held by the manual job run.
-    runStatus: 'PENDING',
+    // Nothing ran yet: the run is MANUAL (GitLab's "blocked"), held by the manual job run.
+    runStatus: 'MANUAL',
     played: { jobRun: 'deploy', statuses: { deploy: 'SUCCESS', verify: 'SUCCESS' }, runStatus: 'SUCCESS' },
   },
   {

@@ -4,6 +4,7 @@ import type { JobRunState } from './model.js';
 import { playJobRun } from './manual.js';
 import { planRun } from './plan.js';
 import { artifactSourcesOf, readiness, release, runOutcome, waitsFor } from './readiness.js';
+import { startRun } from './start.js';
 
 describe('GitLab waits: needs: [], artifacts per need, allow_failure exit codes', () => {
   const build = jr('build', 0, 'SUCCESS');
@@ -64,22 +65,67 @@ describe('GitLab manual jobs: MANUAL until played', () => {
     const smokeDone = released.run.jobRuns.map((j) => (j.name === 'smoke' ? { ...j, status: 'SUCCESS' as const } : j));
     const ended = release({ ...released.run, jobRuns: smokeDone }, NOW).run;
     expect(ended.status).toBe('SUCCESS');
+    // GitLab: what needs an unplayed manual job is skipped when the pipeline is done.
+    expect(ended.jobRuns.find((j) => j.name === 'notify')).toMatchObject({
+      status: 'SKIPPED',
+      reason: 'skipped: waits for manual job run deploy, not played',
+    });
     // Played later: the run opens again, and what needs it runs after it.
     const played = playJobRun(ended, 'deploy', NOW);
     expect(played.run.status).toBe('RUNNING');
     expect(played.dispatch.map((j) => j.name)).toEqual(['deploy']);
+    expect(played.run.jobRuns.find((j) => j.name === 'notify')).toMatchObject({ status: 'PENDING', reason: null });
     const deployed = played.run.jobRuns.map((j) => (j.name === 'deploy' ? { ...j, status: 'SUCCESS' as const } : j));
     const next = release({ ...played.run, jobRuns: deployed }, NOW);
     expect(next.dispatch.map((j) => j.name)).toEqual(['notify']);
   });
 
-  it('holds the run and what follows while a manual job run that may not fail waits', () => {
+  it('skips, at the end, what waits for an unplayed manual job run further up; playing another leaves them', () => {
+    const deploy = jr('deploy', 0, 'PENDING', { when: 'manual', allowFailure: true });
+    const other = jr('other', 0, 'PENDING', { when: 'manual', allowFailure: true });
+    const notify = jr('notify', 1, 'PENDING', { needs: ['deploy'] });
+    const report = jr('report', 2, 'PENDING', { needs: ['notify'] });
+    const ended = release(run([deploy, other, notify, report]), NOW).run;
+    expect(ended.status).toBe('SUCCESS');
+    expect(ended.jobRuns.map((j) => [j.name, j.status, j.reason])).toEqual([
+      ['deploy', 'MANUAL', null],
+      ['other', 'MANUAL', null],
+      ['notify', 'SKIPPED', 'skipped: waits for manual job run deploy, not played'],
+      ['report', 'SKIPPED', 'skipped: waits for manual job run deploy, not played'],
+    ]);
+    expect(playJobRun(ended, 'other', NOW).run.jobRuns.map((j) => j.status)).toEqual([
+      'MANUAL',
+      'QUEUED',
+      'SKIPPED',
+      'SKIPPED',
+    ]);
+    expect(playJobRun(ended, 'deploy', NOW).run.jobRuns.map((j) => j.status)).toEqual([
+      'QUEUED',
+      'MANUAL',
+      'PENDING',
+      'PENDING',
+    ]);
+  });
+
+  it('shows a run held by a manual job run that may not fail as MANUAL (GitLab: blocked) until it is played', () => {
     const deploy = jr('deploy', 0, 'PENDING', { when: 'manual' });
     const after = jr('after', 1, 'PENDING');
     const released = release(run([deploy, after]), NOW);
-    expect(released.run.status).toBe('RUNNING');
+    expect(released.run.status).toBe('MANUAL');
     expect(released.run.jobRuns.map((j) => j.status)).toEqual(['MANUAL', 'PENDING']);
     expect(() => playJobRun(released.run, 'after', NOW)).toThrow('only a MANUAL job run can be played');
+    expect(playJobRun(released.run, 'deploy', NOW).run.status).toBe('RUNNING');
+    // A new run whose first job run is one: MANUAL, not PENDING; played, it is QUEUED.
+    const fresh = startRun('R2', [jr('deploy', 0, 'PENDING', { when: 'manual' }), jr('after', 1, 'PENDING')], NOW);
+    expect(fresh.run.status).toBe('MANUAL');
+    const played = playJobRun(fresh.run, 'deploy', NOW);
+    expect(played.run.status).toBe('QUEUED');
+    expect(played.dispatch.map((j) => j.name)).toEqual(['deploy']);
+    // Once it succeeded, what follows it is queued.
+    const deployDone = played.run.jobRuns.map((j) => (j.name === 'deploy' ? { ...j, status: 'SUCCESS' as const } : j));
+    expect(release({ ...played.run, status: 'RUNNING', jobRuns: deployDone }, NOW).dispatch.map((j) => j.name)).toEqual(
+      ['after'],
+    );
   });
 });
 

@@ -34,7 +34,7 @@ export function artifactSourcesOf<T extends Pick<JobRunState, 'entry' | 'stageIn
 }
 
 /** Every job run `jobRun` waits for, directly or through them. */
-function upstreamOf(jobRun: JobRunState, all: readonly JobRunState[]): JobRunState[] {
+export function upstreamOf(jobRun: JobRunState, all: readonly JobRunState[]): JobRunState[] {
   const seen = new Map<string, JobRunState>();
   const stack = waitsFor(jobRun, all);
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
@@ -95,6 +95,13 @@ function parkedBehindManual(jobRun: JobRunState, all: readonly JobRunState[]): b
   return upstreamOf(jobRun, all).some((other) => other.status === 'MANUAL' && other.allowFailure);
 }
 
+/** Why a job run was skipped when its run ended while it waited for a manual job run nobody played. */
+const NOT_PLAYED = 'skipped: waits for manual job run ';
+export const notPlayedReason = (manual: string): string => `${NOT_PLAYED}${manual}, not played`;
+/** Skipped by notPlayedReason: playing the manual job run it waited for makes it PENDING again. */
+export const skippedUnplayed = (jobRun: Pick<JobRunState, 'status' | 'reason'>): boolean =>
+  jobRun.status === 'SKIPPED' && jobRun.reason?.startsWith(NOT_PLAYED) === true;
+
 /** The status a run ends with once none of its job runs is open. */
 export function runOutcome(jobRuns: readonly JobRunState[]): RunStatus {
   if (jobRuns.some(isBlockingFailure)) return 'FAILED';
@@ -146,14 +153,35 @@ export function release(run: RunState, now: Date): { run: RunState; dispatch: Jo
   return { run: settle({ ...run, jobRuns }, dispatch.length > 0, now), dispatch };
 }
 
-/** Ends the run when nothing is open; marks it QUEUED when its first job runs were queued. */
+/**
+ * Ends the run when nothing is open: what still waits for a manual job run nobody played
+ * is SKIPPED (GitLab), until that one is played. A run where nothing is queued or running
+ * and a manual job run that may not fail waits is MANUAL (GitLab's "blocked"); one whose
+ * first job runs were queued is QUEUED.
+ */
 function settle(run: RunState, queuedSome: boolean, now: Date): RunState {
   if (isTerminal(run.status)) return run;
   const holding = (jobRun: JobRunState) =>
     holdsRun(jobRun) && !(jobRun.status === 'PENDING' && parkedBehindManual(jobRun, run.jobRuns));
   if (!run.jobRuns.some(holding)) {
-    return { ...run, status: runOutcome(run.jobRuns), endedAt: now, startedAt: run.startedAt ?? now };
+    const jobRuns = run.jobRuns.map((jobRun) =>
+      jobRun.status === 'PENDING' ? notPlayed(jobRun, run.jobRuns, now) : jobRun,
+    );
+    return { ...run, jobRuns, status: runOutcome(jobRuns), endedAt: now, startedAt: run.startedAt ?? now };
+  }
+  const active = run.jobRuns.some((jobRun) => jobRun.status === 'QUEUED' || jobRun.status === 'RUNNING');
+  if (!active && run.jobRuns.some((jobRun) => jobRun.status === 'MANUAL' && !jobRun.allowFailure)) {
+    return run.status === 'MANUAL' ? run : { ...run, status: 'MANUAL' };
+  }
+  if ((run.status === 'PENDING' || run.status === 'MANUAL') && active) {
+    return { ...run, status: run.startedAt === null ? 'QUEUED' : 'RUNNING' };
   }
   if (run.status === 'PENDING' && queuedSome) return { ...run, status: 'QUEUED' };
   return run;
+}
+
+/** A PENDING job run left when its run ends: it waits for a manual job run that may fail, not played. */
+function notPlayed(jobRun: JobRunState, all: readonly JobRunState[], now: Date): JobRunState {
+  const manual = upstreamOf(jobRun, all).find((other) => other.status === 'MANUAL');
+  return { ...jobRun, status: 'SKIPPED', endedAt: now, reason: notPlayedReason(manual?.name ?? 'unknown') };
 }

@@ -12,7 +12,7 @@ export const typeDefs = gql`
     FAILED
     CANCELLED
     SKIPPED
-    "A manual job run waiting for a person (playJobRun)."
+    "A manual job run waiting for a person (playJobRun); a run held by one that may not fail, with nothing else queued or running (GitLab: blocked)."
     MANUAL
   }
 
