@@ -1,0 +1,21 @@
+// When each job run's execute job entered BullMQ (its `timestamp`, set by the scheduler's add) and
+// when an executor's worker took it (`processedOn`), read from the job hashes the queue keeps
+// (completed jobs are kept a day). Attempt 1's BullMQ job id is the job-run id.
+import { Redis } from 'ioredis';
+
+/** jobRunId → { enqueued, taken } (ms since the epoch) for the job runs found in `queue`. */
+export async function queueTimes(redisUrl, jobRunIds, { prefix = 'fluxi', queue = 'execute-default' } = {}) {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    const out = new Map();
+    for (const id of jobRunIds) {
+      const [timestamp, processedOn] = await redis.hmget(`${prefix}:${queue}:${id}`, 'timestamp', 'processedOn');
+      if (timestamp !== null && processedOn !== null)
+        out.set(id, { enqueued: Number(timestamp), taken: Number(processedOn) });
+    }
+    return out;
+  } finally {
+    redis.disconnect();
+  }
+}
