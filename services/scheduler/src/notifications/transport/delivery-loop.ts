@@ -54,10 +54,29 @@ export class DeliveryLoop {
   ) {}
 
   start(): { stop(): Promise<void> } {
-    this.timer = setInterval(() => this.wake(), this.options.pollMs);
+    this.timer = setInterval(() => void this.tick(), this.options.pollMs);
     this.timer.unref();
     this.wake();
     return { stop: () => this.stop() };
+  }
+
+  /**
+   * The periodic look: a pass while any subscription is enabled or a delivery is in flight; else only
+   * the hourly prune (the database is not asked every `pollMs` for deliveries nobody can receive).
+   * New deliveries and redeliveries wake the loop themselves.
+   */
+  private async tick(): Promise<void> {
+    let listening = true;
+    try {
+      listening = this.inFlight.size > 0 || (await this.deps.subscriptions.list()).length > 0;
+    } catch {
+      // The catalog cannot say: a pass finds out what is due all the same.
+    }
+    if (listening) this.wake();
+    else if (this.passing === undefined)
+      await this.pruneWhenDue().catch((error: unknown) =>
+        this.deps.logger.warn({ err: error }, 'notification delivery prune failed'),
+      );
   }
 
   /** Looks for due deliveries now (passes do not overlap: one asked for during a pass runs after it). */
