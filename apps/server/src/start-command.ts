@@ -8,11 +8,9 @@ import {
   loadConfig,
   type FluxiConfig,
 } from '@fluxi/common';
-import { startTelemetry } from '@fluxi/telemetry';
 import { METRICS_MESSAGE, READY_MESSAGE } from './executor-process.js';
 import { describeStartError } from './start-error.js';
 import { stopBounds } from './stop-bounds.js';
-import { startFluxi } from './system.js';
 import type { Target } from './targets.js';
 
 /** The flags as commander parsed them (`cli.ts`). */
@@ -38,6 +36,9 @@ export async function startCommand(opts: CliOptions): Promise<number> {
     }
     throw error;
   }
+  // The services and the telemetry SDK (seconds to load) once the config is known good: a
+  // mistyped flag is answered at once.
+  const [{ startTelemetry }, { startFluxi }] = await Promise.all([import('@fluxi/telemetry'), import('./system.js')]);
   const logger = createLogger({
     level: config.log.level,
     console: config.log.console,

@@ -5,25 +5,30 @@ import { FLUXI_VERSION } from '@fluxi/common';
 import { runFluxiCli, tempDir } from '@fluxi/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// A module hook (loaded with `--import`) that refuses every @fluxi package but the version:
-// a process that would load the services, or the config and logger, fails with "refused: …".
-const HOOKS = `export async function resolve(specifier, context, next) {
-  if (/^@fluxi\\/(?!common\\/version$)/.test(specifier)) throw new Error('refused: ' + specifier);
+// A module hook (loaded with `--import`) that refuses every @fluxi package but those `allowed`
+// matches: a process that would load more fails with "refused: …".
+const hooks = (allowed: string) => `export async function resolve(specifier, context, next) {
+  if (/^@fluxi\\//.test(specifier) && !/${allowed}/.test(specifier)) throw new Error('refused: ' + specifier);
   return next(specifier, context);
 }
 `;
-const REGISTER = `import { register } from 'node:module';
-register('./hooks.mjs', import.meta.url);
+const register = (hooksFile: string) => `import { register } from 'node:module';
+register('./${hooksFile}', import.meta.url);
 `;
 
 describe('fluxi-server answers --version and --help before loading anything heavy (issue 14)', () => {
   const dir = tempDir('fluxi-cli-light-');
   let env: Record<string, string>;
+  let withCommon: Record<string, string>;
+  const hooked = (name: string, allowed: string) => {
+    writeFileSync(join(dir.path, `${name}-hooks.mjs`), hooks(allowed));
+    writeFileSync(join(dir.path, `${name}.mjs`), register(`${name}-hooks.mjs`));
+    return { NODE_OPTIONS: `--import ${pathToFileURL(join(dir.path, `${name}.mjs`)).href}` };
+  };
 
   beforeAll(() => {
-    writeFileSync(join(dir.path, 'hooks.mjs'), HOOKS);
-    writeFileSync(join(dir.path, 'register.mjs'), REGISTER);
-    env = { NODE_OPTIONS: `--import ${pathToFileURL(join(dir.path, 'register.mjs')).href}` };
+    env = hooked('version-only', '^@fluxi\\/common\\/version$');
+    withCommon = hooked('common-only', '^@fluxi\\/common(\\/version)?$');
   });
   afterAll(() => dir.remove());
 
@@ -44,6 +49,20 @@ describe('fluxi-server answers --version and --help before loading anything heav
 
   it('the hook does refuse what a start loads (so the tests above can fail)', async () => {
     const { out, exited } = runFluxiCli(['--set', 'executor.concurrency=lots'], env);
+    expect(await exited).not.toBe(0);
+    expect(out.stderr).toMatch(/refused: @fluxi\//);
+  });
+
+  it('refuses a bad config value before loading any service', async () => {
+    const { out, exited } = runFluxiCli(['--set', 'executor.concurrency=lots'], withCommon);
+    expect(await exited).toBe(2);
+    expect(out.stderr).toMatch(/executor\.concurrency: /);
+    expect(out.stderr).not.toMatch(/refused/);
+  });
+
+  it('the config-only hook does refuse what a start loads (so the test above can fail)', async () => {
+    const args = ['--data-dir', join(dir.path, 'data'), '--port', '0', '--silent'];
+    const { out, exited } = runFluxiCli(args, withCommon);
     expect(await exited).not.toBe(0);
     expect(out.stderr).toMatch(/refused: @fluxi\//);
   });
