@@ -1,3 +1,4 @@
+import { reentry, replacesPipelineContext } from '../domain/reopen.js';
 import { admitRun } from '../domain/start.js';
 import type { ContextPart } from '../store/context-records.js';
 import type { JobRunRecord } from '../store/records.js';
@@ -45,6 +46,19 @@ export async function onRunEnded(tx: RunTx, ended: LockedRun, now: Date): Promis
   return group === null ? [] : admitNext(tx, group, now);
 }
 
+/**
+ * A run that had ended opens again (a manual job run played): in its concurrency group
+ * again, or refused while another run of it is open; its timeout from now (reentry).
+ * Call with the run locked, before persisting the step.
+ */
+export async function reenterRun(tx: RunTx, stored: LockedRun, jobRunId: string, now: Date): Promise<void> {
+  const group = stored.run.concurrencyGroup;
+  if (group !== null) await tx.lockGroup(group);
+  const open = group === null ? [] : await tx.openRunsOfGroup(group);
+  const { deadlineAt } = reentry(stored.run, open, jobRunId, now);
+  if (deadlineAt !== null) await tx.setDeadline(stored.run.id, deadlineAt);
+}
+
 /** Starts the oldest waiting run of a group once no admitted run of it is open. */
 export async function admitNext(tx: RunTx, group: string, now: Date): Promise<DispatchItem[]> {
   await tx.lockGroup(group);
@@ -63,13 +77,16 @@ export async function admitNext(tx: RunTx, group: string, now: Date): Promise<Di
 /**
  * A pipeline's context: the output of its last job (the one that ended last among
  * those that ran), with every job's part listed. Written at every end of a run that
- * ran something, whatever its status: it is the latest execution.
+ * ran something, whatever its status: it is the latest execution. A run never replaces
+ * the context a newer run of the pipeline wrote (a run reopened by a played manual job
+ * run, or an older run ending after a newer one).
  */
 async function writePipelineContext(tx: RunTx, ended: LockedRun, pipelineId: string, now: Date): Promise<void> {
   // Reused job runs (failed-only rerun) count: their output is this run's too.
   const ran = ended.jobRuns.filter((jobRun) => jobRun.status === 'SUCCESS' || jobRun.status === 'FAILED');
   // A run that executed nothing (cancelled while waiting) leaves the latest context as it was.
   if (ran.length === 0) return;
+  if (!replacesPipelineContext(await tx.contexts.pipelineContextRunNumber(pipelineId), ended.run)) return;
   const last = lastEnded(ran);
   const contextIds = await tx.contexts.idsOfJobs(ran.map((jobRun) => jobRun.jobId));
   const parts: ContextPart[] = ran.map((jobRun) => ({

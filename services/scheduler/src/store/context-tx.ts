@@ -47,6 +47,16 @@ export class ContextTx {
     );
   }
 
+  /** The number of the run that wrote a pipeline's context; undefined when none did (or that run is gone). */
+  async pipelineContextRunNumber(pipelineId: string): Promise<number | undefined> {
+    const rows = await this.tx.query<{ number: number }>(
+      `SELECT r.number FROM contexts c JOIN pipeline_runs r ON r.id = c.pipeline_run_id
+       WHERE c.kind = 'pipeline' AND c.owner_id = $1`,
+      [pipelineId],
+    );
+    return rows[0]?.number;
+  }
+
   /** The context ids of these jobs (job id → context id), for those that have one. */
   async idsOfJobs(jobIds: readonly string[]): Promise<Map<string, string>> {
     const rows = await this.tx.query<{ id: string; owner_id: string }>(

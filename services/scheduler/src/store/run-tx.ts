@@ -186,6 +186,11 @@ export class RunTx {
     );
   }
 
+  /** Sets when an open run times out (a run reopened by playing a manual job run counts from then). */
+  async setDeadline(runId: string, deadlineAt: Date | null): Promise<void> {
+    await this.tx.query('UPDATE pipeline_runs SET deadline_at = $2 WHERE id = $1', [runId, deadlineAt]);
+  }
+
   /** Marks a run that waited for its concurrency group as started, with its deadline. */
   async admitRun(runId: string, deadlineAt: Date | null): Promise<void> {
     await this.tx.query(`UPDATE pipeline_runs SET concurrency_state = 'admitted', deadline_at = $2 WHERE id = $1`, [
