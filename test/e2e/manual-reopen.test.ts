@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
+import { waitFor } from '@fluxi/testkit';
 import { expect, it } from 'vitest';
 import { firstError } from './client.js';
 import { describeOnBothStores } from './fixture.js';
@@ -82,5 +83,21 @@ describeOnBothStores('a run reopened by a played manual job run', (fluxi) => {
     writeFileSync(gate('build-3'), '');
     expect((await fluxi.api.ended(third.id)).status).toBe('SUCCESS');
     expect(await contextRun()).toBe(third.id);
+  });
+
+  it('counts a run blocked by a manual job as active and pending in the metrics', async () => {
+    const deploy = await fluxi.api.createJob({ name: 'blocked-deploy', command: 'echo deployed' });
+    const { createPipeline } = await fluxi.api.gql.request<{ createPipeline: { id: string } }>(CREATE, {
+      input: { name: 'blocked', stages: [{ name: 'deploy', entries: [{ jobId: deploy, when: 'MANUAL' }] }] },
+    });
+    const { triggerPipeline } = await fluxi.api.gql.request<{ triggerPipeline: { id: string } }>(TRIGGER, {
+      id: createPipeline.id,
+    });
+    await waitFor(async () => (await fluxi.api.run(triggerPipeline.id)).status === 'MANUAL' || undefined, {
+      what: 'the run blocked by its manual job',
+    });
+    const metrics = await (await fetch(`${fluxi.system.url as string}/metrics`)).text();
+    const pending = metrics.match(/^fluxi_cicd_pipeline_run_active\{[^}]*state="pending"[^}]*\} (\d+)/m);
+    expect(Number(pending?.[1])).toBeGreaterThanOrEqual(1);
   });
 });

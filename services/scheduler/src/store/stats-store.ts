@@ -25,7 +25,7 @@ export class RunStatsStore {
   async activeRuns(): Promise<Map<string, number>> {
     const rows = await this.db.query<{ status: string; count: number }>(
       `SELECT status, count(*)::int AS count FROM pipeline_runs
-       WHERE status IN ('PENDING', 'QUEUED', 'RUNNING') GROUP BY status`,
+       WHERE status IN ('PENDING', 'QUEUED', 'RUNNING', 'MANUAL') GROUP BY status`,
     );
     return new Map(rows.map((row) => [row.status, row.count]));
   }

@@ -15,8 +15,13 @@ export interface SchedulerMetricSources {
 /** A scrape never waits longer than this for one source; a late one keeps its last values. */
 const SOURCE_TIMEOUT_MS = 2000;
 
-/** OTel `cicd.pipeline.run.state` of a Fluxi run status not ended. */
-const RUN_STATES: Record<string, string> = { PENDING: 'pending', QUEUED: 'pending', RUNNING: 'executing' };
+/** OTel's cicd.pipeline.run.state of an open run; a run blocked by a manual job waits (pending). */
+const RUN_STATES: Record<string, string> = {
+  PENDING: 'pending',
+  QUEUED: 'pending',
+  MANUAL: 'pending',
+  RUNNING: 'executing',
+};
 
 /** OTel `cicd.worker.state` of an executor (draining is Fluxi's own value). */
 export function workerState(state: ExecutorState): string {
@@ -46,7 +51,7 @@ export function registerSchedulerGauges(registry: Registry, sources: SchedulerMe
     });
   new Gauge({
     name: 'fluxi_cicd_pipeline_run_active',
-    help: 'Pipeline runs not ended (OTel cicd.pipeline.run.active), by state: pending (pending, queued), executing.',
+    help: 'Pipeline runs not ended (OTel cicd.pipeline.run.active), by state: pending (pending, queued, blocked by a manual job), executing.',
     labelNames: ['state'],
     registers,
     async collect() {
