@@ -3,37 +3,13 @@ import { JOB_RUN_COLUMNS, type JobRunRecord } from './records.js';
 /** Rows per job-run INSERT (27 parameters each; PostgreSQL takes at most 65,535). */
 const JOB_RUN_INSERT_ROWS = 500;
 
-/** The cast of each JOB_RUN_COLUMNS value in an INSERT (JSON columns are sent as text). */
-const JSONB = '::text::jsonb';
-const JOB_RUN_INSERT_CASTS = [
-  '',
-  '',
-  '',
-  '',
-  '',
-  '',
-  '',
-  JSONB,
-  '',
-  JSONB,
-  JSONB,
-  '',
-  '',
-  '',
-  JSONB,
-  '',
-  '',
-  '',
-  '',
-  '',
-  '',
-  '',
-  '',
-  '',
-  JSONB,
-  '',
-  JSONB,
-];
+/** Columns whose values are sent as JSON text. */
+const JSON_COLUMNS = new Set(['matrix', 'spec', 'needs', 'retry', 'allow_failure_exit_codes', 'artifacts_from']);
+
+/** The cast of each JOB_RUN_COLUMNS value in an INSERT, in column order. */
+const JOB_RUN_INSERT_CASTS = JOB_RUN_COLUMNS.split(',').map((column) =>
+  JSON_COLUMNS.has(column.trim()) ? '::text::jsonb' : '',
+);
 
 /** A job run's values in JOB_RUN_COLUMNS order. */
 function insertParams(j: JobRunRecord): unknown[] {
