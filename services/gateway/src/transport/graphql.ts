@@ -50,6 +50,10 @@ export async function mountGateway(
   audit: AuditLog,
   path = '/graphql',
 ): Promise<ApolloServer<GatewayContext>> {
+  // Unless told otherwise, Apollo's gateway sends usage figures to Apollo and, to label them,
+  // probes the cloud providers' metadata addresses (AWS, GCP, Azure, Alibaba) at start: a
+  // self-hosted CI server calls nobody by itself. APOLLO_TELEMETRY_DISABLED=false turns it back on.
+  process.env['APOLLO_TELEMETRY_DISABLED'] ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: new IntrospectAndCompose({ subgraphs, pollIntervalInMs: 10_000 }),
     logger: {
