@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { median } from '../lib/apart.mjs';
 import { profiled } from '../lib/profile.mjs';
 import { createLogger, loadConfig } from '@fluxi/common';
 import { startFluxi } from '@fluxi/server';
@@ -132,12 +133,6 @@ async function runAll(url, key, pipelineIds) {
   if (failed > 0) throw new Error(`${failed} runs did not succeed`);
   return elapsed;
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /**
  * The baseline in a small child process: spawning from this process once it holds PGlite and
