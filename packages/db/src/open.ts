@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import type { EmbeddedDatabaseSettings } from '@fluxi/common';
 import pg from 'pg';
 import type { Database, SqlExecutor } from './database.js';
+import { defaultEmbeddedSettings, pgliteSettingArgs } from './pglite-settings.js';
 
 export interface OpenDatabaseOptions {
   /** postgres:// URL; when unset, an embedded PGlite database in `embeddedDir`. */
@@ -12,13 +14,17 @@ export interface OpenDatabaseOptions {
   schema: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** Memory settings of the embedded database (config `database.embedded`); its defaults when unset. */
+  embedded?: EmbeddedDatabaseSettings | undefined;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
-  return options.url === undefined ? openPglite(options.embeddedDir, options.schema) : openPostgres(options);
+  return options.url === undefined
+    ? openPglite(options.embeddedDir, options.schema, options.embedded ?? defaultEmbeddedSettings())
+    : openPostgres(options);
 }
 
 async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
@@ -56,9 +62,10 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
   };
 }
 
-async function openPglite(dir: string, schema: string): Promise<Database> {
+async function openPglite(dir: string, schema: string, settings: EmbeddedDatabaseSettings): Promise<Database> {
   mkdirSync(dir, { recursive: true });
-  const db = await PGlite.create(dir);
+  // PGlite's own parameters (single-user mode, no parallel workers…), then ours: a later -c wins.
+  const db = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, ...pgliteSettingArgs(settings)] });
   await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema};`);
   return {
     kind: 'pglite',

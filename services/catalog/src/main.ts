@@ -50,7 +50,11 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
     }
   };
   try {
-    const db: Database = await openCatalogDatabase({ url: config.database.url, dataDir: config.dataDir });
+    const db: Database = await openCatalogDatabase({
+      url: config.database.url,
+      dataDir: config.dataDir,
+      embedded: config.database.embedded,
+    });
     closers.push(() => db.close());
     const nats: Nats = await connectNats(options.natsUrl, 'fluxi-catalog', logger);
     closers.push(() => nats.close());

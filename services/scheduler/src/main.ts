@@ -59,6 +59,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       url: config.database.url,
       embeddedDir: join(config.dataDir, 'db', SERVICE_NAME),
       schema: SERVICE_NAME,
+      embedded: config.database.embedded,
     });
     closers.add('database', () => db.close());
     const store = new RunStore(db);

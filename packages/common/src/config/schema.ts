@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { gatewaySchema } from './gateway-schema.js';
+import { databaseSchema } from './database-schema.js';
 import { telemetrySchema } from './telemetry-schema.js';
 import { notificationsSchema } from './notifications-schema.js';
 
@@ -45,7 +46,7 @@ export const configSchema = z
       .object({ url: url.optional(), prefix: z.string().min(1).default('fluxi') })
       .strict()
       .prefault({}),
-    database: z.object({ url: url.optional() }).strict().prefault({}),
+    database: databaseSchema,
     clickhouse: z.object({ url: url.optional() }).strict().prefault({}),
     gateway: gatewaySchema,
     notifications: notificationsSchema,
