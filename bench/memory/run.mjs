@@ -4,6 +4,8 @@
 // launcher, the executor process, nats-server, redis-server, the exit guards), after start and
 // after JOBS jobs (bench/dispatch's shape: `echo n` jobs in pipelines of 10, concurrency 4), each
 // read SETTLE seconds after the work. Prints MB per process, the totals and the ratio to the goal.
+// The server gets MALLOC_ARENA_MAX=2 as `npm start` and the Docker image give it (unless set:
+// MALLOC_ARENA_MAX=16 measures glibc's default, 8 per core, on a 2-core machine).
 // Linux only (/proc). Usage: npm run bench:memory [-- --pipelines 100 --settle 15]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,7 +34,9 @@ const mb = (bytes) => bytes / 1024 / 1024;
 /** Starts fluxi-server as a user does; resolves once it printed its URL and key. */
 async function startServer(dataDir) {
   const args = [BIN, '--data-dir', dataDir, '--port', '0', '--silent', '--set', 'executor.concurrency=4'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // As `npm start` (and the Docker image) run it: two glibc malloc arenas unless MALLOC_ARENA_MAX is set.
+  const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));

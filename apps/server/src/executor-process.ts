@@ -48,7 +48,11 @@ export async function startExecutorProcess(
   };
   writeFileSync(file, JSON.stringify(childConfig, null, 2), { mode: 0o600 });
   // The file holds the resolved values: configuration variables would override it.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIG_ENV.test(name)));
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIG_ENV.test(name))),
+    // Two glibc malloc arenas, not one per thread that allocated (see the Dockerfile); unless set.
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+  };
   const launch = async (): Promise<ChildProcess> => {
     const child = fork(BIN, ['--target', 'executor', '--config', file], {
       env,
