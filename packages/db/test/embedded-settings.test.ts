@@ -48,4 +48,14 @@ describe('embedded database settings (real PGlite)', () => {
     expect(await setting(db, 'work_mem')).toBe('2MB');
     expect(await setting(db, 'temp_buffers')).toBe('2MB');
   });
+
+  it("turns fsync on over PGlite's own -F when asked, and commits", async () => {
+    const db = await open({ settings: { fsync: 'on' } });
+    expect(await setting(db, 'fsync')).toBe('on');
+    await db.transaction(async (tx) => {
+      await tx.query('CREATE TABLE t (id int PRIMARY KEY)');
+      await tx.query('INSERT INTO t VALUES (1)');
+    });
+    expect(await db.query<{ n: number }>('SELECT count(*)::int AS n FROM t')).toEqual([{ n: 1 }]);
+  });
 });

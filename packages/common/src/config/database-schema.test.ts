@@ -3,9 +3,13 @@ import { embeddedDatabaseSchema } from './database-schema.js';
 import { loadConfig } from './load.js';
 
 describe('embeddedDatabaseSchema', () => {
-  it('refuses settings that trade durability', () => {
+  it('refuses turning off a setting durability depends on, and takes turning it on', () => {
     for (const name of ['fsync', 'full_page_writes', 'synchronous_commit']) {
-      expect(embeddedDatabaseSchema.safeParse({ settings: { [name]: 'off' } }).success).toBe(false);
+      const off = embeddedDatabaseSchema.safeParse({ settings: { [name]: 'off' } });
+      expect(off.success).toBe(false);
+      expect(off.error?.issues[0]?.path).toEqual(['settings', name]);
+      expect(embeddedDatabaseSchema.safeParse({ settings: { [name]: false } }).success).toBe(false);
+      expect(embeddedDatabaseSchema.safeParse({ settings: { [name]: 'on' } }).success).toBe(true);
     }
   });
 

@@ -2,8 +2,10 @@ import { z } from 'zod';
 
 const url = z.string().min(1);
 
-/** Settings that would let a crash lose committed work: never configurable here. */
+/** Settings that would let a crash lose committed work when off: they may only be turned on here. */
 export const DURABILITY_SETTINGS: readonly string[] = ['fsync', 'full_page_writes', 'synchronous_commit'];
+
+const isOn = (value: string | number | boolean) => value === true || value === 'on' || value === 'true';
 
 /**
  * `database.embedded`: the memory of each embedded PGlite database (used when `database.url` is
@@ -20,16 +22,20 @@ export const embeddedDatabaseSchema = z
     maintenanceWorkMemMb: z.number().int().min(1).max(4096).default(16),
     /**
      * More PostgreSQL settings, name → value (e.g. `temp_buffers: 4MB`), applied after the ones
-     * above. Settings that trade durability (fsync, full_page_writes, synchronous_commit) are refused.
+     * above. Settings that trade durability (fsync, full_page_writes, synchronous_commit) may only be
+     * turned on (PGlite starts with fsync off: on makes each commit wait for the disk).
      */
     settings: z
       .record(
-        z
-          .string()
-          .regex(/^[a-z_][a-z0-9_.]*$/, 'a PostgreSQL setting name')
-          .refine((name) => !DURABILITY_SETTINGS.includes(name), 'durability settings cannot be changed'),
+        z.string().regex(/^[a-z_][a-z0-9_.]*$/, 'a PostgreSQL setting name'),
         z.union([z.string().regex(/^[^\n\r\0]*$/, 'one line'), z.number(), z.boolean()]),
       )
+      .superRefine((settings, context) => {
+        for (const [name, value] of Object.entries(settings)) {
+          if (DURABILITY_SETTINGS.includes(name) && !isOn(value))
+            context.addIssue({ code: 'custom', path: [name], message: 'a durability setting may only be turned on' });
+        }
+      })
       .default({}),
   })
   .strict()
