@@ -30,9 +30,9 @@ it('starts and runs a job without any request leaving the machine', async () => 
     const config = loadConfig({ flags: { dataDir: dir.path, 'gateway.port': 0, 'log.console': false } });
     const system = await startFluxi(config, createLogger({ level: 'warn', console: false }));
     try {
-      const key = system.adminKey;
-      if (key === undefined) throw new Error('a first start prints an admin key');
-      const api = new FluxiApi(client(system.url, key));
+      const { url, adminKey } = system;
+      if (url === undefined || adminKey === undefined) throw new Error('the gateway runs here and prints an admin key');
+      const api = new FluxiApi(client(url, adminKey));
       const run = await api.ended(await api.triggerJob(await api.createJob({ name: 'hello', command: 'echo hi' })));
       expect(run.status).toBe('SUCCESS');
       // What a start sets off in the background (metadata probes answer or fail within a second).
