@@ -61,6 +61,17 @@ describe.skipIf(setup === undefined)(title, () => {
     return { ref, id: container.id };
   }
 
+  /** A pid no process of this host has now: the previous life's (a fixed one may be taken by anything). */
+  const deadPid = () => {
+    for (let pid = 4242; ; pid++) {
+      try {
+        process.kill(pid, 0);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ESRCH') return pid;
+      }
+    }
+  };
+
   const exists = async (id: string) => {
     try {
       await client.getContainer(id).inspect();
@@ -71,7 +82,7 @@ describe.skipIf(setup === undefined)(title, () => {
   };
 
   it('at start, reports the attempts of a previous life as failed and removes their containers, and only those', async () => {
-    const previous = `${hostname()}:4242/0ld11fe`;
+    const previous = `${hostname()}:${deadPid()}/0ld11fe`;
     const runningOrphan = await leftContainer(name, previous, 'sleep 300');
     const exitedOrphan = await leftContainer(name, previous, 'true');
     const kept = await leftContainer(name, previous, 'true', 'fluxi-kept-<id>-2-0123456789ab');
