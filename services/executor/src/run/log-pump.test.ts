@@ -187,4 +187,26 @@ describe('LogPump', () => {
     ]);
     expect(pump.dropped).toEqual({ lines: 100_000, bytes: expect.any(Number) });
   });
+
+  it('sends a line after a quiet spell at once, and lets lines that stream in fill a chunk', async () => {
+    const chunks: string[][] = [];
+    let sent!: () => void;
+    let firstSent = new Promise<void>((resolve) => (sent = resolve));
+    const send = async (lines: BufferedLine[]) => {
+      chunks.push(lines.map((line) => line.text));
+      sent();
+    };
+    // A linger far longer than the test's timeout: only a line sent without it can be seen.
+    const pump = new LogPump(send, Promise.resolve(), { ...options, maxLines: 10, lingerMs: 600_000 });
+    pump.append(LogStream.STDOUT, 'first');
+    await firstSent;
+    expect(chunks).toEqual([['first']]);
+    // Right after a send, output is streaming: these wait for the chunk to fill (or the finish).
+    firstSent = new Promise<void>((resolve) => (sent = resolve));
+    for (const text of ['a', 'b', 'c']) pump.append(LogStream.STDOUT, text);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(chunks).toEqual([['first']]);
+    expect(await pump.finish()).toBe(4n);
+    expect(chunks).toEqual([['first'], ['a', 'b', 'c']]);
+  });
 });

@@ -8,7 +8,10 @@ export interface LogPumpOptions {
   maxLines: number;
   /** Most text bytes in one chunk (past its first line). */
   maxBytes: number;
-  /** How long the first waiting line may wait for more before its chunk goes. */
+  /**
+   * How long the first waiting line may wait for more before its chunk goes, while output
+   * streams (a chunk was sent within this time); after a quiet spell a line goes at once.
+   */
   lingerMs: number;
   /**
    * Most lines kept in memory: past these, lines go to the spool on disk, or,
@@ -59,6 +62,8 @@ export class LogPump {
   private readonly tail = new LogBuffer();
   private lastSeq = 0n;
   private inFlight = 0;
+  /** When the last chunk was handed to the sender (ms; none yet: long ago). */
+  private lastSendAt = Number.NEGATIVE_INFINITY;
   private closed = false;
   private failure: Error | undefined;
   private lost = 0;
@@ -153,13 +158,17 @@ export class LogPump {
           await this.sleep();
           continue;
         }
-        if (!this.closed && this.memory.size < this.options.maxLines) {
+        // A chunk lingers for more lines only while output streams (a chunk went out within the
+        // linger): the first line after a quiet spell, e.g. a job's first, goes at once.
+        const streaming = Date.now() - this.lastSendAt < this.options.lingerMs;
+        if (streaming && !this.closed && this.memory.size < this.options.maxLines) {
           const age = Date.now() - Number(this.memory.oldestTsMs ?? 0n);
           if (age < this.options.lingerMs) await this.sleep(this.options.lingerMs - age);
         }
         const lines = this.memory.take(this.options.maxLines, this.options.maxBytes);
         this.refill();
         this.releaseReaders();
+        this.lastSendAt = Date.now();
         this.inFlight = lines.length;
         await this.send(lines);
         this.inFlight = 0;
