@@ -8,12 +8,12 @@
 // (the machine's noise moves single runs by ±30%: compare medians).
 // --profile FILE: a CPU profile of this process (gateway, catalog, scheduler, logs) over the last
 // round's mesh run, written as FILE (open it in Chrome DevTools or `node bench/lib/profile-top.mjs FILE`).
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { median } from '../lib/apart.mjs';
+import { measureApart, median } from '../lib/apart.mjs';
 import { profiled } from '../lib/profile.mjs';
 import { createLogger, loadConfig } from '@fluxi/common';
 import { startFluxi } from '@fluxi/server';
@@ -140,14 +140,7 @@ async function runAll(url, key, pipelineIds) {
  * of its own; the direct spawn is measured as a small process does it.
  */
 async function baselineApart() {
-  const child = fork(process.argv[1], ['--baseline-only', ...process.argv.slice(2)], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const [ms] = await new Promise((resolve, reject) => {
-    child.on('message', (message) => resolve([message.ms]));
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`baseline process exited with ${code}`)));
-  });
+  const { ms } = await measureApart(process.argv[1], ['--baseline-only', ...process.argv.slice(2)]);
   return ms;
 }
 

@@ -7,12 +7,12 @@
 // the jobs through Fluxi; each round's figures and the medians are printed (single runs on a shared
 // machine move by ±20 %: compare medians). The baseline runs in a small child process, as `docker`
 // would be started from a shell (spawning from the process holding PGlite and chDB costs more).
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { median } from '../lib/apart.mjs';
+import { measureApart, median } from '../lib/apart.mjs';
 import { gql } from '../lib/gql.mjs';
 
 const { values } = parseArgs({
@@ -50,15 +50,14 @@ if (values['baseline-only'] !== undefined) {
 }
 
 /** The baseline in a small child process (see the header). */
-function baselineApart(host, image) {
-  const child = fork(process.argv[1], ['--jobs', String(JOBS), '--baseline-only', JSON.stringify([host, image])], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.on('message', (message) => resolve(message.ms));
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`baseline process exited with ${code}`)));
-  });
+async function baselineApart(host, image) {
+  const { ms } = await measureApart(process.argv[1], [
+    '--jobs',
+    String(JOBS),
+    '--baseline-only',
+    JSON.stringify([host, image]),
+  ]);
+  return ms;
 }
 
 /** Starts Fluxi on the engine and creates the job; `run()` runs it JOBS times, one after another. */
