@@ -17,7 +17,10 @@ export interface DurableConsumerOptions {
   filterSubject?: string;
   /** Most messages handed to `handle` at once. */
   batchSize: number;
-  /** Longest wait, after the first message of a batch, for more to fill it. */
+  /**
+   * Longest wait, after the first message of a batch, for more to fill it. 0: no wait, the
+   * batch is what has arrived (while a batch is handled, the next one gathers by itself).
+   */
   maxWaitMs: number;
   /** Seconds before an unacknowledged message is delivered again. */
   ackWaitSec?: number;
@@ -119,20 +122,34 @@ async function drain(
     next = iterator.next();
     const deadline = Date.now() + options.maxWaitMs;
     while (batch.length < options.batchSize) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
-      let timer: NodeJS.Timeout | undefined;
-      const result = await Promise.race([
-        next,
-        new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), remaining))),
-      ]);
-      clearTimeout(timer);
+      // Past the deadline (at once with maxWaitMs 0), only what has already arrived joins the batch.
+      const wait = timeout(deadline - Date.now());
+      const result = await Promise.race([next, wait.reached]);
+      wait.cancel();
       if (result === TIMEOUT || result.done === true) break;
       batch.push(result.value);
       next = iterator.next();
     }
     await handler.handle(batch);
   }
+}
+
+/**
+ * Resolves TIMEOUT after `ms`; when `ms` is not positive, at the next turn of the event loop,
+ * after the input read in this turn (messages that have arrived) was handed on.
+ */
+function timeout(ms: number): { reached: Promise<typeof TIMEOUT>; cancel(): void } {
+  let cancel = () => undefined as void;
+  const reached = new Promise<typeof TIMEOUT>((resolve) => {
+    if (ms <= 0) {
+      const immediate = setImmediate(() => resolve(TIMEOUT));
+      cancel = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(() => resolve(TIMEOUT), ms);
+      cancel = () => clearTimeout(timer);
+    }
+  });
+  return { reached, cancel };
 }
 
 /** Hands batches to the handler; on failure, each message alone; settles each message (ack, nak, dead letter). */

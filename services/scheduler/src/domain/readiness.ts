@@ -1,5 +1,6 @@
 import type { JobRunState, RunState } from './model.js';
 import { holdsRun, isTerminal, type RunStatus } from './status.js';
+import { WaitGraph } from './wait-graph.js';
 
 export type Readiness = { state: 'ready' } | { state: 'waiting' } | { state: 'blocked'; reason: string };
 
@@ -35,14 +36,15 @@ export function artifactSourcesOf<T extends Pick<JobRunState, 'entry' | 'stageIn
 
 /** Every job run `jobRun` waits for, directly or through them. */
 export function upstreamOf(jobRun: JobRunState, all: readonly JobRunState[]): JobRunState[] {
-  const seen = new Map<string, JobRunState>();
-  const stack = waitsFor(jobRun, all);
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    if (seen.has(next.id)) continue;
-    seen.set(next.id, next);
-    stack.push(...waitsFor(next, all));
-  }
-  return [...seen.values()];
+  const { graph, list, index } = graphOf(jobRun, all);
+  return graph.upstreamOf(index).map((position) => list[position] as JobRunState);
+}
+
+/** A graph of `all` and the position of `jobRun` in it (appended when it is not in `all`). */
+function graphOf(jobRun: JobRunState, all: readonly JobRunState[]) {
+  const found = all.findIndex((other) => other.id === jobRun.id);
+  const list = found === -1 ? [...all, jobRun] : all;
+  return { graph: new WaitGraph(list), list, index: found === -1 ? all.length : found };
 }
 
 /**
@@ -54,13 +56,19 @@ export function upstreamOf(jobRun: JobRunState, all: readonly JobRunState[]): Jo
  * A need on an entry that is not in the run blocks (a valid plan never has one).
  */
 export function readiness(jobRun: JobRunState, all: readonly JobRunState[]): Readiness {
-  const direct = waitsFor(jobRun, all);
+  const { graph, list, index } = graphOf(jobRun, all);
+  return readinessAt(index, list, graph);
+}
+
+/** readiness() of the job run at `index` of `all`, whose waits `graph` holds. */
+function readinessAt(index: number, all: readonly JobRunState[], graph: WaitGraph): Readiness {
+  const jobRun = all[index] as JobRunState;
   const missing = jobRun.needs.find((need) => !all.some((other) => other.entry === need));
   if (missing !== undefined) return { state: 'blocked', reason: `needs ${missing}, which is not in the run` };
-  const upstream = upstreamOf(jobRun, all);
+  const upstream = graph.upstreamOf(index).map((position) => all[position] as JobRunState);
   const failed = upstream.find(isBlockingFailure);
   const cancelled = upstream.find((other) => other.status === 'CANCELLED');
-  const allEnded = direct.every((other) => endedFor(jobRun, other));
+  const allEnded = graph.waitsFor(index).every((position) => endedFor(jobRun, all[position] as JobRunState));
   switch (jobRun.when) {
     case 'on_success':
     case 'manual':
@@ -91,8 +99,11 @@ function endedFor(jobRun: JobRunState, other: JobRunState): boolean {
  * A PENDING job run waiting (by needs, directly or further up) for a MANUAL job run that may
  * fail: it does not hold its run, and runs once that one is played (the run opens again).
  */
-function parkedBehindManual(jobRun: JobRunState, all: readonly JobRunState[]): boolean {
-  return upstreamOf(jobRun, all).some((other) => other.status === 'MANUAL' && other.allowFailure);
+function parkedBehindManual(index: number, all: readonly JobRunState[], graph: WaitGraph): boolean {
+  return graph.upstreamOf(index).some((position) => {
+    const other = all[position] as JobRunState;
+    return other.status === 'MANUAL' && other.allowFailure;
+  });
 }
 
 /** Why a job run was skipped when its run ended while it waited for a manual job run nobody played. */
@@ -121,13 +132,15 @@ export function hasWarnings(status: RunStatus, jobRuns: readonly Pick<JobRunStat
  */
 export function release(run: RunState, now: Date): { run: RunState; dispatch: JobRunState[] } {
   const jobRuns = [...run.jobRuns];
+  // Statuses change below, who waits for whom does not: one graph for the whole release.
+  const graph = new WaitGraph(jobRuns);
   const dispatch: JobRunState[] = [];
   let moved = true;
   while (moved) {
     moved = false;
     for (const [index, jobRun] of jobRuns.entries()) {
       if (jobRun.status !== 'PENDING') continue;
-      const state = readiness(jobRun, jobRuns);
+      const state = readinessAt(index, jobRuns, graph);
       if (state.state === 'waiting') continue;
       // A manual job run, once it could start, waits for a person (playJobRun).
       const ready = jobRun.when === 'manual' ? 'MANUAL' : 'QUEUED';
@@ -145,12 +158,12 @@ export function release(run: RunState, now: Date): { run: RunState; dispatch: Jo
     jobRun.status === 'QUEUED' || jobRun.status === 'RUNNING' || (jobRun.status === 'MANUAL' && !jobRun.allowFailure);
   if (!jobRuns.some(moving)) {
     for (const [index, jobRun] of jobRuns.entries()) {
-      if (jobRun.status === 'PENDING' && !parkedBehindManual(jobRun, jobRuns)) {
+      if (jobRun.status === 'PENDING' && !parkedBehindManual(index, jobRuns, graph)) {
         jobRuns[index] = { ...jobRun, status: 'SKIPPED', endedAt: now, reason: 'its needs can never be met' };
       }
     }
   }
-  return { run: settle({ ...run, jobRuns }, dispatch.length > 0, now), dispatch };
+  return { run: settle({ ...run, jobRuns }, dispatch.length > 0, now, graph), dispatch };
 }
 
 /**
@@ -159,13 +172,13 @@ export function release(run: RunState, now: Date): { run: RunState; dispatch: Jo
  * and a manual job run that may not fail waits is MANUAL (GitLab's "blocked"); one whose
  * first job runs were queued is QUEUED.
  */
-function settle(run: RunState, queuedSome: boolean, now: Date): RunState {
+function settle(run: RunState, queuedSome: boolean, now: Date, graph: WaitGraph): RunState {
   if (isTerminal(run.status)) return run;
-  const holding = (jobRun: JobRunState) =>
-    holdsRun(jobRun) && !(jobRun.status === 'PENDING' && parkedBehindManual(jobRun, run.jobRuns));
+  const holding = (jobRun: JobRunState, index: number) =>
+    holdsRun(jobRun) && !(jobRun.status === 'PENDING' && parkedBehindManual(index, run.jobRuns, graph));
   if (!run.jobRuns.some(holding)) {
-    const jobRuns = run.jobRuns.map((jobRun) =>
-      jobRun.status === 'PENDING' ? notPlayed(jobRun, run.jobRuns, now) : jobRun,
+    const jobRuns = run.jobRuns.map((jobRun, index) =>
+      jobRun.status === 'PENDING' ? notPlayed(index, run.jobRuns, now, graph) : jobRun,
     );
     return { ...run, jobRuns, status: runOutcome(jobRuns), endedAt: now, startedAt: run.startedAt ?? now };
   }
@@ -181,7 +194,11 @@ function settle(run: RunState, queuedSome: boolean, now: Date): RunState {
 }
 
 /** A PENDING job run left when its run ends: it waits for a manual job run that may fail, not played. */
-function notPlayed(jobRun: JobRunState, all: readonly JobRunState[], now: Date): JobRunState {
-  const manual = upstreamOf(jobRun, all).find((other) => other.status === 'MANUAL');
+function notPlayed(index: number, all: readonly JobRunState[], now: Date, graph: WaitGraph): JobRunState {
+  const jobRun = all[index] as JobRunState;
+  const manual = graph
+    .upstreamOf(index)
+    .map((position) => all[position] as JobRunState)
+    .find((other) => other.status === 'MANUAL');
   return { ...jobRun, status: 'SKIPPED', endedAt: now, reason: notPlayedReason(manual?.name ?? 'unknown') };
 }

@@ -114,7 +114,7 @@ export class AdvanceSystem {
       const locked = await tx.lockRunOfJobRun(first.input.jobRunId);
       if (locked === undefined) {
         outcomes[0] = { applied: false, ignored: `unknown job run ${first.input.jobRunId}` };
-        return { outcomes, items: [], runId: undefined };
+        return { outcomes, items: [], runId: undefined, marked: new Set<string>() };
       }
       const ofRun = new Set(locked.jobRuns.map((jobRun) => jobRun.id));
       const items: DispatchItem[] = [];
@@ -126,12 +126,12 @@ export class AdvanceSystem {
         if (step.after !== undefined) stored = step.after;
         items.push(...step.items);
       }
-      return { outcomes, items, runId: locked.run.id };
+      return { outcomes, items, runId: locked.run.id, marked: await this.dispatch.markInStep(tx, items) };
     });
     done.outcomes.forEach((outcome, position) => {
       if (outcome !== undefined) this.logOutcome(done.runId, (arrivals[position] as Arrival).input, outcome);
     });
-    await this.dispatch.enqueue(done.items);
+    await this.dispatch.enqueue(done.items, done.marked);
     return done.outcomes;
   }
 

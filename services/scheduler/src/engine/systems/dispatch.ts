@@ -9,6 +9,8 @@ import type { EngineResources } from '../resources.js';
 import { errorSummary } from '../../domain/error-summary.js';
 import { waitingReasonOf } from '../waiting-reasons.js';
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** One attempt of a job run to hand to the executors; it is already committed as QUEUED. */
 export interface DispatchItem {
   readonly jobRunId: string;
@@ -58,14 +60,31 @@ export class DispatchSystem {
   }
 
   /**
-   * Hands over job runs that just became QUEUED: those without a limit at once, the others
-   * through a pass. Never throws (a failure is logged and repaired by the next pass or recovery).
+   * Hands over job runs that just became QUEUED: those without a limit at once (`marked`: those
+   * markInStep() marked in their transaction), the others through a pass. Never throws (a
+   * failure is logged and repaired by the next pass or recovery).
    */
-  async enqueue(items: readonly DispatchItem[]): Promise<boolean> {
+  async enqueue(items: readonly DispatchItem[], marked: ReadonlySet<string> = NONE): Promise<boolean> {
     const free = items.filter((item) => !isLimited(routeOf(item.spec), this.limits));
-    let ok = free.length === 0 || (await this.handOver(free));
+    const unmarked = free.filter((item) => !marked.has(item.jobRunId));
+    let ok = unmarked.length === 0 || (await this.handOver(unmarked));
+    if (unmarked.length < free.length) ok = (await this.send(free.filter((item) => marked.has(item.jobRunId)))) && ok;
     if (free.length < items.length || this.heldBack) ok = (await this.pass()) && ok;
     return ok;
+  }
+
+  /**
+   * Inside the transaction that queued `items`: marks those without a limit handed over, so
+   * the hand-over commits with the step instead of in a transaction of its own after it (a
+   * crash before the enqueue leaves them to recovery, as a crash between the two did).
+   * Returns the ids marked, for enqueue() after the commit.
+   */
+  async markInStep(tx: RunTx, items: readonly DispatchItem[]): Promise<ReadonlySet<string>> {
+    const free = items.filter((item) => !isLimited(routeOf(item.spec), this.limits));
+    if (free.length === 0) return NONE;
+    return new Set(
+      await tx.dispatch.markDispatched(free.map((item) => ({ id: item.jobRunId, attempt: item.attempt }))),
+    );
   }
 
   /**

@@ -197,14 +197,15 @@ export class TriggerSystem {
       await tx.saveStageRuns(runId, stages);
       await recordEvents(tx, run, createdEvents(runFacts(run), stages, jobRuns.map(jobRunFacts)), now, 0);
       const dispatchRun = { id: runId, pipelineId: run.pipelineId, logRetentionDays, provenance: run.provenance };
-      return { number, items: dispatchItems(dispatchRun, jobRuns, step.dispatch, now), stopped, admitted };
+      const items = dispatchItems(dispatchRun, jobRuns, step.dispatch, now);
+      return { number, items, stopped, admitted, marked: await this.dispatch.markInStep(tx, items) };
     });
     this.resources.logger.info(
       { pipelineRunId: runId, ...scope, number: created.number, jobRuns: planned.length, waiting: !created.admitted },
       'run created',
     );
     await killAttempts(this.resources, created.stopped);
-    await this.dispatch.enqueue(created.items);
+    await this.dispatch.enqueue(created.items, created.marked);
     return { id: runId, number: created.number };
   }
 

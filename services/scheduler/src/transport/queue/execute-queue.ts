@@ -55,20 +55,24 @@ export class BullExecuteQueue implements ExecuteQueue {
       byQueue.set(name, [...(byQueue.get(name) ?? []), attempt]);
     }
     for (const [name, group] of byQueue) {
-      await this.register(name);
-      await this.queue(name).addBulk(
-        group.map(({ job, delayMs }) => ({
-          name: EXECUTE_JOB_NAME,
-          data: { payload: toJson(ExecuteJobSchema, job) },
-          opts: {
-            jobId: executeJobId(job.jobRunId, job.attempt),
-            ...(delayMs > 0 ? { delay: delayMs } : {}),
-            attempts: 1,
-            removeOnComplete: KEEP,
-            removeOnFail: KEEP,
-          },
-        })),
-      );
+      // The registration goes out first on the connection and the jobs right behind it, without
+      // waiting for its reply in between (a reply waits for the event loop: milliseconds when busy).
+      await Promise.all([
+        this.register(name),
+        this.queue(name).addBulk(
+          group.map(({ job, delayMs }) => ({
+            name: EXECUTE_JOB_NAME,
+            data: { payload: toJson(ExecuteJobSchema, job) },
+            opts: {
+              jobId: executeJobId(job.jobRunId, job.attempt),
+              ...(delayMs > 0 ? { delay: delayMs } : {}),
+              attempts: 1,
+              removeOnComplete: KEEP,
+              removeOnFail: KEEP,
+            },
+          })),
+        ),
+      ]);
     }
   }
 
@@ -153,13 +157,15 @@ export class BullExecuteQueue implements ExecuteQueue {
     return names.flat().filter((name) => parseExecuteQueueName(name) !== undefined);
   }
 
-  /** Lists a queue for the executors of its pool (idempotent; done before each enqueue, so it survives a Redis reset). */
+  /** Lists a queue for the executors of its pool (idempotent; sent with each enqueue, so it survives a Redis reset). */
   private async register(name: string): Promise<void> {
     const route = parseExecuteQueueName(name);
     if (route === undefined) throw new Error(`${name} is not an execute queue name`);
     const { prefix } = this.options;
-    await this.connection.sadd(executePoolsKey(prefix), route.pool);
-    await this.connection.sadd(executeQueuesKey(prefix, route.pool), name);
+    await Promise.all([
+      this.connection.sadd(executePoolsKey(prefix), route.pool),
+      this.connection.sadd(executeQueuesKey(prefix, route.pool), name),
+    ]);
   }
 
   private queue(name: string): Queue {
