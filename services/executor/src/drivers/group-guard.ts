@@ -67,20 +67,28 @@ export class ProcessGroupGuard implements GroupGuard {
 
   /** Stops every group still recorded in the folder when this process dies; spawned once. */
   private folderGuard: GroupGuardHandle | undefined;
+  /** This process's start time and the boot's id, as records hold them. */
+  private owner: { start: number | undefined; bootId: string | undefined } | undefined;
 
   private record(pgid: number): string | undefined {
     const { recordDir, logger } = this.options;
     if (recordDir === undefined) return undefined;
     const leaderStart = startTicks(pgid);
-    const ownerStart = startTicks(process.pid);
-    const bootId = currentBootId();
+    // This process and the boot do not change: read once.
+    this.owner ??= { start: startTicks(process.pid), bootId: currentBootId() };
+    const { start: ownerStart, bootId } = this.owner;
     // Without /proc (not Linux) a record could not be checked later: none is written.
     if (leaderStart === undefined || ownerStart === undefined || bootId === undefined) return undefined;
     const file = join(recordDir, `${pgid}.pgid`);
     const record: GroupRecord = { pgid, bootId, leaderStart, ownerPid: process.pid, ownerStart };
     try {
-      mkdirSync(recordDir, { recursive: true });
-      writeFileSync(file, JSON.stringify(record));
+      try {
+        writeFileSync(file, JSON.stringify(record));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        mkdirSync(recordDir, { recursive: true });
+        writeFileSync(file, JSON.stringify(record));
+      }
       return file;
     } catch (error) {
       logger?.warn({ err: error, pgid }, 'could not record a job process group; its guard alone protects it');

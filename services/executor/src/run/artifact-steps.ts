@@ -16,9 +16,23 @@ export async function restoreArtifacts(
   workdir: string,
   output: OutputSink,
 ): Promise<DriverResult | undefined> {
-  for (const source of sources) {
+  // Every source is looked up at once (a job of stage n has every job of the n-1 stages before
+  // as a source, most with nothing saved); those with files are restored in order, so a later
+  // source's file replaces an earlier one's of the same path.
+  const saved = await Promise.all(
+    sources.map((source) =>
+      store.list(source.jobRunId).then(
+        (files) => ({ source, count: files.length }),
+        (error: unknown) => ({ source, error }),
+      ),
+    ),
+  );
+  for (const found of saved) {
+    const { source } = found;
     const from = source.name === '' ? source.jobRunId : source.name;
     try {
+      if ('error' in found) throw found.error;
+      if (found.count === 0) continue;
       const restored = await store.restore(source.jobRunId, workdir);
       if (restored > 0) output.system(restoredLine(restored, from));
     } catch (error) {

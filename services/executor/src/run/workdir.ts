@@ -26,9 +26,12 @@ export async function prepareWorkdir(requested: string, dataDir: string, jobRunI
   }
   const path = join(resolve(dataDir), 'work', jobRunId);
   try {
-    // A folder left by a crashed executor is stale: start clean.
-    await rm(path, { recursive: true, force: true });
-    await mkdir(path, { recursive: true });
+    // mkdir names the first folder it made, nothing when the folder was there already: one
+    // left by a crashed executor, stale, so it starts clean.
+    if ((await mkdir(path, { recursive: true })) === undefined) {
+      await rm(path, { recursive: true, force: true });
+      await mkdir(path, { recursive: true });
+    }
   } catch (cause) {
     return { error: `could not create the work folder ${path}: ${(cause as Error).message}` };
   }
