@@ -126,24 +126,29 @@ class LogFollow {
     const attempt = this.request.attempt ?? jobRun.attempt;
     this.order = new LineOrder({ attempt, fromSeq: this.request.fromSeq ?? 1 });
     this.ref = { pipelineRunId: jobRun.pipelineRunId, jobRunId };
-    stops.push(
-      await this.sources.attemptEnds(jobRunId, (ended, lastSeq) =>
+    // The ends are subscribed to while the stored lines are read (each a round trip; a
+    // client waits for all of them before its first line). Whatever comes first, every
+    // change goes through `serially`, and the end waits for the lines before it.
+    const subscribed = Promise.allSettled([
+      this.sources.attemptEnds(jobRunId, (ended, lastSeq) =>
         this.serially(async () => {
           this.lastSeqs.set(ended, lastSeq);
           await this.checkEnd();
         }),
       ),
-    );
-    stops.push(
-      await this.sources.jobRunEnd(this.ref, (end, ran) =>
+      this.sources.jobRunEnd(this.ref, (end, ran) =>
         this.serially(async () => {
           this.final ??= end;
           this.finalRan = ran;
           await this.checkEnd();
         }),
       ),
-    );
+    ]);
     const lastStored = await this.serially(() => this.readStored(this.order.expected.attempt, Number.MAX_SAFE_INTEGER));
+    const subscriptions = await subscribed;
+    for (const subscription of subscriptions) if (subscription.status === 'fulfilled') stops.push(subscription.value);
+    const refused = subscriptions.find((subscription) => subscription.status === 'rejected');
+    if (refused !== undefined) throw refused.reason;
     const from = lastStored === undefined ? 'start' : new Date(Date.parse(lastStored.ts) - this.settings.clockMarginMs);
     let stopTail = await this.openTail(from);
     this.restartTail = async () => {
