@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 
 /** Typed, sortable id prefixes: a prefix then a ULID. */
@@ -21,7 +22,20 @@ export const IdPrefix = {
 } as const;
 export type IdPrefix = (typeof IdPrefix)[keyof typeof IdPrefix];
 
-const nextUlid = monotonicFactory();
+/** Random bytes for ids, from the system's CSPRNG in blocks (ulid's own source asks it once per character). */
+const pool = new Uint8Array(4096);
+let taken = pool.length;
+
+/** A fraction in [0, 1) in steps of 1/256, as ulid's own source gives (32 characters: 8 values each). */
+function pooledRandom(): number {
+  if (taken === pool.length) {
+    randomFillSync(pool);
+    taken = 0;
+  }
+  return (pool[taken++] as number) / 256;
+}
+
+const nextUlid = monotonicFactory(pooledRandom);
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}${nextUlid()}`;
