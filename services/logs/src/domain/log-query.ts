@@ -44,10 +44,11 @@ export interface LogQuery {
 }
 
 /** One page of an attempt's lines, as `jobRunLogs` answers it. */
-export interface LogPage<Line> {
+export interface LogPage<Line, Count = number> {
   lines: Line[];
   attempt: number;
-  totalCount: number;
+  /** The attempt's lines (of the levels asked for), or how to count them when asked for. */
+  totalCount: Count;
   nextCursor: string | null;
   hasMore: boolean;
 }
@@ -113,12 +114,12 @@ export function logQueryFor(request: LogPageRequest, latestAttempt: number): Log
  * when there is nothing more yet (a running job may print more); on an empty page it
  * is the cursor the page was asked after, and null when there is none.
  */
-export function toPage<Line extends { seq: number }>(
+export function toPage<Line extends { seq: number }, Count = number>(
   request: LogPageRequest,
   query: LogQuery,
   read: readonly Line[],
-  totalCount: number,
-): LogPage<Line> {
+  totalCount: Count,
+): LogPage<Line, Count> {
   const lines = read.slice(0, request.first);
   const last = lines.at(-1);
   const position = last === undefined ? request.after : { attempt: query.attempt, seq: last.seq };
