@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailureClass, JobOutcome, LogStream } from '@fluxi/contracts';
 import { waitFor } from '@fluxi/testkit';
 import type { RunningExecutor } from '../src/index.js';
+import { DEFAULT_PUMP_OPTIONS } from '../src/run/log-pump.js';
 import {
   dataDirOf,
   enqueue,
@@ -201,7 +202,7 @@ describe('executor (shell driver)', () => {
     expect(isDead(await readPid(pidFile))).toBe(true);
   });
 
-  it('keeps all 10 000 lines of a chatty job in order, in chunks of at most 200', async () => {
+  it('keeps all 10 000 lines of a chatty job in order, in chunks of at most maxChunkLines', async () => {
     const job = await enqueue(queue, executeJob({ command: "seq -f 'line %g' 1 10000" }));
     const run = await collector.attempt(job.jobRunId);
     // The output is larger than contexts.maxBytes: a last system line says its context was cut.
@@ -209,7 +210,7 @@ describe('executor (shell driver)', () => {
     expect(texts(run.lines, LogStream.STDOUT)).toEqual(Array.from({ length: 10000 }, (_, i) => `line ${i + 1}`));
     expect(run.lines.map((line) => Number(line.seq))).toEqual(Array.from({ length: 10001 }, (_, i) => i + 1));
     expect(run.lines.at(-1)?.stream).toBe(LogStream.SYSTEM);
-    expect(run.chunks.every((chunk) => chunk.lines.length <= 200)).toBe(true);
+    expect(run.chunks.every((chunk) => chunk.lines.length <= (DEFAULT_PUMP_OPTIONS.maxChunkLines ?? 0))).toBe(true);
   });
 
   it('handles \\r\\n, very long lines and a last line without newline', async () => {

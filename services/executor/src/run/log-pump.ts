@@ -4,8 +4,19 @@ import { LogCap, markerLine } from '../domain/log-cap.js';
 import type { LogSpool } from './log-spool.js';
 
 export interface LogPumpOptions {
-  /** Most lines in one chunk. */
+  /** Lines that make a chunk worth sending at once (the linger ends when this many wait). */
   maxLines: number;
+  /**
+   * Most lines in one chunk when more than `maxLines` wait (publishing lags behind the output):
+   * chunks grow with the backlog, so a fast job costs fewer messages. Default `maxLines`.
+   */
+  maxChunkLines?: number;
+  /**
+   * Chunks handed to the sender and not yet acknowledged. More than one overlaps their round
+   * trips; they are handed over in seq order on one connection, so they are stored in that
+   * order unless one has to be sent again. Default 1.
+   */
+  maxInFlight?: number;
   /** Most text bytes in one chunk (past its first line). */
   maxBytes: number;
   /**
@@ -28,9 +39,14 @@ export interface LogPumpOptions {
 
 export const DEFAULT_PUMP_OPTIONS: LogPumpOptions = {
   maxLines: 200,
+  // 2000 lines of ~25 bytes of protobuf fields each, plus 256 KiB of text: well under NATS's 1 MB,
+  // and a batch of the logs service (logs.batchSize chunks) stays a few hundred thousand lines.
+  maxChunkLines: 2000,
   maxBytes: 256 * 1024,
+  maxInFlight: 4,
   lingerMs: 50,
-  highWaterLines: 5000,
+  // Room for a few chunks of short lines while the others are in flight (~150 bytes a line).
+  highWaterLines: 20_000,
   highWaterBytes: 8 * 1024 * 1024,
   maxAttemptBytes: 0,
 };
@@ -43,10 +59,11 @@ const TAIL_FLUSH_BYTES = 64 * 1024;
 export type ChunkSender = (lines: BufferedLine[]) => Promise<void>;
 
 /**
- * Numbers the lines of one attempt and publishes them in chunks, one chunk at a
- * time, each awaited until acknowledged: chunks leave in seq order, none is
- * skipped, and nothing is sent before `gate` resolves (the `started` event is
- * acknowledged).
+ * Numbers the lines of one attempt and publishes them in chunks: up to
+ * `maxInFlight` chunks awaiting their acknowledgement at once, handed to the
+ * sender in seq order; none is skipped, and nothing is sent before `gate`
+ * resolves (the `started` event is acknowledged). `finish()` resolves once every
+ * chunk is acknowledged.
  *
  * While publishing is slow or NATS is away, lines wait in three places, in seq
  * order: memory (up to the high-water marks), then the spool file on disk (up to
@@ -61,7 +78,11 @@ export class LogPump {
   private readonly cap: LogCap;
   private readonly tail = new LogBuffer();
   private lastSeq = 0n;
-  private inFlight = 0;
+  /** Chunks handed to the sender and not settled yet, and their lines. */
+  private sending = 0;
+  private inFlightLines = 0;
+  /** Why the sender gave up on a chunk (the loop stops at its next turn). */
+  private sendFailure: Error | undefined;
   /** When the last chunk was handed to the sender (ms; none yet: long ago). */
   private lastSendAt = Number.NEGATIVE_INFINITY;
   private closed = false;
@@ -70,6 +91,7 @@ export class LogPump {
   /** The spool said it is full: readers stay paused until it has been read back. */
   private spoolFull = false;
   private flushQueued = false;
+  private clock = { ms: 0, big: 0n };
   private wake: (() => void) | undefined;
   private drainWaiters: Array<() => void> = [];
   private readonly loop: Promise<void>;
@@ -108,7 +130,7 @@ export class LogPump {
 
   private queue(stream: LogStream, text: string, level: LogLevel): void {
     this.lastSeq += 1n;
-    const line: BufferedLine = { seq: this.lastSeq, stream, level, text, tsMs: BigInt(Date.now()) };
+    const line: BufferedLine = { seq: this.lastSeq, stream, level, text, tsMs: this.nowMs() };
     const nothingBehind = this.tail.size === 0 && (this.spool?.lines ?? 0) === 0;
     if (nothingBehind && (!this.spooling || !this.memoryFull())) {
       this.memory.push([line]);
@@ -118,6 +140,13 @@ export class LogPump {
     this.tail.push([line]);
     if (this.tail.size >= TAIL_FLUSH_LINES || this.tail.bytes >= TAIL_FLUSH_BYTES) this.flushTail();
     else this.flushSoon();
+  }
+
+  /** The time as a bigint, made once per millisecond: the lines of a burst share it. */
+  private nowMs(): bigint {
+    const now = Date.now();
+    if (now !== this.clock.ms) this.clock = { ms: now, big: BigInt(now) };
+    return this.clock.big;
   }
 
   /** True when readers should pause until `onDrain`. */
@@ -151,35 +180,73 @@ export class LogPump {
     try {
       await gate;
       for (;;) {
+        this.throwIfSendFailed();
         this.refill();
         if (this.memory.size === 0) {
           this.releaseReaders();
-          if (this.closed) return;
+          if (this.closed && this.sending === 0) return;
           await this.sleep();
           continue;
         }
-        // A chunk lingers for more lines only while output streams (a chunk went out within the
-        // linger): the first line after a quiet spell, e.g. a job's first, goes at once.
-        const streaming = Date.now() - this.lastSendAt < this.options.lingerMs;
-        if (streaming && !this.closed && this.memory.size < this.options.maxLines) {
-          const age = Date.now() - Number(this.memory.oldestTsMs ?? 0n);
-          if (age < this.options.lingerMs) await this.sleep(this.options.lingerMs - age);
+        await this.linger();
+        // Every chunk in flight still awaits its ack: wait for one (it wakes the loop).
+        if (this.sending >= (this.options.maxInFlight ?? 1)) {
+          await this.sleep();
+          continue;
         }
-        const lines = this.memory.take(this.options.maxLines, this.options.maxBytes);
+        const lines = this.memory.take(this.options.maxChunkLines ?? this.options.maxLines, this.options.maxBytes);
         this.refill();
         this.releaseReaders();
         this.lastSendAt = Date.now();
-        this.inFlight = lines.length;
-        await this.send(lines);
-        this.inFlight = 0;
+        this.dispatch(lines);
       }
     } catch (error) {
       this.failure = error instanceof Error ? error : new Error(String(error));
-      this.lost = this.inFlight + this.memory.size + this.tail.size + (this.spool?.lines ?? 0);
+      // The chunks still in flight settle first: those acknowledged are not lost.
+      while (this.sending > 0) await this.sleep();
+      this.lost += this.inFlightLines + this.memory.size + this.tail.size + (this.spool?.lines ?? 0);
       this.releaseReaders(true);
     } finally {
       this.spool?.close();
     }
+  }
+
+  /**
+   * A chunk lingers for more lines only while output streams (a chunk went out within the
+   * linger): the first line after a quiet spell, e.g. a job's first, goes at once. Acks
+   * arriving meanwhile wake the loop; the linger goes on until its time or a full chunk.
+   */
+  private async linger(): Promise<void> {
+    const { lingerMs, maxLines } = this.options;
+    if (Date.now() - this.lastSendAt >= lingerMs) return;
+    for (;;) {
+      if (this.closed || this.sendFailure !== undefined || this.memory.size >= maxLines) return;
+      const age = Date.now() - Number(this.memory.oldestTsMs ?? 0n);
+      if (age >= lingerMs) return;
+      await this.sleep(lingerMs - age);
+    }
+  }
+
+  /** Hands a chunk to the sender without awaiting it; its settling wakes the loop. */
+  private dispatch(lines: BufferedLine[]): void {
+    this.sending += 1;
+    this.inFlightLines += lines.length;
+    this.send(lines).then(
+      () => {
+        this.sending -= 1;
+        this.inFlightLines -= lines.length;
+        this.notify();
+      },
+      (error: unknown) => {
+        this.sending -= 1;
+        this.sendFailure ??= error instanceof Error ? error : new Error(String(error));
+        this.notify();
+      },
+    );
+  }
+
+  private throwIfSendFailed(): void {
+    if (this.sendFailure !== undefined) throw this.sendFailure;
   }
 
   /** Whether lines past the memory marks can go to disk. */
