@@ -113,3 +113,55 @@ describe('LineSplitter with output that is not text', () => {
     expect(lines.length).toBeGreaterThanOrEqual(newlines);
   });
 });
+
+describe('LineSplitter on large chunks of whole lines', () => {
+  /** The lines of `input` fed a byte at a time: every line goes the line-by-line way. */
+  const byteByByte = (input: Uint8Array, maxBytes: number) => {
+    const splitter = new LineSplitter(maxBytes);
+    const lines: string[] = [];
+    for (let i = 0; i < input.length; i += 1) lines.push(...splitter.push(input.subarray(i, i + 1)));
+    return [...lines, ...splitter.end()];
+  };
+  const inChunks = (input: Uint8Array, maxBytes: number, size: number) => {
+    const splitter = new LineSplitter(maxBytes);
+    const lines: string[] = [];
+    for (let i = 0; i < input.length; i += size) lines.push(...splitter.push(input.subarray(i, i + size)));
+    return [...lines, ...splitter.end()];
+  };
+
+  it('gives the same lines as line by line, whatever the bytes and the chunk sizes', () => {
+    // A fixed pseudo-random sequence: the same cases every run.
+    let state = 7;
+    const random = (n: number) => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state % n;
+    };
+    const pieces = [
+      bytes('line'),
+      bytes('€é🚀'),
+      bytes('\r'),
+      bytes('\n'),
+      bytes('\r\n'),
+      new Uint8Array([0]),
+      new Uint8Array([0xff, 0xc3]),
+      bytes('x'.repeat(30)),
+    ];
+    for (let round = 0; round < 200; round += 1) {
+      const parts: Uint8Array[] = [];
+      // Every other round only text, so whole chunks go the fast way too.
+      const pool = round % 2 === 0 ? pieces : [...pieces.slice(0, 5), ...pieces.slice(7)];
+      for (let i = 0; i < 40; i += 1) parts.push(pool[random(pool.length)] as Uint8Array);
+      const input = new Uint8Array(Buffer.concat(parts));
+      const maxBytes = [8, 16, 64, 1024][random(4)] as number;
+      const expected = byteByByte(input, maxBytes);
+      for (const size of [1, 7, 64, input.length]) expect(inChunks(input, maxBytes, size)).toEqual(expected);
+    }
+  });
+
+  it('splits a chunk of many short lines, \r\n endings removed', () => {
+    const text = Array.from({ length: 1000 }, (_, i) => `bench line ${i}${i % 2 === 0 ? '\r' : ''}`).join('\n');
+    const splitter = new LineSplitter();
+    expect(splitter.push(bytes(`${text}\npartial`))).toEqual(Array.from({ length: 1000 }, (_, i) => `bench line ${i}`));
+    expect(splitter.end()).toEqual(['partial']);
+  });
+});

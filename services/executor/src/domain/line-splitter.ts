@@ -6,6 +6,8 @@ export const MAX_LINE_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /**
  * Splits a byte stream into text lines on \n. A trailing \r is removed (\r\n
  * endings), no newline is kept, NUL bytes and invalid UTF-8 become U+FFFD (see
@@ -25,6 +27,20 @@ export class LineSplitter {
   push(chunk: Uint8Array): string[] {
     const lines: string[] = [];
     let start = 0;
+    // The line started in earlier chunks ends the usual way; the whole lines after it are
+    // decoded at once when they can be (see wholeLines), not one by one.
+    if (this.keptBytes > 0) {
+      const newline = chunk.indexOf(NEWLINE);
+      if (newline === -1) {
+        this.keep(chunk, lines);
+        return lines;
+      }
+      this.keep(chunk.subarray(0, newline), lines);
+      this.endLine(lines);
+      start = newline + 1;
+    }
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last >= start && this.wholeLines(chunk.subarray(start, last), lines)) start = last + 1;
     for (;;) {
       const newline = chunk.indexOf(NEWLINE, start);
       if (newline === -1) {
@@ -35,6 +51,29 @@ export class LineSplitter {
       this.endLine(lines);
       start = newline + 1;
     }
+  }
+
+  /**
+   * Lines without their \n, `region` holding no partial line: when all of it is UTF-8
+   * without NUL and no line is longer than the cap, one decode and a split give the same
+   * lines as cutting and decoding each (a \n byte is never part of a multi-byte character).
+   * Returns false, having added nothing, when the region needs the line-by-line way.
+   */
+  private wholeLines(region: Uint8Array, out: string[]): boolean {
+    if (region.includes(0)) return false;
+    let text: string;
+    try {
+      text = strictUtf8.decode(region);
+    } catch {
+      return false;
+    }
+    const lines = text.split('\n');
+    for (const line of lines) {
+      // A UTF-16 unit is at most 3 bytes of UTF-8: only a long line is measured.
+      if (line.length * 3 > this.maxBytes && Buffer.byteLength(line, 'utf8') > this.maxBytes) return false;
+    }
+    for (const line of lines) out.push(line.endsWith('\r') ? line.slice(0, -1) : line);
+    return true;
   }
 
   /** Returns the final partial line (text after the last \n), if any. */
