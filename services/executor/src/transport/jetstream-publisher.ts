@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JobRunEventSchema, LogChunkSchema, Subjects, type JobRunEvent, type LogChunk } from '@fluxi/contracts';
+import { JobRunEventSchema, Subjects, type JobRunEvent, type LogChunk } from '@fluxi/contracts';
 import { encode } from '@fluxi/messaging';
 import type { Logger } from '@fluxi/common';
 import { EXECUTOR_DEPS, type ExecutorDeps } from '../deps.js';
+import { encodeLogChunk } from '../domain/log-chunk-wire.js';
 
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5000;
@@ -26,7 +27,8 @@ export class JetStreamPublisher {
 
   publishChunk(chunk: LogChunk, msgID: string, giveUp: AbortSignal): Promise<void> {
     const subject = Subjects.logChunk(chunk.pipelineRunId, chunk.jobRunId);
-    return this.publish(subject, encode(LogChunkSchema, chunk), msgID, giveUp);
+    // The generic encoder's bytes, written without its per-line copies (see encodeLogChunk).
+    return this.publish(subject, encodeLogChunk(chunk), msgID, giveUp);
   }
 
   private async publish(subject: string, data: Uint8Array, msgID: string, giveUp: AbortSignal): Promise<void> {
