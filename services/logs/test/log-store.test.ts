@@ -85,6 +85,24 @@ describe('LogStore', () => {
     expect(await store.lines(all('JR-'))).toEqual([]);
   });
 
+  it('keeps line breaks, backslashes and tabs in texts and labels of several chunks in one insert', async () => {
+    const texts = ['a\nb', 'back\\slash\\', 'literal \\n and \\t', '\t', '\\', 'é\u0000\r\n'];
+    const first = texts.map((text, i) => row('JR-escapes', 1, i + 1, text));
+    const other = { ...row('JR-escapes\t2', 1, 1, 'x'), jobName: 'tab\tname\\', pipelineId: 'P\n' };
+    await store.insert([...first, other]);
+    expect((await store.lines(all('JR-escapes'))).map((line) => line.text)).toEqual(texts);
+    expect((await store.lines(all('JR-escapes\t2'))).map((line) => line.text)).toEqual(['x']);
+    expect(
+      await count(
+        'SELECT count() AS n FROM job_log_lines WHERE job_name = {name:String} AND pipeline_id = {p:String}',
+        {
+          name: 'tab\tname\\',
+          p: 'P\n',
+        },
+      ),
+    ).toBe(1);
+  });
+
   it('reads one attempt after a seq, stops at the limit, and counts the attempt', async () => {
     await store.insert([3, 1, 2].flatMap((attempt) => [4, 1, 3, 2].map((seq) => row('JR-filter', attempt, seq))));
     const seqs = async (query: Partial<LogQuery>) =>

@@ -54,6 +54,8 @@ const STREAM_NAMES: Partial<Record<LogStream, LogStreamName>> = {
 
 /** Largest seq / attempt a client can read back (GraphQL `Int` is 32-bit). */
 const MAX_INT32 = 2 ** 31 - 1;
+/** DateTime64(3) covers 1900..2299; anything outside is a broken clock or an unset field. */
+const MAX_TS_MS = Date.UTC(2299, 11, 31);
 
 /**
  * The rows of a decoded LogChunk, checked on arrival: a chunk with a line that
@@ -62,25 +64,12 @@ const MAX_INT32 = 2 ** 31 - 1;
  * gets `defaultRetentionDays` (`logs.retentionDays`); an unknown level is NONE.
  */
 export function rowsFromChunk(chunk: LogChunk, defaultRetentionDays: number): LogRow[] {
-  if (chunk.jobRunId === '') throw new MalformedChunkError('job_run_id is empty');
-  if (chunk.pipelineRunId === '') throw new MalformedChunkError('pipeline_run_id is empty');
-  const retentionDays = Math.min(
-    chunk.logRetentionDays > 0 ? chunk.logRetentionDays : defaultRetentionDays,
-    MAX_RETENTION_DAYS,
-  );
+  checkChunkIds(chunk.jobRunId, chunk.pipelineRunId);
+  const retentionDays = chunkRetentionDays(chunk.logRetentionDays, defaultRetentionDays);
   return chunk.lines.map((line, index) => {
     const where = `lines[${index}]`;
-    const stream = STREAM_NAMES[line.stream];
-    if (stream === undefined)
-      throw new MalformedChunkError(`${where}.stream ${line.stream} is not STDOUT, STDERR or SYSTEM`);
-    if (line.seq < 1n || line.seq > BigInt(MAX_INT32))
-      throw new MalformedChunkError(`${where}.seq ${line.seq} is out of range`);
-    if (line.attempt < 1 || line.attempt > MAX_INT32)
-      throw new MalformedChunkError(`${where}.attempt ${line.attempt} is out of range`);
-    const tsMs = Number(line.tsMs);
-    // DateTime64(3) covers 1900..2299; anything outside is a broken clock or an unset field.
-    if (tsMs < 0 || tsMs >= Date.UTC(2299, 11, 31))
-      throw new MalformedChunkError(`${where}.ts_ms ${line.tsMs} is out of range`);
+    const stream = lineStream(where, line.stream);
+    checkLineNumbers(where, line.seq, line.attempt, Number(line.tsMs), line.tsMs);
     return {
       jobRunId: chunk.jobRunId,
       pipelineRunId: chunk.pipelineRunId,
@@ -90,10 +79,46 @@ export function rowsFromChunk(chunk: LogChunk, defaultRetentionDays: number): Lo
       attempt: line.attempt,
       seq: Number(line.seq),
       stream,
-      level: LEVEL_NAMES[line.level] ?? 'NONE',
+      level: lineLevel(line.level),
       text: line.text,
-      tsMs,
+      tsMs: Number(line.tsMs),
       retentionDays,
     };
   });
+}
+
+/** Refuses a chunk that does not say whose lines these are. */
+export function checkChunkIds(jobRunId: string, pipelineRunId: string): void {
+  if (jobRunId === '') throw new MalformedChunkError('job_run_id is empty');
+  if (pipelineRunId === '') throw new MalformedChunkError('pipeline_run_id is empty');
+}
+
+/** The days a chunk's lines are kept: its own retention, else the default; at most MAX_RETENTION_DAYS. */
+export function chunkRetentionDays(own: number, defaultRetentionDays: number): number {
+  return Math.min(own > 0 ? own : defaultRetentionDays, MAX_RETENTION_DAYS);
+}
+
+/** A line's stream as stored; anything else breaks the contract. */
+export function lineStream(where: string, stream: number): LogStreamName {
+  const name = STREAM_NAMES[stream as LogStream];
+  if (name === undefined) throw new MalformedChunkError(`${where}.stream ${stream} is not STDOUT, STDERR or SYSTEM`);
+  return name;
+}
+
+/** A line's level as stored: an unknown one is NONE. */
+export function lineLevel(level: number): LineLevelName {
+  return LEVEL_NAMES[level as LogLevel] ?? 'NONE';
+}
+
+/** Refuses a line whose seq, attempt or time is out of range (`shown`: the time as sent, for the message). */
+export function checkLineNumbers(
+  where: string,
+  seq: bigint | number,
+  attempt: number,
+  tsMs: number,
+  shown: bigint | number = tsMs,
+): void {
+  if (seq < 1 || seq > MAX_INT32) throw new MalformedChunkError(`${where}.seq ${seq} is out of range`);
+  if (attempt < 1 || attempt > MAX_INT32) throw new MalformedChunkError(`${where}.attempt ${attempt} is out of range`);
+  if (tsMs < 0 || tsMs >= MAX_TS_MS) throw new MalformedChunkError(`${where}.ts_ms ${shown} is out of range`);
 }

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '@fluxi/common';
 import { clientLoggerClass } from './client-logger.js';
@@ -17,6 +18,11 @@ export interface ClickHouseOptions {
 export interface ClickHouseHandle {
   client: ClickHouseClient;
   engine: 'server' | 'chdb';
+  /**
+   * Inserts a TabSeparated body into `columns` of `table`. chDB takes the bytes as they are
+   * (its native parser reads them; the client's insert would copy them into one string first).
+   */
+  insertTsv(table: string, columns: readonly string[], body: Buffer): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,7 +35,10 @@ export async function openClickHouse(options: ClickHouseOptions): Promise<ClickH
   const log = { LoggerClass: clientLoggerClass(options.logger) };
   if (options.url !== undefined) {
     const client = createClient({ url: options.url, application: 'fluxi-logs', log });
-    return { client, engine: 'server', close: () => client.close() };
+    const insertTsv = async (table: string, columns: readonly string[], body: Buffer) => {
+      await client.insert({ table, columns: nonEmpty(columns), format: 'TabSeparated', values: Readable.from([body]) });
+    };
+    return { client, engine: 'server', insertTsv, close: () => client.close() };
   }
   // Loaded only here, so a service pointed at a server never loads the native engine.
   const [{ createChdbConnection }, { drainPending }] = await Promise.all([import('chdb/connection'), import('chdb')]);
@@ -45,6 +54,9 @@ export async function openClickHouse(options: ClickHouseOptions): Promise<ClickH
   return {
     client,
     engine: 'chdb',
+    async insertTsv(table, columns, body) {
+      await connection.chdb.rawInsert({ table, columns, format: 'TabSeparated', values: body });
+    },
     async close() {
       await client.close();
       // close() returns before the native connection is gone when a query is still
@@ -52,4 +64,10 @@ export async function openClickHouse(options: ClickHouseOptions): Promise<ClickH
       await drainPending();
     },
   };
+}
+
+function nonEmpty(columns: readonly string[]): [string, ...string[]] {
+  const [first, ...rest] = columns;
+  if (first === undefined) throw new Error('an insert needs at least one column');
+  return [first, ...rest];
 }

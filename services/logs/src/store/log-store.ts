@@ -1,9 +1,11 @@
 import { badInput, FluxiError, type Logger } from '@fluxi/common';
+import type { ChunkLines } from '../domain/chunk-lines.js';
 import type { LineLevelName, LogRow } from '../domain/log-row.js';
 import type { LogQuery } from '../domain/log-query.js';
 import type { SearchFilter, SearchOrder, SearchPosition, SearchTerm } from '../domain/log-search.js';
 import { openClickHouse, type ClickHouseHandle, type ClickHouseOptions } from './clickhouse.js';
 import { EXPIRES_AT, LINES_TABLE, migrate, OUTCOMES_TABLE } from './migrations.js';
+import { TSV_COLUMNS, tsvFromChunks, tsvFromRows } from './tsv-rows.js';
 import { contextSql, occurrencesPerDaySql, searchPageSql, searchWhere, type SqlPart } from './search-sql.js';
 import {
   toFound,
@@ -70,29 +72,17 @@ export class LogStore {
   }
 
   /** Writes rows in one insert; resolves only once ClickHouse has them. */
-  async insert(rows: readonly LogRow[]): Promise<void> {
-    if (rows.length === 0) return;
+  insert(rows: readonly LogRow[]): Promise<void> {
+    return this.insertLines([], rows);
+  }
+
+  /** Writes the lines of checked chunks, and rows, in one insert; resolves only once ClickHouse has them. */
+  async insertLines(chunks: readonly ChunkLines[], rows: readonly LogRow[] = []): Promise<void> {
+    if (rows.length === 0 && chunks.every((chunk) => chunk.seq.length === 0)) return;
     await this.ready();
+    const body = rows.length === 0 ? tsvFromChunks(chunks) : Buffer.concat([tsvFromChunks(chunks), tsvFromRows(rows)]);
     try {
-      await this.handle.client.insert({
-        table: LINES_TABLE,
-        format: 'JSONEachRow',
-        values: rows.map((row) => ({
-          job_run_id: row.jobRunId,
-          attempt: row.attempt,
-          seq: row.seq,
-          pipeline_run_id: row.pipelineRunId,
-          pipeline_id: row.pipelineId,
-          job_id: row.jobId,
-          job_name: row.jobName,
-          stream: row.stream,
-          level: row.level,
-          text: row.text,
-          // An integer into DateTime64(3) is read as milliseconds since the epoch (UTC).
-          ts: row.tsMs,
-          retention_days: row.retentionDays,
-        })),
-      });
+      await this.handle.insertTsv(LINES_TABLE, TSV_COLUMNS, body);
     } catch (error) {
       throw unavailable('write log lines', error);
     }
