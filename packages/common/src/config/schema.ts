@@ -125,7 +125,12 @@ export const configSchema = z
       .object({
         host: z.string().default('127.0.0.1'),
         port: port.default(0),
-        batchSize: z.number().int().min(1).max(100_000).default(1000),
+        /**
+         * Most log chunks (JetStream messages) in one insert. A busy job's chunk holds up to 2000
+         * lines (and 256 KiB of text), so 200 of them are up to 400 000 lines in one insert.
+         */
+        batchSize: z.number().int().min(1).max(100_000).default(200),
+        /** Longest wait, after a batch's first chunk, for more to fill it (ms). */
         flushMs: z.number().int().min(1).max(60_000).default(200),
         /**
          * Days a job's log lines are kept when its pipeline sets no log retention of its own
