@@ -3,7 +3,7 @@
 // service → chDB/ClickHouse), against the raw insert rate of the same store measured in the same
 // run (the same rows inserted straight into a copy of the log table, in batches of BATCH rows).
 // Prints lines/s stored, the ratio, and the time from the job's end until its last line is
-// found by searchLogs.
+// found by searchLogs, and how far the NATS store of log chunks grew.
 // Usage: npm run bench:logs [-- --lines 1000000 --batch 100000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { startFluxi } from '@fluxi/server';
 import { createClient as createLiveClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { gql } from '../lib/gql.mjs';
+import { describeStore, watchLogStream } from './store-watch.mjs';
 
 const { values } = parseArgs({
   options: { lines: { type: 'string', default: '1000000' }, batch: { type: 'string', default: '100000' } },
@@ -127,6 +128,7 @@ const config = loadConfig({
 const system = await startFluxi(config, createLogger({ level: 'warn', console: false }));
 try {
   const { url, adminKey: key } = system;
+  const store = await watchLogStream(system.natsUrl);
   const { createJob } = await gql(url, key, 'mutation($i: CreateJobInput!) { createJob(input: $i) { id } }', {
     i: { name: 'print-lines', command: `seq 1 ${LINES} | awk '{ print "bench line " $1 }'`, timeoutSec: 3600 },
   });
@@ -178,6 +180,7 @@ try {
     await sleep(200);
   }
   const storedAt = performance.now();
+  const storeGrowth = await store.stop();
   const raw = await rawInsert(dataDir);
 
   const storedMs = storedAt - started;
@@ -192,6 +195,7 @@ try {
     `  raw insert, same store:          ${raw.toFixed(0)} ms (${rawRate.toFixed(0)} lines/s, batches of ${BATCH})`,
   );
   console.log(`  ratio raw/through: ${(rawRate / rate).toFixed(2)}x`);
+  console.log(`  ${describeStore(storeGrowth)}`);
   console.log(`  last line searchable after job end: ${(searchableAt - jobEnded).toFixed(0)} ms (polled every 100 ms)`);
   const tail = await liveTail(url, key);
   console.log(
