@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { silentLogger } from '@fluxi/common';
 import { fromBinary, RunEventSchema, type ExecuteJob, type JobRunEvent } from '@fluxi/contracts';
-import { openDatabase, type Database } from '@fluxi/db';
+import { openDatabase, type Database, type SqlExecutor } from '@fluxi/db';
 import { tempDir } from '@fluxi/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunEngine } from '../src/engine/run-engine.js';
@@ -24,12 +24,27 @@ let store: RunStore;
 let engine: RunEngine;
 const queued: ExecuteJob[] = [];
 let transactions = 0;
+const statements: string[] = [];
 
 beforeAll(async () => {
   infra = await startInfra();
   catalog = await new FakeCatalog(infra.nats.nc).start();
   db = await openDatabase({ embeddedDir: join(tempDir('fluxi-advance-batch-').path, 'db'), schema: 'scheduler' });
-  store = new RunStore(db);
+  // The same database, every statement of a transaction noted.
+  const noting: Database = {
+    ...db,
+    query: (sql, params) => db.query(sql, params),
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          query: (sql, params) => {
+            statements.push(sql.replace(/\s+/g, ' ').trim());
+            return tx.query(sql, params);
+          },
+        } as SqlExecutor),
+      ),
+  };
+  store = new RunStore(noting);
   await store.migrate();
   const transaction = store.transaction.bind(store);
   store.transaction = (fn) => {
@@ -78,6 +93,16 @@ async function storyOf(runId: string): Promise<string[]> {
   return story(rows.map((row) => ({ event: fromBinary(RunEventSchema, row.data), msgId: undefined })));
 }
 
+/** What a run's job runs ended up as, by name (times as present or not). */
+async function jobRunsOf(runId: string): Promise<unknown[]> {
+  return db.query(
+    `SELECT name, status, attempt, exit_code, failure_class, reason, output, output_bytes,
+       started_at IS NOT NULL AS started, ended_at IS NOT NULL AS ended, dispatched_attempt
+     FROM job_runs WHERE pipeline_run_id = $1 ORDER BY name`,
+    [runId],
+  );
+}
+
 /** Interleaved starts and ends of a run's three jobs, as an executor pool would report them. */
 function lifecycle(jobs: Map<string, ExecuteJob>): JobRunEvent[] {
   const job = (name: string) => jobs.get(name) as ExecuteJob;
@@ -98,9 +123,16 @@ describe('advance over a batch of events', () => {
 
     const batched = await threeJobRun();
     const before = transactions;
+    statements.length = 0;
     const results = await engine.advance.applyAll(lifecycle(batched.jobs));
     expect(results).toEqual(Array.from({ length: 6 }, () => ({ applied: true })));
     expect(transactions - before).toBe(1);
+    // Six changes of three job runs, written behind: fewer statements than changes (one per
+    // change before), and the job runs end up as one transaction per event left them.
+    const updates = statements.filter((sql) => /UPDATE job_runs j SET status/.test(sql));
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.length).toBeLessThanOrEqual(2);
+    expect(await jobRunsOf(batched.runId)).toEqual(await jobRunsOf(alone.runId));
 
     const expected = await storyOf(alone.runId);
     expect(expected.at(-1)).toBe('run: SUCCEEDED SUCCESS');

@@ -103,8 +103,8 @@ export class RunStore {
         const result = await this.db.transaction(async (sql) => {
           const tx = new RunTx(sql);
           const value = await fn(tx);
-          // Events no later statement took along are written now, before the commit.
-          await tx.outbox.flush();
+          // Job-run updates still waiting, and events no statement took along, are written now, before the commit.
+          await tx.flush();
           appended = tx.outbox.appended;
           return value;
         });

@@ -4,6 +4,7 @@ import { storableText } from '../domain/safe-text.js';
 import type { StageRunState } from '../domain/stages.js';
 import { ContextTx } from './context-tx.js';
 import { DispatchTx } from './dispatch-tx.js';
+import { JobRunWrites, timestampParam, type KeptOutput } from './job-run-writes.js';
 import { OutboxTx } from './outbox.js';
 import {
   JOB_RUN_COLUMNS,
@@ -35,10 +36,33 @@ export class RunTx {
   /** Run events stored with the change they describe. */
   readonly outbox: OutboxTx;
 
-  constructor(private readonly tx: SqlExecutor) {
-    this.contexts = new ContextTx(tx);
-    this.dispatch = new DispatchTx(tx);
-    this.outbox = new OutboxTx(tx);
+  /** Job-run updates written behind (see JobRunWrites). */
+  private readonly jobRunWrites: JobRunWrites;
+  /** Runs a statement after the job-run updates waiting: what may read or change job runs goes through it. */
+  private readonly tx: SqlExecutor;
+
+  /**
+   * @param sql the transaction. Statements that neither read nor change job runs (stage
+   * records, attempt records, artifacts, the run row, contexts, the outbox) use it
+   * directly, so job-run updates keep gathering across them.
+   */
+  constructor(private readonly sql: SqlExecutor) {
+    this.outbox = new OutboxTx(sql);
+    this.jobRunWrites = new JobRunWrites(sql, this.outbox);
+    this.tx = {
+      query: async (text, params) => {
+        await this.jobRunWrites.flush();
+        return sql.query(text, params);
+      },
+    };
+    this.contexts = new ContextTx(sql);
+    this.dispatch = new DispatchTx(this.tx);
+  }
+
+  /** Writes what waits (job-run updates, then run events no statement took along); before the commit. */
+  async flush(): Promise<void> {
+    await this.jobRunWrites.flush();
+    await this.outbox.flush();
   }
 
   /**
@@ -152,35 +176,14 @@ export class RunTx {
    * Writes a job run's progress, and the standard output of the attempt that just ran when
    * given. Reason and output come from events: they are made storable (no NUL, no lone surrogate).
    */
-  /** Writes a job run's progress, with the run events pending in this transaction (one statement). */
-  async updateJobRun(progress: JobRunProgress, output?: { text: string; bytes: number }): Promise<void> {
-    const events = this.outbox.takePending(12);
-    await this.tx.query(
-      `${events === undefined ? '' : `WITH run_events_written AS (${events.sql}) `}
-       UPDATE job_runs SET status = $2, attempt = $3, not_before = $4, exit_code = $5, failure_class = $6, reason = $7,
-         started_at = $8, ended_at = $9, output = CASE WHEN $10::boolean THEN $11 ELSE output END,
-         output_bytes = CASE WHEN $10::boolean THEN $12 ELSE output_bytes END
-       WHERE id = $1`,
-      [
-        progress.id,
-        progress.status,
-        progress.attempt,
-        progress.notBefore,
-        progress.exitCode,
-        progress.failureClass,
-        nullableText(progress.reason),
-        progress.startedAt,
-        progress.endedAt,
-        output !== undefined,
-        output === undefined ? null : storableText(output.text),
-        output?.bytes ?? null,
-        ...(events?.params ?? []),
-      ],
-    );
+  /** Writes a job run's progress (behind: with the transaction's next statement on job runs, or its commit). */
+  updateJobRun(progress: JobRunProgress, output?: KeptOutput): Promise<void> {
+    this.jobRunWrites.add(progress, output);
+    return Promise.resolve();
   }
 
   async updateRun(progress: PipelineRunProgress): Promise<void> {
-    await this.tx.query(
+    await this.sql.query(
       'UPDATE pipeline_runs SET status = $2, reason = $3, started_at = $4, ended_at = $5 WHERE id = $1',
       [progress.id, progress.status, progress.reason, progress.startedAt, progress.endedAt],
     );
@@ -210,15 +213,23 @@ export class RunTx {
 
   /** Writes the stage records of a run (insert or update). */
   async saveStageRuns(runId: string, stages: readonly StageRunState[]): Promise<void> {
-    for (const stage of stages) {
-      await this.tx.query(
-        `INSERT INTO stage_runs (pipeline_run_id, stage_index, name, status, started_at, ended_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (pipeline_run_id, stage_index)
-         DO UPDATE SET status = EXCLUDED.status, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at`,
-        [runId, stage.index, stage.name, stage.status, stage.startedAt, stage.endedAt],
-      );
-    }
+    if (stages.length === 0) return;
+    await this.sql.query(
+      `INSERT INTO stage_runs (pipeline_run_id, stage_index, name, status, started_at, ended_at)
+       SELECT $1, v.stage_index, v.name, v.status, v.started_at::timestamptz, v.ended_at::timestamptz
+       FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[])
+         AS v (stage_index, name, status, started_at, ended_at)
+       ON CONFLICT (pipeline_run_id, stage_index)
+       DO UPDATE SET status = EXCLUDED.status, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at`,
+      [
+        runId,
+        stages.map((stage) => stage.index),
+        stages.map((stage) => stage.name),
+        stages.map((stage) => stage.status),
+        stages.map((stage) => timestampParam(stage.startedAt)),
+        stages.map((stage) => timestampParam(stage.endedAt)),
+      ],
+    );
   }
 
   /** Records an attempt that ended (finished, retried, cancelled, timed out). */
@@ -230,7 +241,7 @@ export class RunTx {
       'status' | 'exitCode' | 'failureClass' | 'reason' | 'notBefore' | 'startedAt' | 'endedAt'
     >,
   ): Promise<void> {
-    await this.tx.query(
+    await this.sql.query(
       `INSERT INTO job_run_attempts (job_run_id, attempt, status, not_before, started_at, ended_at, exit_code, failure_class, reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (job_run_id, attempt) DO UPDATE SET status = EXCLUDED.status, not_before = EXCLUDED.not_before,
@@ -256,7 +267,7 @@ export class RunTx {
     files: readonly { path: string; sizeBytes: number }[],
   ): Promise<void> {
     for (const file of files) {
-      await this.tx.query(
+      await this.sql.query(
         `INSERT INTO artifacts (job_run_id, attempt, path, size_bytes) VALUES ($1, $2, $3, $4)
          ON CONFLICT (job_run_id, attempt, path) DO UPDATE SET size_bytes = EXCLUDED.size_bytes`,
         [jobRunId, attempt, storableText(file.path), file.sizeBytes],
