@@ -103,6 +103,17 @@ async function jobRunsOf(runId: string): Promise<unknown[]> {
   );
 }
 
+/** The contexts a run wrote, by kind and name; a pipeline context's parts that name a stored job context. */
+async function contextsOf(runId: string): Promise<unknown[]> {
+  return db.query(
+    `SELECT kind, CASE WHEN kind = 'job' THEN name END AS name, value, size_bytes, truncated, exit_code, status,
+       duration_ms IS NOT NULL AS timed,
+       (SELECT count(*) FROM jsonb_array_elements(c.parts) part JOIN contexts j ON j.id = part->>'contextId')::int AS parts
+     FROM contexts c WHERE pipeline_run_id = $1 ORDER BY kind, name`,
+    [runId],
+  );
+}
+
 /** Interleaved starts and ends of a run's three jobs, as an executor pool would report them. */
 function lifecycle(jobs: Map<string, ExecuteJob>): JobRunEvent[] {
   const job = (name: string) => jobs.get(name) as ExecuteJob;
@@ -133,6 +144,10 @@ describe('advance over a batch of events', () => {
     expect(updates.length).toBeGreaterThan(0);
     expect(updates.length).toBeLessThanOrEqual(2);
     expect(await jobRunsOf(batched.runId)).toEqual(await jobRunsOf(alone.runId));
+    // So are the contexts (three jobs', then the pipeline's): written behind too.
+    expect(statements.filter((sql) => sql.startsWith('INSERT INTO contexts')).length).toBeLessThanOrEqual(2);
+    expect(await contextsOf(batched.runId)).toEqual(await contextsOf(alone.runId));
+    expect(await contextsOf(batched.runId)).toHaveLength(4);
 
     const expected = await storyOf(alone.runId);
     expect(expected.at(-1)).toBe('run: SUCCEEDED SUCCESS');

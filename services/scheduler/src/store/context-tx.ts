@@ -1,6 +1,4 @@
-import { IdPrefix, newId } from '@fluxi/common';
 import type { SqlExecutor } from '@fluxi/db';
-import { storableText } from '../domain/safe-text.js';
 import {
   CONTEXT_COLUMNS,
   toContextRecord,
@@ -8,43 +6,23 @@ import {
   type ContextRow,
   type ContextWrite,
 } from './context-records.js';
+import type { ContextWrites } from './context-writes.js';
 
 /** Writes of contexts, inside the run engine's transaction. */
 export class ContextTx {
-  constructor(private readonly tx: SqlExecutor) {}
+  /** @param tx the transaction, writing what waits before each statement (see RunTx). */
+  constructor(
+    private readonly tx: SqlExecutor,
+    private readonly writes: ContextWrites,
+  ) {}
 
   /**
    * Writes the latest output of a job or pipeline; the context keeps its id across writes.
-   * Its name and value are made storable (no NUL, no lone surrogate): they come from events.
+   * Written behind (see ContextWrites): with the transaction's next read, or its commit.
    */
-  async write(context: ContextWrite, at: Date): Promise<void> {
-    const id = newId(context.kind === 'job' ? IdPrefix.jobContext : IdPrefix.pipelineContext);
-    await this.tx.query(
-      `INSERT INTO contexts (id, kind, owner_id, name, value, size_bytes, truncated, pipeline_run_id, job_run_id,
-         started_at, duration_ms, exit_code, status, parts, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15)
-       ON CONFLICT (kind, owner_id) DO UPDATE SET name = EXCLUDED.name, value = EXCLUDED.value,
-         size_bytes = EXCLUDED.size_bytes, truncated = EXCLUDED.truncated, pipeline_run_id = EXCLUDED.pipeline_run_id,
-         job_run_id = EXCLUDED.job_run_id, started_at = EXCLUDED.started_at, duration_ms = EXCLUDED.duration_ms,
-         exit_code = EXCLUDED.exit_code, status = EXCLUDED.status, parts = EXCLUDED.parts, updated_at = EXCLUDED.updated_at`,
-      [
-        id,
-        context.kind,
-        context.ownerId,
-        storableText(context.name),
-        storableText(context.value),
-        context.sizeBytes,
-        context.truncated,
-        context.pipelineRunId,
-        context.jobRunId,
-        context.startedAt,
-        context.durationMs,
-        context.exitCode,
-        context.status,
-        JSON.stringify(context.parts),
-        at,
-      ],
-    );
+  write(context: ContextWrite, at: Date): Promise<void> {
+    this.writes.add(context, at);
+    return Promise.resolve();
   }
 
   /** The number of the run that wrote a pipeline's context; undefined when none did (or that run is gone). */

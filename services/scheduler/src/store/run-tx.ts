@@ -3,6 +3,7 @@ import type { SqlExecutor } from '@fluxi/db';
 import { storableText } from '../domain/safe-text.js';
 import type { StageRunState } from '../domain/stages.js';
 import { ContextTx } from './context-tx.js';
+import { ContextWrites } from './context-writes.js';
 import { DispatchTx } from './dispatch-tx.js';
 import { JobRunWrites, timestampParam, type KeptOutput } from './job-run-writes.js';
 import { OutboxTx } from './outbox.js';
@@ -36,33 +37,40 @@ export class RunTx {
   /** Run events stored with the change they describe. */
   readonly outbox: OutboxTx;
 
-  /** Job-run updates written behind (see JobRunWrites). */
+  /** Job-run updates and context writes, written behind (see JobRunWrites). */
   private readonly jobRunWrites: JobRunWrites;
+  private readonly contextWrites: ContextWrites;
   /** Runs a statement after the job-run updates waiting: what may read or change job runs goes through it. */
   private readonly tx: SqlExecutor;
 
   /**
-   * @param sql the transaction. Statements that neither read nor change job runs (stage
-   * records, attempt records, artifacts, the run row, contexts, the outbox) use it
-   * directly, so job-run updates keep gathering across them.
+   * @param sql the transaction. Statements that neither read job runs or contexts nor
+   * change them (stage records, attempt records, artifacts, the run row, the outbox) use
+   * it directly, so the writes behind keep gathering across them.
    */
   constructor(private readonly sql: SqlExecutor) {
     this.outbox = new OutboxTx(sql);
     this.jobRunWrites = new JobRunWrites(sql, this.outbox);
+    this.contextWrites = new ContextWrites(sql);
     this.tx = {
       query: async (text, params) => {
-        await this.jobRunWrites.flush();
+        await this.flushWrites();
         return sql.query(text, params);
       },
     };
-    this.contexts = new ContextTx(sql);
+    this.contexts = new ContextTx(this.tx, this.contextWrites);
     this.dispatch = new DispatchTx(this.tx);
   }
 
-  /** Writes what waits (job-run updates, then run events no statement took along); before the commit. */
+  /** Writes what waits (job-run updates and contexts, then run events no statement took along); before the commit. */
   async flush(): Promise<void> {
-    await this.jobRunWrites.flush();
+    await this.flushWrites();
     await this.outbox.flush();
+  }
+
+  private async flushWrites(): Promise<void> {
+    await this.jobRunWrites.flush();
+    await this.contextWrites.flush();
   }
 
   /**
