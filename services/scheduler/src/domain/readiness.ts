@@ -57,17 +57,25 @@ function graphOf(jobRun: JobRunState, all: readonly JobRunState[]) {
  */
 export function readiness(jobRun: JobRunState, all: readonly JobRunState[]): Readiness {
   const { graph, list, index } = graphOf(jobRun, all);
-  return readinessAt(index, list, graph);
+  return readinessAt(index, list, graph, newMemos());
 }
 
+/** Answers about what is upstream, kept while no job run becomes FAILED or CANCELLED (one release). */
+interface UpstreamMemos {
+  readonly failed: Map<number, number | null>;
+  readonly cancelled: Map<number, number | null>;
+}
+
+const newMemos = (): UpstreamMemos => ({ failed: new Map(), cancelled: new Map() });
+
 /** readiness() of the job run at `index` of `all`, whose waits `graph` holds. */
-function readinessAt(index: number, all: readonly JobRunState[], graph: WaitGraph): Readiness {
+function readinessAt(index: number, all: readonly JobRunState[], graph: WaitGraph, memos: UpstreamMemos): Readiness {
   const jobRun = all[index] as JobRunState;
   const missing = jobRun.needs.find((need) => !all.some((other) => other.entry === need));
   if (missing !== undefined) return { state: 'blocked', reason: `needs ${missing}, which is not in the run` };
-  const upstream = graph.upstreamOf(index).map((position) => all[position] as JobRunState);
-  const failed = upstream.find(isBlockingFailure);
-  const cancelled = upstream.find((other) => other.status === 'CANCELLED');
+  const at = (position: number | undefined) => (position === undefined ? undefined : all[position]);
+  const failed = at(graph.firstUpstream(index, (p) => isBlockingFailure(all[p] as JobRunState), memos.failed));
+  const cancelled = at(graph.firstUpstream(index, (p) => all[p]?.status === 'CANCELLED', memos.cancelled));
   const allEnded = graph.waitsFor(index).every((position) => endedFor(jobRun, all[position] as JobRunState));
   switch (jobRun.when) {
     case 'on_success':
@@ -99,11 +107,14 @@ function endedFor(jobRun: JobRunState, other: JobRunState): boolean {
  * A PENDING job run waiting (by needs, directly or further up) for a MANUAL job run that may
  * fail: it does not hold its run, and runs once that one is played (the run opens again).
  */
-function parkedBehindManual(index: number, all: readonly JobRunState[], graph: WaitGraph): boolean {
-  return graph.upstreamOf(index).some((position) => {
-    const other = all[position] as JobRunState;
-    return other.status === 'MANUAL' && other.allowFailure;
-  });
+function parkedBehindManual(
+  index: number,
+  all: readonly JobRunState[],
+  graph: WaitGraph,
+  memo: Map<number, number | null>,
+): boolean {
+  const manual = (position: number) => all[position]?.status === 'MANUAL' && all[position]?.allowFailure === true;
+  return graph.firstUpstream(index, manual, memo) !== undefined;
 }
 
 /** Why a job run was skipped when its run ended while it waited for a manual job run nobody played. */
@@ -134,13 +145,14 @@ export function release(run: RunState, now: Date): { run: RunState; dispatch: Jo
   const jobRuns = [...run.jobRuns];
   // Statuses change below, who waits for whom does not: one graph for the whole release.
   const graph = new WaitGraph(jobRuns);
+  const memos = newMemos();
   const dispatch: JobRunState[] = [];
   let moved = true;
   while (moved) {
     moved = false;
     for (const [index, jobRun] of jobRuns.entries()) {
       if (jobRun.status !== 'PENDING') continue;
-      const state = readinessAt(index, jobRuns, graph);
+      const state = readinessAt(index, jobRuns, graph, memos);
       if (state.state === 'waiting') continue;
       // A manual job run, once it could start, waits for a person (playJobRun).
       const ready = jobRun.when === 'manual' ? 'MANUAL' : 'QUEUED';
@@ -157,8 +169,9 @@ export function release(run: RunState, now: Date): { run: RunState; dispatch: Jo
   const moving = (jobRun: JobRunState) =>
     jobRun.status === 'QUEUED' || jobRun.status === 'RUNNING' || (jobRun.status === 'MANUAL' && !jobRun.allowFailure);
   if (!jobRuns.some(moving)) {
+    const parked = new Map<number, number | null>();
     for (const [index, jobRun] of jobRuns.entries()) {
-      if (jobRun.status === 'PENDING' && !parkedBehindManual(index, jobRuns, graph)) {
+      if (jobRun.status === 'PENDING' && !parkedBehindManual(index, jobRuns, graph, parked)) {
         jobRuns[index] = { ...jobRun, status: 'SKIPPED', endedAt: now, reason: 'its needs can never be met' };
       }
     }
@@ -174,11 +187,13 @@ export function release(run: RunState, now: Date): { run: RunState; dispatch: Jo
  */
 function settle(run: RunState, queuedSome: boolean, now: Date, graph: WaitGraph): RunState {
   if (isTerminal(run.status)) return run;
+  const parked = new Map<number, number | null>();
   const holding = (jobRun: JobRunState, index: number) =>
-    holdsRun(jobRun) && !(jobRun.status === 'PENDING' && parkedBehindManual(index, run.jobRuns, graph));
+    holdsRun(jobRun) && !(jobRun.status === 'PENDING' && parkedBehindManual(index, run.jobRuns, graph, parked));
   if (!run.jobRuns.some(holding)) {
+    const manuals = new Map<number, number | null>();
     const jobRuns = run.jobRuns.map((jobRun, index) =>
-      jobRun.status === 'PENDING' ? notPlayed(index, run.jobRuns, now, graph) : jobRun,
+      jobRun.status === 'PENDING' ? notPlayed(index, run.jobRuns, now, graph, manuals) : jobRun,
     );
     return { ...run, jobRuns, status: runOutcome(jobRuns), endedAt: now, startedAt: run.startedAt ?? now };
   }
@@ -194,11 +209,15 @@ function settle(run: RunState, queuedSome: boolean, now: Date, graph: WaitGraph)
 }
 
 /** A PENDING job run left when its run ends: it waits for a manual job run that may fail, not played. */
-function notPlayed(index: number, all: readonly JobRunState[], now: Date, graph: WaitGraph): JobRunState {
+function notPlayed(
+  index: number,
+  all: readonly JobRunState[],
+  now: Date,
+  graph: WaitGraph,
+  memo: Map<number, number | null>,
+): JobRunState {
   const jobRun = all[index] as JobRunState;
-  const manual = graph
-    .upstreamOf(index)
-    .map((position) => all[position] as JobRunState)
-    .find((other) => other.status === 'MANUAL');
+  const found = graph.firstUpstream(index, (position) => all[position]?.status === 'MANUAL', memo);
+  const manual = found === undefined ? undefined : all[found];
   return { ...jobRun, status: 'SKIPPED', endedAt: now, reason: notPlayedReason(manual?.name ?? 'unknown') };
 }

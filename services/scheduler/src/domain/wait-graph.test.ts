@@ -32,6 +32,23 @@ function randomRun(seed: number, size: number): JobRunState[] {
   return jobRuns.map((jobRun, i) => ({ ...jobRun, id: `JR${i}` }));
 }
 
+/**
+ * A pseudo-random valid plan (no cycle): stages in order, entries of one or two job runs
+ * (matrix cells), needs only on entries listed before.
+ */
+function randomDag(seed: number, size: number): JobRunState[] {
+  let state = seed;
+  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  return Array.from({ length: size }, (_, i) => {
+    const pair = Math.floor(i / 2);
+    const needs =
+      pair > 0 && next() < 0.5
+        ? Array.from({ length: 1 + Math.floor(next() * 3) }, () => `e${Math.floor(next() * pair)}`)
+        : [];
+    return { ...jr(`e${pair}`, Math.floor(i / 5), 'PENDING', { needs, startAtOnce: next() < 0.1 }), id: `JR${i}` };
+  });
+}
+
 describe('WaitGraph', () => {
   it('finds what waitsFor finds and the same closure, in the same order, as the uncached walk', () => {
     for (let seed = 1; seed <= 40; seed++) {
@@ -41,6 +58,25 @@ describe('WaitGraph', () => {
         expect(graph.waitsFor(index).map((p) => all[p]!.id)).toEqual(waitsFor(jobRun, all).map((o) => o.id));
         expect(graph.upstreamOf(index).map((p) => all[p]!.id)).toEqual(naiveUpstream(jobRun, all));
       });
+    }
+  });
+
+  it('finds the first matching job run upstream, as the uncached walk finds it, with its memo', () => {
+    const statuses = ['SUCCESS', 'FAILED', 'CANCELLED', 'PENDING', 'MANUAL'] as const;
+    for (let seed = 1; seed <= 40; seed++) {
+      const all = randomDag(seed, 30).map((jobRun, i) => ({
+        ...jobRun,
+        status: statuses[(i * seed) % 5] ?? 'PENDING',
+      }));
+      const graph = new WaitGraph(all);
+      for (const status of ['FAILED', 'CANCELLED', 'MANUAL']) {
+        const memo = new Map<number, number | null>();
+        all.forEach((jobRun, index) => {
+          const found = graph.firstUpstream(index, (p) => all[p]!.status === status, memo);
+          const expected = naiveUpstream(jobRun, all).find((id) => all.find((o) => o.id === id)!.status === status);
+          expect(found === undefined ? undefined : all[found]!.id).toBe(expected);
+        });
+      }
     }
   });
 

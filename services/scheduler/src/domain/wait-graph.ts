@@ -56,6 +56,33 @@ export class WaitGraph {
     return found;
   }
 
+  /**
+   * The first position upstream of `index`, in upstreamOf()'s order, whose job run
+   * `matches`; undefined when none. Each job run's answer is worked out once from those of
+   * what it waits for (a node met before in upstreamOf()'s walk had nothing matching in its
+   * own closure), so a question costs one pass over who waits for whom instead of a walk
+   * per job run. `memo` holds the answers of one question while what it asks about does not
+   * change (a release never makes a job run FAILED or CANCELLED).
+   */
+  firstUpstream(
+    index: number,
+    matches: (position: number) => boolean,
+    memo: Map<number, number | null>,
+  ): number | undefined {
+    const known = memo.get(index);
+    if (known !== undefined) return known ?? undefined;
+    // Marked first: a plan with a cycle (never a valid one) must not loop.
+    memo.set(index, null);
+    const direct = this.waitsFor(index);
+    let found: number | undefined;
+    for (let i = direct.length - 1; i >= 0 && found === undefined; i -= 1) {
+      const position = direct[i] as number;
+      found = matches(position) ? position : this.firstUpstream(position, matches, memo);
+    }
+    memo.set(index, found ?? null);
+    return found;
+  }
+
   private entries(): Map<string, number[]> {
     if (this.byEntry === undefined) {
       const byEntry = new Map<string, number[]>();
