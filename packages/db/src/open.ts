@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { EmbeddedDatabaseSettings } from '@fluxi/common';
 import pg from 'pg';
 import type { Database, SqlExecutor } from './database.js';
 import { defaultEmbeddedSettings, pgliteSettingArgs } from './pglite-settings.js';
+import { seedFromTemplate } from './pglite-template.js';
 
 export interface OpenDatabaseOptions {
   /** postgres:// URL; when unset, an embedded PGlite database in `embeddedDir`. */
@@ -63,7 +63,8 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
 }
 
 async function openPglite(dir: string, schema: string, settings: EmbeddedDatabaseSettings): Promise<Database> {
-  mkdirSync(dir, { recursive: true });
+  // A new database starts as a copy of an empty one instead of running initdb (pglite-template.ts).
+  await seedFromTemplate(dir);
   // PGlite's own parameters (single-user mode, no parallel workers…), then ours: a later -c wins.
   const db = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, ...pgliteSettingArgs(settings)] });
   await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema};`);
