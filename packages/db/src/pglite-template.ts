@@ -1,4 +1,5 @@
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { constants, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -83,7 +84,8 @@ export async function seedFromTemplate(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   if (readdirSync(dir).length > 0) return;
   try {
-    cpSync(await template(), dir, { recursive: true });
+    // Off the event loop (other services start meanwhile); a copy-on-write clone where the file system has them.
+    await cp(await template(), dir, { recursive: true, mode: constants.COPYFILE_FICLONE });
   } catch {
     // No template (a read-only temporary folder, a full disk): PGlite runs initdb as before.
     rmSync(dir, { recursive: true, force: true });
