@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { silentLogger } from '@fluxi/common';
 import { fromBinary, RunEventSchema, type ExecuteJob, type JobRunEvent } from '@fluxi/contracts';
-import { openDatabase, type Database, type SqlExecutor } from '@fluxi/db';
+import { openDatabase, type Database } from '@fluxi/db';
 import { tempDir } from '@fluxi/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunEngine } from '../src/engine/run-engine.js';
@@ -10,6 +10,7 @@ import { NatsCatalogClient } from '../src/transport/nats/catalog-client.js';
 import { FakeCatalog } from './support/fake-catalog.js';
 import { finishedEvent, startedEvent } from './support/fake-executor.js';
 import { startInfra, type Infra } from './support/infra.js';
+import { notingDatabase } from './support/noting-db.js';
 import { story } from './support/run-events.js';
 
 /**
@@ -30,20 +31,7 @@ beforeAll(async () => {
   infra = await startInfra();
   catalog = await new FakeCatalog(infra.nats.nc).start();
   db = await openDatabase({ embeddedDir: join(tempDir('fluxi-advance-batch-').path, 'db'), schema: 'scheduler' });
-  // The same database, every statement of a transaction noted.
-  const noting: Database = {
-    ...db,
-    query: (sql, params) => db.query(sql, params),
-    transaction: (fn) =>
-      db.transaction((tx) =>
-        fn({
-          query: (sql, params) => {
-            statements.push(sql.replace(/\s+/g, ' ').trim());
-            return tx.query(sql, params);
-          },
-        } as SqlExecutor),
-      ),
-  };
+  const noting = notingDatabase(db, statements);
   store = new RunStore(noting);
   await store.migrate();
   const transaction = store.transaction.bind(store);

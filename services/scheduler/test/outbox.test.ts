@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { IdPrefix, newId, silentLogger } from '@fluxi/common';
 import { ContractVersion, create, RunEventKind, RunEventSchema, Subjects, toBinary } from '@fluxi/contracts';
-import { openDatabase, type Database, type SqlExecutor } from '@fluxi/db';
+import { openDatabase, type Database } from '@fluxi/db';
 import { connectNats, type Nats } from '@fluxi/messaging';
 import {
   createTestDatabase,
@@ -17,6 +17,7 @@ import type { NewPipelineRun } from '../src/store/records.js';
 import { RunStore } from '../src/store/run-store.js';
 import type { RunTx } from '../src/store/run-tx.js';
 import { jetStreamPublisher, RunEventRelay, type PublishRunEvent } from '../src/transport/nats/run-event-relay.js';
+import { notingDatabase } from './support/noting-db.js';
 import { oneTo, readRunEvents, seqs } from './support/run-events.js';
 
 /** The outbox (store) and its relay, on PGlite and PostgreSQL, with a real nats-server. */
@@ -133,20 +134,7 @@ describe.each(engines)('the outbox on $name', (engine) => {
   it("writes pending events with the transaction's next job-run update, or before the commit", async () => {
     const db = engine.db as Database;
     const statements: string[] = [];
-    // The same database, each statement of a transaction noted.
-    const noting: Database = {
-      ...db,
-      query: (sql, params) => db.query(sql, params),
-      transaction: (fn) =>
-        db.transaction((tx) =>
-          fn({
-            query: (sql, params) => {
-              statements.push(sql.replace(/\s+/g, ' ').trim());
-              return tx.query(sql, params);
-            },
-          } as SqlExecutor),
-        ),
-    };
+    const noting = notingDatabase(db, statements);
     const store = new RunStore(noting);
     const run = newRun();
     await store.transaction((tx) => tx.insertRun(run));
