@@ -27,8 +27,8 @@ export async function watchLogStream(natsUrl) {
     );
   }, EVERY_MS);
   return {
-    /** Stops sampling once the stream is back to its size before (or `settleMs` have passed). */
-    async stop(settleMs = 5000) {
+    /** Stops sampling; with `settleMs`, waits that long at most for the stream to get back to its size before (nothing removes stored chunks now). */
+    async stop(settleMs = 0) {
       const deadline = Date.now() + settleMs;
       let after = await sample();
       while (after.messages > before.messages && Date.now() < deadline) {
