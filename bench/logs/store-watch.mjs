@@ -27,7 +27,7 @@ export async function watchLogStream(natsUrl) {
     );
   }, EVERY_MS);
   return {
-    /** Stops sampling; with `settleMs`, waits that long at most for the stream to get back to its size before (nothing removes stored chunks now). */
+    /** Stops sampling; with `settleMs`, waits that long at most for the stream to get back to its size before. */
     async stop(settleMs = 0) {
       const deadline = Date.now() + settleMs;
       let after = await sample();

@@ -5,22 +5,28 @@ import type { FluxiConfig, Logger } from '@fluxi/common';
 import { LogStore } from '../store/log-store.js';
 import { linesFromMessages } from './chunk-batch.js';
 import { LogsMetrics } from './logs-metrics.js';
+import { StoredChunkRemoval } from './stored-chunks.js';
 import { LOGGER, LOGS_CONFIG, NATS } from './tokens.js';
 
 /** Durable consumer name on FLUXI_LOGS: the logs service's position in the stream. */
 export const LOGS_DURABLE = 'logs-writer';
 
+/** How long a stored chunk stays on the stream (see StoredChunkRemoval). */
+const REMOVE_AFTER_MS = 1000;
+
 /**
  * Moves log chunks from JetStream into the store: one insert per batch, and the
  * batch is acked only after the insert returned, so a chunk is never lost,
- * at worst written twice (the store's reads drop the copies). The stream keeps the
- * stored chunks: purging it below this consumer's ack floor was tried and lost the
- * chunks in flight when the service was killed (test/chaos/split-logs.test.ts; most
- * likely the purge moved the consumer past its unacknowledged deliveries).
+ * at worst written twice (the store's reads drop the copies). Stored chunks are then
+ * removed from the stream one by one (StoredChunkRemoval): purging it below this
+ * consumer's ack floor was tried and lost the chunks in flight when the service was
+ * killed (test/chaos/split-logs.test.ts; most likely the purge moved the consumer past
+ * its unacknowledged deliveries).
  */
 @Injectable()
 export class LogIngestor implements OnApplicationBootstrap, OnModuleDestroy {
   private consumer: DurableConsumer | undefined;
+  private readonly removal: StoredChunkRemoval;
 
   constructor(
     @Inject(NATS) private readonly nats: Nats,
@@ -28,7 +34,9 @@ export class LogIngestor implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(LOGS_CONFIG) private readonly config: FluxiConfig['logs'],
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: LogsMetrics,
-  ) {}
+  ) {
+    this.removal = new StoredChunkRemoval(nats, { stream: Streams.logs.name, delayMs: REMOVE_AFTER_MS, logger });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.consumer = await startDurableConsumer(this.nats, {
@@ -45,6 +53,7 @@ export class LogIngestor implements OnApplicationBootstrap, OnModuleDestroy {
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.stop();
+    await this.removal.stop();
   }
 
   private async write(messages: JsMsg[]): Promise<void> {
@@ -53,6 +62,8 @@ export class LogIngestor implements OnApplicationBootstrap, OnModuleDestroy {
     await this.store.insertLines(batch.chunks, batch.rows);
     end();
     this.metrics.linesIngested.inc(batch.lines);
+    // Stored (a malformed chunk, terminated, goes too: it can never be stored).
+    this.removal.stored(messages.map((message) => message.seq));
     this.logger.debug({ messages: messages.length, lines: batch.lines }, 'log lines written');
   }
 }
