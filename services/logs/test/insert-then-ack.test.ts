@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { silentLogger, type RunningService } from '@fluxi/common';
+import { Streams } from '@fluxi/contracts';
 import { connectNats, type Nats } from '@fluxi/messaging';
 import { freePort, startNatsServer, tempDir, waitFor } from '@fluxi/testkit';
 import {
@@ -35,7 +36,7 @@ afterAll(async () => {
   dir.remove();
 });
 
-it('acks a chunk only after its insert succeeded: a failing store leaves it in the stream', async () => {
+it('acks a chunk only after its insert succeeded and then removes it from the stream; a failing store leaves it there', async () => {
   const run = { pipelineRunId: 'R-ack', jobRunId: 'JR-ack' };
   const all = lines(1, 1, 30);
 
@@ -55,6 +56,9 @@ it('acks a chunk only after its insert succeeded: a failing store leaves it in t
   );
   expect(info.ack_floor.stream_seq).toBe(0);
   expect(info.num_ack_pending + info.num_pending).toBe(3);
+  // Past the removal delay (1 s): a chunk not stored stays.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  expect((await streamState()).messages).toBe(3);
   const unavailable = await graphql(downUrl, JOB_RUN_LOGS, { id: run.jobRunId });
   expect(unavailable.errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
 
@@ -75,4 +79,12 @@ it('acks a chunk only after its insert succeeded: a failing store leaves it in t
   });
   expect(await graphqlLines(url, { id: run.jobRunId })).toEqual(asViews(all));
   await waitFor(async () => (await consumerInfo(nats)).ack_floor.stream_seq === 3, { what: 'every chunk to be acked' });
+  // Stored, so removed from the stream (StoredChunkRemoval); the lines stay in the store.
+  await waitFor(async () => ((await streamState()).messages === 0 ? true : undefined), {
+    what: 'the stored chunks to leave the stream',
+  });
+  expect((await streamState()).first_seq).toBe(4);
+  expect(await graphqlLines(url, { id: run.jobRunId })).toEqual(asViews(all));
 });
+
+const streamState = async () => (await nats.jsm.streams.info(Streams.logs.name)).state;
