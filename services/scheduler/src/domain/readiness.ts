@@ -1,6 +1,8 @@
 import type { JobRunState, RunState } from './model.js';
 import { holdsRun, isTerminal, type RunStatus } from './status.js';
-import { WaitGraph } from './wait-graph.js';
+import { WaitGraph, waitsFor } from './wait-graph.js';
+
+export { waitsFor };
 
 export type Readiness = { state: 'ready' } | { state: 'waiting' } | { state: 'blocked'; reason: string };
 
@@ -12,17 +14,6 @@ export const isBlockingFailure = (
   jobRun.status === 'FAILED' &&
   !jobRun.allowFailure &&
   !(typeof jobRun.exitCode === 'number' && (jobRun.allowFailureExitCodes ?? []).includes(jobRun.exitCode));
-
-/** The job runs a job run waits for: those of the entries it needs, or every job run of earlier stages. */
-export function waitsFor<T extends Pick<JobRunState, 'entry' | 'stageIndex'>>(
-  jobRun: Pick<JobRunState, 'needs' | 'stageIndex' | 'startAtOnce'>,
-  all: readonly T[],
-): T[] {
-  if (jobRun.startAtOnce === true) return [];
-  return jobRun.needs.length > 0
-    ? all.filter((other) => jobRun.needs.includes(other.entry))
-    : all.filter((other) => other.stageIndex < jobRun.stageIndex);
-}
 
 /** The job runs whose artifacts `jobRun` takes: those it waits for, narrowed by its `artifactsFrom`. */
 export function artifactSourcesOf<T extends Pick<JobRunState, 'entry' | 'stageIndex'>>(

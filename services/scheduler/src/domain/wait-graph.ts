@@ -3,6 +3,31 @@ import type { JobRunState } from './model.js';
 /** What decides whom a job run waits for; it never changes while its run advances. */
 export type WaitShape = Pick<JobRunState, 'entry' | 'stageIndex' | 'needs' | 'startAtOnce'>;
 
+/** The positions in `all` of the job runs `jobRun` waits for: those of the entries it needs, or every job run of earlier stages. */
+function waitedPositions(
+  jobRun: Pick<JobRunState, 'needs' | 'stageIndex' | 'startAtOnce'>,
+  all: readonly Pick<JobRunState, 'entry' | 'stageIndex'>[],
+): number[] {
+  const found: number[] = [];
+  if (jobRun.startAtOnce === true) return found;
+  const waited =
+    jobRun.needs.length > 0
+      ? (other: Pick<JobRunState, 'entry' | 'stageIndex'>) => jobRun.needs.includes(other.entry)
+      : (other: Pick<JobRunState, 'entry' | 'stageIndex'>) => other.stageIndex < jobRun.stageIndex;
+  all.forEach((other, position) => {
+    if (waited(other)) found.push(position);
+  });
+  return found;
+}
+
+/** The job runs a job run waits for: those of the entries it needs, or every job run of earlier stages. */
+export function waitsFor<T extends Pick<JobRunState, 'entry' | 'stageIndex'>>(
+  jobRun: Pick<JobRunState, 'needs' | 'stageIndex' | 'startAtOnce'>,
+  all: readonly T[],
+): T[] {
+  return waitedPositions(jobRun, all).map((position) => all[position] as T);
+}
+
 /**
  * Whom each job run of a run waits for, directly and through them, as positions in the
  * run's list of job runs, each worked out once. A run advancing changes statuses, never
@@ -13,29 +38,14 @@ export type WaitShape = Pick<JobRunState, 'entry' | 'stageIndex' | 'needs' | 'st
 export class WaitGraph {
   private readonly direct: (readonly number[] | undefined)[] = [];
   private readonly closure: (readonly number[] | undefined)[] = [];
-  private byEntry: Map<string, number[]> | undefined;
 
   constructor(private readonly shape: readonly WaitShape[]) {}
-
-  get size(): number {
-    return this.shape.length;
-  }
 
   /** The positions a job run waits for: those of the entries it needs, or every job run of earlier stages; in list order. */
   waitsFor(index: number): readonly number[] {
     const known = this.direct[index];
     if (known !== undefined) return known;
-    const jobRun = this.shape[index] as WaitShape;
-    let found: number[] = [];
-    if (jobRun.startAtOnce === true) found = [];
-    else if (jobRun.needs.length > 0) {
-      const entries = this.entries();
-      found = [...new Set(jobRun.needs)].flatMap((need) => entries.get(need) ?? []).sort((a, b) => a - b);
-    } else {
-      this.shape.forEach((other, position) => {
-        if (other.stageIndex < jobRun.stageIndex) found.push(position);
-      });
-    }
+    const found = waitedPositions(this.shape[index] as WaitShape, this.shape);
     this.direct[index] = found;
     return found;
   }
@@ -81,16 +91,5 @@ export class WaitGraph {
     }
     memo.set(index, found ?? null);
     return found;
-  }
-
-  private entries(): Map<string, number[]> {
-    if (this.byEntry === undefined) {
-      const byEntry = new Map<string, number[]>();
-      this.shape.forEach((jobRun, position) =>
-        byEntry.set(jobRun.entry, [...(byEntry.get(jobRun.entry) ?? []), position]),
-      );
-      this.byEntry = byEntry;
-    }
-    return this.byEntry;
   }
 }
