@@ -22,6 +22,9 @@ export function storableText(text: string): string {
   return UNSTORABLE.test(text) ? text.replace(UNSTORABLE, REPLACEMENT) : text;
 }
 
+/** storableText(), and null as null. */
+export const nullableText = (text: string | null): string | null => (text === null ? null : storableText(text));
+
 /**
  * A job's standard output as text: decoded as UTF-8, each invalid sequence replaced by
  * U+FFFD, and NUL bytes dropped, as a shell's `$(…)` drops them (the output is what

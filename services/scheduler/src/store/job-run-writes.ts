@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '@fluxi/db';
-import { storableText } from '../domain/safe-text.js';
+import { nullableText, storableText } from '../domain/safe-text.js';
 import type { OutboxTx } from './outbox.js';
 import type { JobRunProgress } from './records.js';
 
@@ -62,7 +62,7 @@ export class JobRunWrites {
         column((w) => timestampParam(w.progress.notBefore)),
         column((w) => w.progress.exitCode),
         column((w) => w.progress.failureClass),
-        column((w) => (w.progress.reason === null ? null : storableText(w.progress.reason))),
+        column((w) => nullableText(w.progress.reason)),
         column((w) => timestampParam(w.progress.startedAt)),
         column((w) => timestampParam(w.progress.endedAt)),
         column((w) => w.output !== undefined),

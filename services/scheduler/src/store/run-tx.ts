@@ -1,6 +1,6 @@
 import { jobRunInserts } from './job-run-insert.js';
 import type { SqlExecutor } from '@fluxi/db';
-import { storableText } from '../domain/safe-text.js';
+import { nullableText, storableText } from '../domain/safe-text.js';
 import type { StageRunState } from '../domain/stages.js';
 import { ContextTx } from './context-tx.js';
 import { ContextWrites } from './context-writes.js';
@@ -40,7 +40,7 @@ export class RunTx {
   /** Job-run updates and context writes, written behind (see JobRunWrites). */
   private readonly jobRunWrites: JobRunWrites;
   private readonly contextWrites: ContextWrites;
-  /** Runs a statement after the job-run updates waiting: what may read or change job runs goes through it. */
+  /** Runs a statement after the writes waiting: what may read or change job runs or contexts goes through it. */
   private readonly tx: SqlExecutor;
 
   /**
@@ -182,9 +182,9 @@ export class RunTx {
 
   /**
    * Writes a job run's progress, and the standard output of the attempt that just ran when
-   * given. Reason and output come from events: they are made storable (no NUL, no lone surrogate).
+   * given, behind: with the transaction's next statement that may read job runs, or its
+   * commit (JobRunWrites; reason and output are made storable there).
    */
-  /** Writes a job run's progress (behind: with the transaction's next statement on job runs, or its commit). */
   updateJobRun(progress: JobRunProgress, output?: KeptOutput): Promise<void> {
     this.jobRunWrites.add(progress, output);
     return Promise.resolve();
@@ -311,5 +311,3 @@ export class RunTx {
     );
   }
 }
-
-const nullableText = (text: string | null): string | null => (text === null ? null : storableText(text));
