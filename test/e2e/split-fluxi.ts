@@ -88,8 +88,17 @@ export async function startSplitFluxi(options: SplitOptions = {}): Promise<Split
     runs.set(target, run);
     return run;
   };
-  const ready = (run: CliRun, target: SplitTarget) =>
-    waitFor(() => run.out.stdout.includes('Press Ctrl-C'), { what: `${target} to start`, timeoutMs: 90_000 });
+  /** Waits for the banner; a process that exits first, or never prints it, fails with what it printed. */
+  const ready = async (run: CliRun, target: SplitTarget): Promise<void> => {
+    const gone = () => run.child.exitCode !== null || run.child.signalCode !== null;
+    const started = await waitFor(() => run.out.stdout.includes('Press Ctrl-C') || (gone() && 'gone'), {
+      what: `${target} to start`,
+      timeoutMs: 90_000,
+    }).catch(() => 'timeout' as const);
+    if (started === true) return;
+    const how = started === 'gone' ? `exited (${run.child.exitCode ?? run.child.signalCode})` : 'did not start in 90 s';
+    throw new Error(`${target} ${how}; its output:\n${run.out.stdout.slice(-4000)}\n${run.out.stderr.slice(-4000)}`);
+  };
   const stopOne = async (run: CliRun): Promise<number | string | null> => {
     if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
     return run.exited;

@@ -36,10 +36,9 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
   });
   // An idle client that loses its server emits 'error'; the pool replaces it on next use.
   pool.on('error', () => undefined);
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   const run = async <T extends object>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]) =>
     (await client.query(sql, params as unknown[] | undefined)).rows as T[];
-  return {
+  const db: Database = {
     kind: 'postgres',
     schema,
     query: (sql, params) => run(pool, sql, params),
@@ -60,6 +59,18 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
     },
     close: () => pool.end(),
   };
+  // `CREATE SCHEMA IF NOT EXISTS` is not safe when two processes run it at once: the loser fails
+  // on pg_namespace's unique index (23505). Replicas starting together take turns instead.
+  try {
+    await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`fluxi-schema-${schema}`]);
+      await tx.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    });
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  return db;
 }
 
 async function openPglite(dir: string, schema: string, settings: EmbeddedDatabaseSettings): Promise<Database> {
