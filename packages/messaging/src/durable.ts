@@ -34,6 +34,13 @@ export interface DurableConsumerOptions {
    */
   handle: (messages: JsMsg[]) => Promise<void>;
   /**
+   * When given, the next batch is gathered while one is handled, and passed to this at once:
+   * CPU work for it (decoding, encoding) that `handle` may find ready, overlapping the I/O of
+   * the batch before. Batches are still handled one at a time, in order. Without it, a batch
+   * is gathered only once the one before is settled.
+   */
+  prepare?: (messages: JsMsg[]) => void;
+  /**
    * Called for a message whose `maxDeliveries`-th delivery failed too: record it and
    * settle what it concerns. The message is then terminated (never delivered again).
    * When this throws, the message is delivered again later. Without it, a failing
@@ -115,22 +122,36 @@ async function drain(
 ): Promise<void> {
   const iterator = messages[Symbol.asyncIterator]();
   let next = iterator.next();
-  while (!stopping()) {
-    const first = await next;
-    if (first.done === true) return;
-    const batch: JsMsg[] = [first.value];
-    next = iterator.next();
-    const deadline = Date.now() + options.maxWaitMs;
-    while (batch.length < options.batchSize) {
-      // Past the deadline (at once with maxWaitMs 0), only what has already arrived joins the batch.
-      const wait = timeout(deadline - Date.now());
-      const result = await Promise.race([next, wait.reached]);
-      wait.cancel();
-      if (result === TIMEOUT || result.done === true) break;
-      batch.push(result.value);
+  /** The batch being handled while the next one gathers (only with `prepare`). */
+  let handling: Promise<void> | undefined;
+  try {
+    while (!stopping()) {
+      const first = await next;
+      if (first.done === true) return;
+      const batch: JsMsg[] = [first.value];
       next = iterator.next();
+      const deadline = Date.now() + options.maxWaitMs;
+      while (batch.length < options.batchSize) {
+        // Past the deadline (at once with maxWaitMs 0), only what has already arrived joins the batch.
+        const wait = timeout(deadline - Date.now());
+        const result = await Promise.race([next, wait.reached]);
+        wait.cancel();
+        if (result === TIMEOUT || result.done === true) break;
+        batch.push(result.value);
+        next = iterator.next();
+      }
+      if (options.prepare === undefined) {
+        await handler.handle(batch);
+        continue;
+      }
+      options.prepare(batch);
+      await handling;
+      handling = handler.handle(batch);
+      // Seen when awaited (next turn, or below); until then, not an unhandled rejection.
+      handling.catch(() => undefined);
     }
-    await handler.handle(batch);
+  } finally {
+    await handling;
   }
 }
 

@@ -167,4 +167,45 @@ describe('startDurableConsumer', () => {
       await consumer.stop();
     }
   });
+
+  it('with prepare, gathers and prepares the next batch while one is handled, and handles them in order', async () => {
+    const { stream, subject } = await streamWith(['1', '2', '3']);
+    const events: string[] = [];
+    let release: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (release = resolve));
+    const consumer = await startDurableConsumer(nats, {
+      stream,
+      durable: 'prepare-test',
+      batchSize: 3,
+      maxWaitMs: 50,
+      logger: silentLogger(),
+      prepare: (messages) => events.push(`prepare ${messages.map((m) => m.string()).join('')}`),
+      handle: async (messages) => {
+        const texts = messages.map((m) => m.string()).join('');
+        events.push(`handle ${texts}`);
+        if (texts === '123') await firstHeld;
+        events.push(`done ${texts}`);
+      },
+    });
+    try {
+      await waitFor(() => events.includes('handle 123'), { what: 'the first batch' });
+      for (const text of ['4', '5']) await nats.js.publish(subject, new TextEncoder().encode(text));
+      // The second batch is prepared while the first is still being handled, and waits for it.
+      await waitFor(() => events.includes('prepare 45'), { what: 'the next batch prepared' });
+      expect(events).toEqual(['prepare 123', 'handle 123', 'prepare 45']);
+      release();
+      await waitFor(() => events.includes('done 45'), { what: 'the second batch' });
+      expect(events).toEqual(['prepare 123', 'handle 123', 'prepare 45', 'done 123', 'handle 45', 'done 45']);
+      await waitFor(
+        async () => {
+          const info = await nats.jsm.consumers.info(stream, 'prepare-test');
+          return info.num_pending === 0 && info.num_ack_pending === 0;
+        },
+        { what: 'every message acked' },
+      );
+    } finally {
+      release();
+      await consumer.stop();
+    }
+  });
 });

@@ -19,6 +19,9 @@ const chunk = (
     lines,
   });
 
+/** The chunk as the executor hands it to the encoder: its lines' attempt once. */
+const wire = (value: ReturnType<typeof chunk>) => ({ ...value, attempt: value.lines[0]?.attempt ?? 0 });
+
 describe('encodeLogChunk', () => {
   it('writes the same bytes as the generic protobuf encoder', () => {
     const cases = [
@@ -26,25 +29,29 @@ describe('encodeLogChunk', () => {
       chunk([line(1n, 'bench line 1'), line(2n, '')]),
       chunk(
         [
-          line(3n, 'émoji 🚀, tab\there, nul \u0000, lone surrogate \ud800 end', { level: LogLevel.ERROR }),
+          line(3n, 'émoji 🚀, tab\there, nul \u0000, lone surrogate \ud800 end', {
+            level: LogLevel.ERROR,
+            attempt: 300,
+          }),
           line(4n, 'x'.repeat(70_000), { attempt: 300, level: LogLevel.DEBUG }),
-          create(LogLineSchema, { seq: 2n ** 40n, stream: LogStream.SYSTEM, text: 'big seq' }),
-          line(2n ** 63n - 1n, 'last', { tsMs: -5n }),
+          create(LogLineSchema, { seq: 2n ** 40n, stream: LogStream.SYSTEM, text: 'big seq', attempt: 300 }),
+          line(2n ** 63n - 1n, 'last', { tsMs: -5n, attempt: 300 }),
         ],
         { pipelineId: 'P-1', jobId: 'J-1', jobName: 'build ünïcode' },
       ),
+      chunk([create(LogLineSchema, { seq: 1n, text: 'attempt 0, stream and time unset' })]),
       create(LogChunkSchema, { jobRunId: 'JR', pipelineRunId: 'R' }),
     ];
     for (const value of cases) {
-      const bytes = encodeLogChunk(value);
+      const bytes = encodeLogChunk(wire(value));
       expect(Buffer.from(bytes).equals(Buffer.from(encode(LogChunkSchema, value)))).toBe(true);
     }
   });
 
   it('is read back by the generic decoder, every line as it was', () => {
-    const lines = Array.from({ length: 2000 }, (_, i) => line(BigInt(i + 1), `bench line ${i + 1}`));
+    const lines = Array.from({ length: 2000 }, (_, i) => line(BigInt(i + 1), `bench line ${i + 1}`, { attempt: 2 }));
     const value = chunk(lines, { jobName: 'print-lines' });
-    const back = decode(LogChunkSchema, encodeLogChunk(value));
+    const back = decode(LogChunkSchema, encodeLogChunk(wire(value)));
     expect(back.lines.map((l) => [l.seq, l.text, l.tsMs, l.attempt])).toEqual(
       lines.map((l) => [l.seq, l.text, l.tsMs, l.attempt]),
     );

@@ -1,24 +1,35 @@
 import type { LogChunk, LogLine } from '@fluxi/contracts';
 
+/** A line as the encoder reads it: LogLine's fields but its attempt, which the chunk gives. */
+export type WireLine = Pick<LogLine, 'seq' | 'stream' | 'text' | 'tsMs' | 'level'>;
+
+/**
+ * A chunk as the encoder reads it: LogChunk's fields, with the attempt of all its lines once
+ * (an executor sends the lines of one attempt per chunk), and lines as plain objects: no
+ * protobuf message is made per line.
+ */
+export type WireChunk = Omit<LogChunk, '$typeName' | 'lines'> & { attempt: number; lines: readonly WireLine[] };
+
 /**
  * A LogChunk in protobuf's wire format, the same bytes as `toBinary(LogChunkSchema, chunk)`
- * (fields in number order, proto3 defaults left out), written into one buffer sized first.
- * The generic encoder forks a writer and copies each line's bytes once more per nested
- * message: for chunks of thousands of short lines that was most of the executor's encoding
- * time and garbage. Only LogChunk and LogLine (proto/fluxi/v1/logs.proto) are known here;
- * the test holds it to the generic encoder's bytes.
+ * with every line's `attempt` set to the chunk's (fields in number order, proto3 defaults left
+ * out), written into one buffer sized first. The generic encoder forks a writer and copies
+ * each line's bytes once more per nested message: for chunks of thousands of short lines that
+ * was most of the executor's encoding time and garbage. Only LogChunk and LogLine
+ * (proto/fluxi/v1/logs.proto) are known here; the test holds it to the generic encoder's bytes.
  */
-export function encodeLogChunk(chunk: LogChunk): Uint8Array {
+export function encodeLogChunk(chunk: WireChunk): Uint8Array {
   const labels = [chunk.jobRunId, chunk.pipelineRunId, chunk.pipelineId, chunk.jobId, chunk.jobName];
   const labelBytes = labels.map((text) => Buffer.byteLength(text, 'utf8'));
   const textBytes = new Array<number>(chunk.lines.length);
   const lineBytes = new Array<number>(chunk.lines.length);
+  const attemptSize = fieldSize(chunk.attempt);
   let size = fieldSize(chunk.version) + fieldSize(chunk.logRetentionDays);
   for (const length of labelBytes) size += stringSize(length);
   chunk.lines.forEach((line, index) => {
     const text = Buffer.byteLength(line.text, 'utf8');
     textBytes[index] = text;
-    const body = lineSize(line, text);
+    const body = lineSize(line, text) + attemptSize;
     lineBytes[index] = body;
     size += 1 + varintSize(body) + body;
   });
@@ -33,7 +44,7 @@ export function encodeLogChunk(chunk: LogChunk): Uint8Array {
     out.enumField(2, line.stream);
     out.stringField(3, line.text, textBytes[index] ?? 0);
     out.bigField(4, line.tsMs);
-    out.enumField(5, line.attempt);
+    out.enumField(5, chunk.attempt);
     out.enumField(6, line.level);
   });
   out.stringField(5, chunk.pipelineId, labelBytes[2] ?? 0);
@@ -49,13 +60,13 @@ const LEN = 2;
 const TWO_TO_64 = 1n << 64n;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-function lineSize(line: LogLine, textBytes: number): number {
+/** A line's fields but its attempt (the chunk's, added by the caller). */
+function lineSize(line: WireLine, textBytes: number): number {
   return (
     bigFieldSize(line.seq) +
     fieldSize(line.stream) +
     stringSize(textBytes) +
     bigFieldSize(line.tsMs) +
-    fieldSize(line.attempt) +
     fieldSize(line.level)
   );
 }

@@ -4,14 +4,12 @@ import {
   JobRunEventSchema,
   JobRunFinishedSchema,
   JobRunStartedSchema,
-  LogChunkSchema,
-  LogLineSchema,
   create,
   type JobRunEvent,
-  type LogChunk,
 } from '@fluxi/contracts';
 import type { ArtifactFile } from '@fluxi/artifacts';
 import type { BufferedLine } from './log-buffer.js';
+import type { WireChunk } from './log-chunk-wire.js';
 import type { Outcome } from './outcome.js';
 
 /** Which attempt of which job run a message is about. */
@@ -66,14 +64,19 @@ export function finishedEvent(
   return create(JobRunEventSchema, { ...header(ref), atMs: BigInt(atMs), kind: { case: 'finished', value: finished } });
 }
 
-export function logChunk(ref: AttemptRef, lines: BufferedLine[], labels?: ChunkLabels): LogChunk {
-  return create(LogChunkSchema, {
+/** A chunk of an attempt's lines, for `encodeLogChunk` (the lines as buffered: no message per line). */
+export function logChunk(ref: AttemptRef, lines: readonly BufferedLine[], labels?: ChunkLabels): WireChunk {
+  return {
     version: ContractVersion.CONTRACT_VERSION_1,
     jobRunId: ref.jobRunId,
     pipelineRunId: ref.pipelineRunId,
-    ...labels,
-    lines: lines.map((line) => create(LogLineSchema, { ...line, attempt: ref.attempt })),
-  });
+    pipelineId: labels?.pipelineId ?? '',
+    jobId: labels?.jobId ?? '',
+    jobName: labels?.jobName ?? '',
+    logRetentionDays: labels?.logRetentionDays ?? 0,
+    attempt: ref.attempt,
+    lines,
+  };
 }
 
 /** JetStream msgIDs: the stream drops a message published twice (dedupe window). */

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JobRunEventSchema, Subjects, type JobRunEvent, type LogChunk } from '@fluxi/contracts';
+import { JobRunEventSchema, Subjects, type JobRunEvent } from '@fluxi/contracts';
 import { encode } from '@fluxi/messaging';
 import type { Logger } from '@fluxi/common';
 import { EXECUTOR_DEPS, type ExecutorDeps } from '../deps.js';
-import { encodeLogChunk } from '../domain/log-chunk-wire.js';
+import { encodeLogChunk, type WireChunk } from '../domain/log-chunk-wire.js';
 
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5000;
@@ -25,7 +25,7 @@ export class JetStreamPublisher {
     return this.publish(Subjects.jobRunEvent(event.jobRunId), encode(JobRunEventSchema, event), msgID, giveUp);
   }
 
-  publishChunk(chunk: LogChunk, msgID: string, giveUp: AbortSignal): Promise<void> {
+  publishChunk(chunk: WireChunk, msgID: string, giveUp: AbortSignal): Promise<void> {
     const subject = Subjects.logChunk(chunk.pipelineRunId, chunk.jobRunId);
     // The generic encoder's bytes, written without its per-line copies (see encodeLogChunk).
     return this.publish(subject, encodeLogChunk(chunk), msgID, giveUp);

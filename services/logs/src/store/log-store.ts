@@ -5,7 +5,7 @@ import type { LogQuery } from '../domain/log-query.js';
 import type { SearchFilter, SearchOrder, SearchPosition, SearchTerm } from '../domain/log-search.js';
 import { openClickHouse, type ClickHouseHandle, type ClickHouseOptions } from './clickhouse.js';
 import { EXPIRES_AT, LINES_TABLE, migrate, OUTCOMES_TABLE } from './migrations.js';
-import { TSV_COLUMNS, tsvFromChunks, tsvFromRows } from './tsv-rows.js';
+import { linesBody, TSV_COLUMNS, type LinesBody } from './tsv-rows.js';
 import { contextSql, occurrencesPerDaySql, searchPageSql, searchWhere, type SqlPart } from './search-sql.js';
 import {
   toFound,
@@ -78,9 +78,13 @@ export class LogStore {
 
   /** Writes the lines of checked chunks, and rows, in one insert; resolves only once ClickHouse has them. */
   async insertLines(chunks: readonly ChunkLines[], rows: readonly LogRow[] = []): Promise<void> {
-    if (rows.length === 0 && chunks.every((chunk) => chunk.seq.length === 0)) return;
+    await this.insertBody(linesBody(chunks, rows));
+  }
+
+  /** Inserts a body made by `linesBody` (made ahead, while an earlier insert ran); resolves once stored. */
+  async insertBody(body: LinesBody): Promise<void> {
+    if (body === undefined) return;
     await this.ready();
-    const body = rows.length === 0 ? tsvFromChunks(chunks) : Buffer.concat([tsvFromChunks(chunks), tsvFromRows(rows)]);
     try {
       await this.handle.insertTsv(LINES_TABLE, TSV_COLUMNS, body);
     } catch (error) {

@@ -170,3 +170,12 @@ function writeUint(out: Buffer, at: number, value: number): number {
   }
   return at + digits;
 }
+
+/** The lines of an insert as the store's TabSeparated body; undefined when there are none. */
+export type LinesBody = Buffer | undefined;
+
+/** Pure CPU, so it can be done while an earlier insert runs (see `LogStore.insertBody`). */
+export function linesBody(chunks: readonly ChunkLines[], rows: readonly LogRow[] = []): LinesBody {
+  if (rows.length === 0 && chunks.every((chunk) => chunk.seq.length === 0)) return undefined;
+  return rows.length === 0 ? tsvFromChunks(chunks) : Buffer.concat([tsvFromChunks(chunks), tsvFromRows(rows)]);
+}

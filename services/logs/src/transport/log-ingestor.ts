@@ -3,6 +3,7 @@ import { Streams } from '@fluxi/contracts';
 import { startDurableConsumer, type DurableConsumer, type JsMsg, type Nats } from '@fluxi/messaging';
 import type { FluxiConfig, Logger } from '@fluxi/common';
 import { LogStore } from '../store/log-store.js';
+import { linesBody, type LinesBody } from '../store/tsv-rows.js';
 import { linesFromMessages } from './chunk-batch.js';
 import { LogsMetrics } from './logs-metrics.js';
 import { StoredChunkRemoval } from './stored-chunks.js';
@@ -14,6 +15,12 @@ export const LOGS_DURABLE = 'logs-writer';
 /** How long a stored chunk stays on the stream (see StoredChunkRemoval). */
 const REMOVE_AFTER_MS = 1000;
 
+/** A batch read and encoded for its insert. */
+interface PreparedBatch {
+  body: LinesBody;
+  lines: number;
+}
+
 /**
  * Moves log chunks from JetStream into the store: one insert per batch, and the
  * batch is acked only after the insert returned, so a chunk is never lost,
@@ -21,12 +28,15 @@ const REMOVE_AFTER_MS = 1000;
  * removed from the stream one by one (StoredChunkRemoval): purging it below this
  * consumer's ack floor was tried and lost the chunks in flight when the service was
  * killed (test/chaos/split-logs.test.ts; most likely the purge moved the consumer past
- * its unacknowledged deliveries).
+ * its unacknowledged deliveries). The next batch is read and encoded while one is being
+ * inserted (the insert runs on chDB's or the HTTP client's side, off this thread).
  */
 @Injectable()
 export class LogIngestor implements OnApplicationBootstrap, OnModuleDestroy {
   private consumer: DurableConsumer | undefined;
   private readonly removal: StoredChunkRemoval;
+  /** Batches encoded ahead by the consumer (`prepare`), until handled. */
+  private readonly prepared = new WeakMap<JsMsg[], PreparedBatch>();
 
   constructor(
     @Inject(NATS) private readonly nats: Nats,
@@ -45,6 +55,7 @@ export class LogIngestor implements OnApplicationBootstrap, OnModuleDestroy {
       batchSize: this.config.batchSize,
       maxWaitMs: this.config.flushMs,
       handle: (messages) => this.write(messages),
+      prepare: (messages) => void this.prepared.set(messages, this.encode(messages)),
       logger: this.logger,
     });
   }
@@ -56,10 +67,17 @@ export class LogIngestor implements OnApplicationBootstrap, OnModuleDestroy {
     await this.removal.stop();
   }
 
-  private async write(messages: JsMsg[]): Promise<void> {
+  private encode(messages: JsMsg[]): PreparedBatch {
     const batch = linesFromMessages(messages, this.logger, this.config.retentionDays);
+    return { body: linesBody(batch.chunks, batch.rows), lines: batch.lines };
+  }
+
+  private async write(messages: JsMsg[]): Promise<void> {
+    // A batch handled again message by message (after a failure) is encoded again.
+    const batch = this.prepared.get(messages) ?? this.encode(messages);
+    this.prepared.delete(messages);
     const end = this.metrics.insertDuration.startTimer();
-    await this.store.insertLines(batch.chunks, batch.rows);
+    await this.store.insertBody(batch.body);
     end();
     this.metrics.linesIngested.inc(batch.lines);
     // Stored (a malformed chunk, terminated, goes too: it can never be stored).
