@@ -5,8 +5,14 @@
 export const Streams = {
   /** Job run lifecycle events (JobRunEvent). */
   events: { name: 'FLUXI_EVENTS', subjects: ['fluxi.events.>'] },
-  /** Job output (LogChunk). */
-  logs: { name: 'FLUXI_LOGS', subjects: ['fluxi.logs.>'] },
+  /**
+   * Job output (LogChunk). It holds what the logs service has not stored yet (a stored chunk is
+   * removed a second later), up to `maxBytes`: past that, a publish is refused (discard new) and
+   * the executor waits for room, its lines in memory, then its spool, then the job paused; none
+   * is dropped. Keep it well above a chunk (256 KiB of text). A limit an operator set on the
+   * stream is left as it is.
+   */
+  logs: { name: 'FLUXI_LOGS', subjects: ['fluxi.logs.>'], maxBytes: 256 * 1024 * 1024 },
   /**
    * Commands to every executor (CancelJobRun, ExecutorCommand). A stream, not a core broadcast, so that
    * an executor cut off from NATS for a moment still gets what was sent meanwhile;

@@ -1,5 +1,6 @@
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import {
+  DiscardPolicy,
   jetstream,
   jetstreamManager,
   StorageType,
@@ -49,16 +50,19 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
 
 /**
  * Creates Fluxi's JetStream streams (file storage, 2-minute duplicate window) when missing,
- * and adds to an existing one the subjects it lacks.
+ * and adds to an existing one the subjects it lacks, and its byte limit when it has none.
  */
 export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
   for (const stream of Object.values(Streams)) {
+    const limits: { name: string; maxAgeMs?: number; maxBytes?: number } = stream;
     const config = {
       name: stream.name,
       subjects: [...stream.subjects],
       storage: StorageType.File,
       duplicate_window: nanos(120_000),
-      ...('maxAgeMs' in stream ? { max_age: nanos(stream.maxAgeMs) } : {}),
+      ...(limits.maxAgeMs === undefined ? {} : { max_age: nanos(limits.maxAgeMs) }),
+      // Full: a publish is refused (the publisher waits, see isStreamFull), nothing stored is dropped.
+      ...(limits.maxBytes === undefined ? {} : { max_bytes: limits.maxBytes, discard: DiscardPolicy.New }),
     };
     const existing = await jsm.streams.info(stream.name).catch(() => undefined);
     if (existing !== undefined) {
@@ -66,6 +70,10 @@ export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
       const subjects = existing.config.subjects ?? [];
       const missing = config.subjects.filter((subject) => !subjects.includes(subject));
       if (missing.length > 0) await jsm.streams.update(stream.name, { subjects: [...subjects, ...missing] });
+      // A stream made before it had a limit gets one; an operator's own limit stays.
+      if (limits.maxBytes !== undefined && (existing.config.max_bytes ?? -1) < 0) {
+        await jsm.streams.update(stream.name, { max_bytes: limits.maxBytes, discard: DiscardPolicy.New });
+      }
       continue;
     }
     try {
@@ -77,4 +85,12 @@ export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
       });
     }
   }
+}
+
+/** JetStream's error code for a publish to a stream at its byte limit with discard new. */
+const STREAM_FULL = 10077;
+
+/** Whether a publish was refused because the stream is at its byte limit (room comes as it is read). */
+export function isStreamFull(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === STREAM_FULL;
 }
