@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 import { runCli } from './cli.js';
 
 // Exit explicitly: a connection still retrying (NATS, Redis) must not keep a stopped process alive.

@@ -9,10 +9,13 @@ export const Streams = {
    * Job output (LogChunk). It holds what the logs service has not stored yet (a stored chunk is
    * removed a second later), up to `maxBytes`: past that, a publish is refused (discard new) and
    * the executor waits for room, its lines in memory, then its spool, then the job paused; none
-   * is dropped. Keep it well above a chunk (256 KiB of text). A limit an operator set on the
-   * stream is left as it is.
+   * is dropped. 1 GiB, an attempt's spool: ~2 minutes of backlog for a job printing short lines
+   * as fast as the logs service stores them (a tighter limit moves the backlog to the spool, whose
+   * writing and reading back cost the CPU the logs service needs: 25M lines with 256 MiB, 141 s
+   * instead of 108 s). Keep it well above a chunk (256 KiB of text). A limit an operator set on
+   * the stream is left as it is.
    */
-  logs: { name: 'FLUXI_LOGS', subjects: ['fluxi.logs.>'], maxBytes: 256 * 1024 * 1024 },
+  logs: { name: 'FLUXI_LOGS', subjects: ['fluxi.logs.>'], maxBytes: 1024 * 1024 * 1024 },
   /**
    * Commands to every executor (CancelJobRun, ExecutorCommand). A stream, not a core broadcast, so that
    * an executor cut off from NATS for a moment still gets what was sent meanwhile;

@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { settlesWithin, type GuardHandle, type Logger } from '@fluxi/common';
 import { containerSpec } from '../../domain/container-spec.js';
-import { parseEngineAddress } from '../../domain/docker-host.js';
+import { parseEngineAddress, type EngineAddress } from '../../domain/docker-host.js';
 import type { ExecutorIdentity } from '../../domain/docker-labels.js';
 import {
   StartFailure,
@@ -46,8 +47,10 @@ export const EXECUTOR_RESTARTED_REASON = 'executor restarted';
  */
 export class DockerDriver implements Driver {
   readonly name = 'docker';
-  private readonly docker: Docker | undefined;
+  private readonly address: EngineAddress | undefined;
   private readonly addressError: string | undefined;
+  /** The engine's client, made at the first need (see engineClient). */
+  private client: Promise<Docker> | undefined;
   private readonly logger: Logger;
   /** Kills this life's containers once the executor is gone (spawned with the first container). */
   private guard: GuardHandle | undefined;
@@ -58,20 +61,28 @@ export class DockerDriver implements Driver {
     this.logger = options.logger.child({ component: 'docker' });
     const address = parseEngineAddress(options.host);
     if ('error' in address) this.addressError = address.error;
-    else this.docker = engineClient(address);
+    else this.address = address;
   }
 
   async init(host: DriverHost): Promise<void> {
-    if (this.docker === undefined) {
+    if (this.address === undefined) {
       this.logger.warn(
         { reason: this.addressError },
         'docker driver: bad engine address; jobs with an image will fail',
       );
       return;
     }
+    if ('socketPath' in this.address && !existsSync(this.address.socketPath)) {
+      this.logger.warn(
+        { host: this.options.host, reason: 'no socket at that path' },
+        'docker engine not reachable: jobs with an image fail until it is',
+      );
+      return;
+    }
+    const docker = await this.engine(this.address);
     try {
       // The typings know no options for ping; dockerode takes an abort signal on every call.
-      const ping = this.docker.ping.bind(this.docker) as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
+      const ping = docker.ping.bind(docker) as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
       await ping({ abortSignal: AbortSignal.timeout(ENGINE_CHECK_MS) });
     } catch (error) {
       this.logger.warn(
@@ -81,7 +92,7 @@ export class DockerDriver implements Driver {
       return;
     }
     try {
-      await settleOrphans(this.docker, this.options.executor, host, this.logger, {
+      await settleOrphans(docker, this.options.executor, host, this.logger, {
         reason: EXECUTOR_RESTARTED_REASON,
         listTimeoutMs: ENGINE_CHECK_MS,
       });
@@ -91,8 +102,8 @@ export class DockerDriver implements Driver {
   }
 
   async start(task: DriverTask, io: DriverIo): Promise<RunningTask> {
-    const docker = this.docker;
-    if (docker === undefined) throw new StartFailure(this.addressError ?? 'no docker engine address');
+    if (this.address === undefined) throw new StartFailure(this.addressError ?? 'no docker engine address');
+    const docker = await this.engine(this.address);
     const { host } = this.options;
     await ensureImage(docker, task.image, task.container.pullPolicy, { output: io.output, signal: io.signal, host });
     if (io.signal.aborted) throw new StartFailure('the container was not created: the attempt was stopped');
@@ -150,6 +161,11 @@ export class DockerDriver implements Driver {
     }
     this.guard?.release();
     this.guard = undefined;
+  }
+
+  private engine(address: EngineAddress): Promise<Docker> {
+    this.client ??= engineClient(address);
+    return this.client;
   }
 
   private track(removal: Promise<void>): void {

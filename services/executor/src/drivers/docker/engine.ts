@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { EngineAddress } from '../../domain/docker-host.js';
 import { StartFailure } from '../driver.js';
 
@@ -6,18 +6,20 @@ import { StartFailure } from '../driver.js';
  * A client of the engine at `address`. Every connection setting is given, so
  * nothing comes from the executor's environment (dockerode reads DOCKER_HOST,
  * DOCKER_CERT_PATH and DOCKER_CLIENT_TIMEOUT otherwise); no request timeout, as
- * `wait` and `attach` last as long as the job.
+ * `wait` and `attach` last as long as the job. dockerode (~25 MB once loaded) is
+ * loaded here, at first use: an executor without an engine never loads it.
  */
-export function engineClient(address: EngineAddress): Docker {
+export async function engineClient(address: EngineAddress): Promise<Docker> {
+  const { default: DockerClient } = await import('dockerode');
   return 'socketPath' in address
-    ? new Docker({
+    ? new DockerClient({
         socketPath: address.socketPath,
         host: undefined,
         port: undefined,
         protocol: 'http',
         timeout: undefined,
       })
-    : new Docker({ host: address.host, port: address.port, protocol: address.protocol, timeout: undefined });
+    : new DockerClient({ host: address.host, port: address.port, protocol: address.protocol, timeout: undefined });
 }
 
 /** An error of the engine or of the way to it, as dockerode gives it. */

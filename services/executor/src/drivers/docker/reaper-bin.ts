@@ -11,7 +11,7 @@ const [host = '', instance = ''] = process.argv.slice(2);
 const address = parseEngineAddress(host);
 if ('error' in address || instance === '') process.exit(2);
 try {
-  await reapContainers(engineClient(address), instance, AbortSignal.timeout(REAP_TIMEOUT_MS));
+  await reapContainers(await engineClient(address), instance, AbortSignal.timeout(REAP_TIMEOUT_MS));
   process.exit(0);
 } catch {
   process.exit(1);
