@@ -34,14 +34,10 @@ export interface LogSources {
   /** Stored lines of `attempt` with seq > `afterSeq`, in seq order, at most `limit`. */
   stored(jobRunId: string, attempt: number, afterSeq: number, limit: number): Promise<LiveLogLine[]>;
   /**
-   * The lines published for the job run from `from` on (a time, or the first one the
-   * stream still holds), in publication order, until stopped.
+   * The lines published for the job run, from the first one the stream still holds (what the
+   * logs service has not stored yet, and a second more), in publication order, until stopped.
    */
-  tail(
-    ref: { pipelineRunId: string; jobRunId: string },
-    from: Date | 'start',
-    onLines: (lines: LiveLogLine[]) => void,
-  ): Promise<Stop>;
+  tail(ref: { pipelineRunId: string; jobRunId: string }, onLines: (lines: LiveLogLine[]) => void): Promise<Stop>;
   /** Each attempt's end as its executor reported it: the attempt and its last seq. */
   attemptEnds(jobRunId: string, onEnd: (attempt: number, lastSeq: number) => void): Promise<Stop>;
   /**

@@ -23,7 +23,9 @@ class Sources implements LogSources {
   store: LiveLogLine[] = [];
   /** What the live stream holds, in publication order; a tail opened at 'start' gets all of it. */
   published: LiveLogLine[] = [];
-  tails: Array<{ from: Date | 'start'; push: (lines: LiveLogLine[]) => void; open: boolean }> = [];
+  tails: Array<{ push: (lines: LiveLogLine[]) => void; open: boolean }> = [];
+  /** When set, the store answers only once it resolves (a slow logs service). */
+  storeGate: Promise<void> | undefined;
   private attemptEnd: ((attempt: number, lastSeq: number) => void) | undefined;
   private end: ((end: JobRunEnd, ran: boolean) => void) | undefined;
 
@@ -32,13 +34,14 @@ class Sources implements LogSources {
   }
 
   async stored(_jobRunId: string, attempt: number, afterSeq: number, limit: number) {
+    await this.storeGate;
     return this.store.filter((l) => l.attempt === attempt && l.seq > afterSeq).slice(0, limit);
   }
 
-  async tail(_ref: unknown, from: Date | 'start', onLines: (lines: LiveLogLine[]) => void): Promise<Stop> {
-    const tail = { from, push: onLines, open: true };
+  async tail(_ref: unknown, onLines: (lines: LiveLogLine[]) => void): Promise<Stop> {
+    const tail = { push: onLines, open: true };
     this.tails.push(tail);
-    if (from === 'start' && this.published.length > 0) onLines([...this.published]);
+    if (this.published.length > 0) onLines([...this.published]);
     return async () => {
       tail.open = false;
     };
@@ -87,8 +90,7 @@ describe('following a job run log', () => {
     sources.store = [1, 2, 3, 4, 5].map((seq) => line(1, seq));
     const done = collect(followJobRunLogs(sources, { jobRunId: JOB_RUN }));
     await tick();
-    // The live stream opened a little before the last stored line: it repeats some.
-    expect(sources.tails[0]?.from).toBeInstanceOf(Date);
+    // The live stream still holds lines the store has too: they are sent once.
     sources.print(...[4, 5, 6, 7].map((seq) => line(1, seq)));
     sources.finishAttempt(1, 8);
     sources.finish('SUCCESS');
@@ -99,11 +101,43 @@ describe('following a job run log', () => {
     expect(events.at(-1)).toEqual({ kind: 'end', end: { jobRunId: JOB_RUN, status: 'SUCCESS', attempt: 1 } });
   });
 
+  it("sends the stream's lines without waiting for the store's answer, then the store's in order", async () => {
+    const sources = new Sources();
+    let answer: () => void = () => undefined;
+    sources.storeGate = new Promise((resolve) => (answer = resolve));
+    sources.published = [1, 2].map((seq) => line(1, seq));
+    const events: LogFollowEvent[] = [];
+    const done = (async () => {
+      for await (const event of followJobRunLogs(sources, { jobRunId: JOB_RUN })) events.push(event);
+    })();
+    await tick();
+    expect(seqs(events)).toEqual(range(1, 1, 2));
+    // The store, slow to answer, has them too, and one the stream no longer holds is not there.
+    sources.store = [1, 2].map((seq) => line(1, seq));
+    answer();
+    sources.print(line(1, 3));
+    sources.finishAttempt(1, 3);
+    sources.finish('SUCCESS');
+    await done;
+    expect(seqs(events)).toEqual(range(1, 1, 3));
+  });
+
+  it('ends with the error of a store that fails, after the lines the stream gave', async () => {
+    const sources = new Sources();
+    sources.storeGate = Promise.reject(new Error('the logs service does not answer'));
+    sources.published = [line(1, 1)];
+    const events: LogFollowEvent[] = [];
+    const done = (async () => {
+      for await (const event of followJobRunLogs(sources, { jobRunId: JOB_RUN })) events.push(event);
+    })();
+    await expect(done).rejects.toThrow('the logs service does not answer');
+    expect(seqs(events)).toEqual(range(1, 1, 1));
+  });
+
   it('starts from fromSeq, and fills a gap from the store once it has the lines', async () => {
     const sources = new Sources();
     const done = collect(followJobRunLogs(sources, { jobRunId: JOB_RUN, fromSeq: 2 }, { gapWaitMs: 5_000 }));
     await tick();
-    expect(sources.tails[0]?.from).toBe('start');
     // The stream no longer holds 1..3 and the store lags behind: 4 comes first.
     sources.print(line(1, 4), line(1, 5));
     await tick();
@@ -124,7 +158,8 @@ describe('following a job run log', () => {
     sources.finishAttempt(1, 4);
     sources.finish('SUCCESS');
     const events = await done;
-    expect(sources.tails.map((tail) => tail.from === 'start')).toEqual([false, true]);
+    // Opened once, and once more from its start for the missing lines.
+    expect(sources.tails).toHaveLength(2);
     expect(seqs(events)).toEqual(range(1, 1, 4));
   });
 

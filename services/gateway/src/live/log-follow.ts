@@ -19,8 +19,6 @@ export interface LogFollowOptions {
   pageSize?: number;
   /** Events kept for a client that reads slower than the job prints; past it the follow ends with an error. */
   bufferSize?: number;
-  /** How far back before the last stored line the live stream starts (executor and NATS clocks differ). */
-  clockMarginMs?: number;
   /** How long missing lines are looked for in the store before the live stream is read again from its start. */
   gapWaitMs?: number;
   /** How long the end waits for the last attempt's lines (its executor's report of its last seq). */
@@ -30,7 +28,6 @@ export interface LogFollowOptions {
 const DEFAULTS: Required<LogFollowOptions> = {
   pageSize: 5000,
   bufferSize: 20_000,
-  clockMarginMs: 30_000,
   gapWaitMs: 5_000,
   endWaitMs: 15_000,
 };
@@ -42,9 +39,11 @@ const GAP_RETRY_MS = 200;
  * ones, in seq order, once each, across its retries, and last the job run's end. One
  * algorithm for the GraphQL subscription and SSE:
  *
- * 1. read the store (the logs service: ClickHouse) after `fromSeq - 1`, page by page;
- * 2. read the live stream (JetStream) from a little before the last stored line's time
- *    (from its start when nothing is stored yet), dropping what was sent already;
+ * 1. read the store (the logs service: ClickHouse) after `fromSeq - 1`, page by page, and
+ *    at the same time the live stream (JetStream) from its start: it holds only what the
+ *    store does not have yet (and a second more), so a job's first lines go out as soon
+ *    as the stream has them, without waiting for the store's answer; what one of them
+ *    sent already the other's copy drops;
  * 3. a line that comes early (lines missing before it: the store lags, or the stream no
  *    longer holds them) waits while the missing ones are read from the store; if the
  *    store does not have them within `gapWaitMs`, the live stream is read again from its
@@ -126,9 +125,10 @@ class LogFollow {
     const attempt = this.request.attempt ?? jobRun.attempt;
     this.order = new LineOrder({ attempt, fromSeq: this.request.fromSeq ?? 1 });
     this.ref = { pipelineRunId: jobRun.pipelineRunId, jobRunId };
-    // The ends are subscribed to while the stored lines are read (each a round trip; a
-    // client waits for all of them before its first line). Whatever comes first, every
-    // change goes through `serially`, and the end waits for the lines before it.
+    // The ends, the live stream and the first page of stored lines are asked for at once
+    // (each a round trip). Whatever comes first, every change goes through `serially`: the
+    // order drops what was sent already, a stream line after lines only the store has waits
+    // for them (a gap), and the end waits for the lines before it.
     const subscribed = Promise.allSettled([
       this.sources.attemptEnds(jobRunId, (ended, lastSeq) =>
         this.serially(async () => {
@@ -144,18 +144,26 @@ class LogFollow {
         }),
       ),
     ]);
-    const lastStored = await this.serially(() => this.readStored(this.order.expected.attempt, Number.MAX_SAFE_INTEGER));
+    const expected = this.order.expected;
+    const firstPage = this.sources.stored(jobRunId, expected.attempt, expected.seq - 1, this.settings.pageSize);
+    // Placed once it came, after the stream lines offered meanwhile; a failure ends the follow.
+    void firstPage.then(
+      (lines) => this.serially(() => this.placeStored(expected.attempt, lines)),
+      (error: unknown) => this.serially(() => Promise.reject(error)),
+    );
+    const opening = this.openTail();
+    // Awaited below; a rejection meanwhile is not an unhandled one.
+    opening.catch(() => undefined);
     const subscriptions = await subscribed;
     for (const subscription of subscriptions) if (subscription.status === 'fulfilled') stops.push(subscription.value);
-    const refused = subscriptions.find((subscription) => subscription.status === 'rejected');
-    if (refused !== undefined) throw refused.reason;
-    const from = lastStored === undefined ? 'start' : new Date(Date.parse(lastStored.ts) - this.settings.clockMarginMs);
-    let stopTail = await this.openTail(from);
+    let stopTail = await opening;
     this.restartTail = async () => {
       await stopTail();
-      stopTail = await this.openTail('start');
+      stopTail = await this.openTail();
     };
     stops.push(() => stopTail());
+    const refused = subscriptions.find((subscription) => subscription.status === 'rejected');
+    if (refused !== undefined) throw refused.reason;
   }
 
   close(): void {
@@ -163,8 +171,8 @@ class LogFollow {
     clearTimeout(this.endTimer);
   }
 
-  private openTail(from: Date | 'start'): Promise<Stop> {
-    return this.sources.tail(this.ref, from, (lines) => this.serially(() => this.offer(lines)));
+  private openTail(): Promise<Stop> {
+    return this.sources.tail(this.ref, (lines) => this.serially(() => this.offer(lines)));
   }
 
   /** Runs `step` after every step before it; a failing step ends the follow. */
@@ -206,6 +214,14 @@ class LogFollow {
       }
       if (lines.length < this.settings.pageSize) return last;
     }
+  }
+
+  /** The first page of stored lines of `attempt`; when full, the rest of them, page by page. */
+  private async placeStored(attempt: number, lines: readonly LiveLogLine[]): Promise<void> {
+    for (const line of lines) if (this.order.place(line).kind === 'next') this.send(line);
+    if (lines.length === this.settings.pageSize) await this.readStored(attempt, Number.MAX_SAFE_INTEGER);
+    this.drainEarly();
+    await this.checkEnd();
   }
 
   private async offer(lines: readonly LiveLogLine[]): Promise<void> {

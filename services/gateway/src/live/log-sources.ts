@@ -100,16 +100,9 @@ export class NatsLogSources implements LogSources {
     return lines.map((line) => ({ ...line, jobRunId }));
   }
 
-  tail(
-    ref: { pipelineRunId: string; jobRunId: string },
-    from: Date | 'start',
-    onLines: (lines: LiveLogLine[]) => void,
-  ): Promise<Stop> {
-    return this.follow(
-      Streams.logs.name,
-      Subjects.logChunk(ref.pipelineRunId, ref.jobRunId),
-      from === 'start' ? { seq: 1 } : { time: from },
-      (data) => onLines(decode(LogChunkSchema, data).lines.map((line) => liveLine(ref.jobRunId, line))),
+  tail(ref: { pipelineRunId: string; jobRunId: string }, onLines: (lines: LiveLogLine[]) => void): Promise<Stop> {
+    return this.follow(Streams.logs.name, Subjects.logChunk(ref.pipelineRunId, ref.jobRunId), { seq: 1 }, (data) =>
+      onLines(decode(LogChunkSchema, data).lines.map((line) => liveLine(ref.jobRunId, line))),
     );
   }
 
