@@ -46,6 +46,9 @@ const streamName = (stream: LogStream): string => LogStream[stream] ?? 'STDOUT';
  * scheduler's run events).
  */
 export class NatsLogSources implements LogSources {
+  /** Job runs looked up, by id: the route's check and the follow's start ask once (one request's sources). */
+  private readonly jobRuns = new Map<string, Promise<{ pipelineRunId: string; attempt: number } | undefined>>();
+
   constructor(
     private readonly nats: Nats,
     private readonly logsUrl: string,
@@ -53,7 +56,18 @@ export class NatsLogSources implements LogSources {
     private readonly logger: Logger,
   ) {}
 
-  async jobRun(jobRunId: string): Promise<{ pipelineRunId: string; attempt: number } | undefined> {
+  jobRun(jobRunId: string): Promise<{ pipelineRunId: string; attempt: number } | undefined> {
+    let known = this.jobRuns.get(jobRunId);
+    if (known === undefined) {
+      known = this.lookUp(jobRunId);
+      this.jobRuns.set(jobRunId, known);
+      // A failed lookup is not kept: the next one asks again.
+      known.catch(() => this.jobRuns.delete(jobRunId));
+    }
+    return known;
+  }
+
+  private async lookUp(jobRunId: string): Promise<{ pipelineRunId: string; attempt: number } | undefined> {
     const reply = await request(
       this.nats.nc,
       Subjects.jobRunGet,
