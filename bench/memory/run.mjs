@@ -36,7 +36,7 @@ async function startServer(dataDir) {
   const args = [BIN, '--data-dir', dataDir, '--port', '0', '--silent', '--set', 'executor.concurrency=4'];
   // As `npm start` (and the Docker image) run it: two glibc malloc arenas unless MALLOC_ARENA_MAX is set.
   const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
-  // And with V8's young generation as they size it (the bin's first line says the same).
+  // And with V8's young generation as they size it.
   const child = spawn(process.execPath, ['--max-semi-space-size=4', ...args], {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],

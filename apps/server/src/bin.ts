@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env node
 import { runCli } from './cli.js';
 
 // Exit explicitly: a connection still retrying (NATS, Redis) must not keep a stopped process alive.
