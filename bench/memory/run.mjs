@@ -4,7 +4,8 @@
 // launcher, the executor process, nats-server, redis-server, the exit guards), after start and
 // after JOBS jobs (bench/dispatch's shape: `echo n` jobs in pipelines of 10, concurrency 4), each
 // read SETTLE seconds after the work. Prints MB per process, the totals and the ratio to the goal.
-// The server gets MALLOC_ARENA_MAX=2 as `npm start` and the Docker image give it (unless set:
+// The server gets MALLOC_ARENA_MAX=2, MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_=131072 and
+// --max-semi-space-size=4 as `npm start` and the Docker image give them (unless set: e.g.
 // MALLOC_ARENA_MAX=16 measures glibc's default, 8 per core, on a 2-core machine).
 // Linux only (/proc). Usage: npm run bench:memory [-- --pipelines 100 --settle 15]
 import { spawn } from 'node:child_process';
@@ -35,7 +36,12 @@ const mb = (bytes) => bytes / 1024 / 1024;
 async function startServer(dataDir) {
   const args = [BIN, '--data-dir', dataDir, '--port', '0', '--silent', '--set', 'executor.concurrency=4'];
   // As `npm start` (and the Docker image) run it: two glibc malloc arenas unless MALLOC_ARENA_MAX is set.
-  const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
+  const env = {
+    ...process.env,
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+    MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
+    MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? '131072',
+  };
   // And with V8's young generation as they size it.
   const child = spawn(process.execPath, ['--max-semi-space-size=4', ...args], {
     env,

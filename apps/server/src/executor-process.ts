@@ -50,8 +50,11 @@ export async function startExecutorProcess(
   // The file holds the resolved values: configuration variables would override it.
   const env = {
     ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIG_ENV.test(name))),
-    // Two glibc malloc arenas, not one per thread that allocated (see the Dockerfile); unless set.
+    // Two glibc malloc arenas, not one per thread that allocated, and fixed mmap/trim thresholds
+    // (see the Dockerfile); unless set.
     MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+    MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
+    MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? '131072',
   };
   const launch = async (): Promise<ChildProcess> => {
     const child = fork(BIN, ['--target', 'executor', '--config', file], {
