@@ -44,11 +44,11 @@ const GAP_RETRY_MS = 200;
  *    store does not have yet (and a second more), so a job's first lines go out as soon
  *    as the stream has them, without waiting for the store's answer; what one of them
  *    sent already the other's copy drops;
- * 3. a line that comes early (lines missing before it: the store lags, or the stream no
+ * 2. a line that comes early (lines missing before it: the store lags, or the stream no
  *    longer holds them) waits while the missing ones are read from the store; if the
  *    store does not have them within `gapWaitMs`, the live stream is read again from its
  *    start; lines still missing then end the follow with an error rather than a silent gap;
- * 4. once the scheduler decided the job run's final status, the follow ends after the
+ * 3. once the scheduler decided the job run's final status, the follow ends after the
  *    last attempt's lines up to the last seq its executor reported.
  */
 export function followJobRunLogs(
