@@ -13,7 +13,7 @@ export const Streams = {
    * as fast as the logs service stores them (a tighter limit moves the backlog to the spool, whose
    * writing and reading back cost the CPU the logs service needs: 25M lines with 256 MiB, 141 s
    * instead of 108 s). Keep it well above a chunk (256 KiB of text). A limit an operator set on
-   * the stream is left as it is.
+   * the stream is kept (with discard new: discard old would drop what is not stored yet).
    */
   logs: { name: 'FLUXI_LOGS', subjects: ['fluxi.logs.>'], maxBytes: 1024 * 1024 * 1024 },
   /**

@@ -70,9 +70,16 @@ export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
       const subjects = existing.config.subjects ?? [];
       const missing = config.subjects.filter((subject) => !subjects.includes(subject));
       if (missing.length > 0) await jsm.streams.update(stream.name, { subjects: [...subjects, ...missing] });
-      // A stream made before it had a limit gets one; an operator's own limit stays.
-      if (limits.maxBytes !== undefined && (existing.config.max_bytes ?? -1) < 0) {
-        await jsm.streams.update(stream.name, { max_bytes: limits.maxBytes, discard: DiscardPolicy.New });
+      // A stream made before it had a limit gets one; an operator's own limit stays, but never
+      // with discard old (it would drop what is not stored yet).
+      if (limits.maxBytes !== undefined) {
+        const unlimited = (existing.config.max_bytes ?? -1) < 0;
+        if (unlimited || existing.config.discard !== DiscardPolicy.New) {
+          await jsm.streams.update(stream.name, {
+            ...(unlimited ? { max_bytes: limits.maxBytes } : {}),
+            discard: DiscardPolicy.New,
+          });
+        }
       }
       continue;
     }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { DiscardPolicy, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Streams } from '@fluxi/contracts';
 import { startNatsServer, type ServerProcess } from '@fluxi/testkit';
 import { ensureStreams } from '../src/index.js';
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('ensureStreams', () => {
-  it('bounds the log stream: a new one, and one made before the limit; an operator’s own limit stays', async () => {
+  it('bounds the log stream: a new one, and one made before the limit; an operator’s own limit stays, with discard new', async () => {
     // As an older version made it: no limit.
     await jsm.streams.add({ name: Streams.logs.name, subjects: [...Streams.logs.subjects] });
     await ensureStreams(jsm);
@@ -29,9 +29,13 @@ describe('ensureStreams', () => {
       max_bytes: Streams.logs.maxBytes,
       discard: 'new',
     });
-    await jsm.streams.update(Streams.logs.name, { max_bytes: 1024 * 1024 });
+    // An operator's limit, even set with discard old: kept, with discard new (old would drop lines).
+    await jsm.streams.update(Streams.logs.name, { max_bytes: 1024 * 1024, discard: DiscardPolicy.Old });
     await ensureStreams(jsm);
-    expect((await jsm.streams.info(Streams.logs.name)).config.max_bytes).toBe(1024 * 1024);
+    expect((await jsm.streams.info(Streams.logs.name)).config).toMatchObject({
+      max_bytes: 1024 * 1024,
+      discard: 'new',
+    });
     // The other streams are made without a byte limit.
     expect((await jsm.streams.info(Streams.events.name)).config.max_bytes).toBe(-1);
   });
