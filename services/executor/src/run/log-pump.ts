@@ -11,13 +11,6 @@ export interface LogPumpOptions {
    * chunks grow with the backlog, so a fast job costs fewer messages. Default `maxLines`.
    */
   maxChunkLines?: number;
-  /**
-   * Chunks handed to the sender and not yet acknowledged. More than one overlaps their round
-   * trips, in seq order on one connection, but gives up the stream's seq order when NATS goes
-   * away: a chunk written to the dying connection is sent again after a later one that waited
-   * in the client's buffer was stored (the nats-outage test sees it). Default 1.
-   */
-  maxInFlight?: number;
   /** Most text bytes in one chunk (past its first line). */
   maxBytes: number;
   /**
@@ -44,9 +37,6 @@ export const DEFAULT_PUMP_OPTIONS: LogPumpOptions = {
   // and a batch of the logs service (logs.batchSize chunks) stays a few hundred thousand lines.
   maxChunkLines: 2000,
   maxBytes: 256 * 1024,
-  // One: chunks are stored in seq order even across a NATS outage (see maxInFlight). With
-  // chunks of up to 2000 lines, one ack's round trip per chunk is a small part of its cost.
-  maxInFlight: 1,
   lingerMs: 50,
   // Room for a few chunks of short lines while the others are in flight (~150 bytes a line).
   highWaterLines: 20_000,
@@ -62,11 +52,13 @@ const TAIL_FLUSH_BYTES = 64 * 1024;
 export type ChunkSender = (lines: BufferedLine[]) => Promise<void>;
 
 /**
- * Numbers the lines of one attempt and publishes them in chunks: up to
- * `maxInFlight` chunks awaiting their acknowledgement at once, handed to the
- * sender in seq order; none is skipped, and nothing is sent before `gate`
- * resolves (the `started` event is acknowledged). `finish()` resolves once every
- * chunk is acknowledged.
+ * Numbers the lines of one attempt and publishes them in chunks, one at a time:
+ * the next is handed to the sender once the previous one is acknowledged (with more
+ * in flight, a chunk written to a dying NATS connection was sent again after a later
+ * one, and stored after it: the nats-outage test saw it; with chunks of up to 2000
+ * lines, one round trip per chunk costs little). None is skipped, and nothing is sent
+ * before `gate` resolves (the `started` event is acknowledged). `finish()` resolves
+ * once every chunk is acknowledged.
  *
  * While publishing is slow or NATS is away, lines wait in three places, in seq
  * order: memory (up to the high-water marks), then the spool file on disk (up to
@@ -192,8 +184,8 @@ export class LogPump {
           continue;
         }
         await this.linger();
-        // Every chunk in flight still awaits its ack: wait for one (it wakes the loop).
-        if (this.sending >= (this.options.maxInFlight ?? 1)) {
+        // The chunk in flight still awaits its ack: wait for it (it wakes the loop).
+        if (this.sending > 0) {
           await this.sleep();
           continue;
         }
