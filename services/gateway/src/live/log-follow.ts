@@ -198,28 +198,26 @@ class LogFollow {
   }
 
   /**
-   * Sends stored lines of `attempt` from the expected seq through `throughSeq`; returns
-   * the last line read (undefined when none).
+   * Sends stored lines of `attempt` from the expected seq through `throughSeq`, page by page;
+   * `firstPage`, when given, is the first page, asked for already.
    */
-  private async readStored(attempt: number, throughSeq: number): Promise<LiveLogLine | undefined> {
-    let last: LiveLogLine | undefined;
-    for (;;) {
+  private async readStored(attempt: number, throughSeq: number, firstPage?: readonly LiveLogLine[]): Promise<void> {
+    for (let page = firstPage; ; page = undefined) {
       const expected = this.order.expected;
-      if (expected.attempt !== attempt || expected.seq > throughSeq) return last;
-      const lines = await this.sources.stored(this.ref.jobRunId, attempt, expected.seq - 1, this.settings.pageSize);
+      if (expected.attempt !== attempt || expected.seq > throughSeq) return;
+      const lines =
+        page ?? (await this.sources.stored(this.ref.jobRunId, attempt, expected.seq - 1, this.settings.pageSize));
       for (const line of lines) {
-        if (line.seq > throughSeq) return last;
+        if (line.seq > throughSeq) return;
         if (this.order.place(line).kind === 'next') this.send(line);
-        last = line;
       }
-      if (lines.length < this.settings.pageSize) return last;
+      if (lines.length < this.settings.pageSize) return;
     }
   }
 
-  /** The first page of stored lines of `attempt`; when full, the rest of them, page by page. */
-  private async placeStored(attempt: number, lines: readonly LiveLogLine[]): Promise<void> {
-    for (const line of lines) if (this.order.place(line).kind === 'next') this.send(line);
-    if (lines.length === this.settings.pageSize) await this.readStored(attempt, Number.MAX_SAFE_INTEGER);
+  /** The first page of stored lines, then the rest; then the early lines and the end they may free. */
+  private async placeStored(attempt: number, firstPage: readonly LiveLogLine[]): Promise<void> {
+    await this.readStored(attempt, Number.MAX_SAFE_INTEGER, firstPage);
     this.drainEarly();
     await this.checkEnd();
   }
