@@ -81,7 +81,7 @@ export async function start(options: GatewayOptions): Promise<RunningService> {
   const logsUrl = subgraphs.find((subgraph) => subgraph.name === 'logs')?.url as string;
   const follows = liveFollows(nats, logsUrl, logger);
   mountSse(http, follows, logger);
-  const apollo = await mountGateway(http, subgraphs, logger, audit);
+  const apollo = await mountGateway(http, subgraphs, logger, audit, () => verifier.forget());
   mountRest(http, apollo, logger);
   const live = mountLive(app.getHttpServer(), {
     path: '/graphql',

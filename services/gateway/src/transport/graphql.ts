@@ -8,6 +8,7 @@ import { injectTraceHeaders, traceHttpRequests, tracingEnabled } from '@fluxi/te
 import { createFormatError, encodePrincipal, PRINCIPAL_HEADER, type Principal } from '@fluxi/graphql';
 import type { AuditLog } from '../access/audit-log.js';
 import { auditMutations } from '../access/audit-plugin.js';
+import { forgetKeysOnAuthChange } from '../access/auth-change-plugin.js';
 import { addressOf, type AuthedRequest } from './auth.js';
 
 export interface GatewayContext {
@@ -48,6 +49,7 @@ export async function mountGateway(
   subgraphs: Subgraph[],
   logger: Logger,
   audit: AuditLog,
+  forgetKeys: () => void,
   path = '/graphql',
 ): Promise<ApolloServer<GatewayContext>> {
   // Unless told otherwise, Apollo's gateway sends usage figures to Apollo and, to label them,
@@ -81,7 +83,7 @@ export async function mountGateway(
     gateway,
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
-    plugins: [readersCannotWrite, auditMutations(audit)],
+    plugins: [readersCannotWrite, auditMutations(audit), forgetKeysOnAuthChange(forgetKeys)],
     introspection: true,
     stopOnTerminationSignals: false,
   });

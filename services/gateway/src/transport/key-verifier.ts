@@ -25,7 +25,8 @@ interface CacheEntry {
  * Checks API keys (and login session tokens) with the catalog over NATS and remembers the
  * answer for a short while (valid keys 30 s, refused keys 5 s) so each request does not cost a
  * round trip. Everything remembered is forgotten when the catalog says users or keys changed
- * (`fluxi.auth.changed`: a user disabled, deleted or demoted, a key revoked, a logout).
+ * (`fluxi.auth.changed`: a user disabled, deleted or demoted, a key revoked, a logout), and
+ * before this gateway answers such a mutation itself (`forgetKeysOnAuthChange`).
  */
 export class KeyVerifier {
   private readonly cache = new Map<string, CacheEntry>();
@@ -37,7 +38,12 @@ export class KeyVerifier {
     private readonly ttlMs = 30_000,
     private readonly negativeTtlMs = 5_000,
   ) {
-    this.changes = nc.subscribe(Subjects.authChanged, { callback: () => this.cache.clear() });
+    this.changes = nc.subscribe(Subjects.authChanged, { callback: () => this.forget() });
+  }
+
+  /** Forgets every remembered answer: the next request of each key asks the catalog again. */
+  forget(): void {
+    this.cache.clear();
   }
 
   /** Stops listening for changes. */
