@@ -66,7 +66,15 @@ export async function startFluxi(
     const natsUrl = config.nats.url ?? (await push(servers, startLocalNats(config.dataDir, logger))).url;
     const redisUrl = config.redis.url ?? (await push(servers, startLocalRedis(config.dataDir, logger))).url;
     // The services' metrics, merged on the gateway's /metrics when it runs here too.
-    const options: ServiceOptions = { config, natsUrl, redisUrl, logger, metrics: new MetricsHub() };
+    const together = (name: Target) => targets.includes('all') || targets.includes(name);
+    const options: ServiceOptions = {
+      config,
+      natsUrl,
+      redisUrl,
+      logger,
+      metrics: new MetricsHub(),
+      sharedEmbeddedDatabase: together('catalog') && together('scheduler'),
+    };
     await push(services, followInstallationLogLevel(natsUrl, logger, config.log.level, targets, startOptions));
     const { url, adminKey } = await startServices(targets, options, services);
     return { url, natsUrl, redisUrl, adminKey, services, stop };

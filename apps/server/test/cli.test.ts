@@ -47,6 +47,10 @@ describe('fluxi-server command line', () => {
       // Local servers keep their data under the data dir.
       expect(existsSync(join(dir.path, 'nats'))).toBe(true);
       expect(existsSync(join(dir.path, 'redis', 'appendonlydir'))).toBe(true);
+      // One embedded database for the catalog and the scheduler.
+      expect(existsSync(join(dir.path, 'db', 'shared', 'PG_VERSION'))).toBe(true);
+      expect(existsSync(join(dir.path, 'db', 'catalog'))).toBe(false);
+      expect(existsSync(join(dir.path, 'db', 'scheduler'))).toBe(false);
       const natsPid = Number(readFileSync(join(dir.path, 'nats', 'nats-server.pid'), 'utf8'));
       // The executor runs as a child process of its own.
       expect(processesWith(join(dir.path, 'run', 'executor.config.json'))).toHaveLength(1);
@@ -64,6 +68,12 @@ describe('fluxi-server command line', () => {
       expect(second.out.stdout).not.toContain('Admin API key');
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
+
+      // The scheduler alone must not open the database the catalog shares: refused, saying why.
+      const alone = run(['--data-dir', dir.path, '--target', 'scheduler', '--set', 'log.console=false']);
+      expect(await alone.exited).not.toBe(0);
+      expect(alone.out.stderr).toMatch(/holds the catalog and the scheduler together: run both in one process/);
+      expect(existsSync(join(dir.path, 'db', 'scheduler'))).toBe(false);
     } finally {
       dir.remove();
     }

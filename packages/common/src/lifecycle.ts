@@ -34,4 +34,9 @@ export interface ServiceOptions {
   logger: Logger;
   /** The launcher's metrics hub: a service adds its registry to it (the `all` mode's merged `/metrics`). */
   metrics?: MetricsHub;
+  /**
+   * The catalog and the scheduler run in this process: with embedded databases, one PGlite holds
+   * both (`<dataDir>/db/shared`, a schema each) instead of one PGlite each (~60 MB less).
+   */
+  sharedEmbeddedDatabase?: boolean;
 }

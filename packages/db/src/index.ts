@@ -2,3 +2,4 @@ export * from './database.js';
 export * from './open.js';
 export * from './migrate.js';
 export * from './sql-errors.js';
+export * from './embedded-dir.js';

@@ -1,9 +1,8 @@
-import { PGlite } from '@electric-sql/pglite';
 import type { EmbeddedDatabaseSettings } from '@fluxi/common';
 import pg from 'pg';
 import type { Database, SqlExecutor } from './database.js';
-import { defaultEmbeddedSettings, pgliteSettingArgs } from './pglite-settings.js';
-import { seedFromTemplate } from './pglite-template.js';
+import { defaultEmbeddedSettings } from './pglite-settings.js';
+import { openSharedPglite } from './pglite-shared.js';
 
 export interface OpenDatabaseOptions {
   /** postgres:// URL; when unset, an embedded PGlite database in `embeddedDir`. */
@@ -23,7 +22,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
   return options.url === undefined
-    ? openPglite(options.embeddedDir, options.schema, options.embedded ?? defaultEmbeddedSettings())
+    ? openSharedPglite(options.embeddedDir, options.schema, options.embedded ?? defaultEmbeddedSettings())
     : openPostgres(options);
 }
 
@@ -71,22 +70,4 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
     throw error;
   }
   return db;
-}
-
-async function openPglite(dir: string, schema: string, settings: EmbeddedDatabaseSettings): Promise<Database> {
-  // A new database starts as a copy of an empty one instead of running initdb (pglite-template.ts).
-  await seedFromTemplate(dir);
-  // PGlite's own parameters (single-user mode, no parallel workers…), then ours: a later -c wins.
-  const db = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, ...pgliteSettingArgs(settings)] });
-  await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema};`);
-  return {
-    kind: 'pglite',
-    schema,
-    query: async (sql, params) => (await db.query(sql, params as unknown[] | undefined)).rows as never,
-    transaction: (fn) =>
-      db.transaction((tx) =>
-        fn({ query: async (sql, params) => (await tx.query(sql, params as unknown[] | undefined)).rows as never }),
-      ),
-    close: () => db.close(),
-  };
 }

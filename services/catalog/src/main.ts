@@ -53,6 +53,7 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
     const db: Database = await openCatalogDatabase({
       url: config.database.url,
       dataDir: config.dataDir,
+      shared: options.sharedEmbeddedDatabase,
       embedded: config.database.embedded,
     });
     closers.push(() => db.close());

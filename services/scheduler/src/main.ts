@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { join } from 'node:path';
 import { serviceRegistry, type RunningService, type ServiceOptions } from '@fluxi/common';
-import { openDatabase } from '@fluxi/db';
+import { embeddedDatabaseDir, openDatabase } from '@fluxi/db';
 import { connectNats } from '@fluxi/messaging';
 import { RunQueries } from './engine/queries.js';
 import { tracingEnabled } from '@fluxi/telemetry';
@@ -57,7 +56,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
   try {
     const db = await openDatabase({
       url: config.database.url,
-      embeddedDir: join(config.dataDir, 'db', SERVICE_NAME),
+      embeddedDir: embeddedDatabaseDir(config.dataDir, SERVICE_NAME, options.sharedEmbeddedDatabase === true),
       schema: SERVICE_NAME,
       embedded: config.database.embedded,
     });

@@ -1,14 +1,15 @@
-import { join } from 'node:path';
 import type { EmbeddedDatabaseSettings } from '@fluxi/common';
-import { migrate, openDatabase, type Database } from '@fluxi/db';
+import { embeddedDatabaseDir, migrate, openDatabase, type Database } from '@fluxi/db';
 import { migrations } from './migrations.js';
 
 export const SCHEMA = 'catalog';
 
 export interface CatalogDatabaseOptions {
-  /** PostgreSQL URL; when unset, PGlite in `${dataDir}/db/catalog`. */
+  /** PostgreSQL URL; when unset, PGlite in `${dataDir}/db/catalog` or `db/shared` (`embeddedDatabaseDir`). */
   url?: string | undefined;
   dataDir: string;
+  /** The scheduler runs in this process too: an embedded database shares its PGlite. */
+  shared?: boolean | undefined;
   /** Memory settings of the embedded database (config `database.embedded`). */
   embedded?: EmbeddedDatabaseSettings | undefined;
 }
@@ -17,7 +18,7 @@ export interface CatalogDatabaseOptions {
 export async function openCatalogDatabase(options: CatalogDatabaseOptions): Promise<Database> {
   const db = await openDatabase({
     url: options.url,
-    embeddedDir: join(options.dataDir, 'db', SCHEMA),
+    embeddedDir: embeddedDatabaseDir(options.dataDir, SCHEMA, options.shared === true),
     schema: SCHEMA,
     embedded: options.embedded,
   });

@@ -1,0 +1,102 @@
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { EmbeddedDatabaseSettings } from '@fluxi/common';
+import type { Database, SqlExecutor } from './database.js';
+import { pgliteSettingArgs } from './pglite-settings.js';
+import { seedFromTemplate } from './pglite-template.js';
+
+/** One PGlite of a data folder in this process, and the schema its session is set to. */
+interface Instance {
+  pglite: PGlite;
+  handles: number;
+  /** The session's search_path: the schema of the last handle that ran a statement. */
+  active: string | undefined;
+  /** Every statement and transaction of every handle, one after another. */
+  tail: Promise<unknown>;
+}
+
+const instances = new Map<string, Promise<Instance>>();
+
+async function openInstance(dir: string, settings: EmbeddedDatabaseSettings): Promise<Instance> {
+  // A new database starts as a copy of an empty one instead of running initdb (pglite-template.ts).
+  await seedFromTemplate(dir);
+  // PGlite's own parameters (single-user mode, no parallel workers…), then ours: a later -c wins.
+  const pglite = await PGlite.create(dir, {
+    startParams: [...PGlite.defaultStartParams, ...pgliteSettingArgs(settings)],
+  });
+  return { pglite, handles: 0, active: undefined, tail: Promise.resolve() };
+}
+
+/**
+ * Runs `fn` once every earlier statement of the instance is done, with the session's
+ * search_path set to `schema` first when another handle's schema was active. PGlite runs one
+ * statement or transaction at a time anyway; this queue only keeps the schema switch and the
+ * work it is for together.
+ */
+function exclusive<T>(instance: Instance, schema: string, fn: () => Promise<T>): Promise<T> {
+  const run = instance.tail.then(async () => {
+    if (instance.active !== schema) {
+      instance.active = undefined;
+      await instance.pglite.exec(`SET search_path TO ${schema}`);
+      instance.active = schema;
+    }
+    return fn();
+  });
+  instance.tail = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * Opens `schema` in the embedded database of `dir`. Handles opened in one process on the same
+ * folder share one PGlite (a PGlite costs ~60 MB at least: its WebAssembly memory, compiled
+ * code and buffers), each with its own schema as search_path; the last handle closed closes it.
+ * The first handle's settings are the instance's. Never open one folder from two processes.
+ */
+export async function openSharedPglite(
+  dir: string,
+  schema: string,
+  settings: EmbeddedDatabaseSettings,
+): Promise<Database> {
+  const key = resolve(dir);
+  let opening = instances.get(key);
+  if (opening === undefined) {
+    opening = openInstance(key, settings);
+    instances.set(key, opening);
+    opening.catch(() => instances.delete(key));
+  }
+  const instance = await opening;
+  instance.handles += 1;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    instance.handles -= 1;
+    if (instance.handles > 0) return;
+    instances.delete(key);
+    await instance.tail;
+    await instance.pglite.close();
+  };
+  try {
+    await exclusive(instance, schema, () => instance.pglite.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const rows = <T>(result: { rows: unknown[] }) => result.rows as T[];
+  return {
+    kind: 'pglite',
+    schema,
+    query: (sql, params) =>
+      exclusive(instance, schema, async () => rows(await instance.pglite.query(sql, params as unknown[] | undefined))),
+    transaction: (fn) =>
+      exclusive(instance, schema, () =>
+        instance.pglite.transaction((tx) => {
+          const executor: SqlExecutor = {
+            query: async (sql, params) => rows(await tx.query(sql, params as unknown[] | undefined)),
+          };
+          return fn(executor);
+        }),
+      ),
+    close,
+  };
+}
