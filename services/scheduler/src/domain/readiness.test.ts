@@ -1,7 +1,8 @@
+import { create, JobSpecSchema, toJson } from '@fluxi/contracts';
 import { describe, expect, it } from 'vitest';
 import { jr } from './job-run.fixture.js';
 import type { JobRunState, RunState } from './model.js';
-import { hasWarnings, readiness, release, runOutcome } from './readiness.js';
+import { hasWarnings, readiness, release, runOutcome, savesArtifacts } from './readiness.js';
 
 const NOW = new Date('2030-01-01T00:00:00Z');
 
@@ -108,5 +109,17 @@ describe('runOutcome', () => {
     expect(runOutcome([jr('a', 0, 'SUCCESS'), jr('b', 0, 'FAILED', { allowFailure: true })])).toBe('SUCCESS');
     expect(runOutcome([jr('a', 0, 'FAILED'), jr('b', 0, 'CANCELLED')])).toBe('FAILED');
     expect(runOutcome([jr('a', 0, 'CANCELLED'), jr('b', 1, 'SKIPPED')])).toBe('CANCELLED');
+  });
+});
+
+describe('savesArtifacts', () => {
+  it('is true only for a frozen spec with artifact paths, read as the trigger stores it (proto JSON)', () => {
+    const stored = (init: { artifactPaths?: string[] }) =>
+      toJson(JobSpecSchema, create(JobSpecSchema, { command: 'make', ...init }));
+    expect(savesArtifacts(stored({ artifactPaths: ['dist/', 'report.xml'] }))).toBe(true);
+    expect(savesArtifacts(stored({}))).toBe(false);
+    expect(savesArtifacts(stored({ artifactPaths: [] }))).toBe(false);
+    expect(savesArtifacts(null)).toBe(false);
+    expect(savesArtifacts({ artifactPaths: 'dist/' })).toBe(false);
   });
 });

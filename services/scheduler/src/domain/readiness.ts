@@ -25,6 +25,17 @@ export function artifactSourcesOf<T extends Pick<JobRunState, 'entry' | 'stageIn
   return from === undefined || from === null ? waited : waited.filter((other) => from.includes(other.entry));
 }
 
+/**
+ * Whether a job run of this frozen spec (proto JSON, where an empty list is left out) can have
+ * saved artifacts: only a job with artifact paths saves any. A source that cannot is not sent to
+ * the executor, which would otherwise look each one up before the command starts.
+ */
+export function savesArtifacts(spec: unknown): boolean {
+  if (typeof spec !== 'object' || spec === null) return false;
+  const paths = (spec as { artifactPaths?: unknown }).artifactPaths;
+  return Array.isArray(paths) && paths.length > 0;
+}
+
 /** Every job run `jobRun` waits for, directly or through them. */
 export function upstreamOf(jobRun: JobRunState, all: readonly JobRunState[]): JobRunState[] {
   const { graph, list, index } = graphOf(jobRun, all);

@@ -1,5 +1,5 @@
 import type { JobRunState, Step } from '../domain/model.js';
-import { artifactSourcesOf } from '../domain/readiness.js';
+import { artifactSourcesOf, savesArtifacts } from '../domain/readiness.js';
 import { stepEvents, type EndedAttempt } from '../domain/run-events.js';
 import { stageRuns, type StageRunState } from '../domain/stages.js';
 import { isTerminal } from '../domain/status.js';
@@ -129,7 +129,7 @@ export function dispatchItems(
     const record = jobRuns.find((candidate) => candidate.id === jobRun.id);
     if (record === undefined) return [];
     const sources = artifactSourcesOf(record, jobRuns).filter(
-      (other) => other.status === 'SUCCESS' || other.status === 'FAILED',
+      (other) => (other.status === 'SUCCESS' || other.status === 'FAILED') && savesArtifacts(other.spec),
     );
     return [
       {
