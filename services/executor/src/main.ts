@@ -6,6 +6,7 @@ import { connectNats, openExecutorRegistry } from '@fluxi/messaging';
 import { AppModule } from './app.module.js';
 import { ActiveAttempts } from './run/active-attempts.js';
 import { killLeftoverGroups } from './drivers/group-guard.js';
+import { sweepWorkFolders } from './run/workdir.js';
 import { listenForCommands } from './transport/command-listener.js';
 import { ExecuteWorker } from './transport/execute-worker.js';
 import { registerHostMetrics } from './transport/host-metrics.js';
@@ -51,6 +52,11 @@ export async function start(options: ExecutorOptions): Promise<RunningExecutor> 
   const executorId = `${hostname()}:${process.pid}`;
   // Before anything of this life runs: what is recorded there belongs to a dead executor.
   await killLeftoverGroups(runningGroupsDir(config), logger);
+  // Work folders a previous life moved aside but did not get to delete (in the background).
+  void sweepWorkFolders(config.dataDir).then(
+    (count) => count > 0 && logger.info({ folders: count }, 'deleted work folders a previous executor left'),
+    (error: unknown) => logger.warn({ err: error }, 'could not sweep the work folders'),
+  );
   const nats = await connectNats(options.natsUrl, `fluxi-executor-${config.executor.pool}`, logger);
   const registry = await openExecutorRegistry(nats).catch(async (error: unknown) => {
     await nats.close();

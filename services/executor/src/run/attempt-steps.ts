@@ -21,13 +21,19 @@ import { prepareWorkdir } from './workdir.js';
 export interface AttemptIo extends LifecycleIo {
   /** Given the job's secret values once they are resolved (before the command runs). */
   masker: SecretMasker;
+  /**
+   * Work left for after the finished event is out (deleting the work folder, already moved
+   * aside): the next job of the pipeline does not wait for a large folder to go. The runner
+   * does it whatever happened.
+   */
+  afterFinish(task: () => Promise<void>): void;
 }
 
 /**
  * What happens around the driver for one attempt: contexts substituted into the
  * command, the work folder prepared (the run's commit checked out when the job asks) and given the artifacts of earlier jobs, the
  * task run by its driver (see runAttempt), then the artifacts saved before the
- * work folder goes. A stop asked for before the command started ends the attempt
+ * work folder is moved aside (and deleted once the finished event is out). A stop asked for before the command started ends the attempt
  * without running it.
  */
 @Injectable()
@@ -122,7 +128,7 @@ export class AttemptSteps {
         saveArtifacts(this.artifacts, execute.jobRunId, workdir.path, job.artifactPaths, result, output),
       );
     } finally {
-      await workdir.cleanup();
+      context.afterFinish(await workdir.cleanup());
     }
   }
 }

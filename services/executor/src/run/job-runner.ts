@@ -37,7 +37,7 @@ export interface RunSummary extends Outcome {
 /**
  * Runs one attempt: `started`, the attempt's steps with their output pumped into
  * log chunks (standard output also kept as the job's context), then `finished`
- * once every chunk is acknowledged. While NATS is away the lines wait in memory,
+ * once every chunk is acknowledged, then the work folder deleted. While NATS is away the lines wait in memory,
  * then in a spool file, before the job's output is paused (see LogPump).
  */
 @Injectable()
@@ -53,6 +53,24 @@ export class JobRunner {
   }
 
   async run(execute: ValidExecuteJob, signals: RunSignals): Promise<RunSummary> {
+    const after: (() => Promise<void>)[] = [];
+    try {
+      return await this.attempt(execute, signals, (task) => after.push(task));
+    } finally {
+      // Once the finished event is out (or could not be): the work folder's deletion.
+      for (const task of after) {
+        await task().catch((error: unknown) =>
+          this.logger.warn({ jobRunId: execute.jobRunId, err: error }, 'could not delete the work folder'),
+        );
+      }
+    }
+  }
+
+  private async attempt(
+    execute: ValidExecuteJob,
+    signals: RunSignals,
+    afterFinish: (task: () => Promise<void>) => void,
+  ): Promise<RunSummary> {
     const ref: AttemptRef = {
       jobRunId: execute.jobRunId,
       pipelineRunId: execute.pipelineRunId,
@@ -105,6 +123,7 @@ export class JobRunner {
         onStarted: (pid) => void publishStarted(pid),
         stop: signals.stop,
         masker,
+        afterFinish,
       });
     } catch (error) {
       const reason = masker.maskText(`executor error: ${(error as Error).message}`);

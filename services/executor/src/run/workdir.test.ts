@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { prepareWorkdir } from './workdir.js';
+import { prepareWorkdir, sweepWorkFolders } from './workdir.js';
 
 const dirs: string[] = [];
 const dataDir = () => {
@@ -16,14 +16,48 @@ afterEach(() => {
 });
 
 describe('prepareWorkdir', () => {
-  it('makes a fresh folder under <dataDir>/work and removes it on cleanup', async () => {
+  it('makes a fresh folder under <dataDir>/work; cleanup frees the path at once and deletes it later', async () => {
     const data = dataDir();
     const workdir = await prepareWorkdir('', data, 'JR1');
     if ('error' in workdir) throw new Error(workdir.error);
     expect(workdir.path).toBe(join(data, 'work', 'JR1'));
     expect(readdirSync(workdir.path)).toEqual([]);
-    await workdir.cleanup();
+    writeFileSync(join(workdir.path, 'first.txt'), 'attempt 1');
+    const remove = await workdir.cleanup();
     expect(existsSync(workdir.path)).toBe(false);
+    expect(readdirSync(join(data, 'work'))).toEqual([expect.stringMatching(/^JR1\.removing-/)]);
+
+    // A retry of the same job run makes its folder before the first one's deletion ran.
+    const retry = await prepareWorkdir('', data, 'JR1');
+    if ('error' in retry) throw new Error(retry.error);
+    writeFileSync(join(retry.path, 'second.txt'), 'attempt 2');
+    await remove();
+    expect(readdirSync(join(data, 'work'))).toEqual(['JR1']);
+    expect(readdirSync(retry.path)).toEqual(['second.txt']);
+    await (
+      await retry.cleanup()
+    )();
+    expect(readdirSync(join(data, 'work'))).toEqual([]);
+  });
+
+  it('deletes at once a folder the job removed or moved itself', async () => {
+    const data = dataDir();
+    const workdir = await prepareWorkdir('', data, 'JR4');
+    if ('error' in workdir) throw new Error(workdir.error);
+    rmSync(workdir.path, { recursive: true });
+    await (
+      await workdir.cleanup()
+    )();
+    expect(readdirSync(join(data, 'work'))).toEqual([]);
+  });
+
+  it('sweeps folders moved aside by an executor that stopped before deleting them', async () => {
+    const data = dataDir();
+    mkdirSync(join(data, 'work', 'JR5.removing-0b7c', 'deep'), { recursive: true });
+    mkdirSync(join(data, 'work', 'JR6'), { recursive: true });
+    expect(await sweepWorkFolders(data)).toBe(1);
+    expect(readdirSync(join(data, 'work'))).toEqual(['JR6']);
+    expect(await sweepWorkFolders(dataDir())).toBe(0);
   });
 
   it('empties a folder a crashed executor left behind', async () => {
@@ -41,7 +75,9 @@ describe('prepareWorkdir', () => {
     writeFileSync(join(data, 'keep.txt'), 'x');
     const own = await prepareWorkdir(data, data, 'JR3');
     if ('error' in own) throw new Error(own.error);
-    await own.cleanup();
+    await (
+      await own.cleanup()
+    )();
     expect(readdirSync(data)).toContain('keep.txt');
     expect(await prepareWorkdir('relative/dir', data, 'JR3')).toEqual({
       error: 'workdir relative/dir is not an absolute path',

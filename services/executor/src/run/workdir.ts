@@ -1,7 +1,18 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 
-export type Workdir = { path: string; cleanup(): Promise<void> } | { error: string };
+export type Workdir =
+  | {
+      path: string;
+      /** Frees the path at once (the folder renamed aside) and returns its deletion, to run later. */
+      cleanup(): Promise<() => Promise<void>>;
+    }
+  | { error: string };
+
+const NOTHING = async () => undefined;
+/** Marks a folder moved aside for deletion: `<jobRunId>.removing-<uuid>`. */
+const ASIDE = '.removing-';
 
 /**
  * The folder a job runs in: the one it asks for (which must exist), or a fresh
@@ -22,7 +33,7 @@ export async function prepareWorkdir(requested: string, dataDir: string, jobRunI
             : `workdir ${requested}: ${(cause as Error).message}`,
       };
     }
-    return { path: requested, cleanup: async () => undefined };
+    return { path: requested, cleanup: async () => NOTHING };
   }
   const path = join(resolve(dataDir), 'work', jobRunId);
   try {
@@ -35,5 +46,38 @@ export async function prepareWorkdir(requested: string, dataDir: string, jobRunI
   } catch (cause) {
     return { error: `could not create the work folder ${path}: ${(cause as Error).message}` };
   }
-  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+  return { path, cleanup: () => moveAside(path) };
+}
+
+/**
+ * Deletes the work folders an executor moved aside but stopped before deleting (they are never
+ * in use); returns how many. Run at the executor's start.
+ */
+export async function sweepWorkFolders(dataDir: string): Promise<number> {
+  const work = join(resolve(dataDir), 'work');
+  let names: string[];
+  try {
+    names = await readdir(work);
+  } catch {
+    return 0;
+  }
+  const aside = names.filter((name) => name.includes(ASIDE));
+  await Promise.all(aside.map((name) => rm(join(work, name), { recursive: true, force: true })));
+  return aside.length;
+}
+
+/**
+ * Renames a work folder aside, so a retry of the same job run can make its folder at once, and
+ * returns the deletion of the renamed one. When the rename fails (the job removed its own folder,
+ * or moved it), the folder is deleted where it is, before returning.
+ */
+async function moveAside(path: string): Promise<() => Promise<void>> {
+  const aside = `${path}${ASIDE}${randomUUID()}`;
+  try {
+    await rename(path, aside);
+  } catch {
+    await rm(path, { recursive: true, force: true });
+    return NOTHING;
+  }
+  return () => rm(aside, { recursive: true, force: true });
 }
