@@ -37,8 +37,9 @@ export interface RunSummary extends Outcome {
 /**
  * Runs one attempt: `started`, the attempt's steps with their output pumped into
  * log chunks (standard output also kept as the job's context), then `finished`
- * once every chunk is acknowledged, then the work folder deleted. While NATS is away the lines wait in memory,
- * then in a spool file, before the job's output is paused (see LogPump).
+ * once every chunk is acknowledged, then the work folder deleted (the slot is held until then,
+ * so deletions stay within the executor's concurrency). While NATS is away the lines wait in
+ * memory, then in a spool file, before the job's output is paused (see LogPump).
  */
 @Injectable()
 export class JobRunner {
