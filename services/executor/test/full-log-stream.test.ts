@@ -33,15 +33,25 @@ beforeAll(async () => {
   const { jsm, js } = servers.nats;
   // A small limit, as an operator may set it: the executor's own check leaves it as it is.
   await jsm.streams.update(Streams.logs.name, { max_bytes: CAP_BYTES });
-  // The logs service's part: read each chunk, remove it a little later (once "stored").
+  logDir = join(servers.dirs.path, 'logs');
+  const warnLog = join(logDir, 'warn.log');
+  // The logs service's part: read each chunk and remove it (once "stored"). Nothing is removed
+  // until the executor has said the stream is full, so it does fill up however fast each side is.
   const messages = await (await js.consumers.get(Streams.logs.name)).consume();
+  const unremoved: number[] = [];
   const loop = (async () => {
     for await (const message of messages) {
       read.push(...decode(LogChunkSchema, message.data).lines);
-      const seq = message.seq;
-      setTimeout(() => void jsm.streams.deleteMessage(Streams.logs.name, seq).catch(() => undefined), 50);
+      unremoved.push(message.seq);
     }
   })();
+  let filled = false;
+  const remover = setInterval(() => {
+    filled ||= existsSync(warnLog) && readFileSync(warnLog, 'utf8').includes('the stream is full');
+    if (!filled) return;
+    for (const seq of unremoved.splice(0))
+      void jsm.streams.deleteMessage(Streams.logs.name, seq).catch(() => undefined);
+  }, 50);
   const sampler = setInterval(() => {
     jsm.streams.info(Streams.logs.name).then(
       (info) => (peakBytes = Math.max(peakBytes, info.state.bytes)),
@@ -51,10 +61,10 @@ beforeAll(async () => {
   }, 20);
   stopReader = async () => {
     clearInterval(sampler);
+    clearInterval(remover);
     await messages.close();
     await loop;
   };
-  logDir = join(servers.dirs.path, 'logs');
   const logger = createLogger({ level: 'warn', dir: logDir, console: false });
   worker = await startTestExecutor(servers, testConfig(dataDirOf(servers)), logger);
 });
@@ -71,6 +81,7 @@ describe('a log stream at its byte limit', () => {
       max_bytes: CAP_BYTES,
       discard: 'new',
     });
+    const started = Date.now();
     const job = await enqueue(
       worker.queue,
       executeJob({
@@ -88,10 +99,12 @@ describe('a log stream at its byte limit', () => {
     expect(mine).toHaveLength(LINES);
     expect(mine.at(-1)?.text).toBe(`line ${LINES} of a job printing faster than its logs are stored`);
     expect(peakBytes).toBeLessThanOrEqual(CAP_BYTES);
-    // It did fill up: the executor said so, once, not once per chunk.
+    // It did fill up: the executor said so once per 30 s (a slow machine may take past 30 s), not once per chunk.
     const warnLog = join(logDir, 'warn.log');
     const warnings = existsSync(warnLog) ? readFileSync(warnLog, 'utf8') : '';
-    expect(warnings.match(/the stream is full/g)?.length).toBe(1);
+    const fullWarnings = warnings.match(/the stream is full/g)?.length ?? 0;
+    expect(fullWarnings).toBeGreaterThanOrEqual(1);
+    expect(fullWarnings).toBeLessThanOrEqual(1 + Math.floor((Date.now() - started) / 30_000));
     expect(warnings).not.toContain('publish to JetStream failed');
   });
 });

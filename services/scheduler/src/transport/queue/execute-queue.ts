@@ -90,9 +90,12 @@ export class BullExecuteQueue implements ExecuteQueue {
         return { state: 'active', ...(job.processedBy === undefined ? {} : { processedBy: job.processedBy }) };
       case 'completed':
         return { state: 'completed' };
-      case 'failed':
+      case 'failed': {
         // BullMQ's reason: the executor's error ("gave up publishing …"), or a stall ("job stalled more than allowable limit").
-        return { state: 'failed', failedReason: job.failedReason ?? '' };
+        // The job was read before its state: when it failed in between, its reason (written with the move) is read again.
+        const failedReason = job.failedReason ?? (await this.find(jobRunId, attempt))?.failedReason;
+        return { state: 'failed', failedReason: failedReason ?? '' };
+      }
       case 'unknown':
         // Removed between the two reads.
         return { state: 'missing' };
