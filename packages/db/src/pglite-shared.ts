@@ -51,6 +51,8 @@ function exclusive<T>(instance: Instance, schema: string, fn: () => Promise<T>):
  * folder share one PGlite (a PGlite costs ~60 MB at least: its WebAssembly memory, compiled
  * code and buffers), each with its own schema as search_path; the last handle closed closes it.
  * The first handle's settings are the instance's. Never open one folder from two processes.
+ * A transaction must not wait for the other service (a NATS request it answers from its
+ * database): on one instance that request would wait behind the transaction until it times out.
  */
 export async function openSharedPglite(
   dir: string,
