@@ -16,6 +16,8 @@ interface Instance {
 }
 
 const instances = new Map<string, Promise<Instance>>();
+/** Instances being closed: a new one on the same folder opens only once the old one is shut. */
+const closing = new Map<string, Promise<void>>();
 
 async function openInstance(dir: string, settings: EmbeddedDatabaseSettings): Promise<Instance> {
   // A new database starts as a copy of an empty one instead of running initdb (pglite-template.ts).
@@ -46,6 +48,25 @@ function exclusive<T>(instance: Instance, schema: string, fn: () => Promise<T>):
   return run;
 }
 
+/** The instance of folder `key` with one more handle: the open one, or a new one once any old one is shut. */
+async function acquire(key: string, settings: EmbeddedDatabaseSettings): Promise<Instance> {
+  for (;;) {
+    await closing.get(key);
+    let opening = instances.get(key);
+    if (opening === undefined) {
+      opening = openInstance(key, settings);
+      instances.set(key, opening);
+      const failed = opening;
+      failed.catch(() => instances.get(key) === failed && instances.delete(key));
+    }
+    const instance = await opening;
+    // Its last handle may have closed it while this one waited: then open again.
+    if (instances.get(key) !== opening) continue;
+    instance.handles += 1;
+    return instance;
+  }
+}
+
 /**
  * Opens `schema` in the embedded database of `dir`. Handles opened in one process on the same
  * folder share one PGlite (a PGlite costs ~60 MB at least: its WebAssembly memory, compiled
@@ -60,14 +81,7 @@ export async function openSharedPglite(
   settings: EmbeddedDatabaseSettings,
 ): Promise<Database> {
   const key = resolve(dir);
-  let opening = instances.get(key);
-  if (opening === undefined) {
-    opening = openInstance(key, settings);
-    instances.set(key, opening);
-    opening.catch(() => instances.delete(key));
-  }
-  const instance = await opening;
-  instance.handles += 1;
+  const instance = await acquire(key, settings);
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -75,8 +89,14 @@ export async function openSharedPglite(
     instance.handles -= 1;
     if (instance.handles > 0) return;
     instances.delete(key);
-    await instance.tail;
-    await instance.pglite.close();
+    const shut = instance.tail.then(() => instance.pglite.close());
+    const settled = shut.catch(() => undefined);
+    closing.set(key, settled);
+    try {
+      await shut;
+    } finally {
+      if (closing.get(key) === settled) closing.delete(key);
+    }
   };
   try {
     await exclusive(instance, schema, () => instance.pglite.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`));

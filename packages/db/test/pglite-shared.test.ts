@@ -67,6 +67,29 @@ describe('one embedded database, a schema per service (real PGlite)', () => {
   });
 });
 
+describe('opening a folder while its instance closes', () => {
+  it('waits for the old instance to shut, then opens the folder again', async () => {
+    const dir = join(folder(), 'db', 'shared');
+    const first = await openDatabase({ embeddedDir: dir, schema: 'alpha' });
+    await first.query('CREATE TABLE t (v text)');
+    await first.query("INSERT INTO t VALUES ('kept')");
+    const closing = first.close();
+    const again = await openDatabase({ embeddedDir: dir, schema: 'alpha' });
+    try {
+      await closing;
+      expect(await again.query('SELECT v FROM t')).toEqual([{ v: 'kept' }]);
+      await again.query("INSERT INTO t VALUES ('after')");
+    } finally {
+      await again.close();
+    }
+    // Closing twice is harmless; the folder still opens with both rows.
+    await first.close();
+    const third = await openDatabase({ embeddedDir: dir, schema: 'alpha' });
+    expect((await third.query('SELECT v FROM t ORDER BY v')).length).toBe(2);
+    await third.close();
+  });
+});
+
 describe('embeddedDatabaseDir', () => {
   const database = (dir: string) => {
     mkdirSync(dir, { recursive: true });
