@@ -66,14 +66,13 @@ export async function startFluxi(
     const natsUrl = config.nats.url ?? (await push(servers, startLocalNats(config.dataDir, logger))).url;
     const redisUrl = config.redis.url ?? (await push(servers, startLocalRedis(config.dataDir, logger))).url;
     // The services' metrics, merged on the gateway's /metrics when it runs here too.
-    const together = (name: Target) => targets.includes('all') || targets.includes(name);
     const options: ServiceOptions = {
       config,
       natsUrl,
       redisUrl,
       logger,
       metrics: new MetricsHub(),
-      sharedEmbeddedDatabase: together('catalog') && together('scheduler'),
+      sharedEmbeddedDatabase: runsHere(targets, 'catalog') && runsHere(targets, 'scheduler'),
     };
     await push(services, followInstallationLogLevel(natsUrl, logger, config.log.level, targets, startOptions));
     const { url, adminKey } = await startServices(targets, options, services);
@@ -84,6 +83,10 @@ export async function startFluxi(
     throw error;
   }
 }
+
+/** Whether the service `name` runs in this process (`all` runs every one). */
+const runsHere = (targets: readonly Target[], name: Target): boolean =>
+  targets.includes('all') || targets.includes(name);
 
 // Each service's module is loaded only by a process that runs it: the executor process (and a
 // one-service process) then holds none of the others' code and dependencies (Apollo Gateway,
@@ -101,7 +104,7 @@ async function startServices(
   services: RunningService[],
 ): Promise<{ url: string | undefined; adminKey: string | undefined }> {
   const { config, natsUrl, redisUrl, logger } = options;
-  const wants = (name: Target) => targets.includes('all') || targets.includes(name);
+  const wants = (name: Target) => runsHere(targets, name);
   let adminKey: string | undefined;
   let catalogUrl = config.gateway.subgraphs.catalog;
   let schedulerUrl = config.gateway.subgraphs.scheduler;
@@ -167,9 +170,8 @@ async function push<T>(list: T[], item: Promise<T>): Promise<T> {
 
 /** Fails at once, before anything starts, when a fixed port Fluxi is to listen on is taken. */
 async function assertPortsFree(config: FluxiConfig, targets: readonly Target[]): Promise<void> {
-  const wants = (name: Target) => targets.includes('all') || targets.includes(name);
   const fixed = (['gateway', 'catalog', 'scheduler', 'logs'] as const)
-    .filter((name) => wants(name) && config[name].port !== 0)
+    .filter((name) => runsHere(targets, name) && config[name].port !== 0)
     .map((name) => ({ host: config[name].host, port: config[name].port }));
   for (const { host, port } of fixed) await assertCanListen(port, host);
 }

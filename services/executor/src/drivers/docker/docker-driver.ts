@@ -15,7 +15,7 @@ import {
 import { splitAttachStream } from './attach-output.js';
 import { guardContainers } from './container-guard.js';
 import { ContainerTask } from './container-task.js';
-import { engineClient, engineMessage, startFailure } from './engine.js';
+import { engineClient, engineMessage, NO_SOCKET, startFailure } from './engine.js';
 import { ensureImage } from './image.js';
 import { settleOrphans } from './orphans.js';
 
@@ -73,10 +73,7 @@ export class DockerDriver implements Driver {
       return;
     }
     if ('socketPath' in this.address && !existsSync(this.address.socketPath)) {
-      this.logger.warn(
-        { host: this.options.host, reason: 'no socket at that path' },
-        'docker engine not reachable: jobs with an image fail until it is',
-      );
+      this.warnUnreachable(NO_SOCKET);
       return;
     }
     const docker = await this.engine(this.address);
@@ -85,10 +82,7 @@ export class DockerDriver implements Driver {
       const ping = docker.ping.bind(docker) as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
       await ping({ abortSignal: AbortSignal.timeout(ENGINE_CHECK_MS) });
     } catch (error) {
-      this.logger.warn(
-        { host: this.options.host, reason: engineMessage(error) },
-        'docker engine not reachable: jobs with an image fail until it is',
-      );
+      this.warnUnreachable(engineMessage(error));
       return;
     }
     try {
@@ -161,6 +155,13 @@ export class DockerDriver implements Driver {
     }
     this.guard?.release();
     this.guard = undefined;
+  }
+
+  private warnUnreachable(reason: string): void {
+    this.logger.warn(
+      { host: this.options.host, reason },
+      'docker engine not reachable: jobs with an image fail until it is',
+    );
   }
 
   private engine(address: EngineAddress): Promise<Docker> {

@@ -57,9 +57,12 @@ export function unreachable(error: unknown): boolean {
   return engineStatus(error) === undefined && (error as Error).name !== 'AbortError';
 }
 
+/** Why nothing answers at a socket path where there is no socket. */
+export const NO_SOCKET = 'no socket at that path';
+
 /** Why nothing answered, in words (the client's message repeats the address, said once already). */
 const UNREACHABLE_CODES: Record<string, string> = {
-  ENOENT: 'no socket at that path',
+  ENOENT: NO_SOCKET,
   ECONNREFUSED: 'connection refused',
   EACCES: 'permission denied on the socket',
   ECONNRESET: 'connection reset',
