@@ -2,48 +2,23 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IdPrefix, newId } from '@fluxi/common';
 import { LocalArtifactStore } from '@fluxi/artifacts';
-import { openDatabase, type Database } from '@fluxi/db';
-import { createTestDatabase, tempDir, waitFor, type TestDatabase } from '@fluxi/testkit';
+import type { Database } from '@fluxi/db';
+import { tempDir } from '@fluxi/testkit';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NO_RETRY_RULE } from '../src/domain/retry.js';
 import type { RunStatus } from '../src/domain/status.js';
 import { RetentionSystem } from '../src/engine/systems/retention.js';
 import type { JobRunRecord, NewPipelineRun } from '../src/store/records.js';
-import { RunStore } from '../src/store/run-store.js';
-import { startInfra, startScheduler } from './support/infra.js';
+import type { RunStore } from '../src/store/run-store.js';
+import { DAY, daysAgo, now, openRetentionDatabases, type Made } from './retention-fixture.js';
 
-/** Run history retention on PGlite and PostgreSQL: what goes, what stays, and what is logged. */
+/**
+ * Run history retention on PGlite and PostgreSQL: what a retention pass deletes, what stays, and
+ * what is logged. The scheduler's own pass at start: retention-scheduler.test.ts.
+ */
 
-const DAY = 86_400_000;
-const now = new Date();
-const daysAgo = (days: number) => new Date(now.getTime() - days * DAY);
-
-let testDb: TestDatabase;
-const engines: { name: string; db?: Database; store?: RunStore }[] = [{ name: 'PGlite' }, { name: 'PostgreSQL' }];
-
-beforeAll(async () => {
-  testDb = await createTestDatabase('fluxi_retention');
-  for (const engine of engines) {
-    engine.db = await openDatabase({
-      url: engine.name === 'PostgreSQL' ? testDb.url : undefined,
-      embeddedDir: join(tempDir('fluxi-retention-').path, 'db'),
-      schema: 'scheduler',
-    });
-    engine.store = new RunStore(engine.db);
-    await engine.store.migrate();
-  }
-});
-
-afterAll(async () => {
-  for (const engine of engines) await engine.db?.close();
-  await testDb?.drop();
-});
-
-interface Made {
-  runId: string;
-  jobRunId: string;
-}
+const { engines } = openRetentionDatabases(['PGlite', 'PostgreSQL']);
 
 describe.each(engines)('run retention on $name', (engine) => {
   const artifacts = new LocalArtifactStore({ dir: tempDir('fluxi-retention-artifacts-').path, maxFileBytes: 1 << 20 });
@@ -263,93 +238,3 @@ describe.each(engines)('run retention on $name', (engine) => {
     expect(await store.outbox.unsent()).toBeGreaterThanOrEqual(1);
   });
 });
-
-describe('the scheduler', () => {
-  it('runs a retention pass at start with its configured default, deleting artifacts in artifacts.dir', async () => {
-    const infra = await startInfra();
-    const pg = engines.find((engine) => engine.name === 'PostgreSQL') as { db: Database; store: RunStore };
-    const folder = tempDir('fluxi-retention-scheduler-').path;
-    const old = await insertEndedRun(pg.store, daysAgo(8));
-    const recent = await insertEndedRun(pg.store, daysAgo(6));
-    mkdirSync(join(folder, old.jobRunId), { recursive: true });
-    writeFileSync(join(folder, old.jobRunId, 'out.txt'), 'x');
-    const scheduler = await startScheduler(infra, {
-      databaseUrl: testDb.url,
-      flags: { 'scheduler.runRetentionDays': 7, 'artifacts.dir': folder },
-    });
-    try {
-      await waitFor(async () => (await pg.store.getRun(old.runId)) === undefined || undefined, {
-        what: 'the old run to be deleted',
-      });
-      expect(await pg.store.getRun(recent.runId)).toBeDefined();
-      await waitFor(() => !existsSync(join(folder, old.jobRunId)) || undefined, { what: 'its artifacts to go' });
-    } finally {
-      await scheduler.stop();
-      await infra.stop();
-    }
-  });
-});
-
-/** A SUCCESS run of one job run that ended at `endedAt`. */
-async function insertEndedRun(store: RunStore, endedAt: Date): Promise<Made> {
-  const pipelineId = newId(IdPrefix.pipeline);
-  const runId = newId(IdPrefix.pipelineRun);
-  const jobRunId = newId(IdPrefix.jobRun);
-  await store.transaction(async (tx) => {
-    await tx.insertRun({
-      id: runId,
-      pipelineId,
-      jobId: null,
-      number: 1,
-      status: 'SUCCESS',
-      trigger: 'manual',
-      triggeredBy: null,
-      triggeredByName: null,
-      branch: null,
-      commitSha: null,
-      rerunOf: null,
-      failedOnly: false,
-      reason: null,
-      timeoutSec: null,
-      deadlineAt: null,
-      concurrencyGroup: null,
-      concurrencyState: null,
-      snapshot: { pipelineId, stages: [] },
-      createdAt: endedAt,
-      startedAt: endedAt,
-      endedAt,
-    });
-    await tx.insertJobRuns([
-      {
-        id: jobRunId,
-        pipelineRunId: runId,
-        position: 0,
-        stageIndex: 0,
-        stageName: 'build',
-        name: 'a',
-        entry: 'a',
-        matrix: [],
-        jobId: newId(IdPrefix.job),
-        spec: { name: 'a', command: 'true' },
-        needs: [],
-        when: 'on_success',
-        allowFailure: false,
-        allowFailureExitCodes: [],
-        startAtOnce: false,
-        artifactsFrom: null,
-        maxAttempts: 1,
-        retry: NO_RETRY_RULE,
-        status: 'SUCCESS',
-        attempt: 1,
-        notBefore: null,
-        reusedFrom: null,
-        exitCode: 0,
-        failureClass: null,
-        reason: null,
-        startedAt: endedAt,
-        endedAt,
-      },
-    ]);
-  });
-  return { runId, jobRunId };
-}

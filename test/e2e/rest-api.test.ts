@@ -1,71 +1,22 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createLogger, loadConfig } from '@fluxi/common';
-import { startFluxi, type FluxiSystem } from '@fluxi/server';
-import { tempDir, waitFor } from '@fluxi/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@fluxi/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { client } from './client.js';
+import type { Json } from './rest-client.js';
+import { committed, restCalls, startRestFluxi } from './rest-fixture.js';
 
 /**
  * The REST API through a running Fluxi: the seed's endpoints, copy, problem+json errors, the
- * reader refused on every write operation the OpenAPI document lists, the document served as
- * committed, and Swagger UI.
+ * reader refused on every write operation the OpenAPI document lists, users, API keys, secrets
+ * and the audit log. The OpenAPI document itself and Swagger UI: rest-openapi.test.ts.
  */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
-type Json = Record<string, any>;
-
-interface Answer {
-  status: number;
-  type: string;
-  body: Json;
-}
-
-const dir = tempDir('fluxi-rest-');
-let system: FluxiSystem;
-let url: string;
-let adminKey: string;
+const fluxi = startRestFluxi();
+const { rest, ok, errors } = restCalls(fluxi);
 let readerKey: string;
 let readerId: string;
-/** Every error answer of the tests, checked for stack traces at the end. */
-const errors: Array<{ request: string; text: string }> = [];
-
-async function rest(method: string, path: string, body?: unknown, key: string | null = adminKey): Promise<Answer> {
-  const response = await fetch(`${url}/api/v1${path}`, {
-    method,
-    headers: {
-      ...(key === null ? {} : { authorization: `Bearer ${key}` }),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  if (response.status >= 400) errors.push({ request: `${method} ${path}`, text });
-  return {
-    status: response.status,
-    type: response.headers.get('content-type') ?? '',
-    body: text === '' ? {} : (JSON.parse(text) as Json),
-  };
-}
-
-/** The answer's body, after checking its status. */
-async function ok(method: string, path: string, body?: unknown, status = 200): Promise<Json> {
-  const answer = await rest(method, path, body);
-  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
-  return answer.body;
-}
-
-const committed = JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/openapi.json'), 'utf8')) as Json;
 
 beforeAll(async () => {
-  const config = loadConfig({
-    flags: { dataDir: dir.path, 'gateway.port': 0, 'log.console': false, 'executor.killGraceSec': 1 },
-  });
-  system = await startFluxi(config, createLogger({ level: 'warn', console: false, dir: join(dir.path, 'logs') }));
-  url = system.url as string;
-  adminKey = system.adminKey as string;
-  const gql = client(url, adminKey);
+  const gql = client(fluxi.url, fluxi.adminKey);
   const user = await gql.request<Json>('mutation { createUser(input: { name: "rita", role: reader }) { id } }');
   const key = await gql.request<Json>(
     'mutation ($userId: ID!) { createApiKey(input: { userId: $userId, name: "ci" }) { key } }',
@@ -73,11 +24,6 @@ beforeAll(async () => {
   );
   readerKey = key.createApiKey.key;
   readerId = user.createUser.id;
-});
-
-afterAll(async () => {
-  await system?.stop();
-  dir.remove();
 });
 
 describe('REST /api/v1', () => {
@@ -328,66 +274,6 @@ describe('REST /api/v1', () => {
     expect(errors.length).toBeGreaterThan(20);
     for (const { request, text } of errors) {
       expect(text, request).not.toMatch(/stack|\/work\/|node_modules|\.ts:\d|\.js:\d/i);
-    }
-  });
-});
-
-describe('the OpenAPI document and Swagger UI', () => {
-  it('serves the committed document at /api/openapi.json without a key', async () => {
-    const response = await fetch(`${url}/api/openapi.json`);
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toContain('application/json');
-    expect(await response.json()).toEqual(committed);
-    expect(committed.openapi).toBe('3.1.0');
-    for (const path of ['/jobs', '/jobs/{id}', '/jobs/{id}/run', '/jobs/{id}/copy', '/job-runs/{id}/logs/stream']) {
-      expect(committed.paths[path], path).toBeDefined();
-    }
-  });
-
-  it('serves Swagger UI from the package, without a key', async () => {
-    const redirect = await fetch(`${url}/api/docs`, { redirect: 'manual' });
-    expect(redirect.status).toBe(301);
-    const page = await fetch(`${url}/api/docs/`);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toContain('text/html');
-    const html = await page.text();
-    expect(html).toContain('swagger-ui-bundle.js');
-    expect(html).not.toMatch(/https?:\/\//);
-    for (const asset of ['swagger-ui-bundle.js', 'swagger-ui.css', 'fluxi-init.js']) {
-      const response = await fetch(`${url}/api/docs/${asset}`);
-      expect(response.status, asset).toBe(200);
-    }
-    expect(await (await fetch(`${url}/api/docs/fluxi-init.js`)).text()).toContain('/api/openapi.json');
-  });
-
-  it('has the same input fields as the GraphQL input types the operations take', async () => {
-    const gql = client(url, adminKey);
-    const pairs: Array<[string, string]> = [
-      ['JobInput', 'CreateJobInput'],
-      ['JobPatch', 'UpdateJobInput'],
-      ['PipelineInput', 'PipelineInput'],
-      ['ScheduleInput', 'CreateScheduleInput'],
-      ['SchedulePatch', 'UpdateScheduleInput'],
-      ['StageEntryInput', 'StageEntryInput'],
-      ['RetryPolicyInput', 'RetryPolicyInput'],
-      ['DockerOptionsInput', 'DockerOptionsInput'],
-      ['GitSourceInput', 'GitSourceInput'],
-      ['UserInput', 'CreateUserInput'],
-      ['UserPatch', 'UpdateUserInput'],
-      ['ApiKeyInput', 'CreateApiKeyInput'],
-      ['SecretInput', 'SetSecretInput'],
-      ['EnvVarInput', 'EnvVarInput'],
-      ['NotificationSubscriptionInput', 'CreateNotificationSubscriptionInput'],
-      ['NotificationSubscriptionPatch', 'UpdateNotificationSubscriptionInput'],
-    ];
-    for (const [rest, graphql] of pairs) {
-      const type = await gql.request<Json>('query ($name: String!) { __type(name: $name) { inputFields { name } } }', {
-        name: graphql,
-      });
-      const fields = (type.__type.inputFields as Json[]).map((field) => field.name as string).sort();
-      const schema = committed.components.schemas[rest] as Json;
-      const properties = schema.properties ?? schema.anyOf?.find((item: Json) => item.properties)?.properties;
-      expect(Object.keys(properties as Json).sort(), `${rest} vs ${graphql}`).toEqual(fields);
     }
   });
 });
