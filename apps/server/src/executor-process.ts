@@ -43,7 +43,7 @@ export async function startExecutorProcess(
   const file = join(runDir, 'executor.config.json');
   const childConfig: FluxiConfig = {
     ...config,
-    nats: { url: servers.natsUrl },
+    nats: { ...config.nats, url: servers.natsUrl },
     redis: { ...config.redis, url: servers.redisUrl },
   };
   writeFileSync(file, JSON.stringify(childConfig, null, 2), { mode: 0o600 });

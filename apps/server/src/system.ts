@@ -74,7 +74,7 @@ export async function startFluxi(
       metrics: new MetricsHub(),
       sharedEmbeddedDatabase: runsHere(targets, 'catalog') && runsHere(targets, 'scheduler'),
     };
-    await push(services, followInstallationLogLevel(natsUrl, logger, config.log.level, targets, startOptions));
+    await push(services, followInstallationLogLevel(options, config.log.level, targets, startOptions));
     const { url, adminKey } = await startServices(targets, options, services);
     return { url, natsUrl, redisUrl, adminKey, services, stop };
   } catch (error) {
@@ -137,13 +137,12 @@ async function startServices(
  * executor process then reads.
  */
 async function followInstallationLogLevel(
-  natsUrl: string,
-  logger: Logger,
+  { natsUrl, logger, config }: ServiceOptions,
   level: LogLevel,
   targets: readonly Target[],
   startOptions: StartOptions,
 ): Promise<RunningService> {
-  const nats = await connectNats(natsUrl, 'fluxi-settings', logger);
+  const nats = await connectNats(natsUrl, 'fluxi-settings', logger, config.nats);
   try {
     if (targets.includes('all')) await putLogLevel(nats, level, 'config');
     const follower = await followLogLevel(nats, logger, {

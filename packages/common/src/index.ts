@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './logger.js';
 export * from './config/schema.js';
 export * from './config/database-schema.js';
+export * from './config/nats-schema.js';
 export * from './config/load.js';
 export * from './lifecycle.js';
 export * from './run-alone.js';

@@ -8,7 +8,9 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import { Streams } from '@fluxi/contracts';
-import { settlesWithin, type Logger } from '@fluxi/common';
+import { readFileSync } from 'node:fs';
+import { settlesWithin, type Logger, type NatsSettings } from '@fluxi/common';
+import { natsConnectionOptions } from './nats-options.js';
 
 /** How long closing waits for in-flight messages to be flushed before it just closes. */
 const CLOSE_GRACE_MS = 2000;
@@ -20,9 +22,25 @@ export interface Nats {
   close(): Promise<void>;
 }
 
-/** Connects to NATS, reconnecting for ever, and makes sure Fluxi's streams exist. */
-export async function connectNats(url: string, name: string, logger: Logger): Promise<Nats> {
-  const nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+/**
+ * Connects to NATS, reconnecting for ever, and makes sure Fluxi's streams exist. `settings`: the
+ * `nats` configuration's TLS files and credentials (for an external server).
+ */
+export async function connectNats(
+  url: string,
+  name: string,
+  logger: Logger,
+  settings: Omit<NatsSettings, 'url'> = {},
+): Promise<Nats> {
+  const credentials = settings.credentialsFile === undefined ? undefined : readCredentials(settings.credentialsFile);
+  const options = natsConnectionOptions(url, settings, credentials);
+  const nc = await connect({ ...options, name, maxReconnectAttempts: -1, reconnectTimeWait: 250 }).catch(
+    (error: unknown) => {
+      // The servers without the credentials a URL may hold.
+      const where = [options.servers ?? []].flat().join(', ');
+      throw new Error(`cannot connect to NATS at ${where}: ${(error as Error).message}`, { cause: error });
+    },
+  );
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect' || status.type === 'reconnect')
@@ -46,6 +64,14 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
       if ((!inTime || !(await drained)) && !nc.isClosed()) await nc.close();
     },
   };
+}
+
+function readCredentials(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new Error(`nats.credentialsFile ${path} cannot be read: ${(error as Error).message}`);
+  }
 }
 
 /**

@@ -9,3 +9,4 @@ export * from './processes.js';
 export * from './tcp-proxy.js';
 export * from './cli.js';
 export * from './docker.js';
+export * from './tls.js';

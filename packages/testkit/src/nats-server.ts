@@ -12,6 +12,8 @@ export interface NatsServerOptions {
   storeDir?: string;
   port?: number;
   binary?: string;
+  /** More `nats-server` arguments (TLS, authentication). */
+  args?: readonly string[];
 }
 
 /**
@@ -22,14 +24,14 @@ export interface NatsServerOptions {
  */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<RestartableServer> {
   const existing = process.env['FLUXI_TEST_NATS_URL'];
-  if (existing && options.storeDir === undefined) return externalRestartable(existing);
+  if (existing && options.storeDir === undefined && options.args === undefined) return externalRestartable(existing);
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? join(tempDir('fluxi-nats-').path, 'js');
   mkdirSync(storeDir, { recursive: true });
   return restartable(() =>
     spawnServer(
       options.binary ?? 'nats-server',
-      ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
+      ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])],
       port,
       `nats://127.0.0.1:${port}`,
     ),

@@ -57,7 +57,7 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
       embedded: config.database.embedded,
     });
     closers.push(() => db.close());
-    const nats: Nats = await connectNats(options.natsUrl, 'fluxi-catalog', logger);
+    const nats: Nats = await connectNats(options.natsUrl, 'fluxi-catalog', logger, options.config.nats);
     closers.push(() => nats.close());
     const key = await loadSecretKey({
       configured: config.secrets.masterKey,

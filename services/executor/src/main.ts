@@ -57,7 +57,7 @@ export async function start(options: ExecutorOptions): Promise<RunningExecutor> 
     (count) => count > 0 && logger.info({ folders: count }, 'deleted work folders a previous executor left'),
     (error: unknown) => logger.warn({ err: error }, 'could not sweep the work folders'),
   );
-  const nats = await connectNats(options.natsUrl, `fluxi-executor-${config.executor.pool}`, logger);
+  const nats = await connectNats(options.natsUrl, `fluxi-executor-${config.executor.pool}`, logger, config.nats);
   const registry = await openExecutorRegistry(nats).catch(async (error: unknown) => {
     await nats.close();
     throw error;

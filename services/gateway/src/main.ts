@@ -49,7 +49,7 @@ export async function start(options: GatewayOptions): Promise<RunningService> {
     }
     return { name, url };
   });
-  const nats = await connectNats(options.natsUrl, 'fluxi-gateway', logger);
+  const nats = await connectNats(options.natsUrl, 'fluxi-gateway', logger, options.config.nats);
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, { logger: false });
   const http = app.getHttpAdapter().getInstance();
   http.disable('x-powered-by');

@@ -38,7 +38,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
   try {
     // A store that is away now is not fatal: writes wait for it, and the stream keeps the chunks.
     await store.ready().catch((error: unknown) => logger.error({ err: error }, 'log store not ready yet, will retry'));
-    nats = await connectNats(options.natsUrl, `fluxi-${SERVICE_NAME}`, logger);
+    nats = await connectNats(options.natsUrl, `fluxi-${SERVICE_NAME}`, logger, options.config.nats);
     const metrics = serviceRegistry(SERVICE_NAME, options.metrics);
     app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot({ config: config.logs, nats, store, logger, metrics: new LogsMetrics(metrics) }),

@@ -64,7 +64,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     const store = new RunStore(db);
     await store.migrate();
 
-    const nats = await connectNats(options.natsUrl, `fluxi-${SERVICE_NAME}`, logger);
+    const nats = await connectNats(options.natsUrl, `fluxi-${SERVICE_NAME}`, logger, options.config.nats);
     closers.add('nats', () => nats.close());
     // Run events: stored with each change (outbox), published after its commit and every
     // eventRelayIntervalMs (what a crash or a NATS outage left); stopped before NATS closes.

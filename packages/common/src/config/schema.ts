@@ -3,6 +3,7 @@ import { gatewaySchema } from './gateway-schema.js';
 import { databaseSchema } from './database-schema.js';
 import { telemetrySchema } from './telemetry-schema.js';
 import { notificationsSchema } from './notifications-schema.js';
+import { natsSchema } from './nats-schema.js';
 
 const port = z.number().int().min(0).max(65535);
 const url = z.string().min(1);
@@ -41,7 +42,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    nats: z.object({ url: url.optional() }).strict().prefault({}),
+    nats: natsSchema,
     redis: z
       .object({ url: url.optional(), prefix: z.string().min(1).default('fluxi') })
       .strict()
