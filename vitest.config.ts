@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
@@ -5,10 +6,17 @@ import { defineConfig } from 'vitest/config';
 // metadata that esbuild (vitest's default) does not emit.
 const plugins = [swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2022' } })];
 
+// Two test files at a time even on two cores: the integration files spend most of their time
+// waiting (servers starting, jobs running, polls), and vitest's default (cores - 1) ran them one
+// after another at half the machine's CPU. At most four: each file may start a whole mesh.
+// `--maxWorkers N` on the command line overrides it.
+const maxWorkers = Math.min(4, Math.max(2, availableParallelism()));
+
 export default defineConfig({
   plugins,
   test: {
     pool: 'forks',
+    maxWorkers,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
