@@ -1,4 +1,7 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@fluxi/testkit';
 import { startSplitFluxi, type SplitFluxi } from '../e2e/split-fluxi.js';
 import type { FluxiApi, JobRunView } from '../e2e/fluxi-api.js';
 import { report } from './harness.js';
@@ -22,7 +25,8 @@ async function allJobRuns(api: FluxiApi, runIds: string[]): Promise<JobRunView[]
 /**
  * 200 job runs across two executor processes while one of them is SIGKILLed and started
  * again three times: every job run ends, none is lost, no two attempts of one job run
- * overlap, and every attempt's log is its own (seq 1..N, one execution's lines only).
+ * overlap, every attempt's log is its own (seq 1..N, one execution's lines only), and no
+ * killed attempt's work folder stays behind.
  */
 describe('chaos: an executor process killed mid-job, three times', () => {
   let fluxi: SplitFluxi;
@@ -91,6 +95,12 @@ describe('chaos: an executor process killed mid-job, three times', () => {
     }
     const succeeded = jobRuns.filter((jobRun) => jobRun.status === 'SUCCESS').length;
     expect(succeeded).toBe(RUNS * ENTRIES);
+    // The work folders of the killed attempts went at the next start (those retried elsewhere too).
+    const work = join(fluxi.dataDir('executor-b'), 'work');
+    await waitFor(() => !existsSync(work) || readdirSync(work).length === 0, {
+      what: `no folder left in ${work}`,
+      timeoutMs: 30_000,
+    });
     report('executor SIGKILL x3 (200 job runs, 2 executor processes)', {
       jobRuns: jobRuns.length,
       final: final.length,

@@ -39,6 +39,8 @@ export interface SplitFluxi {
   /** The NATS server every process uses. */
   natsUrl: string;
   process(target: SplitTarget): ChildProcess;
+  /** The data folder of a target's process (`--data-dir`). */
+  dataDir(target: SplitTarget): string;
   /** Starts a target again (after it exited or was killed), with the same settings. */
   restart(target: SplitTarget): Promise<void>;
   /** SIGTERMs every process and resolves with their exit codes, in SPLIT_TARGETS order (then executor-b, scheduler-b). */
@@ -122,6 +124,7 @@ export async function startSplitFluxi(options: SplitOptions = {}): Promise<Split
     adminKey,
     natsUrl: nats.url,
     process: (target) => (runs.get(target) as CliRun).child,
+    dataDir: (target) => join(dir.path, target),
     async restart(target) {
       await ready(launch(target), target);
     },

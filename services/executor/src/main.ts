@@ -6,7 +6,7 @@ import { connectNats, openExecutorRegistry } from '@fluxi/messaging';
 import { AppModule } from './app.module.js';
 import { ActiveAttempts } from './run/active-attempts.js';
 import { killLeftoverGroups } from './drivers/group-guard.js';
-import { sweepWorkFolders } from './run/workdir.js';
+import { setAsideLeftovers, sweepWorkFolders } from './run/workdir.js';
 import { listenForCommands } from './transport/command-listener.js';
 import { ExecuteWorker } from './transport/execute-worker.js';
 import { registerHostMetrics } from './transport/host-metrics.js';
@@ -52,7 +52,13 @@ export async function start(options: ExecutorOptions): Promise<RunningExecutor> 
   const executorId = `${hostname()}:${process.pid}`;
   // Before anything of this life runs: what is recorded there belongs to a dead executor.
   await killLeftoverGroups(runningGroupsDir(config), logger);
-  // Work folders a previous life moved aside but did not get to delete (in the background).
+  // Work folders of attempts no live executor runs (it died mid-job), set aside before the first
+  // job of this life; then those and the ones a previous life moved aside are deleted (in the background).
+  const leftovers = await setAsideLeftovers(config.dataDir).catch((error: unknown) => {
+    logger.warn({ err: error }, 'could not set aside the work folders a stopped executor left');
+    return 0;
+  });
+  if (leftovers > 0) logger.info({ folders: leftovers }, 'work folders of attempts a stopped executor ran: deleting');
   void sweepWorkFolders(config.dataDir).then(
     (count) => count > 0 && logger.info({ folders: count }, 'deleted work folders a previous executor left'),
     (error: unknown) => logger.warn({ err: error }, 'could not sweep the work folders'),

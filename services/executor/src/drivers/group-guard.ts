@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { shellQuote, spawnExitGuard, type Logger } from '@fluxi/common';
 import { groupAlive } from './process-group.js';
+import { currentBootId, startTicks } from './proc-identity.js';
 
 /** Seconds a guarded group gets between SIGTERM and SIGKILL once its executor is gone. */
 const DEFAULT_GRACE_SEC = 3;
@@ -172,29 +173,6 @@ function readRecord(file: string): GroupRecord | undefined {
     }
     if ((value.pgid as number) <= 1) return undefined;
     return value as GroupRecord;
-  } catch {
-    return undefined;
-  }
-}
-
-function currentBootId(): string | undefined {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** Start time of process `pid` in clock ticks since boot; undefined when it does not exist (or no /proc). */
-function startTicks(pid: number): number | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "pid (comm) state ppid … starttime(22nd field)": fields after the comm start at the 3rd.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const state = fields[0];
-    if (state === 'Z' || state === 'X') return undefined;
-    const value = Number(fields[19]);
-    return Number.isFinite(value) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { prepareWorkdir, sweepWorkFolders } from './workdir.js';
+import { prepareWorkdir, setAsideLeftovers, sweepWorkFolders } from './workdir.js';
 
 const dirs: string[] = [];
 const dataDir = () => {
@@ -85,5 +86,49 @@ describe('prepareWorkdir', () => {
     expect(await prepareWorkdir(join(data, 'nope'), data, 'JR3')).toEqual({
       error: `workdir ${join(data, 'nope')} does not exist`,
     });
+  });
+});
+
+describe('setAsideLeftovers', () => {
+  const owners = (data: string) => join(data, 'work.owners');
+  const record = (data: string, jobRunId: string, owner: object) => {
+    mkdirSync(owners(data), { recursive: true });
+    writeFileSync(join(owners(data), jobRunId), JSON.stringify(owner));
+  };
+
+  it('sets aside the folders of a dead owner or of none, and keeps a live owner’s', async () => {
+    const data = dataDir();
+    // A live attempt of this process (recorded as prepareWorkdir records it).
+    const live = await prepareWorkdir('', data, 'JR_LIVE');
+    if ('error' in live) throw new Error(live.error);
+    expect(readdirSync(owners(data))).toEqual(['JR_LIVE']);
+    // A process that ended: its pid and start time no longer name a running process.
+    const ended = await new Promise<number>((done) => {
+      const child = spawn('true');
+      child.on('exit', () => done(child.pid ?? 0));
+    });
+    const dead = JSON.parse(readFileSync(join(owners(data), 'JR_LIVE'), 'utf8')) as { start: number };
+    mkdirSync(join(data, 'work', 'JR_DEAD', 'deep'), { recursive: true });
+    record(data, 'JR_DEAD', { ...dead, pid: ended });
+    // Of a version that recorded no owner.
+    mkdirSync(join(data, 'work', 'JR_OLD'), { recursive: true });
+    // A record whose folder was never made, of a dead owner.
+    record(data, 'JR_NEVER', { ...dead, pid: ended });
+
+    expect(await setAsideLeftovers(data)).toBe(2);
+    const left = readdirSync(join(data, 'work')).sort();
+    expect(left).toHaveLength(3);
+    expect(left[0]).toMatch(/^JR_DEAD\.removing-/);
+    expect(left[1]).toBe('JR_LIVE');
+    expect(left[2]).toMatch(/^JR_OLD\.removing-/);
+    expect(readdirSync(owners(data))).toEqual(['JR_LIVE']);
+    expect(await sweepWorkFolders(data)).toBe(2);
+    expect(readdirSync(join(data, 'work'))).toEqual(['JR_LIVE']);
+
+    // The live attempt's end removes its record too.
+    await (
+      await live.cleanup()
+    )();
+    expect(readdirSync(owners(data))).toEqual([]);
   });
 });

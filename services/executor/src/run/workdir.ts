@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
+import { forgetOwner, ownerAlive, recordedOwners, recordOwner, thisOwner } from './work-owners.js';
 
 export type Workdir =
   | {
@@ -37,6 +38,8 @@ export async function prepareWorkdir(requested: string, dataDir: string, jobRunI
   }
   const path = join(resolve(dataDir), 'work', jobRunId);
   try {
+    // Before the folder exists: a folder nobody recorded, or whose owner died, is a leftover.
+    await recordOwner(dataDir, jobRunId);
     // mkdir names the first folder it made, nothing when the folder was there already: one
     // left by a crashed executor, stale, so it starts clean.
     if ((await mkdir(path, { recursive: true })) === undefined) {
@@ -46,7 +49,41 @@ export async function prepareWorkdir(requested: string, dataDir: string, jobRunI
   } catch (cause) {
     return { error: `could not create the work folder ${path}: ${(cause as Error).message}` };
   }
-  return { path, cleanup: () => moveAside(path) };
+  return {
+    path,
+    // The record goes with the folder: a retry of the job run records itself anew.
+    cleanup: async () => (await Promise.all([moveAside(path), forgetOwner(dataDir, jobRunId)]))[0],
+  };
+}
+
+/**
+ * Moves aside (for sweepWorkFolders) the work folders whose attempt is over: those of an
+ * executor that died mid-job (its recorded owner gone) or of a version that recorded none.
+ * Folders of a live executor sharing the data folder stay. Returns how many; renames only, so
+ * it is quick enough to finish before this executor takes its first job. Without /proc (no
+ * owners recorded) it leaves them.
+ */
+export async function setAsideLeftovers(dataDir: string): Promise<number> {
+  if (thisOwner() === null) return 0;
+  const work = join(resolve(dataDir), 'work');
+  const names = await readdir(work).catch((): string[] => []);
+  let count = 0;
+  for (const name of names) {
+    if (name.includes(ASIDE) || name.startsWith('.') || (await ownerAlive(dataDir, name))) continue;
+    try {
+      await rename(join(work, name), join(work, `${name}${ASIDE}${randomUUID()}`));
+      count += 1;
+    } catch (error) {
+      // Gone meanwhile: another executor sharing the data folder swept it.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    await forgetOwner(dataDir, name);
+  }
+  // Records of folders never made (the owner died between the two) or already gone.
+  for (const name of await recordedOwners(dataDir)) {
+    if (!names.includes(name) && !(await ownerAlive(dataDir, name))) await forgetOwner(dataDir, name);
+  }
+  return count;
 }
 
 /**

@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+
+/** This boot's id (Linux); undefined without /proc. A process id and start time mean one process within a boot. */
+export function currentBootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Start time of process `pid` in clock ticks since boot; undefined when it does not exist (or no /proc). */
+export function startTicks(pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid … starttime(22nd field)": fields after the comm start at the 3rd.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const state = fields[0];
+    if (state === 'Z' || state === 'X') return undefined;
+    const value = Number(fields[19]);
+    return Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
