@@ -10,8 +10,12 @@ interface Owner {
 }
 
 /** Where the owner of `<dataDir>/work/<jobRunId>` is written: `<dataDir>/work.owners/<jobRunId>`. */
+function ownersDir(dataDir: string): string {
+  return join(resolve(dataDir), 'work.owners');
+}
+
 function ownerFile(dataDir: string, jobRunId: string): string {
-  return join(resolve(dataDir), 'work.owners', jobRunId);
+  return join(ownersDir(dataDir), jobRunId);
 }
 
 let me: Owner | null | undefined;
@@ -35,7 +39,7 @@ export async function recordOwner(dataDir: string, jobRunId: string): Promise<vo
     await writeFile(file, JSON.stringify(owner));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await mkdir(join(file, '..'), { recursive: true });
+    await mkdir(ownersDir(dataDir), { recursive: true });
     await writeFile(file, JSON.stringify(owner));
   }
 }
@@ -58,5 +62,5 @@ export async function ownerAlive(dataDir: string, jobRunId: string): Promise<boo
 
 /** The job run ids that have an owner record. */
 export async function recordedOwners(dataDir: string): Promise<string[]> {
-  return readdir(join(resolve(dataDir), 'work.owners')).catch((): string[] => []);
+  return readdir(ownersDir(dataDir)).catch((): string[] => []);
 }
