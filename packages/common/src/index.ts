@@ -5,6 +5,8 @@ export * from './logger.js';
 export * from './config/schema.js';
 export * from './config/database-schema.js';
 export * from './config/nats-schema.js';
+export * from './config/redis-schema.js';
+export * from './config/tls-schema.js';
 export * from './config/load.js';
 export * from './lifecycle.js';
 export * from './run-alone.js';

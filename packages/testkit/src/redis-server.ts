@@ -8,6 +8,8 @@ export interface RedisServerOptions {
   dir?: string;
   port?: number;
   binary?: string;
+  /** TLS only, on `port` (a `rediss://` URL), verifying client certificates signed by `ca`. */
+  tls?: { cert: string; key: string; ca: string };
 }
 
 /**
@@ -18,17 +20,20 @@ export interface RedisServerOptions {
  */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RestartableServer> {
   const existing = process.env['FLUXI_TEST_REDIS_URL'];
-  if (existing && options.dir === undefined) return externalRestartable(existing);
+  if (existing && options.dir === undefined && options.tls === undefined) return externalRestartable(existing);
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? tempDir('fluxi-redis-').path;
+  const { tls } = options;
   return restartable(() =>
     spawnServer(
       options.binary ?? 'redis-server',
       [
         '--bind',
         '127.0.0.1',
-        '--port',
-        String(port),
+        ...(tls === undefined
+          ? ['--port', String(port)]
+          : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key]),
+        ...(tls === undefined ? [] : ['--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'yes']),
         '--dir',
         dir,
         '--appendonly',
@@ -39,7 +44,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
         'no',
       ],
       port,
-      `redis://127.0.0.1:${port}`,
+      `${tls === undefined ? 'redis' : 'rediss'}://127.0.0.1:${port}`,
     ),
   );
 }

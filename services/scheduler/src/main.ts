@@ -73,7 +73,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     store.onEventsCommitted((events) => relay.committed(events));
     const relaying = relay.start(config.scheduler.eventRelayIntervalMs);
     closers.add('run event relay', () => relaying.stop());
-    const redis = createRedisClient(options.redisUrl, logger);
+    const redis = createRedisClient(options.redisUrl, logger, options.config.redis.tls);
     closers.add('redis', () => redis.quit());
     const queue = new BullExecuteQueue(redis, { prefix: config.redis.prefix, logger });
     closers.add('execute queue', () => queue.close());

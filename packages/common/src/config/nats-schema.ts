@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tlsFilesSchema } from './tls-schema.js';
 
 const file = z.string().min(1);
 /** Environment variables and flags turn digits into numbers: a password of digits stays a string. */
@@ -19,16 +20,7 @@ export const natsSchema = z
      * `nats://token@host:4222`) instead of the fields below.
      */
     url: z.string().min(1).optional(),
-    tls: z
-      .object({
-        /** PEM file of the CA that signed the server's certificate (else the system's CAs). */
-        caFile: file.optional(),
-        /** PEM files of this client's certificate and key, for a server that verifies clients. */
-        certFile: file.optional(),
-        keyFile: file.optional(),
-      })
-      .strict()
-      .optional(),
+    tls: tlsFilesSchema.optional(),
     user: text.optional(),
     password: text.optional(),
     token: text.optional(),
@@ -38,9 +30,6 @@ export const natsSchema = z
   .strict()
   .superRefine((nats, context) => {
     const issue = (path: string[], message: string) => context.addIssue({ code: 'custom', path, message });
-    if ((nats.tls?.certFile === undefined) !== (nats.tls?.keyFile === undefined)) {
-      issue(['tls'], 'certFile and keyFile go together: a client certificate needs its key');
-    }
     if ((nats.user === undefined) !== (nats.password === undefined)) {
       issue(['user'], 'user and password go together');
     }

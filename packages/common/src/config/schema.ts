@@ -4,6 +4,7 @@ import { databaseSchema } from './database-schema.js';
 import { telemetrySchema } from './telemetry-schema.js';
 import { notificationsSchema } from './notifications-schema.js';
 import { natsSchema } from './nats-schema.js';
+import { redisSchema } from './redis-schema.js';
 
 const port = z.number().int().min(0).max(65535);
 const url = z.string().min(1);
@@ -43,10 +44,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     nats: natsSchema,
-    redis: z
-      .object({ url: url.optional(), prefix: z.string().min(1).default('fluxi') })
-      .strict()
-      .prefault({}),
+    redis: redisSchema,
     database: databaseSchema,
     clickhouse: z.object({ url: url.optional() }).strict().prefault({}),
     gateway: gatewaySchema,

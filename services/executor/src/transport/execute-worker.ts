@@ -62,6 +62,7 @@ export class ExecuteWorker implements OnApplicationBootstrap {
     const { pool, tags, concurrency, queueWatchSec, admission } = config.executor;
     const worker = new QueueSubscriptions({
       redisUrl: this.deps.redisUrl,
+      redisTls: config.redis.tls,
       prefix: config.redis.prefix,
       pool,
       tags,

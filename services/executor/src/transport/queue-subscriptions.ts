@@ -1,6 +1,6 @@
 import { cpus, freemem, loadavg } from 'node:os';
 import { Worker, type Job, type WorkerOptions } from 'bullmq';
-import type { Logger } from '@fluxi/common';
+import type { Logger, TlsFiles } from '@fluxi/common';
 import { executeQueueName, executeQueuesKey, parseExecuteQueueName } from '@fluxi/contracts';
 import { createRedisClient, redisConnection } from '@fluxi/messaging';
 import { admissionProblem, carriesAll, type AdmissionThresholds, type HostSample } from '../domain/host-admission.js';
@@ -19,6 +19,8 @@ export const osHostProbe: HostProbe = () => ({
 
 export interface QueueSubscriptionOptions {
   redisUrl: string;
+  /** TLS files for an external Redis (config redis.tls). */
+  redisTls?: TlsFiles | undefined;
   /** BullMQ prefix (config redis.prefix). */
   prefix: string;
   pool: string;
@@ -72,7 +74,7 @@ export class QueueSubscriptions {
 
   constructor(private readonly options: QueueSubscriptionOptions) {
     this.slots = new Slots(options.concurrency);
-    this.redis = createRedisClient(options.redisUrl, options.logger);
+    this.redis = createRedisClient(options.redisUrl, options.logger, options.redisTls);
   }
 
   /** Reads its pool's own queue and the listed ones it can take; then watches the list and the host. */
@@ -152,7 +154,7 @@ export class QueueSubscriptions {
   private async subscribe(name: string): Promise<void> {
     const { options } = this;
     const worker = new Worker(name, (job: Job) => this.run(job), {
-      connection: redisConnection(options.redisUrl),
+      connection: redisConnection(options.redisUrl, options.redisTls),
       prefix: options.prefix,
       concurrency: options.concurrency,
       name: options.name,

@@ -5,6 +5,7 @@ import {
   makeTestCertificates,
   runFluxiCli,
   startNatsServer,
+  startRedisServer,
   tempDir,
   waitFor,
   type ServerProcess,
@@ -17,11 +18,13 @@ const PASSWORD = 'n4ts pass!';
 
 /**
  * fluxi-server against an external NATS that requires TLS, verifies client certificates and
- * asks for a password: every service and the executor process (which gets the settings in its
- * config file) connect, a job runs, and the password shows nowhere.
+ * asks for a password, and an external Redis that speaks TLS only and verifies client
+ * certificates: every service and the executor process (which gets the settings in its config
+ * file) connect, a job runs, and the password shows nowhere.
  */
-describe('an external NATS with TLS and a password', () => {
+describe('an external NATS with TLS and a password, and Redis over TLS', () => {
   let nats: ServerProcess;
+  let redis: ServerProcess;
   let certs: TestCertificates;
   const dir = tempDir('fluxi-nats-tls-e2e-');
 
@@ -33,10 +36,12 @@ describe('an external NATS with TLS and a password', () => {
         ...['--tlscacert', certs.ca, '--tlsverify', '--user', 'fluxi', '--pass', PASSWORD],
       ],
     });
+    redis = await startRedisServer({ tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.ca } });
   });
 
   afterAll(async () => {
     await nats?.stop();
+    await redis?.stop();
     dir.remove();
   });
 
@@ -46,6 +51,8 @@ describe('an external NATS with TLS and a password', () => {
       ...['--set', `nats.url=${nats.url.replace('nats://', `tls://fluxi:${encodeURIComponent(password)}@`)}`],
       ...['--set', `nats.tls.caFile=${certs.ca}`],
       ...['--set', `nats.tls.certFile=${certs.clientCert}`, '--set', `nats.tls.keyFile=${certs.clientKey}`],
+      ...['--set', `redis.url=${redis.url}`, '--set', `redis.tls.caFile=${certs.ca}`],
+      ...['--set', `redis.tls.certFile=${certs.clientCert}`, '--set', `redis.tls.keyFile=${certs.clientKey}`],
     ]);
 
   it('runs a job, and keeps the password out of what it prints and logs', async () => {

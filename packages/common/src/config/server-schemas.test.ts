@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { natsSchema } from './nats-schema.js';
+import { redisSchema } from './redis-schema.js';
 
 const messages = (value: unknown) => {
   const result = natsSchema.safeParse(value);
@@ -41,5 +42,15 @@ describe('nats settings from the environment', () => {
     const parsed = natsSchema.parse({ url: 'nats://a:4222', user: 'ci', password: 123456 });
     expect(parsed.password).toBe('123456');
     expect(natsSchema.parse({}).password).toBeUndefined();
+  });
+});
+
+describe('redis settings', () => {
+  it('takes TLS files for an external server only', () => {
+    expect(redisSchema.safeParse({ url: 'rediss://r:6380', tls: { caFile: '/ca.pem' } }).success).toBe(true);
+    const refused = redisSchema.safeParse({ tls: { caFile: '/ca.pem' } });
+    expect(refused.error?.issues.map((issue) => issue.message)).toEqual([
+      'tls is for an external Redis server: set redis.url too',
+    ]);
   });
 });
