@@ -13,41 +13,14 @@ import {
 } from '@fluxi/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewRunEvent } from '../src/store/outbox.js';
-import type { NewPipelineRun } from '../src/store/records.js';
 import { RunStore } from '../src/store/run-store.js';
 import type { RunTx } from '../src/store/run-tx.js';
 import { jetStreamPublisher, RunEventRelay, type PublishRunEvent } from '../src/transport/nats/run-event-relay.js';
 import { notingDatabase } from './support/noting-db.js';
 import { oneTo, readRunEvents, seqs } from './support/run-events.js';
+import { newRunRecord } from './support/run-records.js';
 
 /** The outbox (store) and its relay, on PGlite and PostgreSQL, with a real nats-server. */
-
-function newRun(): NewPipelineRun {
-  const pipelineId = newId(IdPrefix.pipeline);
-  return {
-    id: newId(IdPrefix.pipelineRun),
-    pipelineId,
-    jobId: null,
-    number: 1,
-    status: 'QUEUED',
-    trigger: 'manual',
-    triggeredBy: null,
-    triggeredByName: null,
-    branch: null,
-    commitSha: null,
-    rerunOf: null,
-    failedOnly: false,
-    reason: null,
-    timeoutSec: null,
-    deadlineAt: null,
-    concurrencyGroup: null,
-    concurrencyState: null,
-    snapshot: { pipelineId, stages: [] },
-    createdAt: new Date(),
-    startedAt: null,
-    endedAt: null,
-  };
-}
 
 /** An event as the engine stores it: numbered by the store. */
 function event(runId: string, reason: string): NewRunEvent {
@@ -105,7 +78,7 @@ describe.each(engines)('the outbox on $name', (engine) => {
   it('stores events only with the transaction that made them, numbered 1, 2, 3… without gaps', async () => {
     const store = engine.store as RunStore;
     const db = engine.db as Database;
-    const run = newRun();
+    const run = newRunRecord();
     await store.transaction((tx) => tx.insertRun(run));
     const at = new Date();
 
@@ -136,7 +109,7 @@ describe.each(engines)('the outbox on $name', (engine) => {
     const statements: string[] = [];
     const noting = notingDatabase(db, statements);
     const store = new RunStore(noting);
-    const run = newRun();
+    const run = newRunRecord();
     await store.transaction((tx) => tx.insertRun(run));
     const first = [event(run.id, 'a'), event(run.id, 'b')];
     statements.length = 0;
@@ -170,7 +143,7 @@ describe.each(engines)('the outbox on $name', (engine) => {
 
   it('numbers the events of concurrent transactions on one run without gaps or repeats', async () => {
     const store = engine.store as RunStore;
-    const run = newRun();
+    const run = newRunRecord();
     await store.transaction((tx) => tx.insertRun(run));
     const batches = Array.from({ length: 8 }, () => [event(run.id, 'x'), event(run.id, 'y')]);
     await Promise.all(batches.map((batch) => store.transaction((tx) => appendLocked(tx, run.id, batch, new Date()))));
@@ -185,7 +158,7 @@ describe.each(engines)('the outbox on $name', (engine) => {
 
   it('does not claim the runs it is told to skip (those its hot path is publishing)', async () => {
     const store = engine.store as RunStore;
-    const runs = [newRun(), newRun()];
+    const runs = [newRunRecord(), newRunRecord()];
     for (const run of runs) {
       await store.transaction(async (tx) => {
         await tx.insertRun(run);
@@ -219,7 +192,7 @@ describe('the relay', () => {
   });
 
   async function runWithEvents(count: number): Promise<{ runId: string; ids: string[] }> {
-    const run = newRun();
+    const run = newRunRecord();
     const events = Array.from({ length: count }, (_, index) => event(run.id, `e${index + 1}`));
     await store.transaction(async (tx) => {
       await tx.insertRun(run);
@@ -248,7 +221,7 @@ describe('the relay', () => {
     const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger(), { markDelayMs: 10 });
     const own = new RunStore(db);
     own.onEventsCommitted((events) => relay.committed(events));
-    const run = newRun();
+    const run = newRunRecord();
     const first = [event(run.id, 'a'), event(run.id, 'b')];
     await own.transaction(async (tx) => {
       await tx.insertRun(run);
@@ -279,7 +252,7 @@ describe('the relay', () => {
     const relay = new RunEventRelay(store.outbox, counting, silentLogger(), { markDelayMs: 60_000 });
     const own = new RunStore(db);
     own.onEventsCommitted((events) => relay.committed(events));
-    const run = newRun();
+    const run = newRunRecord();
     await own.transaction(async (tx) => {
       await tx.insertRun(run);
       await tx.outbox.append(run.id, [event(run.id, 'x'), event(run.id, 'y')], new Date(), 0);

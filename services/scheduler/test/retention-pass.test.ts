@@ -6,12 +6,11 @@ import type { Database } from '@fluxi/db';
 import { tempDir } from '@fluxi/testkit';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { NO_RETRY_RULE } from '../src/domain/retry.js';
 import type { RunStatus } from '../src/domain/status.js';
 import { RetentionSystem } from '../src/engine/systems/retention.js';
-import type { JobRunRecord, NewPipelineRun } from '../src/store/records.js';
 import type { RunStore } from '../src/store/run-store.js';
 import { DAY, daysAgo, now, openRetentionDatabases, type Made } from './retention-fixture.js';
+import { newJobRunRecord, newRunRecord } from './support/run-records.js';
 
 /**
  * Run history retention on PGlite and PostgreSQL: what a retention pass deletes, what stays, and
@@ -43,24 +42,9 @@ describe.each(engines)('run retention on $name', (engine) => {
   }): Promise<Made> {
     const store = engine.store as RunStore;
     const pipelineId = newId(IdPrefix.pipeline);
-    const run: NewPipelineRun = {
-      id: newId(IdPrefix.pipelineRun),
+    const run = newRunRecord({
       pipelineId,
-      jobId: null,
-      number: 1,
       status: options.status,
-      trigger: 'manual',
-      triggeredBy: null,
-      triggeredByName: null,
-      branch: null,
-      commitSha: null,
-      rerunOf: null,
-      failedOnly: false,
-      reason: null,
-      timeoutSec: null,
-      deadlineAt: null,
-      concurrencyGroup: null,
-      concurrencyState: null,
       snapshot: {
         pipelineId,
         stages: [],
@@ -69,36 +53,15 @@ describe.each(engines)('run retention on $name', (engine) => {
       createdAt: daysAgo(400),
       startedAt: daysAgo(400),
       endedAt: options.endedDaysAgo === null ? null : daysAgo(options.endedDaysAgo),
-    };
-    const jobRun: JobRunRecord = {
-      id: newId(IdPrefix.jobRun),
-      pipelineRunId: run.id,
-      position: 0,
-      stageIndex: 0,
-      stageName: 'build',
-      name: 'a',
-      entry: 'a',
-      matrix: [],
-      jobId: newId(IdPrefix.job),
-      spec: { name: 'a', command: 'true' },
-      needs: [],
-      when: 'on_success',
-      allowFailure: false,
-      allowFailureExitCodes: [],
-      startAtOnce: false,
-      artifactsFrom: null,
+    });
+    const jobRun = newJobRunRecord(run.id, {
       maxAttempts: 2,
-      retry: NO_RETRY_RULE,
       status: options.status === 'RUNNING' ? 'RUNNING' : 'SUCCESS',
       attempt: 2,
-      notBefore: null,
       reusedFrom: options.reusedFrom ?? null,
-      exitCode: 0,
-      failureClass: null,
-      reason: null,
       startedAt: run.startedAt,
       endedAt: run.endedAt,
-    };
+    });
     await store.transaction(async (tx) => {
       await tx.insertRun(run);
       await tx.insertJobRuns([jobRun]);

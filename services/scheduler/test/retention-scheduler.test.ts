@@ -1,13 +1,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IdPrefix, newId } from '@fluxi/common';
 import type { Database } from '@fluxi/db';
 import { tempDir, waitFor } from '@fluxi/testkit';
 import { describe, expect, it } from 'vitest';
-import { NO_RETRY_RULE } from '../src/domain/retry.js';
 import type { RunStore } from '../src/store/run-store.js';
 import { daysAgo, openRetentionDatabases, type Made } from './retention-fixture.js';
 import { startInfra, startScheduler } from './support/infra.js';
+import { newJobRunRecord, newRunRecord } from './support/run-records.js';
 
 /**
  * The scheduler's run retention on PostgreSQL: a pass at start with its configured default. What a
@@ -45,64 +44,11 @@ describe('the scheduler', () => {
 
 /** A SUCCESS run of one job run that ended at `endedAt`. */
 async function insertEndedRun(store: RunStore, endedAt: Date): Promise<Made> {
-  const pipelineId = newId(IdPrefix.pipeline);
-  const runId = newId(IdPrefix.pipelineRun);
-  const jobRunId = newId(IdPrefix.jobRun);
+  const run = newRunRecord({ status: 'SUCCESS', createdAt: endedAt, startedAt: endedAt, endedAt });
+  const jobRun = newJobRunRecord(run.id, { startedAt: endedAt, endedAt });
   await store.transaction(async (tx) => {
-    await tx.insertRun({
-      id: runId,
-      pipelineId,
-      jobId: null,
-      number: 1,
-      status: 'SUCCESS',
-      trigger: 'manual',
-      triggeredBy: null,
-      triggeredByName: null,
-      branch: null,
-      commitSha: null,
-      rerunOf: null,
-      failedOnly: false,
-      reason: null,
-      timeoutSec: null,
-      deadlineAt: null,
-      concurrencyGroup: null,
-      concurrencyState: null,
-      snapshot: { pipelineId, stages: [] },
-      createdAt: endedAt,
-      startedAt: endedAt,
-      endedAt,
-    });
-    await tx.insertJobRuns([
-      {
-        id: jobRunId,
-        pipelineRunId: runId,
-        position: 0,
-        stageIndex: 0,
-        stageName: 'build',
-        name: 'a',
-        entry: 'a',
-        matrix: [],
-        jobId: newId(IdPrefix.job),
-        spec: { name: 'a', command: 'true' },
-        needs: [],
-        when: 'on_success',
-        allowFailure: false,
-        allowFailureExitCodes: [],
-        startAtOnce: false,
-        artifactsFrom: null,
-        maxAttempts: 1,
-        retry: NO_RETRY_RULE,
-        status: 'SUCCESS',
-        attempt: 1,
-        notBefore: null,
-        reusedFrom: null,
-        exitCode: 0,
-        failureClass: null,
-        reason: null,
-        startedAt: endedAt,
-        endedAt,
-      },
-    ]);
+    await tx.insertRun(run);
+    await tx.insertJobRuns([jobRun]);
   });
-  return { runId, jobRunId };
+  return { runId: run.id, jobRunId: jobRun.id };
 }
