@@ -1,12 +1,12 @@
-import { IdPrefix, newId, type RunningService } from '@fluxi/common';
+import type { RunningService } from '@fluxi/common';
 import { openDatabase, type Database } from '@fluxi/db';
 import { createTestDatabase, waitFor, type TestDatabase } from '@fluxi/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_RETRY_RULE } from '../src/domain/retry.js';
 import type { JobRunRecord, NewPipelineRun } from '../src/store/records.js';
 import { RunStore } from '../src/store/run-store.js';
 import { FakeCatalog } from './support/fake-catalog.js';
 import { FakeExecutor } from './support/fake-executor.js';
+import { newJobRunRecord, newRunRecord } from './support/run-records.js';
 import {
   startInfra,
   startScheduler,
@@ -34,61 +34,28 @@ afterAll(async () => {
 });
 
 function newRun(pipelineId: string, number: number): NewPipelineRun {
-  return {
-    id: newId(IdPrefix.pipelineRun),
+  return newRunRecord({
     pipelineId,
-    jobId: null,
     number,
-    status: 'QUEUED',
-    trigger: 'manual',
     triggeredBy: 'U1',
     triggeredByName: 'ann',
     branch: 'main',
     commitSha: 'abc123',
-    rerunOf: null,
-    failedOnly: false,
-    reason: null,
-    timeoutSec: null,
-    deadlineAt: null,
-    concurrencyGroup: null,
-    concurrencyState: null,
     snapshot: { pipelineId, stages: [{ name: 'build', entries: [{ job: { name: 'a' }, needs: [] }] }] },
     createdAt: new Date('2030-01-01T00:00:00Z'),
-    startedAt: null,
-    endedAt: null,
-  };
+  });
 }
 
 function newJobRun(pipelineRunId: string): JobRunRecord {
-  return {
-    id: newId(IdPrefix.jobRun),
-    pipelineRunId,
-    position: 0,
-    stageIndex: 0,
-    stageName: 'build',
-    name: 'a',
-    entry: 'a',
-    matrix: [],
+  return newJobRunRecord(pipelineRunId, {
     jobId: 'J1',
     spec: { name: 'a', command: 'true', env: { A: '1' } },
     needs: ['x', 'y'],
-    when: 'on_success',
     allowFailure: true,
-    allowFailureExitCodes: [],
-    startAtOnce: false,
-    artifactsFrom: null,
     maxAttempts: 2,
-    retry: NO_RETRY_RULE,
     status: 'QUEUED',
-    attempt: 1,
-    notBefore: null,
-    reusedFrom: null,
     exitCode: null,
-    failureClass: null,
-    reason: null,
-    startedAt: null,
-    endedAt: null,
-  };
+  });
 }
 
 describe('the run store on PostgreSQL', () => {
