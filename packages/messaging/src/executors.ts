@@ -53,7 +53,8 @@ export function executorKey(id: string): string {
   return id.replace(/[^A-Za-z0-9.=-]/g, (char) => `_${char.charCodeAt(0).toString(16)}_`);
 }
 
-async function executorsBucket(nats: Nats): Promise<KV> {
+/** Opens (creating it when missing) the registry's bucket. */
+export async function executorsBucket(nats: Nats): Promise<KV> {
   return new Kvm(nats.nc).create(Buckets.executors.name, { history: 1, ttl: EXECUTOR_ENTRY_TTL_MS });
 }
 
@@ -89,14 +90,14 @@ export async function openExecutorRegistry(nats: Nats): Promise<ExecutorRegistry
       const entries = await Promise.all(keys.map((key) => kv.get(key)));
       return entries
         .flatMap((entry) => {
-          const executor = entry === null ? undefined : registered(entry, nowMs);
+          const executor = entry === null ? undefined : registeredExecutorOf(entry, nowMs);
           return executor === undefined ? [] : [executor];
         })
         .sort((a, b) => a.info.id.localeCompare(b.info.id));
     },
     async get(id, nowMs = Date.now()) {
       const entry = await kv.get(executorKey(id));
-      return entry === null ? undefined : registered(entry, nowMs);
+      return entry === null ? undefined : registeredExecutorOf(entry, nowMs);
     },
   };
 }
@@ -137,7 +138,7 @@ export async function watchExecutors(
         continue;
       }
       known.add(entry.key);
-      const executor = registered(entry, Date.now());
+      const executor = registeredExecutorOf(entry, Date.now());
       if (executor === undefined) logger.warn({ key: entry.key }, 'unreadable executor registry entry ignored');
       else onChange(entry.key, executor);
     }
@@ -150,7 +151,8 @@ export async function watchExecutors(
   };
 }
 
-function registered(entry: KvEntry, nowMs: number): RegisteredExecutor | undefined {
+/** The entry as a reader sees it at `nowMs`; undefined for a removal marker or an unreadable value. */
+export function registeredExecutorOf(entry: KvEntry, nowMs: number): RegisteredExecutor | undefined {
   if (entry.operation !== 'PUT') return undefined;
   let info: ExecutorInfo;
   try {

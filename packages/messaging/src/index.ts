@@ -11,3 +11,4 @@ export * from './log-level.js';
 export * from './executors.js';
 export * from './schedules.js';
 export * from './lease.js';
+export * from './executor-view.js';

@@ -79,6 +79,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     closers.add('execute queue', () => queue.close());
 
     const executors = await ExecutorDirectory.open(nats, logger);
+    closers.add('executor directory', () => executors.stop());
     // Tracing on: run spans decided at trigger, task spans' context to the executors, both exported at their end.
     const traces = tracingEnabled() ? new RunTraces(new TraceStore(db), logger) : undefined;
     const engine = new RunEngine({

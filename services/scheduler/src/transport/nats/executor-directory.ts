@@ -11,8 +11,8 @@ import {
 import {
   encode,
   lostAfterMs,
-  openExecutorRegistry,
-  type ExecutorRegistryReader,
+  openExecutorView,
+  type ExecutorRegistryView,
   type Nats,
   type RegisteredExecutor,
 } from '@fluxi/messaging';
@@ -46,7 +46,8 @@ async function bounded<T>(promise: Promise<T>, ms: number, what: string): Promis
 }
 
 /**
- * The executors (NATS KV `fluxi-executors`), their liveness as this scheduler sees their
+ * The executors (NATS KV `fluxi-executors`, read from a local copy a watch keeps current:
+ * `openExecutorView`), their liveness as this scheduler sees their
  * heartbeats (`domain/executor-liveness.ts`), and the drain/resume commands sent to them
  * (ExecutorCommand on the FLUXI_CONTROL stream). Lost executors are listed until NATS
  * removes their entry (EXECUTOR_ENTRY_TTL_MS, 10 minutes after their last heartbeat).
@@ -56,14 +57,19 @@ export class ExecutorDirectory {
 
   private constructor(
     private readonly nats: Nats,
-    private readonly registry: ExecutorRegistryReader,
+    private readonly registry: ExecutorRegistryView,
     private readonly now: () => number,
   ) {}
 
   static async open(nats: Nats, logger: Logger, now: () => number = Date.now): Promise<ExecutorDirectory> {
-    const directory = new ExecutorDirectory(nats, await openExecutorRegistry(nats), now);
+    const directory = new ExecutorDirectory(nats, await openExecutorView(nats, logger), now);
     void directory.forgetAfterCuts(logger);
     return directory;
+  }
+
+  /** Stops following the registry. */
+  stop(): Promise<void> {
+    return this.registry.stop();
   }
 
   /** Every executor the registry keeps, by id. */
