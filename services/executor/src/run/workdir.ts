@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdirSync, renameSync } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { forgetOwner, ownerAlive, recordedOwners, recordOwner, thisOwner } from './work-owners.js';
 
@@ -39,10 +40,11 @@ export async function prepareWorkdir(requested: string, dataDir: string, jobRunI
   const path = join(resolve(dataDir), 'work', jobRunId);
   try {
     // Before the folder exists: a folder nobody recorded, or whose owner died, is a leftover.
-    await recordOwner(dataDir, jobRunId);
+    recordOwner(dataDir, jobRunId);
     // mkdir names the first folder it made, nothing when the folder was there already: one
-    // left by a crashed executor, stale, so it starts clean.
-    if ((await mkdir(path, { recursive: true })) === undefined) {
+    // left by a crashed executor, stale, so it starts clean. The usual case (a new folder) is
+    // made synchronously, as the record is (see recordOwner).
+    if (mkdirSync(path, { recursive: true }) === undefined) {
       await rm(path, { recursive: true, force: true });
       await mkdir(path, { recursive: true });
     }
@@ -52,7 +54,11 @@ export async function prepareWorkdir(requested: string, dataDir: string, jobRunI
   return {
     path,
     // The record goes with the folder: a retry of the job run records itself anew.
-    cleanup: async () => (await Promise.all([moveAside(path), forgetOwner(dataDir, jobRunId)]))[0],
+    cleanup: async () => {
+      const deletion = await moveAside(path);
+      forgetOwner(dataDir, jobRunId);
+      return deletion;
+    },
   };
 }
 
@@ -71,17 +77,17 @@ export async function setAsideLeftovers(dataDir: string): Promise<number> {
   for (const name of names) {
     if (name.includes(ASIDE) || name.startsWith('.') || (await ownerAlive(dataDir, name))) continue;
     try {
-      await rename(join(work, name), join(work, `${name}${ASIDE}${randomUUID()}`));
+      renameSync(join(work, name), join(work, `${name}${ASIDE}${randomUUID()}`));
       count += 1;
     } catch (error) {
       // Gone meanwhile: another executor sharing the data folder swept it.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    await forgetOwner(dataDir, name);
+    forgetOwner(dataDir, name);
   }
   // Records of folders never made (the owner died between the two) or already gone.
   for (const name of await recordedOwners(dataDir)) {
-    if (!names.includes(name) && !(await ownerAlive(dataDir, name))) await forgetOwner(dataDir, name);
+    if (!names.includes(name) && !(await ownerAlive(dataDir, name))) forgetOwner(dataDir, name);
   }
   return count;
 }
@@ -111,7 +117,8 @@ export async function sweepWorkFolders(dataDir: string): Promise<number> {
 async function moveAside(path: string): Promise<() => Promise<void>> {
   const aside = `${path}${ASIDE}${randomUUID()}`;
   try {
-    await rename(path, aside);
+    // Synchronous for the reason recordOwner is: it is on the way to the finished event.
+    renameSync(path, aside);
   } catch {
     await rm(path, { recursive: true, force: true });
     return NOTHING;
