@@ -260,4 +260,51 @@ describe('LogPump', () => {
     await expect(pump.finish()).rejects.toThrow('6 log lines (of 9) were not published: gave up');
     expect(sent).toBe(2);
   });
+
+  it('reads at the pace lines are published while acks come: readers pause at the marks, nothing goes to disk', async () => {
+    const chunks: BufferedLine[][] = [];
+    const send = async (lines: BufferedLine[]) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      chunks.push(lines);
+    };
+    const onDisk = spool();
+    const pump = new LogPump(send, Promise.resolve(), { ...options, stallMs: 60_000 }, onDisk);
+    let pauses = 0;
+    for (let i = 1; i <= 300; i += 1) {
+      pump.append(LogStream.STDOUT, `line ${i}`);
+      expect(onDisk.lines).toBe(0);
+      if (pump.saturated) {
+        pauses += 1;
+        await new Promise<void>((resolve) => pump.onDrain(resolve));
+      }
+    }
+    expect(await pump.finish()).toBe(300n);
+    expect(pauses).toBeGreaterThan(0);
+    expect(onDisk.bytes).toBe(0);
+    expect(chunks.flat().map((line) => Number(line.seq))).toEqual(range(1, 300));
+  });
+
+  it('once publishing has waited stallMs, lets paused readers go on into the spool', async () => {
+    for (const gateOpen of [true, false]) {
+      const sender = heldSender();
+      let openGate!: () => void;
+      const gate = gateOpen ? Promise.resolve() : new Promise<void>((resolve) => (openGate = resolve));
+      const onDisk = spool();
+      const pump = new LogPump(sender.send, gate, { ...options, stallMs: 40 }, onDisk);
+      let appended = 0;
+      while (!pump.saturated) pump.append(LogStream.STDOUT, `line ${(appended += 1)}`);
+      // Paused at the memory marks, as publishing has not waited long yet (for the chunk's ack, or the gate).
+      expect(appended).toBeLessThanOrEqual(options.highWaterLines + 1);
+      const resumed = new Promise<void>((resolve) => pump.onDrain(resolve));
+      await resumed;
+      for (let i = 0; i < 500; i += 1) pump.append(LogStream.STDOUT, `line ${(appended += 1)}`);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(pump.saturated).toBe(false);
+      expect(onDisk.lines).toBeGreaterThan(0);
+      if (!gateOpen) openGate();
+      sender.open();
+      expect(await pump.finish()).toBe(BigInt(appended));
+      expect(sender.seqs()).toEqual(range(1, appended));
+    }
+  });
 });

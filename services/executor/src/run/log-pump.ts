@@ -1,48 +1,10 @@
 import { LogLevel, LogStream } from '@fluxi/contracts';
 import { byteLength, LogBuffer, type BufferedLine } from '../domain/log-buffer.js';
 import { LogCap, markerLine } from '../domain/log-cap.js';
+import { DEFAULT_PUMP_OPTIONS, type LogPumpOptions } from './log-pump-options.js';
 import type { LogSpool } from './log-spool.js';
 
-export interface LogPumpOptions {
-  /** Lines that make a chunk worth sending at once (the linger ends when this many wait). */
-  maxLines: number;
-  /**
-   * Most lines in one chunk when more than `maxLines` wait (publishing lags behind the output):
-   * chunks grow with the backlog, so a fast job costs fewer messages. Default `maxLines`.
-   */
-  maxChunkLines?: number;
-  /** Most text bytes in one chunk (past its first line). */
-  maxBytes: number;
-  /**
-   * How long the first waiting line may wait for more before its chunk goes, while output
-   * streams (a chunk was sent within this time); after a quiet spell a line goes at once.
-   */
-  lingerMs: number;
-  /**
-   * Most lines kept in memory: past these, lines go to the spool on disk, or,
-   * without a usable one, the output is paused (back-pressure).
-   */
-  highWaterLines: number;
-  highWaterBytes: number;
-  /**
-   * Most bytes of output text kept for the attempt (`executor.maxLogBytesPerAttempt`; 0: no
-   * cap): later output lines are dropped, after one SYSTEM line saying so (see LogCap).
-   */
-  maxAttemptBytes: number;
-}
-
-export const DEFAULT_PUMP_OPTIONS: LogPumpOptions = {
-  maxLines: 200,
-  // 2000 lines of ~25 bytes of protobuf fields each, plus 256 KiB of text: well under NATS's 1 MB,
-  // and a batch of the logs service (logs.batchSize chunks) stays a few hundred thousand lines.
-  maxChunkLines: 2000,
-  maxBytes: 256 * 1024,
-  lingerMs: 50,
-  // Room for a few chunks of short lines while the others are in flight (~150 bytes a line).
-  highWaterLines: 20_000,
-  highWaterBytes: 8 * 1024 * 1024,
-  maxAttemptBytes: 0,
-};
+export { DEFAULT_PUMP_OPTIONS, type LogPumpOptions } from './log-pump-options.js';
 
 /** Lines waiting to go to the spool are written once they reach these (or on the next turn of the event loop). */
 const TAIL_FLUSH_LINES = 1000;
@@ -80,6 +42,13 @@ export class LogPump {
   private sendFailure: Error | undefined;
   /** When the last chunk was handed to the sender (ms; none yet: long ago). */
   private lastSendAt = Number.NEGATIVE_INFINITY;
+  /**
+   * Since when publishing waits: for the gate (the started event's ack), then for the ack of
+   * the chunk in flight; undefined while nothing is awaited.
+   */
+  private waitingSince: number | undefined = Date.now();
+  /** Lets paused readers go on into the spool once publishing has waited stallMs. */
+  private stallTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private failure: Error | undefined;
   private lost = 0;
@@ -98,6 +67,7 @@ export class LogPump {
     private readonly spool?: LogSpool,
   ) {
     this.cap = new LogCap(options.maxAttemptBytes);
+    this.watchForStall();
     this.loop = this.run(gate);
   }
 
@@ -126,8 +96,7 @@ export class LogPump {
   private queue(stream: LogStream, text: string, level: LogLevel): void {
     this.lastSeq += 1n;
     const line: BufferedLine = { seq: this.lastSeq, stream, level, text, tsMs: this.nowMs() };
-    const nothingBehind = this.tail.size === 0 && (this.spool?.lines ?? 0) === 0;
-    if (nothingBehind && (!this.spooling || !this.memoryFull())) {
+    if (!this.behind && (!this.spilling || !this.memoryFull())) {
       this.memory.push([line]);
       if (this.memory.size === 1 || this.memory.size >= this.options.maxLines) this.notify();
       return;
@@ -146,7 +115,7 @@ export class LogPump {
 
   /** True when readers should pause until `onDrain`. */
   get saturated(): boolean {
-    if (this.spooling) return this.spoolFull;
+    if (this.spilling) return this.spoolFull;
     const size = this.memory.size + this.tail.size;
     const bytes = this.memory.bytes + this.tail.bytes;
     return size >= this.options.highWaterLines || bytes >= this.options.highWaterBytes;
@@ -174,6 +143,7 @@ export class LogPump {
   private async run(gate: Promise<void>): Promise<void> {
     try {
       await gate;
+      this.waited();
       for (;;) {
         this.throwIfSendFailed();
         this.refill();
@@ -202,6 +172,7 @@ export class LogPump {
       this.lost += this.inFlightLines + this.memory.size + this.tail.size + (this.spool?.lines ?? 0);
       this.releaseReaders(true);
     } finally {
+      this.waited();
       this.spool?.close();
     }
   }
@@ -226,16 +197,21 @@ export class LogPump {
   private dispatch(lines: BufferedLine[]): void {
     this.sending += 1;
     this.inFlightLines += lines.length;
+    this.waitingSince = Date.now();
+    this.watchForStall();
+    const settled = () => {
+      this.sending -= 1;
+      this.waited();
+      this.notify();
+    };
     this.send(lines).then(
       () => {
-        this.sending -= 1;
         this.inFlightLines -= lines.length;
-        this.notify();
+        settled();
       },
       (error: unknown) => {
-        this.sending -= 1;
         this.sendFailure ??= error instanceof Error ? error : new Error(String(error));
-        this.notify();
+        settled();
       },
     );
   }
@@ -249,6 +225,36 @@ export class LogPump {
     return this.spool?.usable === true;
   }
 
+  /** Lines wait in the tail or the spool: later ones follow them there, to keep their order. */
+  private get behind(): boolean {
+    return this.tail.size > 0 || (this.spool?.lines ?? 0) > 0;
+  }
+
+  /**
+   * Whether lines past the memory marks go to the spool now (rather than readers pausing):
+   * publishing stalled (it has waited stallMs for an ack), or lines already wait there.
+   */
+  private get spilling(): boolean {
+    if (!this.spooling) return false;
+    const stallMs = this.options.stallMs ?? 0;
+    if (this.behind || stallMs === 0) return true;
+    return this.waitingSince !== undefined && Date.now() - this.waitingSince >= stallMs;
+  }
+
+  /** Once publishing has waited stallMs, readers paused at the memory marks go on into the spool. */
+  private watchForStall(): void {
+    const stallMs = this.options.stallMs ?? 0;
+    clearTimeout(this.stallTimer);
+    if (stallMs > 0 && this.spooling) this.stallTimer = setTimeout(() => this.releaseReaders(), stallMs);
+  }
+
+  /** The ack awaited came (or will not): publishing no longer waits. */
+  private waited(): void {
+    this.waitingSince = undefined;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+  }
+
   private memoryFull(): boolean {
     return this.memory.size >= this.options.highWaterLines || this.memory.bytes >= this.options.highWaterBytes;
   }
@@ -258,7 +264,7 @@ export class LogPump {
   }
 
   private canResume(): boolean {
-    if (this.spooling) return !this.spoolFull;
+    if (this.spilling) return !this.spoolFull;
     return this.belowLowWater({
       size: this.memory.size + this.tail.size,
       bytes: this.memory.bytes + this.tail.bytes,
