@@ -99,10 +99,19 @@ export function chunkRetentionDays(own: number, defaultRetentionDays: number): n
 }
 
 /** A line's stream as stored; anything else breaks the contract. */
-export function lineStream(where: string, stream: number): LogStreamName {
+export function lineStream(where: LineWhere, stream: number): LogStreamName {
   const name = STREAM_NAMES[stream as LogStream];
-  if (name === undefined) throw new MalformedChunkError(`${where}.stream ${stream} is not STDOUT, STDERR or SYSTEM`);
+  if (name === undefined) {
+    throw new MalformedChunkError(`${lineName(where)}.stream ${stream} is not STDOUT, STDERR or SYSTEM`);
+  }
   return name;
+}
+
+/** Which line a message names: its path, or its index in the chunk (named only when a check fails). */
+export type LineWhere = string | number;
+
+function lineName(where: LineWhere): string {
+  return typeof where === 'number' ? `lines[${where}]` : where;
 }
 
 /** A line's level as stored: an unknown one is NONE. */
@@ -112,13 +121,15 @@ export function lineLevel(level: number): LineLevelName {
 
 /** Refuses a line whose seq, attempt or time is out of range (`shown`: the time as sent, for the message). */
 export function checkLineNumbers(
-  where: string,
+  where: LineWhere,
   seq: bigint | number,
   attempt: number,
   tsMs: number,
   shown: bigint | number = tsMs,
 ): void {
-  if (seq < 1 || seq > MAX_INT32) throw new MalformedChunkError(`${where}.seq ${seq} is out of range`);
-  if (attempt < 1 || attempt > MAX_INT32) throw new MalformedChunkError(`${where}.attempt ${attempt} is out of range`);
-  if (tsMs < 0 || tsMs >= MAX_TS_MS) throw new MalformedChunkError(`${where}.ts_ms ${shown} is out of range`);
+  if (seq < 1 || seq > MAX_INT32) throw new MalformedChunkError(`${lineName(where)}.seq ${seq} is out of range`);
+  if (attempt < 1 || attempt > MAX_INT32) {
+    throw new MalformedChunkError(`${lineName(where)}.attempt ${attempt} is out of range`);
+  }
+  if (tsMs < 0 || tsMs >= MAX_TS_MS) throw new MalformedChunkError(`${lineName(where)}.ts_ms ${shown} is out of range`);
 }

@@ -53,9 +53,11 @@ function read(data: Uint8Array, defaultRetentionDays: number): ChunkLines {
   };
   const rawStreams: number[] = [];
   while (!reader.done) {
-    const [field, wireType] = reader.tag();
+    const tag = reader.varint();
+    const field = fieldOf(tag);
+    const wireType = tag % 8;
     if (field === 1 && wireType === VARINT) version = reader.varint();
-    else if (field === 4 && wireType === LEN) readLine(reader.sub(), lines, rawStreams);
+    else if (field === 4 && wireType === LEN) readLine(reader, lines, rawStreams);
     else if (field === 8 && wireType === VARINT) retention = reader.varint() % 2 ** 32;
     else if (wireType === LEN && LABELS[field] !== undefined) labels[LABELS[field]] = reader.string();
     else if (field <= 8) throw new Unreadable();
@@ -66,9 +68,8 @@ function read(data: Uint8Array, defaultRetentionDays: number): ChunkLines {
   }
   checkChunkIds(labels.jobRunId, labels.pipelineRunId);
   for (let index = 0; index < lines.seq.length; index += 1) {
-    const where = `lines[${index}]`;
-    lines.stream.push(lineStream(where, rawStreams[index] ?? 0));
-    checkLineNumbers(where, lines.seq[index] ?? 0, lines.attempt[index] ?? 0, lines.tsMs[index] ?? 0);
+    lines.stream.push(lineStream(index, rawStreams[index] ?? 0));
+    checkLineNumbers(index, lines.seq[index] ?? 0, lines.attempt[index] ?? 0, lines.tsMs[index] ?? 0);
   }
   return { data, labels, retentionDays: chunkRetentionDays(retention, defaultRetentionDays), ...lines };
 }
@@ -81,11 +82,18 @@ const LABELS: Record<number, keyof ChunkLines['labels']> = {
   7: 'jobName',
 };
 
+/**
+ * Reads one LogLine, the reader's bounds narrowed to it meanwhile: nothing is allocated per
+ * line but the columns' entries (a chunk holds up to a few thousand lines).
+ */
 function readLine(
   reader: Reader,
   lines: Omit<ChunkLines, 'data' | 'labels' | 'retentionDays'>,
   rawStreams: number[],
 ): void {
+  const lineEnd = reader.lengthEnd();
+  const chunkEnd = reader.end;
+  reader.end = lineEnd;
   let seq = 0;
   let stream = 0;
   let textStart = reader.offset;
@@ -94,16 +102,21 @@ function readLine(
   let attempt = 0;
   let level: LineLevelName = 'NONE';
   while (!reader.done) {
-    const [field, wireType] = reader.tag();
+    const tag = reader.varint();
+    const field = fieldOf(tag);
+    const wireType = tag % 8;
     if (field === 1 && wireType === VARINT) seq = reader.varint();
     else if (field === 2 && wireType === VARINT) stream = reader.int32();
-    else if (field === 3 && wireType === LEN) [textStart, textEnd] = reader.text();
-    else if (field === 4 && wireType === VARINT) tsMs = reader.int64();
+    else if (field === 3 && wireType === LEN) {
+      textStart = reader.text();
+      textEnd = reader.offset;
+    } else if (field === 4 && wireType === VARINT) tsMs = reader.int64();
     else if (field === 5 && wireType === VARINT) attempt = reader.varint() % 2 ** 32;
     else if (field === 6 && wireType === VARINT) level = lineLevel(reader.int32());
     else if (field <= 6) throw new Unreadable();
     else reader.skip(wireType);
   }
+  reader.end = chunkEnd;
   lines.seq.push(seq);
   rawStreams.push(stream);
   lines.level.push(level);
@@ -113,21 +126,22 @@ function readLine(
   lines.textEnd.push(textEnd);
 }
 
+/** The field number of a tag (exact for every field number a tag can carry). */
+function fieldOf(tag: number): number {
+  return Math.floor(tag / 8);
+}
+
 /** Protobuf wire reading over `data[offset, end)`. */
 class Reader {
   constructor(
     private readonly data: Uint8Array,
     public offset: number,
-    private readonly end: number,
+    /** Where reading stops: the chunk's end, or a line's while it is read. */
+    public end: number,
   ) {}
 
   get done(): boolean {
     return this.offset >= this.end;
-  }
-
-  tag(): [number, number] {
-    const tag = this.varint();
-    return [Math.floor(tag / 8), tag % 8];
   }
 
   /** An unsigned varint as a number (exact below 2^53, which every value checked here is). */
@@ -155,30 +169,35 @@ class Reader {
     return (this.varint() % 2 ** 32) | 0;
   }
 
-  /** A length-delimited field's start and end. */
-  bytes(): [number, number] {
+  /** Skips a length-delimited field's length: returns where its bytes end (they start at `offset`). */
+  lengthEnd(): number {
     const length = this.varint();
-    const start = this.offset;
-    if (start + length > this.end) throw new Unreadable();
-    this.offset = start + length;
-    return [start, start + length];
+    const end = this.offset + length;
+    if (end > this.end) throw new Unreadable();
+    return end;
   }
 
-  /** A string field's bytes, left undecoded; one that is not UTF-8 goes to the generic decoder. */
-  text(): [number, number] {
-    const [start, end] = this.bytes();
-    if (!isUtf8(this.data.subarray(start, end))) throw new Unreadable();
-    return [start, end];
+  /** Reads past a length-delimited field; returns where its bytes start (`offset` is then their end). */
+  bytes(): number {
+    const end = this.lengthEnd();
+    const start = this.offset;
+    this.offset = end;
+    return start;
+  }
+
+  /**
+   * Reads past a string field, its bytes left undecoded; returns where they start (`offset`
+   * is their end). One that is not UTF-8 goes to the generic decoder.
+   */
+  text(): number {
+    const start = this.bytes();
+    if (!utf8(this.data, start, this.offset)) throw new Unreadable();
+    return start;
   }
 
   string(): string {
-    const [start, end] = this.text();
-    return decoder.decode(this.data.subarray(start, end));
-  }
-
-  sub(): Reader {
-    const [start, end] = this.bytes();
-    return new Reader(this.data, start, end);
+    const start = this.text();
+    return decoder.decode(this.data.subarray(start, this.offset));
   }
 
   skip(wireType: number): void {
@@ -189,4 +208,15 @@ class Reader {
       if (this.offset > this.end) throw new Unreadable();
     } else throw new Unreadable();
   }
+}
+
+/**
+ * Whether `data[start, end)` is UTF-8. Most log lines are ASCII, checked here byte by byte;
+ * a line with other bytes is checked by isUtf8 (a view per line, for those only).
+ */
+function utf8(data: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i += 1) {
+    if ((data[i] as number) >= 0x80) return isUtf8(data.subarray(start, end));
+  }
+  return true;
 }
