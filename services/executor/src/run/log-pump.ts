@@ -96,7 +96,7 @@ export class LogPump {
   private queue(stream: LogStream, text: string, level: LogLevel): void {
     this.lastSeq += 1n;
     const line: BufferedLine = { seq: this.lastSeq, stream, level, text, tsMs: this.nowMs() };
-    if (!this.behind && (!this.spilling || !this.memoryFull())) {
+    if (!this.behind && (!this.memoryFull() || !this.spilling)) {
       this.memory.push([line]);
       if (this.memory.size === 1 || this.memory.size >= this.options.maxLines) this.notify();
       return;
