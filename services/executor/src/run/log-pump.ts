@@ -245,7 +245,15 @@ export class LogPump {
   private watchForStall(): void {
     const stallMs = this.options.stallMs ?? 0;
     clearTimeout(this.stallTimer);
-    if (stallMs > 0 && this.spooling) this.stallTimer = setTimeout(() => this.releaseReaders(), stallMs);
+    if (stallMs <= 0 || !this.spooling) return;
+    const check = () => {
+      if (this.waitingSince === undefined) return;
+      // A timer may fire a little before the clock says stallMs went by.
+      const left = this.waitingSince + stallMs - Date.now();
+      if (left > 0) this.stallTimer = setTimeout(check, left);
+      else this.releaseReaders();
+    };
+    this.stallTimer = setTimeout(check, stallMs);
   }
 
   /** The ack awaited came (or will not): publishing no longer waits. */
