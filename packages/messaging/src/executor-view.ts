@@ -76,7 +76,7 @@ class ExecutorView implements ExecutorRegistryView {
 
   async get(id: string, nowMs = Date.now()): Promise<RegisteredExecutor | undefined> {
     if (!this.seeded) return this.direct.get(id, nowMs);
-    return this.current(nowMs).find((executor) => executor.info.id === id);
+    return this.at(executorKey(id), nowMs);
   }
 
   async stop(): Promise<void> {
@@ -173,14 +173,21 @@ class ExecutorView implements ExecutorRegistryView {
   /** The entries of the copy at `nowMs`, dropping those NATS has removed by age. */
   private current(nowMs: number): RegisteredExecutor[] {
     const executors: RegisteredExecutor[] = [];
-    for (const [key, { executor }] of this.known) {
-      if (executor === undefined) continue;
-      if (nowMs - executor.seenAtMs > EXECUTOR_ENTRY_TTL_MS) {
-        this.known.delete(key);
-        continue;
-      }
-      executors.push({ ...executor, state: executorStateAt(executor.info, executor.seenAtMs, nowMs) });
+    for (const key of [...this.known.keys()]) {
+      const executor = this.at(key, nowMs);
+      if (executor !== undefined) executors.push(executor);
     }
     return executors.sort((a, b) => a.info.id.localeCompare(b.info.id));
+  }
+
+  /** The entry of `key` as read at `nowMs`; one NATS has removed by age is dropped. */
+  private at(key: string, nowMs: number): RegisteredExecutor | undefined {
+    const executor = this.known.get(key)?.executor;
+    if (executor === undefined) return undefined;
+    if (nowMs - executor.seenAtMs > EXECUTOR_ENTRY_TTL_MS) {
+      this.known.delete(key);
+      return undefined;
+    }
+    return { ...executor, state: executorStateAt(executor.info, executor.seenAtMs, nowMs) };
   }
 }
