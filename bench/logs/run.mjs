@@ -26,15 +26,11 @@ const LINES = Number(values.lines);
 const BATCH = Number(values.batch);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The row of line `seq` as the log store keeps it. */
+/** The row of line `seq` as the log store keeps it (its job run's labels are kept once per run, apart). */
 const rawRow = (seq, now) => ({
   job_run_id: 'JR-bench-raw',
   attempt: 1,
   seq,
-  pipeline_run_id: 'R-bench-raw',
-  pipeline_id: '',
-  job_id: 'J-bench',
-  job_name: 'print-lines',
   stream: 'STDOUT',
   level: 'NONE',
   text: `bench line ${seq}`,

@@ -94,7 +94,8 @@ describe('LogStore', () => {
     expect((await store.lines(all('JR-escapes\t2'))).map((line) => line.text)).toEqual(['x']);
     expect(
       await count(
-        'SELECT count() AS n FROM job_log_lines WHERE job_name = {name:String} AND pipeline_id = {p:String}',
+        `SELECT count() AS n FROM job_log_lines WHERE job_run_id IN
+          (SELECT job_run_id FROM job_run_labels WHERE job_name = {name:String} AND pipeline_id = {p:String})`,
         {
           name: 'tab\tname\\',
           p: 'P\n',

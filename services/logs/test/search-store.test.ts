@@ -164,6 +164,17 @@ describe('retention', () => {
         line('JR-r4', 1, 'fresh', { tsMs: now, retentionDays: 1 }),
       ]);
       expect(await count("SELECT count() AS n FROM job_log_lines WHERE job_run_id LIKE 'JR-r%'")).toBe(5);
+      // Labels last written two days ago, but for JR-r5's: written just now, its lines not yet.
+      await raw.client.command({
+        query: `ALTER TABLE job_run_labels DELETE WHERE job_run_id LIKE 'JR-r%'`,
+        clickhouse_settings: { mutations_sync: '2' },
+      });
+      const labels = (id: string, atMs: number) => `${id}\tR-${id}\tP-search\tJ-build\tbuild\t${atMs / 1000}\n`;
+      await raw.insertTsv(
+        'job_run_labels',
+        ['job_run_id', 'pipeline_run_id', 'pipeline_id', 'job_id', 'job_name', 'seen_at'],
+        Buffer.from([1, 2, 3, 4].map((n) => labels(`JR-r${n}`, now - 2 * DAY)).join('') + labels('JR-r5', now)),
+      );
       const report = await store.applyRetention();
       expect(report).toEqual({ deletedLines: 3, droppedPartitions: 1, rewrittenPartitions: 1 });
       const left = await search('', {}, {});
@@ -174,6 +185,18 @@ describe('retention', () => {
           .sort(),
       ).toEqual(['fresh', 'old but kept']);
       expect(await store.applyRetention()).toEqual({ deletedLines: 0, droppedPartitions: 0, rewrittenPartitions: 0 });
+      const labelled = await raw.client.query({
+        query: "SELECT job_run_id FROM job_run_labels WHERE job_run_id LIKE 'JR-r%' ORDER BY job_run_id",
+        format: 'JSONEachRow',
+      });
+      expect((await labelled.json<{ job_run_id: string }>()).map((row) => row.job_run_id)).toEqual([
+        'JR-r2',
+        'JR-r4',
+        'JR-r5',
+      ]);
+      // A run whose labels were forgotten logs again: they are written again with its lines.
+      await store.insert([line('JR-r1', 3, 'back again', { tsMs: now })]);
+      expect((await search('"back again"', { pipelineId: 'P-search' })).map((hit) => hit.jobName)).toEqual(['build']);
     } finally {
       await raw.client.command({ query: 'SYSTEM START TTL MERGES job_log_lines' });
     }

@@ -68,10 +68,15 @@ export interface LineRecord {
   ts_ms: number | string;
 }
 
+/** A hit as its page reads it: its labels come from `job_run_labels`. */
 export interface FoundRecord extends LineRecord {
+  job_run_id: string;
+}
+
+export interface LabelsRecord {
+  job_run_id: string;
   pipeline_run_id: string;
   pipeline_id: string;
-  job_run_id: string;
   job_id: string;
   job_name: string;
 }
@@ -85,11 +90,12 @@ export const toLine = (record: LineRecord): StoredLine => ({
   tsMs: Number(record.ts_ms),
 });
 
-export const toFound = (record: FoundRecord): FoundLine => ({
+/** A hit with its job run's labels (empty when none are stored, as lines of unknown runs had). */
+export const toFound = (record: FoundRecord, labels: LabelsRecord | undefined): FoundLine => ({
   ...toLine(record),
-  pipelineRunId: record.pipeline_run_id,
-  pipelineId: record.pipeline_id,
+  pipelineRunId: labels?.pipeline_run_id ?? '',
+  pipelineId: labels?.pipeline_id ?? '',
   jobRunId: record.job_run_id,
-  jobId: record.job_id,
-  jobName: record.job_name,
+  jobId: labels?.job_id ?? '',
+  jobName: labels?.job_name ?? '',
 });

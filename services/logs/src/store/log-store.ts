@@ -4,14 +4,17 @@ import type { LineLevelName, LogRow } from '../domain/log-row.js';
 import type { LogQuery } from '../domain/log-query.js';
 import type { SearchFilter, SearchOrder, SearchPosition, SearchTerm } from '../domain/log-search.js';
 import { openClickHouse, type ClickHouseHandle, type ClickHouseOptions } from './clickhouse.js';
-import { EXPIRES_AT, LINES_TABLE, migrate, OUTCOMES_TABLE } from './migrations.js';
-import { linesBody, TSV_COLUMNS, type LinesBody } from './tsv-rows.js';
-import { contextSql, occurrencesPerDaySql, searchPageSql, searchWhere, type SqlPart } from './search-sql.js';
+import { EXPIRES_AT, LABELS_TABLE, LINES_TABLE, migrate, OUTCOMES_TABLE } from './migrations.js';
+import { LABEL_COLUMNS, WrittenLabels } from './run-labels.js';
+import { linesBody, TSV_COLUMNS, tsvFromLabels, type LinesBody } from './tsv-rows.js';
+import { contextSql, labelsSql, occurrencesPerDaySql, searchPageSql, searchWhere, type SqlPart } from './search-sql.js';
 import {
   toFound,
   toLine,
   type AttemptOutcome,
+  type FoundLine,
   type FoundRecord,
+  type LabelsRecord,
   type LineRecord,
   type Occurrences,
   type RetentionReport,
@@ -42,6 +45,8 @@ export interface LogStoreOptions extends ClickHouseOptions {
  */
 export class LogStore {
   private schemaReady: Promise<void> | undefined;
+  /** Job runs whose labels this store wrote lately: their next lines are written alone. */
+  private readonly writtenLabels = new WrittenLabels();
 
   private constructor(
     private readonly handle: ClickHouseHandle,
@@ -85,8 +90,14 @@ export class LogStore {
   async insertBody(body: LinesBody): Promise<void> {
     if (body === undefined) return;
     await this.ready();
+    const missing = this.writtenLabels.missing(body.runs);
     try {
-      await this.handle.insertTsv(LINES_TABLE, TSV_COLUMNS, body);
+      // Labels first: no line is stored without them, so a search by its pipeline finds it.
+      if (missing.length > 0) {
+        await this.handle.insertTsv(LABELS_TABLE, LABEL_COLUMNS, tsvFromLabels(missing, Date.now()));
+        this.writtenLabels.add(missing);
+      }
+      await this.handle.insertTsv(LINES_TABLE, TSV_COLUMNS, body.lines);
     } catch (error) {
       throw unavailable('write log lines', error);
     }
@@ -180,9 +191,7 @@ export class LogStore {
     filter: SearchFilter,
     page: { order: SearchOrder; after: SearchPosition | undefined; limit: number; context: number },
   ): Promise<SearchHit[]> {
-    const found = (
-      await this.rows<FoundRecord>(searchPageSql(searchWhere(terms, filter), page.order, page.after, page.limit))
-    ).map(toFound);
+    const found = await this.found(searchPageSql(searchWhere(terms, filter), page.order, page.after, page.limit));
     if (page.context === 0 || found.length === 0) return found.map((line) => ({ ...line, before: [], after: [] }));
     const windows = found.map((line) => ({
       jobRunId: line.jobRunId,
@@ -211,8 +220,7 @@ export class LogStore {
   /** First and last matching line, and matching lines per UTC day. */
   async occurrences(terms: readonly SearchTerm[], filter: SearchFilter): Promise<Occurrences> {
     const where = searchWhere(terms, filter);
-    const one = async (order: SearchOrder) =>
-      (await this.rows<FoundRecord>(searchPageSql(where, order, undefined, 1))).map(toFound)[0];
+    const one = async (order: SearchOrder) => (await this.found(searchPageSql(where, order, undefined, 1)))[0];
     const [first, last, days] = await Promise.all([
       one('OLDEST_FIRST'),
       one('NEWEST_FIRST'),
@@ -220,6 +228,15 @@ export class LogStore {
     ]);
     const perDay = days.map((row) => ({ day: row.day, count: Number(row.n), jobRuns: Number(row.job_runs) }));
     return { totalCount: perDay.reduce((sum, day) => sum + day.count, 0), first, last, days: perDay };
+  }
+
+  /** The lines a search page reads, with their job runs' labels. */
+  private async found(page: SqlPart): Promise<FoundLine[]> {
+    const records = await this.rows<FoundRecord>(page);
+    if (records.length === 0) return [];
+    const labels = await this.rows<LabelsRecord>(labelsSql(records.map((record) => record.job_run_id)));
+    const byRun = new Map(labels.map((record) => [record.job_run_id, record]));
+    return records.map((record) => toFound(record, byRun.get(record.job_run_id)));
   }
 
   /** Records attempt outcomes (a repeat of one replaces it). */
@@ -246,7 +263,7 @@ export class LogStore {
    * Deletes the lines past their retention (the table's TTL, applied now rather than at
    * ClickHouse's next TTL merge): a day partition whose lines have all expired is dropped
    * whole; one with some is rewritten without them. Then forgets the outcomes of attempts
-   * that have no line left. Returns counts only.
+   * and the labels of job runs that have no line left. Returns counts only.
    */
   async applyRetention(): Promise<RetentionReport> {
     await this.ready();
@@ -275,6 +292,13 @@ export class LogStore {
           AND (job_run_id, attempt) NOT IN (SELECT job_run_id, attempt FROM ${LINES_TABLE})`,
         'forget outcomes of deleted logs',
       );
+      // A day after they were last written: labels are written just before their run's lines.
+      await this.command(
+        `ALTER TABLE ${LABELS_TABLE} DELETE WHERE seen_at < now() - INTERVAL 1 DAY
+          AND job_run_id NOT IN (SELECT job_run_id FROM ${LINES_TABLE})`,
+        'forget labels of deleted logs',
+      );
+      this.writtenLabels.clear();
     }
     return report;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSearchFilter, parseSearchQuery } from '../domain/log-search.js';
-import { contextSql, likeContains, searchPageSql, searchWhere } from './search-sql.js';
+import { contextSql, labelsSql, likeContains, searchPageSql, searchWhere } from './search-sql.js';
 
 describe('searchWhere', () => {
   it('binds every term and filter as a parameter, words lower-cased for the text index', () => {
@@ -13,8 +13,7 @@ describe('searchWhere', () => {
         'lowerUTF8(text) LIKE {t0:String}',
         'lowerUTF8(text) LIKE {t1:String}',
         'match(text, {t2:String})',
-        'pipeline_id = {pipelineId:String}',
-        'job_name = {jobName:String}',
+        'job_run_id IN (SELECT job_run_id FROM job_run_labels FINAL WHERE pipeline_id = {pipelineId:String} AND job_name = {jobName:String})',
         'level IN {levels:Array(String)}',
         '(job_run_id, attempt) IN (SELECT job_run_id, attempt FROM attempt_outcomes FINAL WHERE status IN {statuses:Array(String)})',
       ].join(' AND '),
@@ -28,6 +27,17 @@ describe('searchWhere', () => {
       levels: ['ERROR'],
       statuses: ['FAILED'],
     });
+  });
+
+  it('reads the job run itself off the lines, and picks job runs by their labels', () => {
+    const where = searchWhere([], parseSearchFilter({ jobRunId: 'JR1', pipelineRunId: 'R1', jobId: 'J1' }));
+    expect(where.sql).toBe(
+      [
+        'job_run_id = {jobRunId:String}',
+        'job_run_id IN (SELECT job_run_id FROM job_run_labels FINAL WHERE pipeline_run_id = {pipelineRunId:String} AND job_id = {jobId:String})',
+      ].join(' AND '),
+    );
+    expect(where.params).toEqual({ jobRunId: 'JR1', pipelineRunId: 'R1', jobId: 'J1' });
   });
 
   it('matches everything without terms or filters', () => {
@@ -74,5 +84,14 @@ describe('contextSql', () => {
       '(job_run_id = {j0:String} AND attempt = {a0:UInt32} AND seq BETWEEN {f0:UInt64} AND {u0:UInt64}) OR (job_run_id = {j1:String}',
     );
     expect(sql.params).toEqual({ j0: 'A', a0: 1, f0: 1, u0: 5, j1: 'B', a1: 2, f1: 8, u1: 12 });
+  });
+});
+
+describe('labelsSql', () => {
+  it('reads the labels of each job run once, the ids bound', () => {
+    const sql = labelsSql(['A', 'B', 'A']);
+    expect(sql.sql).toContain('FROM job_run_labels FINAL');
+    expect(sql.sql).toContain('WHERE job_run_id IN {jobRunIds:Array(String)}');
+    expect(sql.params).toEqual({ jobRunIds: ['A', 'B'] });
   });
 });

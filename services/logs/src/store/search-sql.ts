@@ -1,5 +1,5 @@
 import type { SearchFilter, SearchOrder, SearchPosition, SearchTerm } from '../domain/log-search.js';
-import { LINES_TABLE, OUTCOMES_TABLE } from './migrations.js';
+import { LABELS_TABLE, LINES_TABLE, OUTCOMES_TABLE } from './migrations.js';
 
 /** A WHERE clause with its bound parameters (never text spliced into SQL). */
 export interface SqlPart {
@@ -12,10 +12,19 @@ export function likeContains(text: string): string {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
+/** The filters on a job run's labels, and the column of `job_run_labels` each reads. */
+const LABEL_FILTERS = [
+  ['pipelineId', 'pipeline_id'],
+  ['pipelineRunId', 'pipeline_run_id'],
+  ['jobId', 'job_id'],
+  ['jobName', 'job_name'],
+] as const;
+
 /**
  * The conditions of a search: each term (words and phrases through the text index on
- * `lowerUTF8(text)`, regexes through re2 `match`) and each filter. The status filter
- * reads the attempt outcomes the logs service recorded from `finished` events.
+ * `lowerUTF8(text)`, regexes through re2 `match`) and each filter. The filters on labels
+ * pick job runs from `job_run_labels` (the lines' primary key then reads only theirs); the
+ * status filter reads the attempt outcomes the logs service recorded from `finished` events.
  */
 export function searchWhere(terms: readonly SearchTerm[], filter: SearchFilter): SqlPart {
   const conditions: string[] = [];
@@ -29,18 +38,19 @@ export function searchWhere(terms: readonly SearchTerm[], filter: SearchFilter):
       params[`t${i}`] = term.value;
     }
   });
-  const equal = [
-    ['pipelineId', 'pipeline_id'],
-    ['pipelineRunId', 'pipeline_run_id'],
-    ['jobId', 'job_id'],
-    ['jobName', 'job_name'],
-    ['jobRunId', 'job_run_id'],
-  ] as const;
-  for (const [key, column] of equal) {
+  if (filter.jobRunId !== undefined) {
+    conditions.push('job_run_id = {jobRunId:String}');
+    params['jobRunId'] = filter.jobRunId;
+  }
+  const labels: string[] = [];
+  for (const [key, column] of LABEL_FILTERS) {
     const value = filter[key];
     if (value === undefined) continue;
-    conditions.push(`${column} = {${key}:String}`);
+    labels.push(`${column} = {${key}:String}`);
     params[key] = value;
+  }
+  if (labels.length > 0) {
+    conditions.push(`job_run_id IN (SELECT job_run_id FROM ${LABELS_TABLE} FINAL WHERE ${labels.join(' AND ')})`);
   }
   if (filter.levels.length > 0) {
     conditions.push('level IN {levels:Array(String)}');
@@ -67,9 +77,18 @@ export function searchWhere(terms: readonly SearchTerm[], filter: SearchFilter):
   return { sql: conditions.length === 0 ? '1' : conditions.join(' AND '), params };
 }
 
-/** Columns of a hit as read back. */
-export const HIT_COLUMNS = `pipeline_run_id, pipeline_id, job_run_id, job_id, job_name, attempt, seq, stream, level, text,
-  toUnixTimestamp64Milli(ts) AS ts_ms`;
+/** Columns of a hit as read back (its labels are read by `labelsSql`). */
+export const HIT_COLUMNS = 'job_run_id, attempt, seq, stream, level, text, toUnixTimestamp64Milli(ts) AS ts_ms';
+
+/** The labels of job runs, each once (the latest written). */
+export function labelsSql(jobRunIds: readonly string[]): SqlPart {
+  return {
+    sql: `SELECT job_run_id, pipeline_run_id, pipeline_id, job_id, job_name
+      FROM ${LABELS_TABLE} FINAL
+      WHERE job_run_id IN {jobRunIds:Array(String)}`,
+    params: { jobRunIds: [...new Set(jobRunIds)] },
+  };
+}
 
 /**
  * One page of hits in search order (ts, then job run, attempt, seq; newest or oldest

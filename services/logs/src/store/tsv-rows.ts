@@ -1,24 +1,13 @@
 import type { ChunkLines } from '../domain/chunk-lines.js';
 import type { LogRow } from '../domain/log-row.js';
+import { runLabelsOf, type RunLabels } from './run-labels.js';
 
 /**
  * The columns of `tsvFromRows`, in its order: those a chunk's lines share first, so one
- * prefix per chunk serves all its lines.
+ * prefix per chunk serves all its lines. A job run's other labels are not on its lines
+ * (see `RunLabels`).
  */
-export const TSV_COLUMNS = [
-  'job_run_id',
-  'pipeline_run_id',
-  'pipeline_id',
-  'job_id',
-  'job_name',
-  'retention_days',
-  'attempt',
-  'seq',
-  'stream',
-  'level',
-  'text',
-  'ts',
-] as const;
+export const TSV_COLUMNS = ['job_run_id', 'retention_days', 'attempt', 'seq', 'stream', 'level', 'text', 'ts'] as const;
 
 const SPECIAL = /[\\\t\n\r\0]/;
 const SPECIALS = /[\\\t\n\r\0]/g;
@@ -46,8 +35,8 @@ export function tsvFromRows(rows: readonly LogRow[]): Buffer {
   let previous: LogRow | undefined;
   let prefix = '';
   for (const row of rows) {
-    if (previous === undefined || !sameLabels(previous, row)) {
-      prefix = labelsPrefix(row, row.retentionDays);
+    if (previous === undefined || previous.jobRunId !== row.jobRunId || previous.retentionDays !== row.retentionDays) {
+      prefix = linePrefix(row.jobRunId, row.retentionDays);
       previous = row;
     }
     parts.push(
@@ -57,24 +46,20 @@ export function tsvFromRows(rows: readonly LogRow[]): Buffer {
   return Buffer.from(parts.join(''), 'utf8');
 }
 
-/** Whether two rows share the fields before attempt (the lines of one chunk do). */
-function sameLabels(a: LogRow, b: LogRow): boolean {
-  return (
-    a.jobRunId === b.jobRunId &&
-    a.pipelineRunId === b.pipelineRunId &&
-    a.pipelineId === b.pipelineId &&
-    a.jobId === b.jobId &&
-    a.jobName === b.jobName &&
-    a.retentionDays === b.retentionDays
-  );
+/** The fields before attempt (those a chunk's lines share), each followed by its tab. */
+function linePrefix(jobRunId: string, retentionDays: number): string {
+  return `${tsvField(jobRunId)}\t${retentionDays}\t`;
 }
 
-/** The fields before attempt, each followed by its tab. */
-function labelsPrefix(labels: ChunkLines['labels'], retentionDays: number): string {
-  return (
-    `${tsvField(labels.jobRunId)}\t${tsvField(labels.pipelineRunId)}\t${tsvField(labels.pipelineId)}\t` +
-    `${tsvField(labels.jobId)}\t${tsvField(labels.jobName)}\t${retentionDays}\t`
+/** Labels as a TabSeparated body in `LABEL_COLUMNS` order, each seen at `seenAtMs`. */
+export function tsvFromLabels(runs: readonly RunLabels[], seenAtMs: number): Buffer {
+  const seenAt = tsvMillis(seenAtMs);
+  const lines = runs.map(
+    (run) =>
+      `${tsvField(run.jobRunId)}\t${tsvField(run.pipelineRunId)}\t${tsvField(run.pipelineId)}\t` +
+      `${tsvField(run.jobId)}\t${tsvField(run.jobName)}\t${seenAt}\n`,
   );
+  return Buffer.from(lines.join(''), 'utf8');
 }
 
 const TAB = 0x09;
@@ -97,7 +82,7 @@ const FIXED_BYTES_PER_LINE = 8 + 6 + 11 + 11 + 20 + 6;
  */
 export function tsvFromChunks(chunks: readonly ChunkLines[]): Buffer {
   let size = 0;
-  const prefixes = chunks.map((chunk) => Buffer.from(labelsPrefix(chunk.labels, chunk.retentionDays), 'utf8'));
+  const prefixes = chunks.map((chunk) => Buffer.from(linePrefix(chunk.labels.jobRunId, chunk.retentionDays), 'utf8'));
   chunks.forEach((chunk, index) => {
     const lines = chunk.seq.length;
     size += lines * ((prefixes[index]?.length ?? 0) + FIXED_BYTES_PER_LINE);
@@ -187,11 +172,15 @@ function writeUint(out: Buffer, at: number, value: number): number {
   return at + digits;
 }
 
-/** The lines of an insert as the store's TabSeparated body; undefined when there are none. */
-export type LinesBody = Buffer | undefined;
+/**
+ * The lines of an insert as the store's TabSeparated body, and the labels of their job runs;
+ * undefined when there are none.
+ */
+export type LinesBody = { lines: Buffer; runs: RunLabels[] } | undefined;
 
 /** Pure CPU, so it can be done while an earlier insert runs (see `LogStore.insertBody`). */
 export function linesBody(chunks: readonly ChunkLines[], rows: readonly LogRow[] = []): LinesBody {
   if (rows.length === 0 && chunks.every((chunk) => chunk.seq.length === 0)) return undefined;
-  return rows.length === 0 ? tsvFromChunks(chunks) : Buffer.concat([tsvFromChunks(chunks), tsvFromRows(rows)]);
+  const lines = rows.length === 0 ? tsvFromChunks(chunks) : Buffer.concat([tsvFromChunks(chunks), tsvFromRows(rows)]);
+  return { lines, runs: runLabelsOf(chunks, rows) };
 }
