@@ -1,6 +1,7 @@
 import type { SqlExecutor } from '@fluxi/db';
 import type { HeldJobRun, Occupancy } from '../domain/limits.js';
-import { JOB_RUN_COLUMNS, toJobRunRecord, type JobRunRecord, type JobRunRow } from './records.js';
+import { jobRunRowsFromJson, jobRunsJsonSql } from './job-run-json.js';
+import { toJobRunRecord, type JobRunRecord } from './records.js';
 
 /** What dispatch reads of a run: its pipeline, log retention and the git push behind it (provenance). */
 export interface DispatchRunRow {
@@ -150,10 +151,10 @@ export class DispatchTx {
   /** The job runs of these runs (what an attempt's hand-over needs: spec, artifacts of what it waits for). */
   async jobRunsOf(runIds: readonly string[]): Promise<JobRunRecord[]> {
     if (runIds.length === 0) return [];
-    const rows = await this.tx.query<JobRunRow>(
-      `SELECT ${JOB_RUN_COLUMNS} FROM job_runs WHERE pipeline_run_id = ANY($1::text[]) ORDER BY pipeline_run_id, position`,
+    const [read] = await this.tx.query<{ job_runs: string | null }>(
+      `SELECT ${jobRunsJsonSql('pipeline_run_id = ANY($1::text[])')} AS job_runs`,
       [runIds],
     );
-    return rows.map(toJobRunRecord);
+    return jobRunRowsFromJson(read?.job_runs).map(toJobRunRecord);
   }
 }

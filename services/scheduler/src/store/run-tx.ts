@@ -7,15 +7,14 @@ import { ContextWrites } from './context-writes.js';
 import { DispatchTx } from './dispatch-tx.js';
 import { JobRunWrites, timestampParam, type KeptOutput } from './job-run-writes.js';
 import { OutboxTx } from './outbox.js';
+import { jobRunRowsFromJson, jobRunsJsonSql } from './job-run-json.js';
 import {
-  JOB_RUN_COLUMNS,
   RUN_COLUMNS,
   toJobRunRecord,
   toRunRecord,
   type ConcurrencyState,
   type JobRunProgress,
   type JobRunRecord,
-  type JobRunRow,
   type NewPipelineRun,
   type PipelineRunProgress,
   type PipelineRunRecord,
@@ -156,28 +155,18 @@ export class RunTx {
     );
     const row = runs[0];
     if (row === undefined) return undefined;
-    // Read after the lock was taken (a new snapshot): the last event seq of the transaction before.
-    const jobRuns = await this.tx.query<JobRunRow & { event_seq: string | number | null }>(
-      `SELECT ${JOB_RUN_COLUMNS},
-         (SELECT last_seq FROM run_event_streams WHERE pipeline_run_id = $1) AS event_seq
-       FROM job_runs WHERE pipeline_run_id = $1 ORDER BY position`,
+    // Read after the lock was taken (a new snapshot): the job runs, and the last event seq of
+    // the transaction before.
+    const [read] = await this.tx.query<{ job_runs: string | null; event_seq: string | number | null }>(
+      `SELECT ${jobRunsJsonSql('pipeline_run_id = $1')} AS job_runs,
+         (SELECT last_seq FROM run_event_streams WHERE pipeline_run_id = $1) AS event_seq`,
       [row.id],
     );
-    const first = jobRuns[0];
     return {
       run: toRunRecord(row),
-      jobRuns: jobRuns.map(toJobRunRecord),
-      eventSeq: first === undefined ? await this.lastEventSeq(row.id) : Number(first.event_seq ?? 0),
+      jobRuns: jobRunRowsFromJson(read?.job_runs).map(toJobRunRecord),
+      eventSeq: Number(read?.event_seq ?? 0),
     };
-  }
-
-  /** The seq of a run's last stored run event (0: none). */
-  private async lastEventSeq(runId: string): Promise<number> {
-    const rows = await this.tx.query<{ last_seq: string | number }>(
-      'SELECT last_seq FROM run_event_streams WHERE pipeline_run_id = $1',
-      [runId],
-    );
-    return Number(rows[0]?.last_seq ?? 0);
   }
 
   /**
