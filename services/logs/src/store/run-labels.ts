@@ -2,18 +2,12 @@ import type { ChunkLines } from '../domain/chunk-lines.js';
 import type { LogRow } from '../domain/log-row.js';
 
 /**
- * What a job run's lines are searched by besides their text: the same for every line and
- * attempt of the run, so the store keeps them once per job run (`job_run_labels`) rather
- * than on every line (parsing them again for each line halved the insert rate).
+ * What a job run's lines are searched by besides their text (a chunk's labels): the same for
+ * every line and attempt of the run, so the store keeps them once per job run
+ * (`job_run_labels`) rather than on every line (parsing them again for each line halved the
+ * insert rate).
  */
-export interface RunLabels {
-  jobRunId: string;
-  pipelineRunId: string;
-  /** Empty when the executor did not know it (older executors, jobs run on their own). */
-  pipelineId: string;
-  jobId: string;
-  jobName: string;
-}
+export type RunLabels = ChunkLines['labels'];
 
 /** The columns of `job_run_labels` an insert writes (its `seen_at` is given by the store). */
 export const LABEL_COLUMNS = ['job_run_id', 'pipeline_run_id', 'pipeline_id', 'job_id', 'job_name', 'seen_at'] as const;
