@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { Logger } from '@fluxi/common';
 import { keptName } from '../../domain/docker-labels.js';
@@ -10,6 +11,13 @@ import { engineMessage, engineStatus } from './engine.js';
 
 /** How long the engine has to take a signal for a container. */
 const KILL_REQUEST_MS = 10_000;
+/**
+ * The engine sets a container's OOMKilled flag on the kernel's OOM event, which can reach it
+ * just after the exit (moby/moby#18510): an exit by a SIGKILL nobody here sent asks again this
+ * many times, this far apart, before it counts as a plain exit code 137.
+ */
+const OOM_FLAG_TRIES = 5;
+const OOM_FLAG_RETRY_MS = 100;
 
 export interface ContainerTaskOptions {
   ref: AttemptRef;
@@ -32,6 +40,8 @@ export interface ContainerTaskOptions {
  */
 export class ContainerTask implements RunningTask {
   private stopped = false;
+  /** Whether this task sent the container a SIGKILL (then an exit 137 is not the kernel's). */
+  private killSent = false;
   private ending: Promise<TaskExit> | undefined;
 
   /** The host pid of the container's main process, once the engine told it (0 when it did not). */
@@ -55,6 +65,7 @@ export class ContainerTask implements RunningTask {
 
   async kill(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
     if (this.stopped) return;
+    if (signal === 'SIGKILL') this.killSent = true;
     try {
       await this.container.kill({ signal, abortSignal: AbortSignal.timeout(KILL_REQUEST_MS) });
     } catch (error) {
@@ -111,17 +122,22 @@ export class ContainerTask implements RunningTask {
       );
       this.attached.close();
     }
-    if (exitCode !== 0 && this.options.memoryMib > 0 && (await this.oomKilled())) {
+    if (exitCode !== 0 && this.options.memoryMib > 0 && (await this.oomKilled(exitCode))) {
       return { kind: 'outOfMemory', memoryMib: this.options.memoryMib };
     }
     return { kind: 'exited', exitCode };
   }
 
-  private async oomKilled(): Promise<boolean> {
-    try {
-      return (await this.container.inspect()).State.OOMKilled === true;
-    } catch {
-      return false;
+  private async oomKilled(exitCode: number): Promise<boolean> {
+    const tries = exitCode === 137 && !this.killSent ? OOM_FLAG_TRIES : 1;
+    for (let i = 0; i < tries; i += 1) {
+      if (i > 0) await delay(OOM_FLAG_RETRY_MS);
+      try {
+        if ((await this.container.inspect()).State.OOMKilled === true) return true;
+      } catch {
+        return false;
+      }
     }
+    return false;
   }
 }
