@@ -9,6 +9,7 @@ import {
   type FluxiConfig,
 } from '@fluxi/common';
 import { METRICS_MESSAGE, READY_MESSAGE } from './executor-process.js';
+import { startMallocTrim } from './malloc-trim.js';
 import { describeStartError } from './start-error.js';
 import { stopBounds } from './stop-bounds.js';
 import type { Target } from './targets.js';
@@ -84,7 +85,10 @@ export async function startCommand(opts: CliOptions): Promise<number> {
     if (metricsUrl !== undefined) process.send?.({ type: METRICS_MESSAGE, url: metricsUrl });
     process.send?.(READY_MESSAGE);
   }
+  // Started last: the start's own garbage is the first thing it gives back.
+  const stopTrim = startMallocTrim(config.memory.trimCheckSec * 1000, logger);
   const why = await signals.requested;
+  stopTrim();
   logger.info({ why, boundSec: bounds.totalMs / 1000 }, 'stopping');
   if (!launched) process.stdout.write('Stopping Fluxi…\n');
   // Whatever is down, the stop ends within its bound.

@@ -312,6 +312,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    memory: z
+      .object({
+        /**
+         * Linux with glibc: every this many seconds each Fluxi process looks whether its event
+         * loop was quiet since the last look and it grew by 8 MiB since its last trim; then it
+         * gives the free pages of its malloc heaps back to the system (malloc_trim). 0: never.
+         */
+        trimCheckSec: z.number().min(0).max(3600).default(5),
+      })
+      .strict()
+      .prefault({}),
     telemetry: telemetrySchema,
     artifacts: z
       .object({
