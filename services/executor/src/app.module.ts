@@ -41,7 +41,9 @@ export class AppModule {
       graceSec: deps.config.executor.killGraceSec,
       logger: deps.logger,
     });
-    const drivers = new DriverRegistry([new ShellDriver({ baseEnv: options.baseEnv, guard }), dockerDriver(deps)]);
+    const shell = new ShellDriver({ baseEnv: options.baseEnv, guard, posixSpawn: deps.config.executor.posixSpawn });
+    deps.logger.info({ spawn: shell.spawnMethod }, `shell jobs start with ${shell.spawnMethod}`);
+    const drivers = new DriverRegistry([shell, dockerDriver(deps)]);
     return {
       module: AppModule,
       providers: [

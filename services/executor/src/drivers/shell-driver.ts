@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { fluxiEnv } from '../domain/job-env.js';
 import type { TaskExit } from '../domain/outcome.js';
@@ -12,7 +12,27 @@ import {
 } from './driver.js';
 import type { GroupGuard } from './group-guard.js';
 import { waitClosed } from './pipes.js';
+import { loadPosixSpawn, type SpawnShell } from './posix-spawn.js';
 import { ProcessGroup } from './process-group.js';
+
+/** A started /bin/sh, however it was started. */
+interface ShellProcess {
+  pid: number;
+  stdout: Readable;
+  stderr: Readable;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The exit, and every output pipe closed. */
+  closed: Promise<void>;
+  unref(): void;
+}
+
+/** A NUL byte cannot cross into C strings: Node's spawn refuses such a job with its own error. */
+const holdsNul = (...texts: (string | Record<string, string>)[]): boolean =>
+  texts.some((text) =>
+    typeof text === 'string'
+      ? text.includes('\0')
+      : Object.entries(text).some(([k, v]) => k.includes('\0') || v.includes('\0')),
+  );
 
 export interface ShellDriverOptions {
   /** Variables every job gets from the executor (PATH, HOME, LANG). */
@@ -21,6 +41,8 @@ export interface ShellDriverOptions {
   drainCapMs?: number;
   /** Keeps each job's process group from outliving the executor (released once the attempt is over). */
   guard?: GroupGuard;
+  /** Start jobs through posix_spawn (posix-spawn.ts) when it can be had; default true. */
+  posixSpawn?: boolean;
 }
 
 /**
@@ -32,31 +54,25 @@ export class ShellDriver implements Driver {
   readonly name = 'shell';
   private readonly drainCapMs: number;
 
+  private readonly spawnShell: SpawnShell | undefined;
+
   constructor(private readonly options: ShellDriverOptions) {
     this.drainCapMs = options.drainCapMs ?? 2000;
+    const loaded = options.posixSpawn === false ? undefined : loadPosixSpawn();
+    this.spawnShell = typeof loaded === 'function' ? loaded : undefined;
+  }
+
+  /** How jobs start here: `posix_spawn`, or Node's `spawn` (and why). */
+  get spawnMethod(): string {
+    return this.spawnShell !== undefined ? 'posix_spawn' : 'node';
   }
 
   async start(task: DriverTask, io: DriverIo): Promise<RunningTask> {
-    const child = spawn('/bin/sh', ['-c', task.command], {
-      cwd: task.workdir,
-      env: this.environment(task),
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    const spawnError = await new Promise<Error | undefined>((resolve) => {
-      child.once('spawn', () => resolve(undefined));
-      child.once('error', resolve);
-    });
-    if (spawnError !== undefined || child.pid === undefined) {
-      throw new StartFailure(`could not start /bin/sh: ${spawnError?.message ?? 'no pid'}`);
-    }
-    const pipes = [child.stdout, child.stderr].filter((pipe): pipe is Readable => pipe !== null);
-    io.output.attach('stdout', child.stdout as Readable);
-    io.output.attach('stderr', child.stderr as Readable);
+    const child = await this.spawn(task);
+    const { exited, closed } = child;
+    const pipes = [child.stdout, child.stderr];
+    io.output.attach('stdout', child.stdout);
+    io.output.attach('stderr', child.stderr);
     const group = new ProcessGroup(child.pid);
     const guarded = this.options.guard?.guardGroup(child.pid);
     let ended: Promise<TaskExit> | undefined;
@@ -81,7 +97,7 @@ export class ShellDriver implements Driver {
    * pipe is still open after that (a process escaped the group), it is closed.
    */
   private async drain(
-    child: ChildProcess,
+    child: ShellProcess,
     closed: Promise<void>,
     pipes: Readable[],
     group: ProcessGroup,
@@ -96,6 +112,51 @@ export class ShellDriver implements Driver {
     output.system('output still held open by a process outside the job: closing it');
     for (const pipe of pipes) pipe.destroy();
     child.unref();
+  }
+
+  /** The job's /bin/sh: through posix_spawn when it can be had, else Node's spawn. */
+  private async spawn(task: DriverTask): Promise<ShellProcess> {
+    const env = this.environment(task);
+    if (this.spawnShell !== undefined && !holdsNul(task.command, task.workdir, env)) {
+      try {
+        const shell = this.spawnShell(task.command, task.workdir, env);
+        const pipesClosed = [shell.stdout, shell.stderr].map(
+          (pipe) => new Promise<void>((resolve) => pipe.once('close', () => resolve())),
+        );
+        return {
+          ...shell,
+          closed: Promise.all([shell.exited, ...pipesClosed]).then(() => undefined),
+          unref: () => undefined,
+        };
+      } catch (error) {
+        throw new StartFailure(`could not start /bin/sh: ${(error as Error).message}`);
+      }
+    }
+    const child = spawn('/bin/sh', ['-c', task.command], {
+      cwd: task.workdir,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const spawnError = await new Promise<Error | undefined>((resolve) => {
+      child.once('spawn', () => resolve(undefined));
+      child.once('error', resolve);
+    });
+    if (spawnError !== undefined || child.pid === undefined) {
+      throw new StartFailure(`could not start /bin/sh: ${spawnError?.message ?? 'no pid'}`);
+    }
+    return {
+      pid: child.pid,
+      stdout: child.stdout as Readable,
+      stderr: child.stderr as Readable,
+      exited,
+      closed,
+      unref: () => child.unref(),
+    };
   }
 
   private environment(task: DriverTask): Record<string, string> {
