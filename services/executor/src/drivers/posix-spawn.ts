@@ -37,8 +37,12 @@ const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 const POSIX_SPAWN_SETSID = 0x80;
 const OPAQUE_BYTES = 512;
-/** Longest wait between two looks for the exit of a job whose output is still open. */
-const MAX_POLL_MS = 50;
+/**
+ * Longest wait between two looks for the exit of a job whose output is still open. A job's exit
+ * is normally seen as its pipes close; the look on a timer is for one whose background children
+ * keep them open (then the drain's 2 s cap follows anyway), and stays cheap with many jobs.
+ */
+const MAX_POLL_MS = 250;
 
 type Fn = (...args: unknown[]) => number;
 interface Koffi {
@@ -161,7 +165,7 @@ function pipe(libc: Libc): [number, number] {
   return fds as [number, number];
 }
 
-/** waitpid(WNOHANG) until the process is reaped: at once when its output closed, else every ≤ 50 ms. */
+/** waitpid(WNOHANG) until the process is reaped: at once when its output closed, else every ≤ 250 ms. */
 class Reaper {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private resolve!: (exit: { code: number | null; signal: NodeJS.Signals | null }) => void;
