@@ -42,7 +42,10 @@ export class AppModule {
       logger: deps.logger,
     });
     const shell = new ShellDriver({ baseEnv: options.baseEnv, guard, posixSpawn: deps.config.executor.posixSpawn });
-    deps.logger.info({ spawn: shell.spawnMethod }, `shell jobs start with ${shell.spawnMethod}`);
+    deps.logger.info(
+      { spawn: shell.spawnMethod, ...(shell.nodeSpawnReason === undefined ? {} : { why: shell.nodeSpawnReason }) },
+      `shell jobs start with ${shell.spawnMethod}`,
+    );
     const drivers = new DriverRegistry([shell, dockerDriver(deps)]);
     return {
       module: AppModule,

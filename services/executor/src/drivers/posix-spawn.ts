@@ -18,6 +18,8 @@ export interface SpawnedShell {
   stdout: Socket;
   stderr: Socket;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The exit, and both output pipes closed (as a child process's 'close'). */
+  closed: Promise<void>;
 }
 
 export type SpawnShell = (command: string, cwd: string, env: Record<string, string>) => SpawnedShell;
@@ -152,11 +154,12 @@ function spawnShell(libc: Libc, command: string, cwd: string, env: Record<string
   const stderr = new Socket({ fd: err[0], readable: true, writable: false });
   const reaper = new Reaper(libc, pid[0] as number);
   // A job's output closes when it exits (unless something it started holds it): look at once then.
-  let open = 2;
-  const closedOne = () => (open -= 1) === 0 && reaper.lookSoon();
-  stdout.once('close', closedOne);
-  stderr.once('close', closedOne);
-  return { pid: pid[0] as number, stdout, stderr, exited: reaper.exited };
+  const pipesClosed = Promise.all(
+    [stdout, stderr].map((pipe) => new Promise<void>((resolve) => pipe.once('close', () => resolve()))),
+  );
+  void pipesClosed.then(() => reaper.lookSoon());
+  const closed = Promise.all([reaper.exited, pipesClosed]).then(() => undefined);
+  return { pid: pid[0] as number, stdout, stderr, exited: reaper.exited, closed };
 }
 
 function pipe(libc: Libc): [number, number] {

@@ -39,8 +39,9 @@ describe.each([
 ])('ShellDriver starting jobs with $method', ({ posixSpawn, method }) => {
   const driver = new ShellDriver({ baseEnv: { PATH: '/usr/bin:/bin' }, posixSpawn });
 
-  it('says how it starts jobs', () => {
+  it('says how it starts jobs, and why when with Node', () => {
     expect(driver.spawnMethod).toBe(method);
+    expect(driver.nodeSpawnReason).toBe(posixSpawn ? undefined : 'executor.posixSpawn is false');
   });
 
   it("runs the command in the work folder with the job's variables and Fluxi's, and ends with its exit code", async () => {

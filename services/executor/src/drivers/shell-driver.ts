@@ -55,14 +55,17 @@ export class ShellDriver implements Driver {
   private readonly drainCapMs: number;
 
   private readonly spawnShell: SpawnShell | undefined;
+  /** Why jobs start with Node's spawn; undefined when they start with posix_spawn. */
+  readonly nodeSpawnReason: string | undefined;
 
   constructor(private readonly options: ShellDriverOptions) {
     this.drainCapMs = options.drainCapMs ?? 2000;
-    const loaded = options.posixSpawn === false ? undefined : loadPosixSpawn();
+    const loaded = options.posixSpawn === false ? { unavailable: 'executor.posixSpawn is false' } : loadPosixSpawn();
     this.spawnShell = typeof loaded === 'function' ? loaded : undefined;
+    this.nodeSpawnReason = typeof loaded === 'function' ? undefined : loaded.unavailable;
   }
 
-  /** How jobs start here: `posix_spawn`, or Node's `spawn` (and why). */
+  /** How jobs start here: `posix_spawn`, or Node's `spawn` (`nodeSpawnReason` says why). */
   get spawnMethod(): string {
     return this.spawnShell !== undefined ? 'posix_spawn' : 'node';
   }
@@ -119,15 +122,7 @@ export class ShellDriver implements Driver {
     const env = this.environment(task);
     if (this.spawnShell !== undefined && !holdsNul(task.command, task.workdir, env)) {
       try {
-        const shell = this.spawnShell(task.command, task.workdir, env);
-        const pipesClosed = [shell.stdout, shell.stderr].map(
-          (pipe) => new Promise<void>((resolve) => pipe.once('close', () => resolve())),
-        );
-        return {
-          ...shell,
-          closed: Promise.all([shell.exited, ...pipesClosed]).then(() => undefined),
-          unref: () => undefined,
-        };
+        return { ...this.spawnShell(task.command, task.workdir, env), unref: () => undefined };
       } catch (error) {
         throw new StartFailure(`could not start /bin/sh: ${(error as Error).message}`);
       }
