@@ -7,10 +7,13 @@
 // Usage: npm run bench:chain [-- --stages 40 --rounds 1]
 // --rounds N: the mesh is started and the pipeline created once, then N rounds alternate the
 // baseline and a run; each round's figures and the medians are printed.
+// --profile FILE: a CPU profile of this process (gateway, catalog, scheduler, logs) over the last
+// round's run, written as FILE (open it in Chrome DevTools or `node bench/lib/profile-top.mjs FILE`).
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { measureApart, median } from '../lib/apart.mjs';
 import { gql } from '../lib/gql.mjs';
+import { profiled } from '../lib/profile.mjs';
 import { startMesh } from '../lib/mesh.mjs';
 import { sse } from '../lib/sse.mjs';
 import { printBreakdown, stepBreakdown } from './breakdown.mjs';
@@ -21,6 +24,7 @@ const { values } = parseArgs({
     stages: { type: 'string', default: '40' },
     command: { type: 'string', default: 'sleep 0.01' },
     rounds: { type: 'string', default: '1' },
+    profile: { type: 'string' },
     'baseline-only': { type: 'boolean', default: false },
   },
 });
@@ -99,7 +103,9 @@ try {
   for (let round = 1; round <= ROUNDS; round++) {
     const { ms: direct } = await measureApart(process.argv[1], ['--baseline-only', ...process.argv.slice(2)]);
     const cpuBefore = process.cpuUsage();
-    const { ms: through, events } = await runChain(mesh.url, mesh.key, pipelineId);
+    const chain = () => runChain(mesh.url, mesh.key, pipelineId);
+    const { ms: through, events } =
+      values.profile && round === ROUNDS ? await profiled(values.profile, chain) : await chain();
     const cpu = process.cpuUsage(cpuBefore);
     const cpuMs = (cpu.user + cpu.system) / 1000;
     lastEvents = events;

@@ -68,6 +68,7 @@ async function triggerToFirstLine(url, key, jobId) {
 const mesh = await startMesh();
 const through = [];
 const triggers = [];
+const follows = [];
 let direct = [];
 try {
   const { createJob } = await gql(mesh.url, mesh.key, 'mutation($i: CreateJobInput!) { createJob(input: $i) { id } }', {
@@ -78,6 +79,7 @@ try {
     if (i < WARMUP) continue;
     through.push(sample.first);
     triggers.push(sample.trigger);
+    follows.push(sample.first - sample.trigger);
   }
   // The baseline while the mesh still runs (idle), as bench/dispatch does.
   ({ ms: direct } = await measureApart(process.argv[1], ['--baseline-only', ...process.argv.slice(2)]));
@@ -94,6 +96,9 @@ console.log(
 );
 console.log(
   `    of which the trigger call: p50 ${p(triggers, 50).toFixed(1)} ms, p99 ${p(triggers, 99).toFixed(1)} ms`,
+);
+console.log(
+  `    trigger answered → first line (the log stream's start): p50 ${p(follows, 50).toFixed(1)} ms, p99 ${p(follows, 99).toFixed(1)} ms`,
 );
 console.log(
   `  ratio: p50 ${(p(through, 50) / p(direct, 50)).toFixed(1)}x, p99 ${(p(through, 99) / p(direct, 99)).toFixed(1)}x`,

@@ -7,6 +7,13 @@ export interface StreamFollower {
 }
 
 const RETRY_MS = 1_000;
+/**
+ * How long the server keeps a consumer nobody reads (its reader's process gone without
+ * stopping it); a reader that stops deletes its consumer at once. The client library's
+ * default, 5 minutes, left every follow's consumers behind for that long, each one
+ * matched against every message the stream stores meanwhile.
+ */
+const INACTIVE_MS = 30_000;
 
 /** What part of a stream to follow. */
 export interface FollowOptions {
@@ -39,7 +46,16 @@ export async function followStream(
   let startTime = from !== undefined && 'time' in from ? from.time : undefined;
   if (from !== undefined && 'seq' in from) lastSeq = Math.max(0, from.seq - 1);
   let current: ConsumerMessages | undefined;
+  /** Deletes the server's consumer of `current`. */
+  let deleteCurrent: (() => Promise<unknown>) | undefined;
   let stopped = false;
+  /** Stops reading; the consumer's deletion is not waited for (bounded stops while NATS is away). */
+  const release = async (): Promise<void> => {
+    await current?.close().catch(() => undefined);
+    void deleteCurrent?.().catch(() => undefined);
+    current = undefined;
+    deleteCurrent = undefined;
+  };
 
   const open = async (): Promise<void> => {
     // By time until the first message is handled, by sequence after that (reconnections).
@@ -51,14 +67,16 @@ export async function followStream(
       ...start,
       // A string, not an array: one subject works on nats-server 2.9 too (several need 2.10).
       ...(filterSubject === undefined ? {} : { filter_subjects: filterSubject }),
+      inactive_threshold: INACTIVE_MS,
     });
     const messages = await consumer.consume();
+    current = messages;
+    deleteCurrent = () => consumer.delete();
     // stop() ran while this consumer was being made: it must not start reading.
     if (stopped) {
-      await messages.close().catch(() => undefined);
+      await release();
       return;
     }
-    current = messages;
     void (async () => {
       for await (const message of messages) {
         // A message the previous consumer handed over already.
@@ -75,7 +93,7 @@ export async function followStream(
   };
 
   const reopen = async (): Promise<void> => {
-    await current?.close().catch(() => undefined);
+    await release();
     while (!stopped) {
       try {
         await open();
@@ -97,7 +115,7 @@ export async function followStream(
   return {
     stop: async () => {
       stopped = true;
-      await current?.close().catch(() => undefined);
+      await release();
     },
   };
 }

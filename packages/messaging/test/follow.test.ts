@@ -88,4 +88,27 @@ describe('followStream', () => {
       await reader.close();
     }
   });
+
+  it('leaves no consumer on the server once stopped, and a forgotten one goes after a short idle time', async () => {
+    const reader = await connectNats(server.url, 'follow-test-consumers', silentLogger());
+    const consumers = async () => (await publisher.jsm.consumers.list(STREAM).next()).map((c) => c.config);
+    const before = new Set((await consumers()).map((config) => config.name));
+    const followers = await Promise.all(
+      [0, 1, 2].map(() => followStream(reader, STREAM, () => undefined, silentLogger(), { from: { seq: 1 } })),
+    );
+    try {
+      const made = (await consumers()).filter((config) => !before.has(config.name));
+      expect(made).toHaveLength(3);
+      // A reader that dies without stopping: the server drops its consumer after 30 s, not the library's 5 minutes.
+      for (const config of made) expect(config.inactive_threshold).toBe(30_000_000_000);
+      await Promise.all(followers.map((follower) => follower.stop()));
+      const names = new Set(made.map((config) => config.name));
+      await waitFor(async () => (await consumers()).every((config) => !names.has(config.name)), {
+        what: "the stopped followers' consumers gone",
+      });
+    } finally {
+      await Promise.all(followers.map((follower) => follower.stop()));
+      await reader.close();
+    }
+  });
 });

@@ -10,16 +10,24 @@ import { followPipelineRun, followPipelineRuns } from './run-follow.js';
 /**
  * The follows of the live schema and the SSE routes on the real parts. A job run's log
  * follow checks the job run exists before it is handed out, so a wrong id is an error of
- * the subscription (NOT_FOUND), not of its first event.
+ * the subscription (NOT_FOUND), not of its first event. The follow starts first: its live
+ * stream opens while the job run is looked up (the sources ask the scheduler once for both).
  */
 export function liveFollows(nats: Nats, logsUrl: string, logger: Logger): LiveFollows {
   return {
     async jobRunLogs(principal: Principal, request) {
       const sources = new NatsLogSources(nats, logsUrl, principal, logger);
-      if ((await sources.jobRun(request.jobRunId)) === undefined) {
+      const follow = followJobRunLogs(sources, request);
+      const stop = () => void follow.return?.().catch(() => undefined);
+      const jobRun = await sources.jobRun(request.jobRunId).catch((error: unknown) => {
+        stop();
+        throw error;
+      });
+      if (jobRun === undefined) {
+        stop();
         throw new FluxiError('NOT_FOUND', `job run ${request.jobRunId} not found`);
       }
-      return followJobRunLogs(sources, request);
+      return follow;
     },
     async pipelineRunLogs(principal: Principal, request) {
       const sources = new NatsLogSources(nats, logsUrl, principal, logger);

@@ -36,8 +36,9 @@ export interface LogSources {
   /**
    * The lines published for the job run, from the first one the stream still holds (what the
    * logs service has not stored yet, and a second more), in publication order, until stopped.
+   * Needs only the job run's id, so it can open before the job run was looked up.
    */
-  tail(ref: { pipelineRunId: string; jobRunId: string }, onLines: (lines: LiveLogLine[]) => void): Promise<Stop>;
+  tail(jobRunId: string, onLines: (lines: LiveLogLine[]) => void): Promise<Stop>;
   /** Each attempt's end as its executor reported it: the attempt and its last seq. */
   attemptEnds(jobRunId: string, onEnd: (attempt: number, lastSeq: number) => void): Promise<Stop>;
   /**

@@ -26,10 +26,13 @@ class Sources implements LogSources {
   tails: Array<{ push: (lines: LiveLogLine[]) => void; open: boolean }> = [];
   /** When set, the store answers only once it resolves (a slow logs service). */
   storeGate: Promise<void> | undefined;
+  /** When set, the job run lookup answers only once it resolves (a busy scheduler). */
+  lookupGate: Promise<void> | undefined;
   private attemptEnd: ((attempt: number, lastSeq: number) => void) | undefined;
   private end: ((end: JobRunEnd, ran: boolean) => void) | undefined;
 
   async jobRun(jobRunId: string) {
+    await this.lookupGate;
     return jobRunId === JOB_RUN ? { pipelineRunId: 'PR1', attempt: 1 } : undefined;
   }
 
@@ -38,7 +41,7 @@ class Sources implements LogSources {
     return this.store.filter((l) => l.attempt === attempt && l.seq > afterSeq).slice(0, limit);
   }
 
-  async tail(_ref: unknown, onLines: (lines: LiveLogLine[]) => void): Promise<Stop> {
+  async tail(_jobRunId: string, onLines: (lines: LiveLogLine[]) => void): Promise<Stop> {
     const tail = { push: onLines, open: true };
     this.tails.push(tail);
     if (this.published.length > 0) onLines([...this.published]);
@@ -120,6 +123,37 @@ describe('following a job run log', () => {
     sources.finish('SUCCESS');
     await done;
     expect(seqs(events)).toEqual(range(1, 1, 3));
+  });
+
+  it('opens the live stream while the job run is looked up, and sends its lines once the lookup answers', async () => {
+    const sources = new Sources();
+    let answer: () => void = () => undefined;
+    sources.lookupGate = new Promise((resolve) => (answer = resolve));
+    const follow = followJobRunLogs(sources, { jobRunId: JOB_RUN });
+    await tick();
+    // Opened before anyone read the follow and before the lookup answered.
+    expect(sources.tails).toHaveLength(1);
+    sources.print(line(1, 1), line(1, 2));
+    const events: LogFollowEvent[] = [];
+    const done = (async () => {
+      for await (const event of follow) events.push(event);
+    })();
+    await tick();
+    expect(events).toEqual([]);
+    answer();
+    await tick();
+    expect(seqs(events)).toEqual(range(1, 1, 2));
+    sources.finishAttempt(1, 2);
+    sources.finish('SUCCESS');
+    await done;
+    expect(seqs(events)).toEqual(range(1, 1, 2));
+  });
+
+  it('ends with NOT_FOUND for a job run that does not exist, and stops the stream it opened', async () => {
+    const sources = new Sources();
+    const follow = followJobRunLogs(sources, { jobRunId: 'nope' });
+    await expect(collect(follow)).rejects.toThrow('job run nope not found');
+    expect(sources.tails.map((tail) => tail.open)).toEqual([false]);
   });
 
   it('ends with the error of a store that fails, after the lines the stream gave', async () => {

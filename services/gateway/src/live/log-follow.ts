@@ -57,7 +57,7 @@ export function followJobRunLogs(
   options: LogFollowOptions = {},
 ): AsyncIterableIterator<LogFollowEvent> {
   const settings = { ...DEFAULTS, ...options };
-  return new Repeater<LogFollowEvent>(async (push, stop) => {
+  const follow = new Repeater<LogFollowEvent>(async (push, stop) => {
     const follow = new LogFollow(sources, request, settings, (event) => {
       try {
         push(event).catch(() => undefined);
@@ -81,6 +81,31 @@ export function followJobRunLogs(
     follow.close();
     await Promise.all(stops.map((halt) => halt().catch(() => undefined)));
   }, new FixedBuffer(settings.bufferSize));
+  return startedNow(follow);
+}
+
+/**
+ * `events` with its first event asked for at once. A Repeater starts on its first `next()`;
+ * a follow's sources open now instead, while its caller still checks the job run (see
+ * liveFollows), and the caller's first `next()` gets that first event.
+ */
+function startedNow<T>(events: AsyncIterableIterator<T>): AsyncIterableIterator<T> {
+  let first: Promise<IteratorResult<T>> | undefined = events.next();
+  // The caller's first next() reads it; a follow that failed before then is not an unhandled rejection.
+  first.catch(() => undefined);
+  const started: AsyncIterableIterator<T> = {
+    next: () => {
+      const pending = first;
+      first = undefined;
+      return pending ?? events.next();
+    },
+    return: (value?: unknown) => {
+      first = undefined;
+      return events.return?.(value) ?? Promise.resolve({ done: true, value: undefined });
+    },
+    [Symbol.asyncIterator]: () => started,
+  };
+  return started;
 }
 
 /** The state of one follow; every change goes through `serially`, so lines never interleave. */
@@ -118,24 +143,61 @@ class LogFollow {
     void this.ended.catch(() => undefined);
   }
 
+  /**
+   * Opens the follow's sources. The live stream and the attempts' ends need only the job run's
+   * id: they open while the job run is looked up (a round trip to the scheduler), and what they
+   * deliver meanwhile waits in `serially` behind the lookup. The run's end and the first page of
+   * stored lines follow the lookup (they need its pipeline run and attempt). Every source that
+   * opened is in `stops` when this returns or throws.
+   */
   async start(stops: Stop[]): Promise<void> {
     const { jobRunId } = this.request;
-    const jobRun = await this.sources.jobRun(jobRunId);
-    if (jobRun === undefined) throw new FluxiError('NOT_FOUND', `job run ${jobRunId} not found`);
-    const attempt = this.request.attempt ?? jobRun.attempt;
-    this.order = new LineOrder({ attempt, fromSeq: this.request.fromSeq ?? 1 });
-    this.ref = { pipelineRunId: jobRun.pipelineRunId, jobRunId };
-    // The ends, the live stream and the first page of stored lines are asked for at once
-    // (each a round trip). Whatever comes first, every change goes through `serially`: the
-    // order drops what was sent already, a stream line after lines only the store has waits
-    // for them (a gap), and the end waits for the lines before it.
-    const subscribed = Promise.allSettled([
+    const found = this.lookUp();
+    // A job run not found ends the follow (start throws); nothing queued behind the lookup runs.
+    this.chain = found.then(
+      () => undefined,
+      () => {
+        this.closed = true;
+      },
+    );
+    const early = Promise.allSettled([
       this.sources.attemptEnds(jobRunId, (ended, lastSeq) =>
         this.serially(async () => {
           this.lastSeqs.set(ended, lastSeq);
           await this.checkEnd();
         }),
       ),
+      this.openTail(),
+    ]);
+    const [lookup] = await Promise.allSettled([found]);
+    const late = lookup?.status === 'fulfilled' ? this.openAfterLookup() : Promise.resolve([]);
+    const [[ends, tail], opened] = await Promise.all([early, late]);
+    for (const source of [ends, ...opened]) if (source?.status === 'fulfilled') stops.push(source.value);
+    if (tail?.status === 'fulfilled') {
+      let stopTail = tail.value;
+      this.restartTail = async () => {
+        await stopTail();
+        stopTail = await this.openTail();
+      };
+      stops.push(() => stopTail());
+    }
+    // A job run not found is the error to report; else the first source that could not open.
+    if (lookup?.status === 'rejected') throw lookup.reason;
+    const refused = [ends, tail, ...opened].find((source) => source?.status === 'rejected');
+    if (refused?.status === 'rejected') throw refused.reason;
+  }
+
+  /** The run's end and the first page of stored lines: what needs the lookup's answer. */
+  private openAfterLookup(): Promise<PromiseSettledResult<Stop>[]> {
+    const { jobRunId } = this.request;
+    const expected = this.order.expected;
+    const firstPage = this.sources.stored(jobRunId, expected.attempt, expected.seq - 1, this.settings.pageSize);
+    // Placed once it came, after the stream lines offered meanwhile; a failure ends the follow.
+    void firstPage.then(
+      (lines) => this.serially(() => this.placeStored(expected.attempt, lines)),
+      (error: unknown) => this.serially(() => Promise.reject(error)),
+    );
+    return Promise.allSettled([
       this.sources.jobRunEnd(this.ref, (end, ran) =>
         this.serially(async () => {
           this.final ??= end;
@@ -144,26 +206,16 @@ class LogFollow {
         }),
       ),
     ]);
-    const expected = this.order.expected;
-    const firstPage = this.sources.stored(jobRunId, expected.attempt, expected.seq - 1, this.settings.pageSize);
-    // Placed once it came, after the stream lines offered meanwhile; a failure ends the follow.
-    void firstPage.then(
-      (lines) => this.serially(() => this.placeStored(expected.attempt, lines)),
-      (error: unknown) => this.serially(() => Promise.reject(error)),
-    );
-    const opening = this.openTail();
-    // Awaited below; a rejection meanwhile is not an unhandled one.
-    opening.catch(() => undefined);
-    const subscriptions = await subscribed;
-    for (const subscription of subscriptions) if (subscription.status === 'fulfilled') stops.push(subscription.value);
-    let stopTail = await opening;
-    this.restartTail = async () => {
-      await stopTail();
-      stopTail = await this.openTail();
-    };
-    stops.push(() => stopTail());
-    const refused = subscriptions.find((subscription) => subscription.status === 'rejected');
-    if (refused !== undefined) throw refused.reason;
+  }
+
+  /** Looks the job run up: the attempt to start with and the pipeline run it belongs to. */
+  private async lookUp(): Promise<void> {
+    const { jobRunId } = this.request;
+    const jobRun = await this.sources.jobRun(jobRunId);
+    if (jobRun === undefined) throw new FluxiError('NOT_FOUND', `job run ${jobRunId} not found`);
+    const attempt = this.request.attempt ?? jobRun.attempt;
+    this.order = new LineOrder({ attempt, fromSeq: this.request.fromSeq ?? 1 });
+    this.ref = { pipelineRunId: jobRun.pipelineRunId, jobRunId };
   }
 
   close(): void {
@@ -172,7 +224,7 @@ class LogFollow {
   }
 
   private openTail(): Promise<Stop> {
-    return this.sources.tail(this.ref, (lines) => this.serially(() => this.offer(lines)));
+    return this.sources.tail(this.request.jobRunId, (lines) => this.serially(() => this.offer(lines)));
   }
 
   /** Runs `step` after every step before it; a failing step ends the follow. */

@@ -114,9 +114,10 @@ export class NatsLogSources implements LogSources {
     return lines.map((line) => ({ ...line, jobRunId }));
   }
 
-  tail(ref: { pipelineRunId: string; jobRunId: string }, onLines: (lines: LiveLogLine[]) => void): Promise<Stop> {
-    return this.follow(Streams.logs.name, Subjects.logChunk(ref.pipelineRunId, ref.jobRunId), { seq: 1 }, (data) =>
-      onLines(decode(LogChunkSchema, data).lines.map((line) => liveLine(ref.jobRunId, line))),
+  tail(jobRunId: string, onLines: (lines: LiveLogLine[]) => void): Promise<Stop> {
+    // Any pipeline run's chunks of this job run: a job run id is unique across them.
+    return this.follow(Streams.logs.name, Subjects.logChunk('*', jobRunId), { seq: 1 }, (data) =>
+      onLines(decode(LogChunkSchema, data).lines.map((line) => liveLine(jobRunId, line))),
     );
   }
 
