@@ -3,11 +3,14 @@ import { PGlite } from '@electric-sql/pglite';
 import type { EmbeddedDatabaseSettings } from '@fluxi/common';
 import type { Database, SqlExecutor } from './database.js';
 import { pgliteSettingArgs } from './pglite-settings.js';
+import { PreparedStatements } from './pglite-statements.js';
 import { seedFromTemplate } from './pglite-template.js';
 
 /** One PGlite of a data folder in this process, and the schema its session is set to. */
 interface Instance {
   pglite: PGlite;
+  /** Every handle's statements, prepared once per schema and text. */
+  statements: PreparedStatements;
   handles: number;
   /** The session's search_path: the schema of the last handle that ran a statement. */
   active: string | undefined;
@@ -26,7 +29,7 @@ async function openInstance(dir: string, settings: EmbeddedDatabaseSettings): Pr
   const pglite = await PGlite.create(dir, {
     startParams: [...PGlite.defaultStartParams, ...pgliteSettingArgs(settings)],
   });
-  return { pglite, handles: 0, active: undefined, tail: Promise.resolve() };
+  return { pglite, statements: new PreparedStatements(pglite), handles: 0, active: undefined, tail: Promise.resolve() };
 }
 
 /**
@@ -104,17 +107,20 @@ export async function openSharedPglite(
     await close();
     throw error;
   }
-  const rows = <T>(result: { rows: unknown[] }) => result.rows as T[];
+  const { statements } = instance;
   return {
     kind: 'pglite',
     schema,
-    query: (sql, params) =>
-      exclusive(instance, schema, async () => rows(await instance.pglite.query(sql, params as unknown[] | undefined))),
+    query: (sql, params) => exclusive(instance, schema, () => statements.query(schema, sql, params)),
     transaction: (fn) =>
       exclusive(instance, schema, () =>
         instance.pglite.transaction((tx) => {
           const executor: SqlExecutor = {
-            query: async (sql, params) => rows(await tx.query(sql, params as unknown[] | undefined)),
+            query: (sql, params) => {
+              // As tx.query would: nothing more once the transaction ended.
+              if (tx.closed) return Promise.reject(new Error('Transaction is closed'));
+              return statements.query(schema, sql, params);
+            },
           };
           return fn(executor);
         }),
