@@ -57,7 +57,7 @@ export function followJobRunLogs(
   options: LogFollowOptions = {},
 ): AsyncIterableIterator<LogFollowEvent> {
   const settings = { ...DEFAULTS, ...options };
-  const follow = new Repeater<LogFollowEvent>(async (push, stop) => {
+  const events = new Repeater<LogFollowEvent>(async (push, stop) => {
     const follow = new LogFollow(sources, request, settings, (event) => {
       try {
         push(event).catch(() => undefined);
@@ -81,7 +81,7 @@ export function followJobRunLogs(
     follow.close();
     await Promise.all(stops.map((halt) => halt().catch(() => undefined)));
   }, new FixedBuffer(settings.bufferSize));
-  return startedNow(follow);
+  return startedNow(events);
 }
 
 /**
