@@ -34,9 +34,10 @@ async function openInstance(dir: string, settings: EmbeddedDatabaseSettings): Pr
 
 /**
  * Runs `fn` once every earlier statement of the instance is done, with the session's
- * search_path set to `schema` first when another handle's schema was active. PGlite runs one
- * statement or transaction at a time anyway; this queue only keeps the schema switch and the
- * work it is for together.
+ * search_path set to `schema` first when another handle's schema was active. This queue is what
+ * runs one statement or transaction at a time: the prepared statements' exchanges
+ * (`execProtocol`) do not wait for PGlite's own queries the way those wait for each other. It
+ * also keeps the schema switch and the work it is for together.
  */
 function exclusive<T>(instance: Instance, schema: string, fn: () => Promise<T>): Promise<T> {
   const run = instance.tail.then(async () => {
