@@ -75,6 +75,15 @@ class Sources implements LogSources {
   }
 }
 
+/** Reads `events` into `seen` as they come; `done` settles when the follow ends. */
+function reading(events: AsyncIterableIterator<LogFollowEvent>): { seen: LogFollowEvent[]; done: Promise<void> } {
+  const seen: LogFollowEvent[] = [];
+  const done = (async () => {
+    for await (const event of events) seen.push(event);
+  })();
+  return { seen, done };
+}
+
 async function collect(events: AsyncIterableIterator<LogFollowEvent>): Promise<LogFollowEvent[]> {
   const seen: LogFollowEvent[] = [];
   for await (const event of events) seen.push(event);
@@ -109,10 +118,7 @@ describe('following a job run log', () => {
     let answer: () => void = () => undefined;
     sources.storeGate = new Promise((resolve) => (answer = resolve));
     sources.published = [1, 2].map((seq) => line(1, seq));
-    const events: LogFollowEvent[] = [];
-    const done = (async () => {
-      for await (const event of followJobRunLogs(sources, { jobRunId: JOB_RUN })) events.push(event);
-    })();
+    const { seen: events, done } = reading(followJobRunLogs(sources, { jobRunId: JOB_RUN }));
     await tick();
     expect(seqs(events)).toEqual(range(1, 1, 2));
     // The store, slow to answer, has them too, and one the stream no longer holds is not there.
@@ -134,10 +140,7 @@ describe('following a job run log', () => {
     // Opened before anyone read the follow and before the lookup answered.
     expect(sources.tails).toHaveLength(1);
     sources.print(line(1, 1), line(1, 2));
-    const events: LogFollowEvent[] = [];
-    const done = (async () => {
-      for await (const event of follow) events.push(event);
-    })();
+    const { seen: events, done } = reading(follow);
     await tick();
     expect(events).toEqual([]);
     answer();
@@ -160,10 +163,7 @@ describe('following a job run log', () => {
     const sources = new Sources();
     sources.storeGate = Promise.reject(new Error('the logs service does not answer'));
     sources.published = [line(1, 1)];
-    const events: LogFollowEvent[] = [];
-    const done = (async () => {
-      for await (const event of followJobRunLogs(sources, { jobRunId: JOB_RUN })) events.push(event);
-    })();
+    const { seen: events, done } = reading(followJobRunLogs(sources, { jobRunId: JOB_RUN }));
     await expect(done).rejects.toThrow('the logs service does not answer');
     expect(seqs(events)).toEqual(range(1, 1, 1));
   });
