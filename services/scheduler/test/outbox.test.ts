@@ -264,6 +264,48 @@ describe('the relay', () => {
     expect(await store.outbox.unsent()).toBe(0);
   });
 
+  it("sends a run's events at hand together, without waiting for each acknowledgement before the next", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const publish = jetStreamPublisher(nats.js);
+    const counting: PublishRunEvent = async (subject, data, msgId) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        await publish(subject, data, msgId);
+      } finally {
+        inFlight--;
+      }
+    };
+    const relay = new RunEventRelay(store.outbox, counting, silentLogger());
+    const { runId, ids } = await runWithEvents(4);
+    expect(await relay.pass()).toBeGreaterThanOrEqual(4);
+    expect(most).toBe(4);
+    const read = await readRunEvents(nats, runId);
+    expect(read.map((r) => r.event.id)).toEqual(ids);
+    expect(seqs(read)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('stops a run at the first event not acknowledged and goes on from it, in order, with the next pass', async () => {
+    const publish = jetStreamPublisher(nats.js);
+    const { runId, ids } = await runWithEvents(3);
+    // As a connection lost after the first message: the second and the third are not stored.
+    const lost = new Set(ids.slice(1));
+    const failing: PublishRunEvent = async (subject, data, msgId) => {
+      if (lost.has(msgId)) throw new Error('connection lost');
+      await publish(subject, data, msgId);
+    };
+    const relay = new RunEventRelay(store.outbox, failing, silentLogger());
+    await relay.pass();
+    expect((await readRunEvents(nats, runId)).map((r) => r.event.id)).toEqual(ids.slice(0, 1));
+    lost.clear();
+    expect(await relay.pass()).toBeGreaterThanOrEqual(2);
+    const read = await readRunEvents(nats, runId);
+    expect(read.map((r) => r.event.id)).toEqual(ids);
+    expect(seqs(read)).toEqual([1, 2, 3]);
+    expect(await store.outbox.unsent()).toBe(0);
+  });
+
   it('a pass leaves events younger than its grace to the hot path, and takes them once they are older', async () => {
     const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger(), { graceMs: 1500 });
     const { runId } = await runWithEvents(2);

@@ -50,8 +50,8 @@ export function jetStreamPublisher(js: JetStreamClient, timeoutMs = 5000): Publi
 
 /**
  * The outbox relay: publishes stored run events to `fluxi.events.run.<pipelineRunId>`,
- * each run's in `seq` order (one after the other, each acknowledged by JetStream before
- * the next), then records how far each run got.
+ * each run's in `seq` order (those it has at hand in one write, their acknowledgements
+ * awaited together: see tryPublish), then records how far each run got.
  *
  * Two paths, one rule: an event is published only once the one before it (seq - 1) is
  * known stored on the stream, so a run's events reach the stream in order whoever
@@ -131,15 +131,14 @@ export class RunEventRelay {
       let behind = false;
       await Promise.all(
         [...byRun].map(async ([runId, events]) => {
-          for (const event of events) {
-            const last = this.stored.get(runId) ?? 0;
-            if (event.seq <= last) continue;
-            // Not the next one of a run this relay follows: a pass reads the run from its first unsent event.
-            if (event.seq !== last + 1 || !(await this.tryPublish(event, true))) {
-              this.hot.delete(runId);
-              behind = true;
-              return;
-            }
+          const last = this.stored.get(runId) ?? 0;
+          const fresh = events.filter((event) => event.seq > last);
+          // Only what follows the last one this relay knows stored: a pass reads the run from its first unsent event.
+          const next = fresh.filter((event, index) => event.seq === last + 1 + index);
+          if (!(await this.tryPublish(next, true)) || next.length < fresh.length) {
+            this.hot.delete(runId);
+            behind = true;
+            return;
           }
           // Settled, unless more of the run's events were committed meanwhile (the next loop takes them).
           if ((this.stored.get(runId) ?? 0) >= (this.hot.get(runId) ?? 0)) this.hot.delete(runId);
@@ -151,22 +150,44 @@ export class RunEventRelay {
   }
 
   /**
-   * Publishes one event; false (logged) when it could not. Remembers what is stored, and
-   * (hot path) what is left to record in the outbox.
+   * Publishes a run's next events (in seq order) in one go and waits for every acknowledgement;
+   * false (logged) when one could not be published. Remembers what is stored, and (hot path)
+   * what is left to record in the outbox.
+   *
+   * They leave in one write on the connection, and JetStream stores one connection's messages
+   * in the order they came: when the connection fails, what got stored is a first part of them,
+   * and the run goes on from the first one not acknowledged. Only a message refused on its own
+   * (none of a run's events is: they are small and the stream drops old messages, it refuses none)
+   * could leave later ones stored before it; that is logged.
    */
-  private async tryPublish(event: OutboxEvent, hot: boolean): Promise<boolean> {
-    try {
-      await this.publishOne(event);
-    } catch (error) {
-      this.logger.warn(
-        { err: errorSummary(error), pipelineRunId: event.pipelineRunId, seq: event.seq },
-        'could not publish a run event; it stays in the outbox and is published again later',
-      );
-      return false;
+  private async tryPublish(events: readonly OutboxEvent[], hot: boolean): Promise<boolean> {
+    if (events.length === 0) return true;
+    const acks = await Promise.allSettled(events.map((event) => this.publishOne(event)));
+    const failed = acks.findIndex((ack) => ack.status === 'rejected');
+    const stored = failed === -1 ? events : events.slice(0, failed);
+    const lastStored = stored.at(-1);
+    if (lastStored !== undefined) {
+      this.remember(lastStored.pipelineRunId, lastStored.seq);
+      if (hot) {
+        const runId = lastStored.pipelineRunId;
+        this.unmarked.set(runId, Math.max(lastStored.seq, this.unmarked.get(runId) ?? 0));
+      }
     }
-    this.remember(event.pipelineRunId, event.seq);
-    if (hot) this.unmarked.set(event.pipelineRunId, Math.max(event.seq, this.unmarked.get(event.pipelineRunId) ?? 0));
-    return true;
+    if (failed === -1) return true;
+    const event = events[failed] as OutboxEvent;
+    const laterStored = acks.slice(failed + 1).some((ack) => ack.status === 'fulfilled');
+    this.logger.warn(
+      {
+        err: errorSummary((acks[failed] as PromiseRejectedResult).reason),
+        pipelineRunId: event.pipelineRunId,
+        seq: event.seq,
+        ...(laterStored ? { laterStored: true } : {}),
+      },
+      laterStored
+        ? 'could not publish a run event while later ones were stored: it is published again later, after them'
+        : 'could not publish a run event; it stays in the outbox and is published again later',
+    );
+    return false;
   }
 
   private remember(runId: string, seq: number): void {
@@ -265,22 +286,22 @@ export class RunEventRelay {
     let published = 0;
     await Promise.all(
       [...byRun].map(async ([runId, events]) => {
-        let last = 0;
+        const known = this.stored.get(runId) ?? 0;
+        // Published by this relay's hot path, not yet recorded: recorded now, not published twice.
+        let last = events.filter((event) => event.seq <= known).at(-1)?.seq ?? 0;
+        const unsent: OutboxEvent[] = [];
         for (const event of events) {
-          // Published by this relay's hot path, not yet recorded: recorded now, not published twice.
-          if (event.seq <= (this.stored.get(runId) ?? 0)) {
-            last = event.seq;
-            continue;
-          }
+          if (event.seq <= known) continue;
           // Still in this relay's hot path: left to it (publishing it here too would send it twice).
           if (event.seq <= (this.hot.get(runId) ?? 0)) break;
-          if (!(await this.tryPublish(event, false))) {
-            failed = true;
-            break;
-          }
-          published++;
-          last = event.seq;
+          unsent.push(event);
         }
+        const ok = await this.tryPublish(unsent, false);
+        const now = this.stored.get(runId) ?? 0;
+        const sentNow = unsent.filter((event) => event.seq <= now);
+        published += sentNow.length;
+        last = sentNow.at(-1)?.seq ?? last;
+        if (!ok) failed = true;
         sent.set(runId, last);
       }),
     );
