@@ -157,7 +157,7 @@ export class RunEventRelay {
    * They leave in one write on the connection, and JetStream stores one connection's messages
    * in the order they came: when the connection fails, what got stored is a first part of them,
    * and the run goes on from the first one not acknowledged. Only a message refused on its own
-   * (none of a run's events is: they are small and the stream drops old messages, it refuses none)
+   * (one over the server's payload limit: `FLUXI_EVENTS` has no size or age limit to refuse by)
    * could leave later ones stored before it; that is logged.
    */
   private async tryPublish(events: readonly OutboxEvent[], hot: boolean): Promise<boolean> {
