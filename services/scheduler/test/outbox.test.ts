@@ -1,49 +1,14 @@
 import { join } from 'node:path';
-import { IdPrefix, newId, silentLogger } from '@fluxi/common';
-import { ContractVersion, create, RunEventKind, RunEventSchema, Subjects, toBinary } from '@fluxi/contracts';
 import { openDatabase, type Database } from '@fluxi/db';
-import { connectNats, type Nats } from '@fluxi/messaging';
-import {
-  createTestDatabase,
-  startNatsServer,
-  tempDir,
-  waitFor,
-  type RestartableServer,
-  type TestDatabase,
-} from '@fluxi/testkit';
+import { createTestDatabase, tempDir, type TestDatabase } from '@fluxi/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewRunEvent } from '../src/store/outbox.js';
 import { RunStore } from '../src/store/run-store.js';
-import type { RunTx } from '../src/store/run-tx.js';
-import { jetStreamPublisher, RunEventRelay, type PublishRunEvent } from '../src/transport/nats/run-event-relay.js';
 import { notingDatabase } from './support/noting-db.js';
-import { oneTo, readRunEvents, seqs } from './support/run-events.js';
-import { newRunRecord } from './support/run-records.js';
+import { oneTo } from './support/run-events.js';
+import { appendLocked, event } from './support/outbox-events.js';
+import { newJobRunRecord, newRunRecord } from './support/run-records.js';
 
-/** The outbox (store) and its relay, on PGlite and PostgreSQL, with a real nats-server. */
-
-/** An event as the engine stores it: numbered by the store. */
-function event(runId: string, reason: string): NewRunEvent {
-  const id = newId(IdPrefix.runEvent);
-  const message = create(RunEventSchema, {
-    version: ContractVersion.CONTRACT_VERSION_1,
-    id,
-    pipelineRunId: runId,
-    kind: RunEventKind.UPDATED,
-    entity: { case: 'run', value: { reason } },
-  });
-  return {
-    id,
-    encode: (seq) => toBinary(RunEventSchema, { ...message, seq: BigInt(seq) }),
-  };
-}
-
-/** As the engine does: the run locked, its events numbered after the last one stored. */
-async function appendLocked(tx: RunTx, runId: string, events: NewRunEvent[], at: Date): Promise<void> {
-  const locked = await tx.lockRun(runId);
-  if (locked === undefined) throw new Error(`no run ${runId}`);
-  await tx.outbox.append(runId, events, at, locked.eventSeq);
-}
+/** The outbox's store, on PGlite and PostgreSQL (its relay: relay.test.ts). */
 
 async function stored(db: Database, runId: string): Promise<{ seq: number; id: string }[]> {
   const rows = await db.query<{ seq: string | number; id: string }>(
@@ -102,6 +67,47 @@ describe.each(engines)('the outbox on $name', (engine) => {
     // A transaction without events wakes nobody.
     await store.transaction((tx) => tx.lockRun(run.id));
     expect(woken).toBe(2);
+  });
+
+  it('marks the hand-over of a job run the transaction queued with its update, not with a statement of its own', async () => {
+    const db = engine.db as Database;
+    const statements: string[] = [];
+    const store = new RunStore(notingDatabase(db, statements));
+    const run = newRunRecord();
+    const open = { exitCode: null, startedAt: null, endedAt: null };
+    const queuedNow = newJobRunRecord(run.id, { ...open, status: 'PENDING' });
+    const queuedBefore = newJobRunRecord(run.id, { ...open, status: 'QUEUED', position: 1, name: 'b', entry: 'b' });
+    await store.transaction(async (tx) => {
+      await tx.insertRun(run);
+      await tx.insertJobRuns([queuedNow, queuedBefore]);
+    });
+    statements.length = 0;
+    const marked = await store.transaction(async (tx) => {
+      await tx.updateJobRun({
+        ...open,
+        id: queuedNow.id,
+        status: 'QUEUED',
+        attempt: 1,
+        notBefore: null,
+        failureClass: null,
+        reason: null,
+      });
+      const now = await tx.dispatch.markDispatched([{ id: queuedNow.id, attempt: 1 }]);
+      // Marked by its update, written with the commit: no statement of its own.
+      expect(statements.filter((text) => text.includes('SET dispatched_attempt = j.attempt'))).toEqual([]);
+      // One queued before this transaction has no update waiting: a statement marks it.
+      const before = await tx.dispatch.markDispatched([{ id: queuedBefore.id, attempt: 1 }]);
+      expect(statements.filter((text) => text.includes('SET dispatched_attempt = j.attempt'))).toHaveLength(1);
+      return [...now, ...before];
+    });
+    expect(marked).toEqual([queuedNow.id, queuedBefore.id]);
+    const rows = await db.query<{ dispatched_attempt: number | null }>(
+      'SELECT dispatched_attempt FROM job_runs WHERE pipeline_run_id = $1 ORDER BY position',
+      [run.id],
+    );
+    expect(rows.map((row) => row.dispatched_attempt)).toEqual([1, 1]);
+    // Marked already: not again.
+    expect(await store.transaction((tx) => tx.dispatch.markDispatched([{ id: queuedNow.id, attempt: 1 }]))).toEqual([]);
   });
 
   it("writes pending events with the transaction's next job-run update, or before the commit", async () => {
@@ -170,181 +176,5 @@ describe.each(engines)('the outbox on $name', (engine) => {
     expect(claim.runs).toContain(free);
     expect(claim.runs).not.toContain(held);
     await store.outbox.release('skipping', new Map(claim.runs.map((runId) => [runId, 0])));
-  });
-});
-
-describe('the relay', () => {
-  let natsServer: RestartableServer;
-  let nats: Nats;
-  let store: RunStore;
-  let db: Database;
-
-  beforeAll(async () => {
-    natsServer = await startNatsServer();
-    nats = await connectNats(natsServer.url, 'outbox-test', silentLogger());
-    db = engines[0]?.db as Database;
-    store = engines[0]?.store as RunStore;
-  });
-
-  afterAll(async () => {
-    await nats?.close();
-    await natsServer?.stop();
-  });
-
-  async function runWithEvents(count: number): Promise<{ runId: string; ids: string[] }> {
-    const run = newRunRecord();
-    const events = Array.from({ length: count }, (_, index) => event(run.id, `e${index + 1}`));
-    await store.transaction(async (tx) => {
-      await tx.insertRun(run);
-      await tx.outbox.append(run.id, events, new Date(), 0);
-    });
-    return { runId: run.id, ids: events.map((e) => e.id) };
-  }
-
-  it("publishes each run's events in seq order with their id as message id, then marks them sent", async () => {
-    const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger());
-    const one = await runWithEvents(3);
-    const two = await runWithEvents(2);
-    expect(await relay.pass()).toBeGreaterThanOrEqual(5);
-    for (const { runId, ids } of [one, two]) {
-      const read = await readRunEvents(nats, runId);
-      expect(seqs(read)).toEqual(oneTo(ids.length));
-      expect(read.map((r) => r.event.id)).toEqual(ids);
-      expect(read.map((r) => r.msgId)).toEqual(ids);
-      expect(read.every((r) => r.event.pipelineRunId === runId)).toBe(true);
-    }
-    expect(await store.outbox.unsent()).toBe(0);
-    expect(await relay.pass()).toBe(0);
-  });
-
-  it("publishes a commit's events right after it, without a pass, and records them sent", async () => {
-    const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger(), { markDelayMs: 10 });
-    const own = new RunStore(db);
-    own.onEventsCommitted((events) => relay.committed(events));
-    const run = newRunRecord();
-    const first = [event(run.id, 'a'), event(run.id, 'b')];
-    await own.transaction(async (tx) => {
-      await tx.insertRun(run);
-      await tx.outbox.append(run.id, first, new Date(), 0);
-    });
-    const second = [event(run.id, 'c')];
-    await own.transaction((tx) => appendLocked(tx, run.id, second, new Date()));
-    const read = await waitFor(
-      async () => {
-        const events = await readRunEvents(nats, run.id);
-        return events.length === 3 ? events : undefined;
-      },
-      { what: 'the three events on the stream' },
-    );
-    expect(seqs(read)).toEqual([1, 2, 3]);
-    expect(read.map((r) => r.msgId)).toEqual([...first, ...second].map((e) => e.id));
-    await waitFor(async () => (await store.outbox.unsent()) === 0 || undefined, { what: 'the events marked sent' });
-  });
-
-  it('a pass does not publish again what the hot path published and has not recorded yet', async () => {
-    let publishes = 0;
-    const publish = jetStreamPublisher(nats.js);
-    const counting: PublishRunEvent = async (subject, data, msgId) => {
-      publishes++;
-      await publish(subject, data, msgId);
-    };
-    // The hot path's record waits long enough for a pass to come first.
-    const relay = new RunEventRelay(store.outbox, counting, silentLogger(), { markDelayMs: 60_000 });
-    const own = new RunStore(db);
-    own.onEventsCommitted((events) => relay.committed(events));
-    const run = newRunRecord();
-    await own.transaction(async (tx) => {
-      await tx.insertRun(run);
-      await tx.outbox.append(run.id, [event(run.id, 'x'), event(run.id, 'y')], new Date(), 0);
-    });
-    await waitFor(async () => (await readRunEvents(nats, run.id)).length === 2 || undefined, { what: 'both events' });
-    expect(publishes).toBe(2);
-    expect(await relay.pass()).toBe(0);
-    expect(publishes).toBe(2);
-    expect(await store.outbox.unsent()).toBe(0);
-  });
-
-  it("sends a run's events at hand together, without waiting for each acknowledgement before the next", async () => {
-    let inFlight = 0;
-    let most = 0;
-    const publish = jetStreamPublisher(nats.js);
-    const counting: PublishRunEvent = async (subject, data, msgId) => {
-      inFlight++;
-      most = Math.max(most, inFlight);
-      try {
-        await publish(subject, data, msgId);
-      } finally {
-        inFlight--;
-      }
-    };
-    const relay = new RunEventRelay(store.outbox, counting, silentLogger());
-    const { runId, ids } = await runWithEvents(4);
-    expect(await relay.pass()).toBeGreaterThanOrEqual(4);
-    expect(most).toBe(4);
-    const read = await readRunEvents(nats, runId);
-    expect(read.map((r) => r.event.id)).toEqual(ids);
-    expect(seqs(read)).toEqual([1, 2, 3, 4]);
-  });
-
-  it('stops a run at the first event not acknowledged and goes on from it, in order, with the next pass', async () => {
-    const publish = jetStreamPublisher(nats.js);
-    const { runId, ids } = await runWithEvents(3);
-    // As a connection lost after the first message: the second and the third are not stored.
-    const lost = new Set(ids.slice(1));
-    const failing: PublishRunEvent = async (subject, data, msgId) => {
-      if (lost.has(msgId)) throw new Error('connection lost');
-      await publish(subject, data, msgId);
-    };
-    const relay = new RunEventRelay(store.outbox, failing, silentLogger());
-    await relay.pass();
-    expect((await readRunEvents(nats, runId)).map((r) => r.event.id)).toEqual(ids.slice(0, 1));
-    lost.clear();
-    expect(await relay.pass()).toBeGreaterThanOrEqual(2);
-    const read = await readRunEvents(nats, runId);
-    expect(read.map((r) => r.event.id)).toEqual(ids);
-    expect(seqs(read)).toEqual([1, 2, 3]);
-    expect(await store.outbox.unsent()).toBe(0);
-  });
-
-  it('a pass leaves events younger than its grace to the hot path, and takes them once they are older', async () => {
-    const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger(), { graceMs: 1500 });
-    const { runId } = await runWithEvents(2);
-    expect(await relay.pass()).toBe(0);
-    expect(await readRunEvents(nats, runId)).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 1600));
-    expect(await relay.pass()).toBeGreaterThanOrEqual(2);
-    expect(seqs(await readRunEvents(nats, runId))).toEqual([1, 2]);
-  });
-
-  it('publishes again what a crash left unmarked, and JetStream keeps one copy (message id)', async () => {
-    const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger());
-    const { runId, ids } = await runWithEvents(3);
-    await relay.pass();
-    // As if the scheduler died after publishing and before marking them sent: its next life publishes them again.
-    await db.query('UPDATE run_event_streams SET sent_seq = 0 WHERE pipeline_run_id = $1', [runId]);
-    expect(await store.outbox.unsent()).toBe(3);
-    const nextLife = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger());
-    expect(await nextLife.pass()).toBe(3);
-    const read = await readRunEvents(nats, runId);
-    expect(read.map((r) => r.event.id)).toEqual(ids);
-    expect(seqs(read)).toEqual([1, 2, 3]);
-  });
-
-  it('leaves a run another relay has claimed alone until it lets go, then goes on from the next seq', async () => {
-    const relay = new RunEventRelay(store.outbox, jetStreamPublisher(nats.js), silentLogger());
-    const { runId } = await runWithEvents(2);
-    const other = await store.outbox.claim('another-scheduler', 30, 1000, 1);
-    expect(other.runs).toContain(runId);
-    expect(other.events.filter((e) => e.pipelineRunId === runId).map((e) => e.seq)).toEqual([1]);
-    expect(await relay.pass()).toBe(0);
-    expect(await readRunEvents(nats, runId)).toEqual([]);
-    // The other scheduler published seq 1 of each run it claimed, then lets go.
-    const publish = jetStreamPublisher(nats.js);
-    for (const claimed of other.events) {
-      await publish(Subjects.runEvent(claimed.pipelineRunId), claimed.data, claimed.id);
-    }
-    await store.outbox.release('another-scheduler', new Map(other.events.map((e) => [e.pipelineRunId, e.seq])));
-    expect(await relay.pass()).toBeGreaterThanOrEqual(1);
-    expect(seqs(await readRunEvents(nats, runId))).toEqual([1, 2]);
   });
 });

@@ -26,7 +26,14 @@ export interface DispatchState {
  * and RUNNING (retry backoff included: it is in the queue, delayed).
  */
 export class DispatchTx {
-  constructor(private readonly tx: SqlExecutor) {}
+  /**
+   * @param markWithUpdate in a run's transaction: marks a hand-over with the job run's waiting
+   * update instead of a statement of its own, when there is one (JobRunWrites.markHandedOver).
+   */
+  constructor(
+    private readonly tx: SqlExecutor,
+    private readonly markWithUpdate: (jobRunId: string, attempt: number) => boolean = () => false,
+  ) {}
 
   /** Serialises the hand-overs of a pool or a job (counter rows locked until commit). */
   async lock(keys: readonly string[]): Promise<void> {
@@ -96,16 +103,20 @@ export class DispatchTx {
    * ended, another attempt): returns the ids it marked.
    */
   async markDispatched(attempts: readonly { id: string; attempt: number }[]): Promise<string[]> {
-    if (attempts.length === 0) return [];
+    // Those the transaction just queued: marked by their waiting update, one statement fewer.
+    const withUpdate = new Set(attempts.filter((a) => this.markWithUpdate(a.id, a.attempt)));
+    const rest = attempts.filter((a) => !withUpdate.has(a));
+    const marked = [...withUpdate].map((a) => a.id);
+    if (rest.length === 0) return marked;
     const rows = await this.tx.query<{ id: string }>(
       `UPDATE job_runs j SET dispatched_attempt = j.attempt
        FROM unnest($1::text[], $2::int[]) AS v (id, attempt)
        WHERE j.id = v.id AND j.attempt = v.attempt AND j.status = 'QUEUED'
          AND j.dispatched_attempt IS DISTINCT FROM j.attempt
        RETURNING j.id`,
-      [attempts.map((a) => a.id), attempts.map((a) => a.attempt)],
+      [rest.map((a) => a.id), rest.map((a) => a.attempt)],
     );
-    return rows.map((row) => row.id);
+    return [...marked, ...rows.map((row) => row.id)];
   }
 
   /** Records hand-overs to rate-limited pools, and forgets those older than `before`. */

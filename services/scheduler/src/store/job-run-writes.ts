@@ -13,7 +13,7 @@ export interface KeptOutput {
 export const timestampParam = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
 /** Parameters of the UPDATE before the pending run events' own. */
-const UPDATE_PARAMS = 12;
+const UPDATE_PARAMS = 13;
 
 /**
  * Job-run progress written behind, within one transaction: updates wait here and go out
@@ -24,7 +24,10 @@ const UPDATE_PARAMS = 12;
  * it ended up; its kept output is the last one given.
  */
 export class JobRunWrites {
-  private readonly pending = new Map<string, { progress: JobRunProgress; output: KeptOutput | undefined }>();
+  private readonly pending = new Map<
+    string,
+    { progress: JobRunProgress; output: KeptOutput | undefined; handedOver: boolean }
+  >();
 
   constructor(
     private readonly sql: SqlExecutor,
@@ -33,7 +36,19 @@ export class JobRunWrites {
 
   add(progress: JobRunProgress, output?: KeptOutput): void {
     const earlier = this.pending.get(progress.id);
-    this.pending.set(progress.id, { progress, output: output ?? earlier?.output });
+    this.pending.set(progress.id, { progress, output: output ?? earlier?.output, handedOver: false });
+  }
+
+  /**
+   * Marks the hand-over of attempt `attempt` with the job run's waiting update, when that update
+   * makes it QUEUED at that attempt (a job run the step just queued): its `dispatched_attempt` is
+   * then written by the same statement. False when no such update waits (mark it with a statement).
+   */
+  markHandedOver(jobRunId: string, attempt: number): boolean {
+    const write = this.pending.get(jobRunId);
+    if (write === undefined || write.progress.status !== 'QUEUED' || write.progress.attempt !== attempt) return false;
+    write.handedOver = true;
+    return true;
   }
 
   /** Writes what waits (nothing when nothing does). */
@@ -49,11 +64,12 @@ export class JobRunWrites {
          exit_code = v.exit_code, failure_class = v.failure_class, reason = v.reason,
          started_at = v.started_at::timestamptz, ended_at = v.ended_at::timestamptz,
          output = CASE WHEN v.has_output THEN v.output ELSE j.output END,
-         output_bytes = CASE WHEN v.has_output THEN v.output_bytes ELSE j.output_bytes END
+         output_bytes = CASE WHEN v.has_output THEN v.output_bytes ELSE j.output_bytes END,
+         dispatched_attempt = CASE WHEN v.handed_over THEN v.attempt ELSE j.dispatched_attempt END
        FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],
-         $9::text[], $10::boolean[], $11::text[], $12::bigint[])
+         $9::text[], $10::boolean[], $11::text[], $12::bigint[], $13::boolean[])
          AS v (id, status, attempt, not_before, exit_code, failure_class, reason, started_at, ended_at,
-           has_output, output, output_bytes)
+           has_output, output, output_bytes, handed_over)
        WHERE j.id = v.id`,
       [
         column((w) => w.progress.id),
@@ -68,6 +84,7 @@ export class JobRunWrites {
         column((w) => w.output !== undefined),
         column((w) => (w.output === undefined ? null : storableText(w.output.text))),
         column((w) => w.output?.bytes ?? null),
+        column((w) => w.handedOver),
         ...(events?.params ?? []),
       ],
     );

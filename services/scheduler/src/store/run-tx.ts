@@ -77,7 +77,7 @@ export class RunTx {
       },
     };
     this.contexts = new ContextTx(this.tx, this.contextWrites);
-    this.dispatch = new DispatchTx(this.tx);
+    this.dispatch = new DispatchTx(this.tx, (id, attempt) => this.jobRunWrites.markHandedOver(id, attempt));
   }
 
   /** Writes what waits (job-run updates and contexts, then run events no statement took along); before the commit. */
