@@ -101,7 +101,7 @@ export class RunStore {
       try {
         let appended: readonly OutboxEvent[] = [];
         const result = await this.db.transaction(async (sql) => {
-          const tx = new RunTx(sql, this.db.kind === 'pglite');
+          const tx = new RunTx(sql);
           const value = await fn(tx);
           // Job-run updates still waiting, and events no statement took along, are written now, before the commit.
           await tx.flush();

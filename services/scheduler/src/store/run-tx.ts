@@ -28,20 +28,6 @@ export interface LockedRun {
   eventSeq: number;
 }
 
-/** A run's job runs as one JSON text, and its last event seq. */
-interface JobRunsRead {
-  job_runs: string | null;
-  event_seq: string | number | null;
-}
-
-function lockedRun(row: PipelineRunRow, read: JobRunsRead | undefined): LockedRun {
-  return {
-    run: toRunRecord(row),
-    jobRuns: jobRunRowsFromJson(read?.job_runs).map(toJobRunRecord),
-    eventSeq: Number(read?.event_seq ?? 0),
-  };
-}
-
 /** What the run engine may do inside one transaction. */
 export class RunTx {
   readonly contexts: ContextTx;
@@ -60,13 +46,8 @@ export class RunTx {
    * @param sql the transaction. Statements that neither read job runs or contexts nor
    * change them (stage records, attempt records, artifacts, the run row, the outbox) use
    * it directly, so the writes behind keep gathering across them.
-   * @param lockReadsAll the database is one session (the embedded one): nothing can hold a lock
-   * this transaction waits for, so the lock and the read of the run's job runs are one statement.
    */
-  constructor(
-    private readonly sql: SqlExecutor,
-    private readonly lockReadsAll = false,
-  ) {
+  constructor(private readonly sql: SqlExecutor) {
     this.outbox = new OutboxTx(sql);
     this.jobRunWrites = new JobRunWrites(sql, this.outbox);
     this.contextWrites = new ContextWrites(sql);
@@ -168,26 +149,24 @@ export class RunTx {
   }
 
   private async lockRunWhere(idExpression: string, param: string): Promise<LockedRun | undefined> {
-    const readAll = (runId: string) =>
-      `${jobRunsJsonSql(`pipeline_run_id = ${runId}`)} AS job_runs,
-         (SELECT last_seq FROM run_event_streams WHERE pipeline_run_id = ${runId}) AS event_seq`;
-    if (this.lockReadsAll) {
-      const [row] = await this.tx.query<PipelineRunRow & JobRunsRead>(
-        `SELECT ${RUN_COLUMNS}, ${readAll('r.id')} FROM pipeline_runs r WHERE r.id = ${idExpression} FOR UPDATE OF r`,
-        [param],
-      );
-      return row === undefined ? undefined : lockedRun(row, row);
-    }
     const runs = await this.tx.query<PipelineRunRow>(
       `SELECT ${RUN_COLUMNS} FROM pipeline_runs WHERE id = ${idExpression} FOR UPDATE`,
       [param],
     );
     const row = runs[0];
     if (row === undefined) return undefined;
-    // Read after the lock was taken (a new snapshot: another session's commit the lock waited
-    // for is seen): the job runs, and the last event seq of the transaction before.
-    const [read] = await this.tx.query<JobRunsRead>(`SELECT ${readAll('$1')}`, [row.id]);
-    return lockedRun(row, read);
+    // Read after the lock was taken (a new snapshot): the job runs, and the last event seq of
+    // the transaction before.
+    const [read] = await this.tx.query<{ job_runs: string | null; event_seq: string | number | null }>(
+      `SELECT ${jobRunsJsonSql('pipeline_run_id = $1')} AS job_runs,
+         (SELECT last_seq FROM run_event_streams WHERE pipeline_run_id = $1) AS event_seq`,
+      [row.id],
+    );
+    return {
+      run: toRunRecord(row),
+      jobRuns: jobRunRowsFromJson(read?.job_runs).map(toJobRunRecord),
+      eventSeq: Number(read?.event_seq ?? 0),
+    };
   }
 
   /**
