@@ -54,8 +54,9 @@ export function jetStreamPublisher(js: JetStreamClient, timeoutMs = 5000): Publi
  * awaited together: see tryPublish), then records how far each run got.
  *
  * Two paths, one rule: an event is published only once the one before it (seq - 1) is
- * known stored on the stream, so a run's events reach the stream in order whoever
- * publishes them (a repeat is dropped by JetStream: same message id).
+ * known stored on the stream, or goes out ahead of it in the same write, so a run's events
+ * reach the stream in order whoever publishes them (a repeat is dropped by JetStream: same
+ * message id).
  * - Right after a commit (`committed`), its events are published from memory when this
  *   relay itself published the run's previous event; their progress is written in one
  *   statement per `markDelayMs` (coalesced). No claim, no read: the hot path costs one
