@@ -43,6 +43,8 @@ export class JobRunWrites {
    * Marks the hand-over of attempt `attempt` with the job run's waiting update, when that update
    * makes it QUEUED at that attempt (a job run the step just queued): its `dispatched_attempt` is
    * then written by the same statement. False when no such update waits (mark it with a statement).
+   * A later `add` for the job run drops the mark: the engine marks last in its transaction
+   * (`markInStep`), and an unmarked QUEUED attempt is only handed over again (same BullMQ job id).
    */
   markHandedOver(jobRunId: string, attempt: number): boolean {
     const write = this.pending.get(jobRunId);
