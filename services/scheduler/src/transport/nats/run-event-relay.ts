@@ -136,7 +136,7 @@ export class RunEventRelay {
           const fresh = events.filter((event) => event.seq > last);
           // Only what follows the last one this relay knows stored: a pass reads the run from its first unsent event.
           const next = fresh.filter((event, index) => event.seq === last + 1 + index);
-          if (!(await this.tryPublish(next, true)) || next.length < fresh.length) {
+          if ((await this.tryPublish(next, true)) < next.length || next.length < fresh.length) {
             this.hot.delete(runId);
             behind = true;
             return;
@@ -152,8 +152,8 @@ export class RunEventRelay {
 
   /**
    * Publishes a run's next events (in seq order) in one go and waits for every acknowledgement;
-   * false (logged) when one could not be published. Remembers what is stored, and (hot path)
-   * what is left to record in the outbox.
+   * returns how many of them, from the first, are stored (a failure is logged). Remembers what is
+   * stored, and (hot path) what is left to record in the outbox.
    *
    * They leave in one write on the connection, and JetStream stores one connection's messages
    * in the order they came: when the connection fails, what got stored is a first part of them,
@@ -161,8 +161,8 @@ export class RunEventRelay {
    * (one over the server's payload limit: `FLUXI_EVENTS` has no size or age limit to refuse by)
    * could leave later ones stored before it; that is logged.
    */
-  private async tryPublish(events: readonly OutboxEvent[], hot: boolean): Promise<boolean> {
-    if (events.length === 0) return true;
+  private async tryPublish(events: readonly OutboxEvent[], hot: boolean): Promise<number> {
+    if (events.length === 0) return 0;
     const acks = await Promise.allSettled(events.map((event) => this.publishOne(event)));
     const failed = acks.findIndex((ack) => ack.status === 'rejected');
     const stored = failed === -1 ? events : events.slice(0, failed);
@@ -174,7 +174,7 @@ export class RunEventRelay {
         this.unmarked.set(runId, Math.max(lastStored.seq, this.unmarked.get(runId) ?? 0));
       }
     }
-    if (failed === -1) return true;
+    if (failed === -1) return events.length;
     const event = events[failed] as OutboxEvent;
     const laterStored = acks.slice(failed + 1).some((ack) => ack.status === 'fulfilled');
     this.logger.warn(
@@ -188,7 +188,7 @@ export class RunEventRelay {
         ? 'could not publish a run event while later ones were stored: it is published again later, after them'
         : 'could not publish a run event; it stays in the outbox and is published again later',
     );
-    return false;
+    return failed;
   }
 
   private remember(runId: string, seq: number): void {
@@ -289,7 +289,7 @@ export class RunEventRelay {
       [...byRun].map(async ([runId, events]) => {
         const known = this.stored.get(runId) ?? 0;
         // Published by this relay's hot path, not yet recorded: recorded now, not published twice.
-        let last = events.filter((event) => event.seq <= known).at(-1)?.seq ?? 0;
+        const last = events.filter((event) => event.seq <= known).at(-1)?.seq ?? 0;
         const unsent: OutboxEvent[] = [];
         for (const event of events) {
           if (event.seq <= known) continue;
@@ -297,13 +297,10 @@ export class RunEventRelay {
           if (event.seq <= (this.hot.get(runId) ?? 0)) break;
           unsent.push(event);
         }
-        const ok = await this.tryPublish(unsent, false);
-        const now = this.stored.get(runId) ?? 0;
-        const sentNow = unsent.filter((event) => event.seq <= now);
-        published += sentNow.length;
-        last = sentNow.at(-1)?.seq ?? last;
-        if (!ok) failed = true;
-        sent.set(runId, last);
+        const stored = await this.tryPublish(unsent, false);
+        published += stored;
+        if (stored < unsent.length) failed = true;
+        sent.set(runId, unsent[stored - 1]?.seq ?? last);
       }),
     );
     const more = await this.outbox.release(this.owner, sent);
