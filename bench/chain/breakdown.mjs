@@ -23,25 +23,44 @@ function jobRunTimes(events, queued) {
   return [...byId.values()].sort((a, b) => a.stageIndex - b.stageIndex);
 }
 
-const HOPS = [
-  ['spawned → finish event (command, its log acked)', (a) => a.finished - a.spawned],
+const SPAWN = ['spawned → finish event (command, its log acked)', (a) => a.finished - a.spawned];
+const TAKE = ['in BullMQ → a worker took it', (a, b) => b.taken - b.enqueued];
+const START = ['worker took it → process spawned (contexts, secrets, folder, spawn)', (a, b) => b.spawned - b.taken];
+/** A step whose next job the scheduler enqueued after applying the finish. */
+const SCHEDULER_HOPS = [
+  SPAWN,
   ['finish event → scheduler step began (publish, JetStream, consumer)', (a) => a.finishApplied - a.finished],
   ['step began → next QUEUED (the same clock reading)', (a, b) => b.queued - a.finishApplied],
   ['QUEUED → in BullMQ (transaction, commit, add)', (a, b) => b.enqueued - b.queued],
-  ['in BullMQ → a worker took it', (a, b) => b.taken - b.enqueued],
-  ['worker took it → process spawned (contexts, secrets, folder, spawn)', (a, b) => b.spawned - b.taken],
+  TAKE,
+  START,
+];
+/** A step whose next job, armed on this one, its executor enqueued (the fast path). */
+const FAST_HOPS = [
+  SPAWN,
+  [
+    'finish event → in BullMQ (the event acked, the armed job taken and added by the executor)',
+    (a, b) => b.enqueued - a.finished,
+  ],
+  TAKE,
+  START,
 ];
 
-/** The median and mean of each hop over the run's steps (job run k → k+1). */
+/** Whether the executor enqueued the next job before the scheduler applied the finish (BullMQ's time first). */
+const fast = (a, b) => b.enqueued < a.finishApplied;
+
+function hopRows(hops, pairs) {
+  return hops.map(([what, hop]) => ({ what, values: pairs.map(([a, b]) => hop(a, b)).filter(Number.isFinite) }));
+}
+
+/** The median and mean of each hop over the run's steps (job run k → k+1), fast-path steps apart. */
 export function stepBreakdown(events, queued = new Map()) {
   const runs = jobRunTimes(events, queued);
-  const rows = HOPS.map(([what, hop]) => {
-    const values = [];
-    for (let k = 0; k + 1 < runs.length; k++) values.push(hop(runs[k], runs[k + 1]));
-    return { what, values: values.filter(Number.isFinite) };
-  });
-  const step = [];
-  for (let k = 0; k + 1 < runs.length; k++) step.push(runs[k + 1].spawned - runs[k].spawned);
+  const pairs = [];
+  for (let k = 0; k + 1 < runs.length; k++) pairs.push([runs[k], runs[k + 1]]);
+  const fastPairs = pairs.filter(([a, b]) => fast(a, b));
+  const slowPairs = pairs.filter(([a, b]) => !fast(a, b));
+  const step = pairs.map(([a, b]) => b.spawned - a.spawned);
   const side = runs.map((r) => r.startApplied - r.spawned).filter(Number.isFinite);
   const created = events.find((e) => e.run && e.kind === 'CREATED');
   const closed = events.findLast((e) => e.run);
@@ -49,7 +68,24 @@ export function stepBreakdown(events, queued = new Map()) {
     firstSpawn: runs[0] ? runs[0].spawned - ms(created?.at) : NaN,
     lastClose: runs.at(-1) ? ms(closed?.at) - runs.at(-1).finished : NaN,
   };
-  return { rows, step: step.filter(Number.isFinite), side, edges, steps: Math.max(0, runs.length - 1) };
+  return {
+    groups: [
+      {
+        title: 'next job enqueued by the executor (fast path)',
+        count: fastPairs.length,
+        rows: hopRows(FAST_HOPS, fastPairs),
+      },
+      {
+        title: 'next job enqueued by the scheduler',
+        count: slowPairs.length,
+        rows: hopRows(SCHEDULER_HOPS, slowPairs),
+      },
+    ],
+    step: step.filter(Number.isFinite),
+    side,
+    edges,
+    steps: pairs.length,
+  };
 }
 
 const mean = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
@@ -59,9 +95,15 @@ const med = (values) => {
 };
 const fmt = (values) => `median ${med(values).toFixed(0)} ms, mean ${mean(values).toFixed(1)} ms`;
 
-export function printBreakdown({ rows, step, side, edges, steps }, of) {
+export function printBreakdown({ groups, step, side, edges, steps }, of) {
   console.log(`  where a step goes (${of}, ${steps} steps, from its run events, ms resolution):`);
-  for (const { what, values } of rows) console.log(`    ${what}: ${values.length === 0 ? 'not known' : fmt(values)}`);
+  for (const { title, count, rows } of groups) {
+    if (count === 0) continue;
+    console.log(`    ${count} steps, ${title}:`);
+    for (const { what, values } of rows) {
+      console.log(`      ${what}: ${values.length === 0 ? 'not known' : fmt(values)}`);
+    }
+  }
   console.log(`    = one step (spawn to next spawn): ${fmt(step)}`);
   console.log(`    beside the path: spawned → scheduler applied the started event: ${fmt(side)}`);
   console.log(

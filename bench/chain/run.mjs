@@ -7,6 +7,8 @@
 // Usage: npm run bench:chain [-- --stages 40 --rounds 1]
 // --rounds N: the mesh is started and the pipeline created once, then N rounds alternate the
 // baseline and a run; each round's figures and the medians are printed.
+// --no-fast-path: the scheduler enqueues every next job itself (`scheduler.fastPath: false`), the
+// path before the executor enqueued a chain's next job.
 // --profile FILE: a CPU profile of this process (gateway, catalog, scheduler, logs) over the last
 // round's run, written as FILE (open it in Chrome DevTools or `node bench/lib/profile-top.mjs FILE`).
 import { spawn } from 'node:child_process';
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1' },
     profile: { type: 'string' },
     'baseline-only': { type: 'boolean', default: false },
+    'no-fast-path': { type: 'boolean', default: false },
   },
 });
 const STAGES = Number(values.stages);
@@ -94,7 +97,7 @@ async function runChain(url, key, pipelineId) {
   return { ms, events };
 }
 
-const mesh = await startMesh();
+const mesh = await startMesh({ flags: values['no-fast-path'] ? { 'scheduler.fastPath': false } : {} });
 const rounds = [];
 let lastEvents = [];
 let lastQueued = new Map();
@@ -126,7 +129,8 @@ const direct = median(rounds.map((r) => r.direct));
 const through = median(rounds.map((r) => r.through));
 const perStep = median(rounds.map((r) => (r.through - r.direct) / STAGES));
 const of = ROUNDS > 1 ? ` (medians of ${ROUNDS} rounds)` : '';
-console.log(`bench/chain: ${STAGES} stages of \`${COMMAND}\`, one job each${of}`);
+const path = values['no-fast-path'] ? ', fast path off' : '';
+console.log(`bench/chain: ${STAGES} stages of \`${COMMAND}\`, one job each${of}${path}`);
 console.log(
   `  direct spawn, one after another: ${direct.toFixed(0)} ms (${(direct / STAGES).toFixed(1)} ms per command)`,
 );

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { createLogger, loadConfig } from '@fluxi/common';
 import { startFluxi } from '@fluxi/server';
 
-export async function startMesh({ concurrency = 4 } = {}) {
+export async function startMesh({ concurrency = 4, flags = {} } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'fluxi-bench-'));
   const config = loadConfig({
     env: process.env,
-    flags: { dataDir, 'gateway.port': 0, 'executor.concurrency': concurrency, 'log.level': 'error' },
+    flags: { dataDir, 'gateway.port': 0, 'executor.concurrency': concurrency, 'log.level': 'error', ...flags },
   });
   let system;
   try {

@@ -155,3 +155,27 @@ export const executePoolsKey = (prefix: string): string => `${prefix}:fluxi:pool
  */
 export const executeJobId = (jobRunId: string, attempt: number): string =>
   attempt <= 1 ? jobRunId : `${jobRunId}-a${attempt}`;
+
+/**
+ * Redis key (under the BullMQ prefix) of an armed attempt: a job run whose only unfinished need is
+ * one attempt that is queued or running. It holds the BullMQ job to add (JSON `ArmedJob`); the
+ * executor that runs the need adds it the moment the need succeeds, or the scheduler does when it
+ * applies the need's end. Whoever deletes the key first hands the attempt over: it runs once.
+ */
+export const armedAttemptKey = (prefix: string, jobRunId: string, attempt: number): string =>
+  `${prefix}:fluxi:armed:${executeJobId(jobRunId, attempt)}`;
+
+/** Redis set (under the BullMQ prefix) of the armedAttemptKey keys waiting for the success of this attempt. */
+export const armedOnKey = (prefix: string, jobRunId: string, attempt: number): string =>
+  `${prefix}:fluxi:armed-on:${executeJobId(jobRunId, attempt)}`;
+
+/** What an executor leaves in an armedAttemptKey once it has enqueued the job (until the key expires). */
+export const ARMED_TAKEN = 'taken';
+
+/** What an armedAttemptKey holds: the execute queue and the BullMQ job (name, data, options) to add there. */
+export interface ArmedJob {
+  readonly queue: string;
+  readonly name: string;
+  readonly data: { readonly payload: unknown };
+  readonly opts: Readonly<Record<string, unknown>>;
+}

@@ -14,6 +14,7 @@ import { ActiveAttempts } from './run/active-attempts.js';
 import { AttemptSteps } from './run/attempt-steps.js';
 import { DriverHooks } from './run/driver-hooks.js';
 import { JobRunner } from './run/job-runner.js';
+import { ArmedSuccessors } from './transport/armed-successors.js';
 import { CancelListener } from './transport/cancel-listener.js';
 import { ContextResolver } from './transport/context-resolver.js';
 import { SecretResolver } from './transport/secret-resolver.js';
@@ -61,6 +62,7 @@ export class AppModule {
         AttemptSteps,
         JobRunner,
         CancelListener,
+        ArmedSuccessors,
         ExecuteWorker,
       ],
     };

@@ -22,6 +22,7 @@ import { TraceStore } from './store/trace-store.js';
 import { NatsExecutorControl } from './transport/nats/executor-control.js';
 import { startTimeoutLoop } from './engine/systems/timeouts.js';
 import { BullExecuteQueue } from './transport/queue/execute-queue.js';
+import { RedisArmedHandOvers } from './transport/queue/armed-hand-overs.js';
 import { QueueAttemptHolders } from './transport/queue/attempt-holders.js';
 import { StreamFinishEvents } from './transport/nats/finish-events.js';
 import { ExecutorDirectory } from './transport/nats/executor-directory.js';
@@ -96,6 +97,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       random: Math.random,
       ciDefaultBranch: config.scheduler.ciDefaultBranch,
       pools: config.pools,
+      ...(config.scheduler.fastPath ? { armed: new RedisArmedHandOvers(redis, queue, config.redis.prefix) } : {}),
       directory: executorPools(executors),
       ...(traces === undefined ? {} : { tracing: traces }),
     });

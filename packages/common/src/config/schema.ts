@@ -80,6 +80,13 @@ export const configSchema = z
          * woken after each commit: what a crash, a NATS outage or another scheduler left unsent.
          */
         eventRelayIntervalMs: z.number().int().min(50).max(60_000).default(1000),
+        /**
+         * The fast path: a job run whose only unfinished need is one queued or running attempt is armed
+         * on it, and the executor running that attempt queues it the moment it succeeds, without
+         * waiting for the scheduler (it runs once either way; see docs/ARCHITECTURE.md). false: the
+         * scheduler queues every job run itself, after it applied the end of what it waited for.
+         */
+        fastPath: z.boolean().default(true),
         /** Hours a run event stays in the outbox table after it was published (then pruned). */
         eventKeepSentHours: z.number().min(0).max(8760).default(24),
         /**

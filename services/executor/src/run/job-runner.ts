@@ -28,6 +28,8 @@ export interface RunSignals {
   stop: StopSignal;
   /** Stop retrying publishes (the service is going away). */
   giveUp: AbortSignal;
+  /** Once a SUCCESS `finished` event is acknowledged, before the work folder goes: the fast path's successors. */
+  onSucceeded?: () => Promise<unknown>;
 }
 
 export interface RunSummary extends Outcome {
@@ -164,6 +166,7 @@ export class JobRunner {
       artifacts: artifacts.listed,
     });
     await this.publisher.publishEvent(event, MsgIds.finished(ref), signals.giveUp);
+    if (outcome.outcome === JobOutcome.SUCCESS) await signals.onSucceeded?.();
     logger.info(
       {
         outcome: JobOutcome[outcome.outcome],

@@ -6,6 +6,7 @@ import { parseExecutePayload } from '../domain/payload.js';
 import { EXECUTOR_DEPS, type ExecutorDeps } from '../deps.js';
 import { ActiveAttempts } from '../run/active-attempts.js';
 import { JobRunner } from '../run/job-runner.js';
+import { ArmedSuccessors } from './armed-successors.js';
 import { QueueSubscriptions } from './queue-subscriptions.js';
 
 /** What a completed BullMQ `execute` job returns (kept small: it is stored in Redis). */
@@ -53,6 +54,7 @@ export class ExecuteWorker implements OnApplicationBootstrap {
     @Inject(EXECUTOR_DEPS) private readonly deps: ExecutorDeps,
     @Inject(JobRunner) private readonly runner: JobRunner,
     @Inject(ActiveAttempts) private readonly active: ActiveAttempts,
+    @Inject(ArmedSuccessors) private readonly successors: ArmedSuccessors,
   ) {
     this.logger = deps.logger.child({ component: 'worker' });
   }
@@ -183,7 +185,11 @@ export class ExecuteWorker implements OnApplicationBootstrap {
     );
     const active = this.active.begin(key, execute.jobRunId, execute.attempt);
     try {
-      const summary = await this.runner.run(execute, { stop: active.stop, giveUp: this.giveUp.signal });
+      const summary = await this.runner.run(execute, {
+        stop: active.stop,
+        giveUp: this.giveUp.signal,
+        onSucceeded: () => this.successors.queueAfter(execute),
+      });
       return {
         outcome: JobOutcome[summary.outcome] ?? 'UNSPECIFIED',
         exitCode: summary.exitCode,

@@ -32,6 +32,11 @@ export interface JobRunState {
   readonly reason: string | null;
   readonly startedAt: Date | null;
   readonly endedAt: Date | null;
+  /**
+   * While PENDING: its current attempt is armed on the one attempt it still waits for, which may
+   * queue it the moment it succeeds (arming.ts). Its events are then accepted as a QUEUED one's.
+   */
+  readonly armed?: boolean;
 }
 
 export interface RunState {

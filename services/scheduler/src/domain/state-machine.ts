@@ -24,7 +24,8 @@ export function applyJobRunEvent(run: RunState, event: JobRunEventInput, options
   if (event.attempt !== jobRun.attempt)
     return ignore(`attempt ${event.attempt} is not the current attempt ${jobRun.attempt}`);
   if (isTerminal(jobRun.status)) return ignore(`job run already ended ${jobRun.status}`);
-  if (jobRun.status === 'PENDING') return ignore('job run was never queued');
+  // An armed job run may have been queued by the executor of what it waits for, ahead of this scheduler.
+  if (jobRun.status === 'PENDING' && jobRun.armed !== true) return ignore('job run was never queued');
   if (event.kind === 'started' && jobRun.status === 'RUNNING') return ignore('job run already started');
 
   const dispatch: JobRunState[] = [];

@@ -8,6 +8,7 @@ import type { LockedRun, RunTx } from '../store/run-tx.js';
 import { jobRunFacts, recordEvents, runFacts } from './run-events.js';
 import type { DispatchItem } from './systems/dispatch.js';
 import { afterStep, toProgress } from './state.js';
+import { isArmed } from '../domain/arming.js';
 
 export interface PersistOptions {
   /** Standard output of attempts that just ran, by job run id. */
@@ -68,8 +69,11 @@ export async function persistStep(
     const { id, status, reason, startedAt, endedAt } = step.run;
     await tx.updateRun({ id, status, reason, startedAt, endedAt });
   }
+  const queued = dispatchItems(stored.run, after.jobRuns, step.dispatch, now);
+  const armed = armedAfterStep(stored, after.jobRuns, queued, now);
+  const armedIds = new Set(armed.map((item) => item.jobRunId));
   return {
-    items: dispatchItems(stored.run, after.jobRuns, step.dispatch, now),
+    items: [...queued.filter((item) => !armedIds.has(item.jobRunId)), ...armed],
     ended: step.runChanged && isTerminal(step.run.status) && !isTerminal(stored.run.status),
     after,
   };
@@ -110,6 +114,28 @@ function sameStage(a: StageRunState, b: StageRunState | undefined): boolean {
     a.startedAt?.getTime() === b.startedAt?.getTime() &&
     a.endedAt?.getTime() === b.endedAt?.getTime()
   );
+}
+
+/**
+ * The dispatch items of job runs that were armed before a step and that the step released or
+ * ended: `released` ones are claimed and enqueued by whoever claims first, `dropped` ones (skipped,
+ * cancelled, timed out without running) are claimed so no executor enqueues them, and stopped if
+ * one already did.
+ */
+export function armedAfterStep(
+  stored: LockedRun,
+  after: readonly JobRunRecord[],
+  released: readonly DispatchItem[],
+  now: Date,
+): DispatchItem[] {
+  const armedBefore = new Set(stored.jobRuns.filter(isArmed).map((jobRun) => jobRun.id));
+  if (armedBefore.size === 0) return [];
+  const queued = released.filter((item) => armedBefore.has(item.jobRunId));
+  const ended = after.filter((jobRun) => armedBefore.has(jobRun.id) && isTerminal(jobRun.status));
+  return [
+    ...queued.map((item) => ({ ...item, armed: 'released' as const })),
+    ...dispatchItems(stored.run, after, ended, now).map((item) => ({ ...item, armed: 'dropped' as const })),
+  ];
 }
 
 /** What dispatch needs of a run besides its job runs. */

@@ -48,3 +48,24 @@ export interface AttemptHolders {
 export interface ExecutorDirectory {
   list(): Promise<readonly DirectoryExecutor[]>;
 }
+
+/** An attempt armed on the attempt it waits for (domain/arming.ts), with what to enqueue. */
+export interface ArmedAttempt {
+  readonly queued: QueuedAttempt;
+  readonly on: { readonly jobRunId: string; readonly attempt: number };
+}
+
+/** How a claim of an armed attempt went: this scheduler took it, its executor had, or nothing was armed. */
+export type ArmedClaim = 'won' | 'taken' | 'missing';
+
+/**
+ * The fast path's hand-overs (implemented in Redis beside the executor queues): an armed attempt
+ * is enqueued by whoever claims it first, the executor of the attempt it waits for (the moment
+ * that one succeeds) or this scheduler (when it applies that end); never by both.
+ */
+export interface ArmedHandOvers {
+  /** Stores armed attempts, each under the attempt it waits for; only after the transaction that armed them committed. */
+  arm(armed: readonly ArmedAttempt[]): Promise<void>;
+  /** Claims armed attempts, in order. */
+  claim(attempts: readonly { readonly jobRunId: string; readonly attempt: number }[]): Promise<ArmedClaim[]>;
+}

@@ -1,7 +1,14 @@
 import type { Logger } from '@fluxi/common';
 import type { PoolLimits } from '../domain/limits.js';
 import type { RunStore } from '../store/run-store.js';
-import type { AttemptHolders, CatalogClient, ExecuteQueue, ExecutorControl, ExecutorDirectory } from './ports.js';
+import type {
+  ArmedHandOvers,
+  AttemptHolders,
+  CatalogClient,
+  ExecuteQueue,
+  ExecutorControl,
+  ExecutorDirectory,
+} from './ports.js';
 
 /** What the systems of the run engine share. */
 export interface EngineResources {
@@ -21,6 +28,8 @@ export interface EngineResources {
   readonly directory?: ExecutorDirectory;
   /** GitLab's CI_DEFAULT_BRANCH of every run (config `scheduler.ciDefaultBranch`); unset: not set. */
   readonly ciDefaultBranch?: string;
+  /** The fast path (config `scheduler.fastPath`): job runs armed on what they wait for; unset: none is. */
+  readonly armed?: ArmedHandOvers;
   /** Traces of runs (OpenTelemetry); unset when tracing is off, so the hot path pays nothing. */
   readonly tracing?: RunTracing;
 }

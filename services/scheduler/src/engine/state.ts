@@ -36,6 +36,7 @@ export function toJobRunState(j: JobRunRecord): JobRunState {
     reason: j.reason,
     startedAt: j.startedAt,
     endedAt: j.endedAt,
+    ...(j.armed === true ? { armed: true } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { JOB_RUN_COLUMNS, type JobRunRow } from './records.js';
+import { JOB_RUN_READ_COLUMNS, type JobRunRow } from './records.js';
 
 /** Where the timestamps of a job run are, as `json_agg` writes them (ISO 8601 text). */
 type JobRunJson = Omit<JobRunRow, 'not_before' | 'started_at' | 'ended_at'> & {
@@ -14,7 +14,7 @@ type JobRunJson = Omit<JobRunRow, 'not_before' | 'started_at' | 'ended_at'> & {
  */
 export function jobRunsJsonSql(where: string): string {
   return `(SELECT json_agg(j ORDER BY j.pipeline_run_id, j.position)::text
-    FROM (SELECT ${JOB_RUN_COLUMNS} FROM job_runs WHERE ${where}) j)`;
+    FROM (SELECT ${JOB_RUN_READ_COLUMNS} FROM job_runs WHERE ${where}) j)`;
 }
 
 /** The rows of a `jobRunsJsonSql` text (null: no job run), typed as the driver gives them. */

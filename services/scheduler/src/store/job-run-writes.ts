@@ -53,6 +53,16 @@ export class JobRunWrites {
     return true;
   }
 
+  /**
+   * Arms a PENDING job run at its current attempt (domain/arming.ts): its `dispatched_attempt` is
+   * written ahead of QUEUED. Call last in the transaction: a later `add` for it drops the arming.
+   */
+  arm(progress: JobRunProgress): void {
+    if (progress.status !== 'PENDING') throw new Error(`job run ${progress.id} is ${progress.status}, not PENDING`);
+    const earlier = this.pending.get(progress.id);
+    this.pending.set(progress.id, { progress, output: earlier?.output, handedOver: true });
+  }
+
   /** Writes what waits (nothing when nothing does). */
   async flush(): Promise<void> {
     if (this.pending.size === 0) return;

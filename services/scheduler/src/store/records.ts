@@ -112,6 +112,8 @@ export interface JobRunRecord {
   reusedFrom: string | null;
   startedAt: Date | null;
   endedAt: Date | null;
+  /** PENDING with its current attempt armed (domain/arming.ts): `dispatched_attempt` set ahead of QUEUED. */
+  armed?: boolean;
 }
 
 /** The mutable part of a job run. */
@@ -177,6 +179,8 @@ export interface JobRunRow {
   reused_from: string | null;
   started_at: Date | null;
   ended_at: Date | null;
+  /** Read (JOB_RUN_READ_COLUMNS), never inserted. */
+  dispatched_attempt?: number | null;
 }
 
 export const RUN_COLUMNS =
@@ -188,6 +192,8 @@ export const JOB_RUN_COLUMNS =
   'id, pipeline_run_id, position, stage_index, stage_name, name, entry, matrix, job_id, spec, needs, run_when, ' +
   'allow_failure, max_attempts, retry, status, attempt, not_before, exit_code, failure_class, reason, reused_from, ' +
   'started_at, ended_at, allow_failure_exit_codes, start_at_once, artifacts_from';
+/** What a read of job runs selects: the inserted columns, and the attempt handed over (whether it is armed). */
+export const JOB_RUN_READ_COLUMNS = `${JOB_RUN_COLUMNS}, dispatched_attempt`;
 
 export function toRunRecord(row: PipelineRunRow): PipelineRunRecord {
   return {
@@ -246,6 +252,7 @@ export function toJobRunRecord(row: JobRunRow): JobRunRecord {
     reusedFrom: row.reused_from,
     startedAt: row.started_at,
     endedAt: row.ended_at,
+    ...(row.status === 'PENDING' && row.dispatched_attempt === row.attempt ? { armed: true } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ import { OutboxStore, type OutboxEvent } from './outbox.js';
 import { RetentionStore } from './retention.js';
 import { selectOutputs, type JobRunOutput } from './outputs.js';
 import {
-  JOB_RUN_COLUMNS,
+  JOB_RUN_READ_COLUMNS,
   RUN_COLUMNS,
   status,
   toJobRunRecord,
@@ -151,21 +151,21 @@ export class RunStore {
   async jobRunsOf(runIds: readonly string[]): Promise<JobRunRecord[]> {
     if (runIds.length === 0) return [];
     const rows = await this.db.query<JobRunRow>(
-      `SELECT ${JOB_RUN_COLUMNS} FROM job_runs WHERE pipeline_run_id = ANY($1::text[]) ORDER BY pipeline_run_id, position`,
+      `SELECT ${JOB_RUN_READ_COLUMNS} FROM job_runs WHERE pipeline_run_id = ANY($1::text[]) ORDER BY pipeline_run_id, position`,
       [runIds],
     );
     return rows.map(toJobRunRecord);
   }
 
   async getJobRun(id: string): Promise<JobRunRecord | undefined> {
-    const rows = await this.db.query<JobRunRow>(`SELECT ${JOB_RUN_COLUMNS} FROM job_runs WHERE id = $1`, [id]);
+    const rows = await this.db.query<JobRunRow>(`SELECT ${JOB_RUN_READ_COLUMNS} FROM job_runs WHERE id = $1`, [id]);
     return rows[0] === undefined ? undefined : toJobRunRecord(rows[0]);
   }
 
   /** Every job run waiting in the executor queue (or that should be): QUEUED and handed over. */
   async listQueued(): Promise<JobRunRecord[]> {
     const rows = await this.db.query<JobRunRow>(
-      `SELECT ${JOB_RUN_COLUMNS} FROM job_runs WHERE status = 'QUEUED' AND dispatched_attempt = attempt ORDER BY id`,
+      `SELECT ${JOB_RUN_READ_COLUMNS} FROM job_runs WHERE status = 'QUEUED' AND dispatched_attempt = attempt ORDER BY id`,
     );
     return rows.map(toJobRunRecord);
   }

@@ -169,6 +169,11 @@ export class RunTx {
     };
   }
 
+  /** Arms PENDING job runs at their current attempt (see JobRunWrites.arm); written with the transaction's next statement. */
+  armJobRuns(jobRuns: readonly JobRunProgress[]): void {
+    for (const progress of jobRuns) this.jobRunWrites.arm(progress);
+  }
+
   /**
    * Writes a job run's progress, and the standard output of the attempt that just ran when
    * given, behind: with the transaction's next statement that may read job runs, or its

@@ -6,6 +6,7 @@ import { failureClassOf } from '../../domain/status.js';
 import type { JobRunRecord } from '../../store/records.js';
 import type { LockedRun, RunTx } from '../../store/run-tx.js';
 import type { EngineResources } from '../resources.js';
+import { armInStep } from '../arm-step.js';
 import { persistAndEndStep } from '../run-ended.js';
 import { toRunState } from '../state.js';
 import type { DispatchItem, DispatchSystem } from './dispatch.js';
@@ -114,7 +115,7 @@ export class AdvanceSystem {
       const locked = await tx.lockRunOfJobRun(first.input.jobRunId);
       if (locked === undefined) {
         outcomes[0] = { applied: false, ignored: `unknown job run ${first.input.jobRunId}` };
-        return { outcomes, items: [], runId: undefined, marked: new Set<string>() };
+        return { outcomes, items: [], runId: undefined, marked: new Set<string>(), armed: [] };
       }
       const ofRun = new Set(locked.jobRuns.map((jobRun) => jobRun.id));
       const items: DispatchItem[] = [];
@@ -126,12 +127,15 @@ export class AdvanceSystem {
         if (step.after !== undefined) stored = step.after;
         items.push(...step.items);
       }
-      return { outcomes, items, runId: locked.run.id, marked: await this.dispatch.markInStep(tx, items) };
+      const marked = await this.dispatch.markInStep(tx, items);
+      // Last: arming writes with the commit, after every other change of the run's job runs.
+      const armed = this.resources.armed === undefined ? [] : armInStep(tx, stored, this.resources.pools ?? {}, now);
+      return { outcomes, items, runId: locked.run.id, marked, armed };
     });
     done.outcomes.forEach((outcome, position) => {
       if (outcome !== undefined) this.logOutcome(done.runId, (arrivals[position] as Arrival).input, outcome);
     });
-    await this.dispatch.enqueue(done.items, done.marked);
+    await Promise.all([this.dispatch.enqueue(done.items, done.marked), this.dispatch.arm(done.armed)]);
     return done.outcomes;
   }
 

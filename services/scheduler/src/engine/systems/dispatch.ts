@@ -7,9 +7,15 @@ import { dispatchItems, type DispatchRun } from '../persist.js';
 import { startLoop } from '../loop.js';
 import type { EngineResources } from '../resources.js';
 import { errorSummary } from '../../domain/error-summary.js';
+import type { ArmedItem } from '../arm-step.js';
+import type { ArmedClaim } from '../ports.js';
+import { stopAttempts } from './stop.js';
 import { waitingReasonOf } from '../waiting-reasons.js';
 
 const NONE: ReadonlySet<string> = new Set();
+
+/** Why an armed attempt an executor enqueued is stopped: its job run ended before it could run (skipped, cancelled). */
+const DROPPED = 'the job run ended before its attempt could run';
 
 /** One attempt of a job run to hand to the executors; it is already committed as QUEUED. */
 export interface DispatchItem {
@@ -28,6 +34,11 @@ export interface DispatchItem {
   readonly artifactsFrom: readonly { name: string; jobRunId: string }[];
   /** The commit of the run's git push, fetched by jobs with checkout; absent for other runs. */
   readonly git?: { repository: string; commit: string; ref: string } | undefined;
+  /**
+   * A job run that was armed (fast path) and that the step queued (`released`: enqueued by this
+   * scheduler only if no executor did) or ended without running (`dropped`: stopped if one did).
+   */
+  readonly armed?: 'released' | 'dropped';
 }
 
 /**
@@ -64,13 +75,69 @@ export class DispatchSystem {
    * markInStep() marked in their transaction), the others through a pass. Never throws (a
    * failure is logged and repaired by the next pass or recovery).
    */
-  async enqueue(items: readonly DispatchItem[], marked: ReadonlySet<string> = NONE): Promise<boolean> {
+  async enqueue(all: readonly DispatchItem[], marked: ReadonlySet<string> = NONE): Promise<boolean> {
+    const armed = all.filter((item) => item.armed !== undefined);
+    const items = armed.length === 0 ? all : all.filter((item) => item.armed === undefined);
     const free = items.filter((item) => !isLimited(routeOf(item.spec), this.limits));
     const unmarked = free.filter((item) => !marked.has(item.jobRunId));
     let ok = unmarked.length === 0 || (await this.handOver(unmarked));
     if (unmarked.length < free.length) ok = (await this.send(free.filter((item) => marked.has(item.jobRunId)))) && ok;
     if (free.length < items.length || this.heldBack) ok = (await this.pass()) && ok;
+    if (armed.length > 0) ok = (await this.settleArmed(armed)) && ok;
     return ok;
+  }
+
+  /**
+   * After the commit of a step that armed job runs (fast path): stores them for the executor of
+   * the attempt each is armed on. Never throws: one not stored is enqueued by this scheduler
+   * when it applies that attempt's end, as without the fast path.
+   */
+  async arm(armed: readonly ArmedItem[]): Promise<void> {
+    const handOvers = this.resources.armed;
+    if (armed.length === 0 || handOvers === undefined) return;
+    const items = armed.map(({ item }) => item);
+    const parents = await this.resources.tracing?.taskParents(items);
+    try {
+      await handOvers.arm(
+        armed.map(({ item, on }) => ({
+          queued: { job: toExecuteJob(item, parents?.get(item.jobRunId)), delayMs: 0 },
+          on,
+        })),
+      );
+    } catch (error) {
+      this.resources.logger.warn(
+        { err: errorSummary(error), jobRunIds: items.map((item) => item.jobRunId) },
+        'could not arm job runs; the scheduler queues them itself',
+      );
+    }
+  }
+
+  /**
+   * Armed job runs a committed step released or dropped: each is claimed, so that it is enqueued
+   * once, by this scheduler or by the executor of what it waited for. A released one this
+   * scheduler claimed (or that was never stored) is enqueued here; a dropped one an executor
+   * already enqueued is taken out of the queue and stopped, like a cancelled one.
+   */
+  private async settleArmed(armed: readonly DispatchItem[]): Promise<boolean> {
+    const { armed: handOvers, logger } = this.resources;
+    let claims: readonly (ArmedClaim | 'unknown')[];
+    try {
+      claims = handOvers === undefined ? armed.map(() => 'missing') : await handOvers.claim(armed);
+    } catch (error) {
+      // Unknown: enqueue what was released (an attempt already in the queue is not added twice), stop what was dropped.
+      logger.warn({ err: errorSummary(error) }, 'could not claim armed job runs');
+      claims = armed.map(() => 'unknown');
+    }
+    const send = armed.filter((item, index) => item.armed === 'released' && claims[index] !== 'taken');
+    const stop = armed.filter(
+      (item, index) => item.armed === 'dropped' && (claims[index] === 'taken' || claims[index] === 'unknown'),
+    );
+    const sent = await this.send(send);
+    await stopAttempts(
+      this.resources,
+      stop.map((item) => ({ jobRunId: item.jobRunId, attempt: item.attempt, reason: DROPPED })),
+    );
+    return sent;
   }
 
   /**
@@ -80,7 +147,8 @@ export class DispatchSystem {
    * Returns the ids marked, for enqueue() after the commit.
    */
   async markInStep(tx: RunTx, items: readonly DispatchItem[]): Promise<ReadonlySet<string>> {
-    const free = items.filter((item) => !isLimited(routeOf(item.spec), this.limits));
+    // An armed job run was handed over when it was armed.
+    const free = items.filter((item) => item.armed === undefined && !isLimited(routeOf(item.spec), this.limits));
     if (free.length === 0) return NONE;
     return new Set(
       await tx.dispatch.markDispatched(free.map((item) => ({ id: item.jobRunId, attempt: item.attempt }))),

@@ -38,6 +38,14 @@ export async function killAttempts(resources: EngineResources, stopped: readonly
   const attempts = stopped.flatMap((stop) =>
     stop.killed.map((jobRun) => ({ jobRunId: jobRun.id, attempt: jobRun.attempt, reason: stop.reason })),
   );
+  await stopAttempts(resources, attempts);
+}
+
+/** Takes attempts out of the queue, then has their executors stop those already taken. */
+export async function stopAttempts(
+  resources: EngineResources,
+  attempts: readonly { jobRunId: string; attempt: number; reason: string }[],
+): Promise<void> {
   if (attempts.length === 0) return;
   for (const attempt of attempts) {
     try {

@@ -1,4 +1,5 @@
 import {
+  type ArmedJob,
   executeJobId,
   executePoolsKey,
   executeQueueName,
@@ -18,6 +19,23 @@ export const EXECUTE_JOB_NAME = 'execute';
 
 /** Finished jobs are kept a day (at most 10000), so a recovery does not run them again. */
 const KEEP = { age: 86_400, count: 10_000 };
+
+/** The BullMQ job of an attempt: the queue of its pool and tags, its name, data and options. */
+export function bullJobOf({ job, delayMs }: QueuedAttempt): ArmedJob {
+  const spec = job.job;
+  return {
+    queue: executeQueueName(spec?.pool ?? '', spec?.tags ?? []),
+    name: EXECUTE_JOB_NAME,
+    data: { payload: toJson(ExecuteJobSchema, job) },
+    opts: {
+      jobId: executeJobId(job.jobRunId, job.attempt),
+      ...(delayMs > 0 ? { delay: delayMs } : {}),
+      attempts: 1,
+      removeOnComplete: KEEP,
+      removeOnFail: KEEP,
+    },
+  };
+}
 
 /** Jobs of one pool's queues in each state. */
 export interface QueueDepth {
@@ -48,30 +66,17 @@ export class BullExecuteQueue implements ExecuteQueue {
   ) {}
 
   async enqueue(attempts: readonly QueuedAttempt[]): Promise<void> {
-    const byQueue = new Map<string, QueuedAttempt[]>();
+    const byQueue = new Map<string, ArmedJob[]>();
     for (const attempt of attempts) {
-      const spec = attempt.job.job;
-      const name = executeQueueName(spec?.pool ?? '', spec?.tags ?? []);
-      byQueue.set(name, [...(byQueue.get(name) ?? []), attempt]);
+      const job = bullJobOf(attempt);
+      byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
     }
     for (const [name, group] of byQueue) {
       // The registration goes out first on the connection and the jobs right behind it, without
       // waiting for its reply in between (a reply waits for the event loop: milliseconds when busy).
       await Promise.all([
         this.register(name),
-        this.queue(name).addBulk(
-          group.map(({ job, delayMs }) => ({
-            name: EXECUTE_JOB_NAME,
-            data: { payload: toJson(ExecuteJobSchema, job) },
-            opts: {
-              jobId: executeJobId(job.jobRunId, job.attempt),
-              ...(delayMs > 0 ? { delay: delayMs } : {}),
-              attempts: 1,
-              removeOnComplete: KEEP,
-              removeOnFail: KEEP,
-            },
-          })),
-        ),
+        this.queue(name).addBulk(group.map(({ name: jobName, data, opts }) => ({ name: jobName, data, opts }))),
       ]);
     }
   }
@@ -161,7 +166,7 @@ export class BullExecuteQueue implements ExecuteQueue {
   }
 
   /** Lists a queue for the executors of its pool (idempotent; sent with each enqueue, so it survives a Redis reset). */
-  private async register(name: string): Promise<void> {
+  async register(name: string): Promise<void> {
     const route = parseExecuteQueueName(name);
     if (route === undefined) throw new Error(`${name} is not an execute queue name`);
     const { prefix } = this.options;

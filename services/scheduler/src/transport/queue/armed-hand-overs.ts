@@ -1,0 +1,75 @@
+import { ARMED_TAKEN, armedAttemptKey, armedOnKey } from '@fluxi/contracts';
+import type { ArmedAttempt, ArmedClaim, ArmedHandOvers } from '../../engine/ports.js';
+import { bullJobOf, type BullExecuteQueue } from './execute-queue.js';
+
+/**
+ * How long an armed attempt waits in Redis for the attempt it is armed on: past any job's run.
+ * The scheduler claims what it armed when it applies that attempt's end, so this only bounds
+ * what a lost run (deleted, or its scheduler's Redis wiped) leaves behind.
+ */
+export const ARMED_TTL_MS = 7 * 86_400_000;
+
+/**
+ * Claims each key (KEYS) for this scheduler: `won` and deleted when it still holds the job,
+ * `taken` when an executor already enqueued it, `missing` when nothing was armed (or it expired).
+ */
+const CLAIM_SCRIPT = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local value = redis.call('GET', key)
+  if not value then out[i] = 'missing'
+  elseif value == '${ARMED_TAKEN}' then out[i] = 'taken'
+  else redis.call('DEL', key); out[i] = 'won' end
+end
+return out`;
+
+/** The Redis commands the hand-overs need (ioredis has them). */
+export interface ArmingRedis {
+  multi(): {
+    set(key: string, value: string, px: 'PX', ms: number): unknown;
+    sadd(key: string, member: string): unknown;
+    pexpire(key: string, ms: number): unknown;
+    exec(): Promise<[Error | null, unknown][] | null>;
+  };
+  eval(script: string, keys: number, ...args: string[]): Promise<unknown>;
+}
+
+/**
+ * The fast path's hand-overs in Redis, under the BullMQ prefix: an armed attempt's key holds its
+ * BullMQ job (contracts `armedAttemptKey`), listed in the set of the attempt it waits for
+ * (`armedOnKey`). The executor that runs that attempt takes the set when it succeeds and marks
+ * each job it enqueues `taken`; this scheduler claims a key by deleting the job it holds. One
+ * Redis step each, so exactly one of the two enqueues it.
+ */
+export class RedisArmedHandOvers implements ArmedHandOvers {
+  constructor(
+    private readonly redis: ArmingRedis,
+    private readonly queue: Pick<BullExecuteQueue, 'register'>,
+    private readonly prefix: string,
+  ) {}
+
+  async arm(armed: readonly ArmedAttempt[]): Promise<void> {
+    if (armed.length === 0) return;
+    const jobs = armed.map((entry) => ({ entry, job: bullJobOf(entry.queued) }));
+    // Executors of the pool must read the queue before a job can wait there for them.
+    await Promise.all([...new Set(jobs.map(({ job }) => job.queue))].map((name) => this.queue.register(name)));
+    const multi = this.redis.multi();
+    for (const { entry, job } of jobs) {
+      const key = armedAttemptKey(this.prefix, entry.queued.job.jobRunId, entry.queued.job.attempt);
+      const on = armedOnKey(this.prefix, entry.on.jobRunId, entry.on.attempt);
+      multi.set(key, JSON.stringify(job), 'PX', ARMED_TTL_MS);
+      multi.sadd(on, key);
+      multi.pexpire(on, ARMED_TTL_MS);
+    }
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error !== null)?.[0];
+    if (results === null || failed !== undefined) throw failed ?? new Error('the arming transaction was discarded');
+  }
+
+  async claim(attempts: readonly { jobRunId: string; attempt: number }[]): Promise<ArmedClaim[]> {
+    if (attempts.length === 0) return [];
+    const keys = attempts.map(({ jobRunId, attempt }) => armedAttemptKey(this.prefix, jobRunId, attempt));
+    const claims = (await this.redis.eval(CLAIM_SCRIPT, keys.length, ...keys)) as ArmedClaim[];
+    return claims;
+  }
+}
