@@ -22,6 +22,14 @@ export interface DurableConsumerOptions {
    * batch is what has arrived (while a batch is handled, the next one gathers by itself).
    */
   maxWaitMs: number;
+  /**
+   * A batch whose every message `holds` waits up to `holdMs` after its first message for one
+   * that does not, and is then handled at once with everything that came meanwhile: messages
+   * that cost a handling of their own and change nothing urgent ride along with the next urgent
+   * one (or go after `holdMs`). Without `holds`, nothing is held.
+   */
+  holds?: (message: JsMsg) => boolean;
+  holdMs?: number;
   /** Seconds before an unacknowledged message is delivered again. */
   ackWaitSec?: number;
   /** Where a consumer created now starts: every message the stream holds (default), or those stored from now on. */
@@ -130,14 +138,17 @@ async function drain(
       if (first.done === true) return;
       const batch: JsMsg[] = [first.value];
       next = iterator.next();
-      const deadline = Date.now() + options.maxWaitMs;
+      const arrived = Date.now();
+      const holds = options.holds;
+      let held = holds !== undefined && holds(first.value);
       while (batch.length < options.batchSize) {
         // Past the deadline (at once with maxWaitMs 0), only what has already arrived joins the batch.
-        const wait = timeout(deadline - Date.now());
+        const wait = timeout(arrived + (held ? (options.holdMs ?? 0) : options.maxWaitMs) - Date.now());
         const result = await Promise.race([next, wait.reached]);
         wait.cancel();
         if (result === TIMEOUT || result.done === true) break;
         batch.push(result.value);
+        held = held && holds !== undefined && holds(result.value);
         next = iterator.next();
       }
       if (options.prepare === undefined) {

@@ -208,4 +208,42 @@ describe('startDurableConsumer', () => {
       await consumer.stop();
     }
   });
+
+  it('holds a batch of only held messages until one that is not comes, or holdMs passes', async () => {
+    const { stream, subject } = await streamWith([]);
+    const batches: string[] = [];
+    const consumer = await startDurableConsumer(nats, {
+      stream,
+      durable: 'hold-test',
+      batchSize: 10,
+      maxWaitMs: 0,
+      holds: (message) => message.string().startsWith('started'),
+      holdMs: 2000,
+      logger: silentLogger(),
+      handle: async (messages) => void batches.push(messages.map((m) => m.string()).join(' ')),
+    });
+    const publish = (text: string) => nats.js.publish(subject, new TextEncoder().encode(text));
+    try {
+      await publish('started 1');
+      await publish('started 2');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Held: nothing handled yet, well within holdMs.
+      expect(batches).toEqual([]);
+      await publish('finished 1');
+      await waitFor(() => batches.length === 1, { what: 'the held batch' });
+      expect(batches).toEqual(['started 1 started 2 finished 1']);
+      // A message that does not hold is handled at once, alone.
+      await publish('finished 2');
+      await waitFor(() => batches.length === 2, { what: 'the next batch' });
+      expect(batches[1]).toBe('finished 2');
+      // A held one alone goes after holdMs.
+      const before = Date.now();
+      await publish('started 3');
+      await waitFor(() => batches.length === 3, { what: 'the held one, once its time passed', timeoutMs: 10_000 });
+      expect(batches[2]).toBe('started 3');
+      expect(Date.now() - before).toBeGreaterThanOrEqual(1900);
+    } finally {
+      await consumer.stop();
+    }
+  });
 });

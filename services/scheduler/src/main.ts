@@ -97,7 +97,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       random: Math.random,
       ciDefaultBranch: config.scheduler.ciDefaultBranch,
       pools: config.pools,
-      ...(config.scheduler.fastPath ? { armed: new RedisArmedHandOvers(redis, queue, config.redis.prefix) } : {}),
+      ...(config.scheduler.fastPath ? { armed: new RedisArmedHandOvers(redis, config.redis.prefix) } : {}),
       directory: executorPools(executors),
       ...(traces === undefined ? {} : { tracing: traces }),
     });

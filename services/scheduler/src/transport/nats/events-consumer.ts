@@ -14,6 +14,21 @@ export const ADVANCE_DURABLE = 'scheduler-advance';
  */
 const BATCH_SIZE = 100;
 const MAX_WAIT_MS = 0;
+/**
+ * A batch of only `started` events waits this long for a `finished` one, and goes with it: a start
+ * changes nothing that waits on it (it shows RUNNING), and a short job's start and end, or a chain
+ * step's end and the next job's start, then cost one transaction instead of two.
+ */
+const STARTED_HOLD_MS = 50;
+
+/** Whether a message is a `started` event (an undecodable one is not held). */
+function isStarted(message: JsMsg): boolean {
+  try {
+    return decode(JobRunEventSchema, message.data).kind.case === 'started';
+  } catch {
+    return false;
+  }
+}
 
 export interface EventsConsumerOptions {
   /** Deliveries of an event that fails to be applied before it is dead-lettered. */
@@ -42,6 +57,8 @@ export function startEventsConsumer(
     filterSubject: 'fluxi.events.jobrun.>',
     batchSize: BATCH_SIZE,
     maxWaitMs: MAX_WAIT_MS,
+    holds: isStarted,
+    holdMs: STARTED_HOLD_MS,
     maxDeliveries: options.maxDeliveries,
     logger,
     handle: async (messages: JsMsg[]) => {

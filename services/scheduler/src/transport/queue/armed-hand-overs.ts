@@ -1,6 +1,6 @@
 import { ARMED_TAKEN, armedAttemptKey, armedOnKey } from '@fluxi/contracts';
 import type { ArmedAttempt, ArmedClaim, ArmedHandOvers } from '../../engine/ports.js';
-import { bullJobOf, type BullExecuteQueue } from './execute-queue.js';
+import { bullJobOf, registrationOf } from './execute-queue.js';
 
 /**
  * How long an armed attempt waits in Redis for the attempt it is armed on: past any job's run.
@@ -44,16 +44,17 @@ export interface ArmingRedis {
 export class RedisArmedHandOvers implements ArmedHandOvers {
   constructor(
     private readonly redis: ArmingRedis,
-    private readonly queue: Pick<BullExecuteQueue, 'register'>,
     private readonly prefix: string,
   ) {}
 
   async arm(armed: readonly ArmedAttempt[]): Promise<void> {
     if (armed.length === 0) return;
     const jobs = armed.map((entry) => ({ entry, job: bullJobOf(entry.queued) }));
-    // Executors of the pool must read the queue before a job can wait there for them.
-    await Promise.all([...new Set(jobs.map(({ job }) => job.queue))].map((name) => this.queue.register(name)));
     const multi = this.redis.multi();
+    // Executors of the pool must read the queue before a job can wait there for them.
+    for (const name of new Set(jobs.map(({ job }) => job.queue))) {
+      for (const [key, member] of registrationOf(this.prefix, name)) multi.sadd(key, member);
+    }
     for (const { entry, job } of jobs) {
       const key = armedAttemptKey(this.prefix, entry.queued.job.jobRunId, entry.queued.job.attempt);
       const on = armedOnKey(this.prefix, entry.on.jobRunId, entry.on.attempt);

@@ -37,6 +37,16 @@ export function bullJobOf({ job, delayMs }: QueuedAttempt): ArmedJob {
   };
 }
 
+/** The Redis set members (key, member) that list a queue for the executors of its pool. */
+export function registrationOf(prefix: string, name: string): [string, string][] {
+  const route = parseExecuteQueueName(name);
+  if (route === undefined) throw new Error(`${name} is not an execute queue name`);
+  return [
+    [executePoolsKey(prefix), route.pool],
+    [executeQueuesKey(prefix, route.pool), name],
+  ];
+}
+
 /** Jobs of one pool's queues in each state. */
 export interface QueueDepth {
   waiting: number;
@@ -167,13 +177,9 @@ export class BullExecuteQueue implements ExecuteQueue {
 
   /** Lists a queue for the executors of its pool (idempotent; sent with each enqueue, so it survives a Redis reset). */
   async register(name: string): Promise<void> {
-    const route = parseExecuteQueueName(name);
-    if (route === undefined) throw new Error(`${name} is not an execute queue name`);
-    const { prefix } = this.options;
-    await Promise.all([
-      this.connection.sadd(executePoolsKey(prefix), route.pool),
-      this.connection.sadd(executeQueuesKey(prefix, route.pool), name),
-    ]);
+    await Promise.all(
+      registrationOf(this.options.prefix, name).map(([key, member]) => this.connection.sadd(key, member)),
+    );
   }
 
   private queue(name: string): Queue {
