@@ -110,7 +110,7 @@ describe.each(engines)('the outbox on $name', (engine) => {
     expect(await store.transaction((tx) => tx.dispatch.markDispatched([{ id: queuedNow.id, attempt: 1 }]))).toEqual([]);
   });
 
-  it("writes pending events with the transaction's next job-run update, or before the commit", async () => {
+  it("writes pending events and stage records with the transaction's next job-run update, or before the commit", async () => {
     const db = engine.db as Database;
     const statements: string[] = [];
     const noting = notingDatabase(db, statements);
@@ -121,6 +121,13 @@ describe.each(engines)('the outbox on $name', (engine) => {
     statements.length = 0;
     await store.transaction(async (tx) => {
       await appendLocked(tx, run.id, first, new Date());
+      await tx.saveStageRuns(run.id, [
+        { index: 0, name: 'build', status: 'RUNNING', startedAt: new Date(), endedAt: null },
+      ]);
+      // The same stage again: written once, as it ended up.
+      await tx.saveStageRuns(run.id, [
+        { index: 0, name: 'build', status: 'SUCCESS', startedAt: new Date(), endedAt: new Date() },
+      ]);
       await tx.updateJobRun({
         id: 'JR-none',
         status: 'RUNNING',
@@ -133,9 +140,16 @@ describe.each(engines)('the outbox on $name', (engine) => {
         endedAt: null,
       });
     });
-    expect(statements.filter((sql) => sql.includes('INSERT INTO run_events'))).toEqual([
-      expect.stringMatching(/^WITH run_events_written AS \(INSERT INTO run_events .*\) UPDATE job_runs/),
+    // One statement: the events and the stage record as CTEs of the job-run update, then the commit.
+    expect(statements.filter((sql) => !/^(BEGIN|COMMIT|SELECT)/.test(sql))).toEqual([
+      expect.stringMatching(
+        /^WITH written_0 AS \(INSERT INTO run_events .*\), written_1 AS \(INSERT INTO stage_runs .*\) UPDATE job_runs/s,
+      ),
     ]);
+    const stages = await db.query<{ status: string }>('SELECT status FROM stage_runs WHERE pipeline_run_id = $1', [
+      run.id,
+    ]);
+    expect(stages).toEqual([{ status: 'SUCCESS' }]);
     // Without an update, the commit writes them.
     const second = [event(run.id, 'c')];
     await store.transaction((tx) => appendLocked(tx, run.id, second, new Date()));

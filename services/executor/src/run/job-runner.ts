@@ -28,8 +28,11 @@ export interface RunSignals {
   stop: StopSignal;
   /** Stop retrying publishes (the service is going away). */
   giveUp: AbortSignal;
-  /** Once a SUCCESS `finished` event is acknowledged, before the work folder goes: the fast path's successors. */
-  onSucceeded?: () => Promise<unknown>;
+  /**
+   * When a SUCCESS `finished` event is being published (`published`: its acknowledgement), before the
+   * work folder goes: the fast path's successors, enqueued once it is acknowledged.
+   */
+  onSucceeded?: (published: Promise<void>) => Promise<unknown>;
 }
 
 export interface RunSummary extends Outcome {
@@ -165,8 +168,10 @@ export class JobRunner {
       outputBytes: capture.totalBytes,
       artifacts: artifacts.listed,
     });
-    await this.publisher.publishEvent(event, MsgIds.finished(ref), signals.giveUp);
-    if (outcome.outcome === JobOutcome.SUCCESS) await signals.onSucceeded?.();
+    const published = this.publisher.publishEvent(event, MsgIds.finished(ref), signals.giveUp);
+    const successors = outcome.outcome === JobOutcome.SUCCESS ? signals.onSucceeded?.(published) : undefined;
+    await published;
+    await successors;
     logger.info(
       {
         outcome: JobOutcome[outcome.outcome],

@@ -41,8 +41,12 @@ export class ArmedSuccessors implements OnApplicationShutdown {
     this.redis = createRedisClient(deps.redisUrl, this.logger, deps.config.redis.tls);
   }
 
-  /** Enqueues what was armed on this attempt; returns how many. Never throws (logged). */
-  async queueAfter(attempt: { jobRunId: string; attempt: number }): Promise<number> {
+  /**
+   * Enqueues what was armed on this attempt once its `finished` event is acknowledged (`published`):
+   * what it waits for is recorded before anything armed on it can start. They are taken meanwhile,
+   * while the acknowledgement travels. Returns how many were enqueued. Never throws (logged).
+   */
+  async queueAfter(attempt: { jobRunId: string; attempt: number }, published: Promise<void>): Promise<number> {
     let taken: string[];
     try {
       const key = armedOnKey(this.deps.config.redis.prefix, attempt.jobRunId, attempt.attempt);
@@ -50,6 +54,14 @@ export class ArmedSuccessors implements OnApplicationShutdown {
     } catch (error) {
       // Nothing was taken: the scheduler queues them when it applies this attempt's end.
       this.logger.warn({ err: error, jobRunId: attempt.jobRunId }, 'could not read the job runs armed on the attempt');
+      return 0;
+    }
+    try {
+      await published;
+    } catch {
+      // The end is not recorded (the executor gives up): what was taken is enqueued by the scheduler's
+      // recovery once that end is known, as after an executor lost between the two.
+      if (taken.length > 0) this.logger.warn({ jobRunId: attempt.jobRunId }, 'armed job runs left to the scheduler');
       return 0;
     }
     let queued = 0;

@@ -188,7 +188,7 @@ export class ExecuteWorker implements OnApplicationBootstrap {
       const summary = await this.runner.run(execute, {
         stop: active.stop,
         giveUp: this.giveUp.signal,
-        onSucceeded: () => this.successors.queueAfter(execute),
+        onSucceeded: (published) => this.successors.queueAfter(execute, published),
       });
       return {
         outcome: JobOutcome[summary.outcome] ?? 'UNSPECIFIED',

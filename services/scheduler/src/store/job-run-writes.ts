@@ -1,7 +1,6 @@
-import type { SqlExecutor } from '@fluxi/db';
 import { nullableText, storableText } from '../domain/safe-text.js';
-import type { OutboxTx } from './outbox.js';
 import type { JobRunProgress } from './records.js';
+import { placeholders, type PendingStatement, type WriteBehind } from './write-behind.js';
 
 /** An attempt's standard output, kept on its job run. */
 export interface KeptOutput {
@@ -12,27 +11,19 @@ export interface KeptOutput {
 /** A timestamp as a text array element (cast back in SQL): arrays of dates are sent as text. */
 export const timestampParam = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
-/** Parameters of the UPDATE before the pending run events' own. */
-const UPDATE_PARAMS = 13;
-
 /**
  * Job-run progress written behind, within one transaction: updates wait here and go out
- * together, in one statement that also stores the run events pending in the outbox, just
- * before the transaction's next statement that may read or change job runs, or its commit
- * (see RunTx). A batch of events of one run (jobs' starts and ends) then costs one UPDATE
+ * together, in one statement with the other writes kept back (run events, stage records,
+ * contexts), just before the transaction's next statement that may read or change job runs,
+ * or its commit (see RunTx). A batch of events of one run (jobs' starts and ends) then costs one UPDATE
  * instead of one per event and job run, and a job run changed twice is written once, as
  * it ended up; its kept output is the last one given.
  */
-export class JobRunWrites {
+export class JobRunWrites implements WriteBehind {
   private readonly pending = new Map<
     string,
     { progress: JobRunProgress; output: KeptOutput | undefined; handedOver: boolean }
   >();
-
-  constructor(
-    private readonly sql: SqlExecutor,
-    private readonly outbox: OutboxTx,
-  ) {}
 
   add(progress: JobRunProgress, output?: KeptOutput): void {
     const earlier = this.pending.get(progress.id);
@@ -63,27 +54,39 @@ export class JobRunWrites {
     this.pending.set(progress.id, { progress, output: earlier?.output, handedOver: true });
   }
 
-  /** Writes what waits (nothing when nothing does). */
-  async flush(): Promise<void> {
-    if (this.pending.size === 0) return;
+  takePending(offset: number): PendingStatement | undefined {
+    if (this.pending.size === 0) return undefined;
     const writes = [...this.pending.values()];
     this.pending.clear();
-    const events = this.outbox.takePending(UPDATE_PARAMS);
     const column = <T>(value: (write: (typeof writes)[number]) => T): T[] => writes.map(value);
-    await this.sql.query(
-      `${events === undefined ? '' : `WITH run_events_written AS (${events.sql}) `}
-       UPDATE job_runs j SET status = v.status, attempt = v.attempt, not_before = v.not_before::timestamptz,
+    const types = [
+      'text',
+      'text',
+      'int',
+      'text',
+      'int',
+      'text',
+      'text',
+      'text',
+      'text',
+      'boolean',
+      'text',
+      'bigint',
+      'boolean',
+    ];
+    const arrays = placeholders(offset, types.length).map((placeholder, index) => `${placeholder}::${types[index]}[]`);
+    return {
+      sql: `UPDATE job_runs j SET status = v.status, attempt = v.attempt, not_before = v.not_before::timestamptz,
          exit_code = v.exit_code, failure_class = v.failure_class, reason = v.reason,
          started_at = v.started_at::timestamptz, ended_at = v.ended_at::timestamptz,
          output = CASE WHEN v.has_output THEN v.output ELSE j.output END,
          output_bytes = CASE WHEN v.has_output THEN v.output_bytes ELSE j.output_bytes END,
          dispatched_attempt = CASE WHEN v.handed_over THEN v.attempt ELSE j.dispatched_attempt END
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],
-         $9::text[], $10::boolean[], $11::text[], $12::bigint[], $13::boolean[])
+       FROM unnest(${arrays.join(', ')})
          AS v (id, status, attempt, not_before, exit_code, failure_class, reason, started_at, ended_at,
            has_output, output, output_bytes, handed_over)
        WHERE j.id = v.id`,
-      [
+      params: [
         column((w) => w.progress.id),
         column((w) => w.progress.status),
         column((w) => w.progress.attempt),
@@ -97,8 +100,7 @@ export class JobRunWrites {
         column((w) => (w.output === undefined ? null : storableText(w.output.text))),
         column((w) => w.output?.bytes ?? null),
         column((w) => w.handedOver),
-        ...(events?.params ?? []),
       ],
-    );
+    };
   }
 }

@@ -1,15 +1,10 @@
 import type { SqlExecutor } from '@fluxi/db';
+import type { PendingStatement, WriteBehind } from './write-behind.js';
 
 /** A run event to store: its id, and its message as published once the store has numbered it. */
 export interface NewRunEvent {
   readonly id: string;
   encode(seq: number): Uint8Array;
-}
-
-/** Statement text and parameters of the INSERT writing pending event rows. */
-export interface EventRowsInsert {
-  readonly sql: string;
-  readonly params: unknown[];
 }
 
 /**
@@ -23,7 +18,7 @@ export interface EventRowsInsert {
  * the same statement (a data-modifying CTE: one statement fewer per step on the hot path),
  * and whatever is still pending is written by `flush()` before the commit (`RunStore.transaction`).
  */
-export class OutboxTx {
+export class OutboxTx implements WriteBehind {
   /** The events this transaction stored, numbered (handed to the relay after commit). */
   readonly appended: OutboxEvent[] = [];
   private readonly pending: { pipelineRunId: string; at: Date; events: OutboxEvent[] }[] = [];
@@ -56,7 +51,7 @@ export class OutboxTx {
    * statement that writes them along with its own; the rows are no longer pending.
    * Undefined when none is pending.
    */
-  takePending(offset: number): EventRowsInsert | undefined {
+  takePending(offset: number): PendingStatement | undefined {
     if (this.pending.length === 0) return undefined;
     const params: unknown[] = [];
     const rows: string[] = [];

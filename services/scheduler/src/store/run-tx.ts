@@ -4,6 +4,8 @@ import { nullableText, storableText } from '../domain/safe-text.js';
 import type { StageRunState } from '../domain/stages.js';
 import { ContextTx } from './context-tx.js';
 import { ContextWrites } from './context-writes.js';
+import { StageWrites } from './stage-writes.js';
+import { takeAll, type WriteBehind } from './write-behind.js';
 import { DispatchTx } from './dispatch-tx.js';
 import { JobRunWrites, timestampParam, type KeptOutput } from './job-run-writes.js';
 import { OutboxTx } from './outbox.js';
@@ -36,9 +38,11 @@ export class RunTx {
   /** Run events stored with the change they describe. */
   readonly outbox: OutboxTx;
 
-  /** Job-run updates and context writes, written behind (see JobRunWrites). */
+  /** Job-run updates, context writes and stage records, written behind (see JobRunWrites). */
   private readonly jobRunWrites: JobRunWrites;
   private readonly contextWrites: ContextWrites;
+  private readonly stageWrites = new StageWrites();
+  private readonly writesBehind: readonly WriteBehind[];
   /** Runs a statement after the writes waiting: what may read or change job runs or contexts goes through it. */
   private readonly tx: SqlExecutor;
 
@@ -49,8 +53,10 @@ export class RunTx {
    */
   constructor(private readonly sql: SqlExecutor) {
     this.outbox = new OutboxTx(sql);
-    this.jobRunWrites = new JobRunWrites(sql, this.outbox);
-    this.contextWrites = new ContextWrites(sql);
+    this.jobRunWrites = new JobRunWrites();
+    this.contextWrites = new ContextWrites();
+    // The job-run UPDATE last: the main statement, the others its CTEs (see takeAll).
+    this.writesBehind = [this.outbox, this.stageWrites, this.contextWrites, this.jobRunWrites];
     this.tx = {
       query: async (text, params) => {
         await this.flushWrites();
@@ -61,15 +67,15 @@ export class RunTx {
     this.dispatch = new DispatchTx(this.tx, (id, attempt) => this.jobRunWrites.markHandedOver(id, attempt));
   }
 
-  /** Writes what waits (job-run updates and contexts, then run events no statement took along); before the commit. */
+  /** Writes what waits; before the commit. */
   async flush(): Promise<void> {
     await this.flushWrites();
-    await this.outbox.flush();
   }
 
+  /** Job-run updates, contexts, stage records and run events kept back, in one statement. */
   private async flushWrites(): Promise<void> {
-    await this.jobRunWrites.flush();
-    await this.contextWrites.flush();
+    const statement = takeAll(this.writesBehind);
+    if (statement !== undefined) await this.sql.query(statement.sql, statement.params);
   }
 
   /**
@@ -214,24 +220,10 @@ export class RunTx {
   }
 
   /** Writes the stage records of a run (insert or update). */
-  async saveStageRuns(runId: string, stages: readonly StageRunState[]): Promise<void> {
-    if (stages.length === 0) return;
-    await this.sql.query(
-      `INSERT INTO stage_runs (pipeline_run_id, stage_index, name, status, started_at, ended_at)
-       SELECT $1, v.stage_index, v.name, v.status, v.started_at::timestamptz, v.ended_at::timestamptz
-       FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[])
-         AS v (stage_index, name, status, started_at, ended_at)
-       ON CONFLICT (pipeline_run_id, stage_index)
-       DO UPDATE SET status = EXCLUDED.status, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at`,
-      [
-        runId,
-        stages.map((stage) => stage.index),
-        stages.map((stage) => stage.name),
-        stages.map((stage) => stage.status),
-        stages.map((stage) => timestampParam(stage.startedAt)),
-        stages.map((stage) => timestampParam(stage.endedAt)),
-      ],
-    );
+  /** Writes stage records behind (see StageWrites): with the transaction's next flush. */
+  saveStageRuns(runId: string, stages: readonly StageRunState[]): Promise<void> {
+    this.stageWrites.add(runId, stages);
+    return Promise.resolve();
   }
 
   /** Records an attempt that ended (finished, retried, cancelled, timed out). */
