@@ -7,7 +7,7 @@ import { ContextWrites } from './context-writes.js';
 import { StageWrites } from './stage-writes.js';
 import { takeAll, type WriteBehind } from './write-behind.js';
 import { DispatchTx } from './dispatch-tx.js';
-import { JobRunWrites, timestampParam, type KeptOutput } from './job-run-writes.js';
+import { JobRunWrites, type KeptOutput } from './job-run-writes.js';
 import { OutboxTx } from './outbox.js';
 import { jobRunRowsFromJson, jobRunsJsonSql } from './job-run-json.js';
 import {
