@@ -38,6 +38,12 @@ describeOnBothStores('the fast path: the next job queued by the executor', (flux
   }
 
   const byName = (run: RunView, name: string) => run.jobRuns.find((jobRun) => jobRun.name === name);
+  /** The sum of a counter's samples whose labels include `label` (a Prometheus text exposition; 0 when none). */
+  const counter = (text: string, name: string, label = '') =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`) && line.includes(label))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 
   it('runs a chain with each next job enqueued by the executor, each once, in stage order', async () => {
     const pipelineId = await chain('fast', ['echo a; sleep 0.3', 'sleep 0.3; echo b', 'echo c']);
@@ -55,7 +61,14 @@ describeOnBothStores('the fast path: the next job queued by the executor', (flux
     expect(await redis.get(armedKey(a!.id))).toBeNull();
     expect(await redis.get(armedKey(b!.id))).toBe('taken');
     expect(await redis.get(armedKey(c!.id))).toBe('taken');
+    // Settled: the marks go within a minute.
+    expect(await redis.pttl(armedKey(c!.id))).toBeLessThanOrEqual(60_000);
     expect(await fluxi.api.logs(c!.id, (lines) => lines.includes('c'))).toEqual(['c']);
+    // The scheduler counts what it armed and found taken.
+    const scheduler = fluxi.system.services.find((service) => service.name === 'scheduler');
+    const metrics = await (await fetch(`${scheduler?.metricsUrl ?? scheduler?.url}/metrics`)).text();
+    expect(counter(metrics, 'fluxi_scheduler_armed_job_runs_total')).toBeGreaterThanOrEqual(2);
+    expect(counter(metrics, 'fluxi_scheduler_armed_claims_total', 'result="taken"')).toBeGreaterThanOrEqual(2);
   });
 
   it('drops what was armed on a job that fails: skipped, never enqueued, nothing left armed', async () => {

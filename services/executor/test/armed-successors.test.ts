@@ -65,7 +65,7 @@ describe('job runs armed on an attempt', () => {
     expect((await running.queue.getJob(second.jobRunId))?.attemptsStarted).toBe(1);
   });
 
-  it('stay armed when the attempt fails: the scheduler decides', async () => {
+  it('stay armed when the attempt fails (the scheduler decides), and the list of them goes', async () => {
     const failing = executeJob({ command: 'exit 3' });
     const next = executeJob({ command: 'echo never' });
     const key = await arm(next, failing);
@@ -74,6 +74,7 @@ describe('job runs armed on an attempt', () => {
     expect(ran.finished.outcome).toBe(JobOutcome.FAILED);
     expect(JSON.parse((await redis.get(key)) as string)).toMatchObject({ name: 'execute' });
     expect(await running.queue.getJob(next.jobRunId)).toBeUndefined();
+    await expect.poll(() => redis.exists(armedOnKey(prefix, failing.jobRunId, 1))).toBe(0);
   });
 
   it('leave one the scheduler claimed first alone, and log a malformed one without enqueueing it', async () => {

@@ -22,7 +22,7 @@ import { TraceStore } from './store/trace-store.js';
 import { NatsExecutorControl } from './transport/nats/executor-control.js';
 import { startTimeoutLoop } from './engine/systems/timeouts.js';
 import { BullExecuteQueue } from './transport/queue/execute-queue.js';
-import { RedisArmedHandOvers } from './transport/queue/armed-hand-overs.js';
+import { armingCounters, RedisArmedHandOvers } from './transport/queue/armed-hand-overs.js';
 import { QueueAttemptHolders } from './transport/queue/attempt-holders.js';
 import { StreamFinishEvents } from './transport/nats/finish-events.js';
 import { ExecutorDirectory } from './transport/nats/executor-directory.js';
@@ -80,6 +80,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     closers.add('run event relay', () => relaying.stop());
     const redis = createRedisClient(options.redisUrl, logger, options.config.redis.tls);
     closers.add('redis', () => redis.quit());
+    const metrics = serviceRegistry(SERVICE_NAME, options.metrics);
     const queue = new BullExecuteQueue(redis, { prefix: config.redis.prefix, logger });
     closers.add('execute queue', () => queue.close());
 
@@ -101,7 +102,8 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       random: Math.random,
       ciDefaultBranch: config.scheduler.ciDefaultBranch,
       pools: config.pools,
-      ...(config.scheduler.fastPath ? { armed: new RedisArmedHandOvers(redis, config.redis.prefix) } : {}),
+      armed: new RedisArmedHandOvers(redis, config.redis.prefix, armingCounters(metrics)),
+      arming: config.scheduler.fastPath,
       directory: executorPools(executors),
       ...(traces === undefined ? {} : { tracing: traces }),
     });
@@ -151,7 +153,6 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     const stopTrigger = serveTrigger(nats.nc, engine.trigger, logger);
     closers.add('trigger', async () => stopTrigger());
     // Metrics: gauges read when scraped, and what the run events make (an ordered consumer of FLUXI_EVENTS).
-    const metrics = serviceRegistry(SERVICE_NAME, options.metrics);
     const runStats = new RunStatsStore(db);
     const fireLag = registerSchedulerGauges(metrics, { stats: runStats, queue, executors, logger });
     const runEventMetrics = new RunEventMetrics(metrics, {

@@ -29,10 +29,10 @@ export interface RunSignals {
   /** Stop retrying publishes (the service is going away). */
   giveUp: AbortSignal;
   /**
-   * When a SUCCESS `finished` event is being published (`published`: its acknowledgement), before the
-   * work folder goes: the fast path's successors, enqueued once it is acknowledged.
+   * When the `finished` event is being published (`published`: its acknowledgement), before the work
+   * folder goes: the fast path's successors, enqueued once it is acknowledged if the attempt succeeded.
    */
-  onSucceeded?: (published: Promise<void>) => Promise<unknown>;
+  onFinished?: (succeeded: boolean, published: Promise<void>) => Promise<unknown>;
 }
 
 export interface RunSummary extends Outcome {
@@ -169,7 +169,7 @@ export class JobRunner {
       artifacts: artifacts.listed,
     });
     const published = this.publisher.publishEvent(event, MsgIds.finished(ref), signals.giveUp);
-    const successors = outcome.outcome === JobOutcome.SUCCESS ? signals.onSucceeded?.(published) : undefined;
+    const successors = signals.onFinished?.(outcome.outcome === JobOutcome.SUCCESS, published);
     await published;
     await successors;
     logger.info(

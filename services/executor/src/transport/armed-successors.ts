@@ -83,6 +83,19 @@ export class ArmedSuccessors implements OnApplicationShutdown {
     return queued;
   }
 
+  /**
+   * After an attempt that did not succeed: drops the list of what was armed on it (the scheduler
+   * settles each armed job run itself when it applies the end). Never throws (logged).
+   */
+  async forget(attempt: { jobRunId: string; attempt: number }): Promise<void> {
+    try {
+      await this.redis.del(armedOnKey(this.deps.config.redis.prefix, attempt.jobRunId, attempt.attempt));
+    } catch (error) {
+      // It expires by itself.
+      this.logger.warn({ err: error, jobRunId: attempt.jobRunId }, 'could not drop the list of armed job runs');
+    }
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
     await this.redis.quit().catch(() => undefined);

@@ -188,7 +188,8 @@ export class ExecuteWorker implements OnApplicationBootstrap {
       const summary = await this.runner.run(execute, {
         stop: active.stop,
         giveUp: this.giveUp.signal,
-        onSucceeded: (published) => this.successors.queueAfter(execute, published),
+        onFinished: (succeeded, published) =>
+          succeeded ? this.successors.queueAfter(execute, published) : this.successors.forget(execute),
       });
       return {
         outcome: JobOutcome[summary.outcome] ?? 'UNSPECIFIED',

@@ -28,8 +28,13 @@ export interface EngineResources {
   readonly directory?: ExecutorDirectory;
   /** GitLab's CI_DEFAULT_BRANCH of every run (config `scheduler.ciDefaultBranch`); unset: not set. */
   readonly ciDefaultBranch?: string;
-  /** The fast path (config `scheduler.fastPath`): job runs armed on what they wait for; unset: none is. */
+  /**
+   * The fast path's hand-overs: armed job runs are claimed through them when a step releases or drops
+   * them (those armed before `scheduler.fastPath` was turned off too); unset: none is armed.
+   */
   readonly armed?: ArmedHandOvers;
+  /** Whether steps arm job runs (config `scheduler.fastPath`); false: only what was armed is claimed. */
+  readonly arming?: boolean;
   /** Traces of runs (OpenTelemetry); unset when tracing is off, so the hot path pays nothing. */
   readonly tracing?: RunTracing;
 }

@@ -129,7 +129,8 @@ export class AdvanceSystem {
       }
       const marked = await this.dispatch.markInStep(tx, items);
       // Last: arming writes with the commit, after every other change of the run's job runs.
-      const armed = this.resources.armed === undefined ? [] : armInStep(tx, stored, this.resources.pools ?? {}, now);
+      const { armed: handOvers, arming, pools } = this.resources;
+      const armed = handOvers === undefined || arming !== true ? [] : armInStep(tx, stored, pools ?? {}, now);
       return { outcomes, items, runId: locked.run.id, marked, armed };
     });
     done.outcomes.forEach((outcome, position) => {

@@ -1,3 +1,4 @@
+import { Counter, type Registry } from '@fluxi/common';
 import { ARMED_TAKEN, armedAttemptKey, armedOnKey } from '@fluxi/contracts';
 import type { ArmedAttempt, ArmedClaim, ArmedHandOvers } from '../../engine/ports.js';
 import { bullJobOf, registrationOf } from './execute-queue.js';
@@ -9,19 +10,47 @@ import { bullJobOf, registrationOf } from './execute-queue.js';
  */
 export const ARMED_TTL_MS = 7 * 86_400_000;
 
+/** How long a key an executor marked taken stays once the scheduler has seen it (for whoever looks: benches, tests). */
+export const TAKEN_KEPT_MS = 60_000;
+
 /**
  * Claims each key (KEYS) for this scheduler: `won` and deleted when it still holds the job,
- * `taken` when an executor already enqueued it, `missing` when nothing was armed (or it expired).
+ * `taken` when an executor already enqueued it (the key then expires within TAKEN_KEPT_MS),
+ * `missing` when nothing was armed (or it expired).
  */
 const CLAIM_SCRIPT = `
 local out = {}
 for i, key in ipairs(KEYS) do
   local value = redis.call('GET', key)
   if not value then out[i] = 'missing'
-  elseif value == '${ARMED_TAKEN}' then out[i] = 'taken'
+  elseif value == '${ARMED_TAKEN}' then redis.call('PEXPIRE', key, ${TAKEN_KEPT_MS}); out[i] = 'taken'
   else redis.call('DEL', key); out[i] = 'won' end
 end
 return out`;
+
+/** The fast path's counters: what was armed, and how the scheduler's claims went. */
+export interface ArmingCounters {
+  readonly armed: Counter;
+  readonly claims: Counter<'result'>;
+}
+
+export function armingCounters(registry: Registry): ArmingCounters {
+  return {
+    armed: new Counter({
+      name: 'fluxi_scheduler_armed_job_runs_total',
+      help: 'Job runs armed on the one attempt they still waited for (the fast path: its executor may enqueue them).',
+      registers: [registry],
+    }),
+    claims: new Counter({
+      name: 'fluxi_scheduler_armed_claims_total',
+      help:
+        'Armed job runs settled by the scheduler once what they waited for ended, by result: taken (an executor ' +
+        'had enqueued it), won (the scheduler enqueued or dropped it), missing (nothing was stored for it).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+  };
+}
 
 /** The Redis commands the hand-overs need (ioredis has them). */
 export interface ArmingRedis {
@@ -45,6 +74,7 @@ export class RedisArmedHandOvers implements ArmedHandOvers {
   constructor(
     private readonly redis: ArmingRedis,
     private readonly prefix: string,
+    private readonly counters?: ArmingCounters,
   ) {}
 
   async arm(armed: readonly ArmedAttempt[]): Promise<void> {
@@ -65,12 +95,14 @@ export class RedisArmedHandOvers implements ArmedHandOvers {
     const results = await multi.exec();
     const failed = results?.find(([error]) => error !== null)?.[0];
     if (results === null || failed !== undefined) throw failed ?? new Error('the arming transaction was discarded');
+    this.counters?.armed.inc(armed.length);
   }
 
   async claim(attempts: readonly { jobRunId: string; attempt: number }[]): Promise<ArmedClaim[]> {
     if (attempts.length === 0) return [];
     const keys = attempts.map(({ jobRunId, attempt }) => armedAttemptKey(this.prefix, jobRunId, attempt));
     const claims = (await this.redis.eval(CLAIM_SCRIPT, keys.length, ...keys)) as ArmedClaim[];
+    for (const result of claims) this.counters?.claims.inc({ result });
     return claims;
   }
 }
