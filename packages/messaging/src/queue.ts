@@ -46,9 +46,19 @@ export function redisConnection(url: string, tlsFiles?: TlsFiles): ConnectionOpt
  * A Redis client for BullMQ queues and workers (ioredis, retrying for ever, as BullMQ
  * workers require; TLS as `redisTls` says). BullMQ does not close a client it was given: `quit()` it after them.
  */
-export function createRedisClient(url: string, logger?: Logger, tlsFiles?: TlsFiles): Redis & IRedisClient {
+export function createRedisClient(
+  url: string,
+  logger?: Logger,
+  tlsFiles?: TlsFiles,
+  /** `offlineQueue: false`: a command while disconnected fails at once instead of waiting for the connection. */
+  options: { offlineQueue?: boolean } = {},
+): Redis & IRedisClient {
   const tls = redisTls(url, tlsFiles);
-  const redis = new Redis(url, { maxRetriesPerRequest: null, ...(tls === undefined ? {} : { tls }) });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: null,
+    ...(options.offlineQueue === false ? { enableOfflineQueue: false } : {}),
+    ...(tls === undefined ? {} : { tls }),
+  });
   // Without a listener ioredis prints every failed reconnection to stderr; one line an outage is enough.
   let lost = false;
   redis.on('error', (error: Error) => {

@@ -27,8 +27,9 @@ return out`;
  * The executor's half of the fast path: when an attempt succeeds (its `finished` event
  * acknowledged), the job runs the scheduler armed on it are enqueued at once, so the next
  * step of a pipeline starts without waiting for the scheduler to apply the end (it queues
- * them itself when this could not). The job just enqueued is often the next one this
- * worker takes, in the same Redis call that completes the current one.
+ * them itself when this could not); a free slot of this executor, or another executor,
+ * takes them. Its Redis connection fails fast while Redis is away (no offline queue): what
+ * it cannot take then is left to the scheduler.
  */
 @Injectable()
 export class ArmedSuccessors implements OnApplicationShutdown {
@@ -38,7 +39,7 @@ export class ArmedSuccessors implements OnApplicationShutdown {
 
   constructor(@Inject(EXECUTOR_DEPS) private readonly deps: ExecutorDeps) {
     this.logger = deps.logger.child({ component: 'successors' });
-    this.redis = createRedisClient(deps.redisUrl, this.logger, deps.config.redis.tls);
+    this.redis = createRedisClient(deps.redisUrl, this.logger, deps.config.redis.tls, { offlineQueue: false });
   }
 
   /**

@@ -30,6 +30,9 @@ const ORPHANED_CLOSE_MS = 2000;
  */
 const NO_QUEUE_RERUN = { maxStalledCount: 0, maxStartedAttempts: 1 } as const;
 
+/** Longest wait for the fast path's work after an attempt (see afterFinish). */
+const SUCCESSORS_WAIT_MS = 5000;
+
 /** The reason of attempts stopped because the executor stops. */
 export const EXECUTOR_STOPPED_REASON = 'executor stopped while the job was running';
 
@@ -170,6 +173,25 @@ export class ExecuteWorker implements OnApplicationBootstrap {
     }
   }
 
+  /**
+   * The fast path's part once an attempt's `finished` event is out, bounded: a Redis or NATS that
+   * does not answer holds the slot SUCCESSORS_WAIT_MS at most (the rest goes on in the background,
+   * and what is not enqueued in the end is the scheduler's to enqueue).
+   */
+  private async afterFinish(
+    attempt: { jobRunId: string; attempt: number },
+    succeeded: boolean,
+    published: Promise<void>,
+  ): Promise<void> {
+    const work = succeeded ? this.successors.queueAfter(attempt, published) : this.successors.forget(attempt);
+    if (!(await settlesWithin(work, SUCCESSORS_WAIT_MS))) {
+      this.logger.warn(
+        { jobRunId: attempt.jobRunId },
+        'armed job runs not settled in time: the slot goes on, they settle in the background or by the scheduler',
+      );
+    }
+  }
+
   private async process(job: Job): Promise<ExecuteResult> {
     let execute;
     try {
@@ -188,8 +210,7 @@ export class ExecuteWorker implements OnApplicationBootstrap {
       const summary = await this.runner.run(execute, {
         stop: active.stop,
         giveUp: this.giveUp.signal,
-        onFinished: (succeeded, published) =>
-          succeeded ? this.successors.queueAfter(execute, published) : this.successors.forget(execute),
+        onFinished: (succeeded, published) => this.afterFinish(execute, succeeded, published),
       });
       return {
         outcome: JobOutcome[summary.outcome] ?? 'UNSPECIFIED',
