@@ -85,11 +85,12 @@ async function dispatchedAttempt(jobRunId: string): Promise<unknown> {
 }
 
 describe('arming', () => {
-  it('arms the next job run on the running one, stores its job for the executor, and enqueues it itself when nobody took it', async () => {
+  it('arms the next job run on the queued one from the trigger on, stores its job for the executor, and enqueues it itself when nobody took it', async () => {
     const engine = engineWith(true);
     const { a, ids } = await chainRun(engine);
     const b = ids.get('b') as string;
-    const job = jobOf({ ...a, jobRunId: a.jobRunId, pipelineRunId: a.pipelineRunId, attempt: 1 });
+    const job = jobOf(a);
+    expect(await dispatchedAttempt(b)).toEqual({ status: 'PENDING', dispatched_attempt: 1 });
     await engine.advance.apply(startedEvent(job));
     expect(await dispatchedAttempt(b)).toEqual({ status: 'PENDING', dispatched_attempt: 1 });
     const key = armedAttemptKey(PREFIX, b, 1);
@@ -139,6 +140,10 @@ describe('arming', () => {
 
     const off = engineWith(false);
     const other = await chainRun(off);
+    expect(await dispatchedAttempt(other.ids.get('b') as string)).toEqual({
+      status: 'PENDING',
+      dispatched_attempt: null,
+    });
     await off.advance.apply(startedEvent(jobOf(other.a)));
     expect(await dispatchedAttempt(other.ids.get('b') as string)).toEqual({
       status: 'PENDING',

@@ -3,11 +3,14 @@ import { isLimited, type PoolLimits } from '../domain/limits.js';
 import type { JobRunState } from '../domain/model.js';
 import { artifactSourcesOf, savesArtifacts } from '../domain/readiness.js';
 import { routeOf } from '../domain/routing.js';
-import type { StoredJson } from '../store/records.js';
-import type { LockedRun, RunTx } from '../store/run-tx.js';
-import { dispatchItems } from './persist.js';
+import type { JobRunRecord, PipelineRunRecord, StoredJson } from '../store/records.js';
+import type { RunTx } from '../store/run-tx.js';
+import { dispatchItems, type DispatchRun } from './persist.js';
 import { toProgress, toRunState } from './state.js';
 import type { DispatchItem } from './systems/dispatch.js';
+
+/** What arming needs of a run besides its job runs: its state and what dispatch items carry. */
+export type ArmingRun = DispatchRun & Pick<PipelineRunRecord, 'status' | 'reason' | 'startedAt' | 'endedAt'>;
 
 /** A job run armed in a step: its dispatch item and the attempt it is armed on. */
 export interface ArmedItem {
@@ -23,7 +26,12 @@ export interface ArmedItem {
  * artifacts from the attempt armed on (recorded then too). Returns what to store for the
  * executors once the transaction committed (DispatchSystem.arm).
  */
-export function armInStep(tx: RunTx, stored: LockedRun, pools: PoolLimits, now: Date): ArmedItem[] {
+export function armInStep(
+  tx: RunTx,
+  stored: { run: ArmingRun; jobRuns: readonly JobRunRecord[] },
+  pools: PoolLimits,
+  now: Date,
+): ArmedItem[] {
   const records = new Map(stored.jobRuns.map((jobRun) => [jobRun.id, jobRun]));
   const eligible = (jobRun: JobRunState, on: JobRunState): boolean => {
     const record = records.get(jobRun.id);

@@ -3,7 +3,10 @@ import type { LockedRun } from '../store/run-tx.js';
 import type { JobRunProgress, JobRunRecord, PipelineRunRecord } from '../store/records.js';
 
 /** The engine's view of a stored run. */
-export function toRunState(run: PipelineRunRecord, jobRuns: readonly JobRunRecord[]): RunState {
+export function toRunState(
+  run: Pick<PipelineRunRecord, 'id' | 'status' | 'reason' | 'startedAt' | 'endedAt'>,
+  jobRuns: readonly JobRunRecord[],
+): RunState {
   return {
     id: run.id,
     status: run.status,

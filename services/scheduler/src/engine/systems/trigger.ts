@@ -19,6 +19,7 @@ import type { RunTrigger } from '../../domain/status.js';
 import { isUniqueViolation } from '@fluxi/db';
 import type { JobRunRecord, NewPipelineRun, RunProvenance, StoredJson } from '../../store/records.js';
 import type { RunTx } from '../../store/run-tx.js';
+import { armInStep } from '../arm-step.js';
 import { dispatchItems } from '../persist.js';
 import type { EngineResources } from '../resources.js';
 import { jobRunFacts, recordEvents, runFacts } from '../run-events.js';
@@ -198,14 +199,21 @@ export class TriggerSystem {
       await recordEvents(tx, run, createdEvents(runFacts(run), stages, jobRuns.map(jobRunFacts)), now, 0);
       const dispatchRun = { id: runId, pipelineId: run.pipelineId, logRetentionDays, provenance: run.provenance };
       const items = dispatchItems(dispatchRun, jobRuns, step.dispatch, now);
-      return { number, items, stopped, admitted, marked: await this.dispatch.markInStep(tx, items) };
+      const marked = await this.dispatch.markInStep(tx, items);
+      // Last, as in every step: what the first job runs' success alone would queue (arm-step.ts).
+      const { armed: handOvers, arming, pools } = this.resources;
+      const armed =
+        handOvers === undefined || arming !== true
+          ? []
+          : armInStep(tx, { run: { ...dispatchRun, ...step.run }, jobRuns }, pools ?? {}, now);
+      return { number, items, stopped, admitted, marked, armed };
     });
     this.resources.logger.info(
       { pipelineRunId: runId, ...scope, number: created.number, jobRuns: planned.length, waiting: !created.admitted },
       'run created',
     );
     await killAttempts(this.resources, created.stopped);
-    await this.dispatch.enqueue(created.items, created.marked);
+    await Promise.all([this.dispatch.enqueue(created.items, created.marked), this.dispatch.arm(created.armed)]);
     return { id: runId, number: created.number };
   }
 
