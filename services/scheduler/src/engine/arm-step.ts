@@ -1,11 +1,12 @@
 import { armable } from '../domain/arming.js';
-import { isLimited, type PoolLimits } from '../domain/limits.js';
+import { isLimited } from '../domain/limits.js';
 import type { JobRunState } from '../domain/model.js';
 import { artifactSourcesOf, savesArtifacts } from '../domain/readiness.js';
 import { routeOf } from '../domain/routing.js';
 import type { JobRunRecord, PipelineRunRecord, StoredJson } from '../store/records.js';
 import type { RunTx } from '../store/run-tx.js';
 import { dispatchItems, type DispatchRun } from './persist.js';
+import type { EngineResources } from './resources.js';
 import { toProgress, toRunState } from './state.js';
 import type { DispatchItem } from './systems/dispatch.js';
 
@@ -27,11 +28,14 @@ export interface ArmedItem {
  * executors once the transaction committed (DispatchSystem.arm).
  */
 export function armInStep(
+  resources: Pick<EngineResources, 'armed' | 'arming' | 'pools'>,
   tx: RunTx,
   stored: { run: ArmingRun; jobRuns: readonly JobRunRecord[] },
-  pools: PoolLimits,
   now: Date,
 ): ArmedItem[] {
+  // Arming off (scheduler.fastPath false), or nothing to hand armed job runs over through.
+  if (resources.armed === undefined || resources.arming !== true) return [];
+  const pools = resources.pools ?? {};
   const records = new Map(stored.jobRuns.map((jobRun) => [jobRun.id, jobRun]));
   const eligible = (jobRun: JobRunState, on: JobRunState): boolean => {
     const record = records.get(jobRun.id);

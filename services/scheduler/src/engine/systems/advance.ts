@@ -129,8 +129,7 @@ export class AdvanceSystem {
       }
       const marked = await this.dispatch.markInStep(tx, items);
       // Last: arming writes with the commit, after every other change of the run's job runs.
-      const { armed: handOvers, arming, pools } = this.resources;
-      const armed = handOvers === undefined || arming !== true ? [] : armInStep(tx, stored, pools ?? {}, now);
+      const armed = armInStep(this.resources, tx, stored, now);
       return { outcomes, items, runId: locked.run.id, marked, armed };
     });
     done.outcomes.forEach((outcome, position) => {

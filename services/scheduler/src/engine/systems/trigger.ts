@@ -201,11 +201,7 @@ export class TriggerSystem {
       const items = dispatchItems(dispatchRun, jobRuns, step.dispatch, now);
       const marked = await this.dispatch.markInStep(tx, items);
       // Last, as in every step: what the first job runs' success alone would queue (arm-step.ts).
-      const { armed: handOvers, arming, pools } = this.resources;
-      const armed =
-        handOvers === undefined || arming !== true
-          ? []
-          : armInStep(tx, { run: { ...dispatchRun, ...step.run }, jobRuns }, pools ?? {}, now);
+      const armed = armInStep(this.resources, tx, { run: { ...dispatchRun, ...step.run }, jobRuns }, now);
       return { number, items, stopped, admitted, marked, armed };
     });
     this.resources.logger.info(
