@@ -1,6 +1,6 @@
 import { nullableText, storableText } from '../domain/safe-text.js';
 import type { JobRunProgress } from './records.js';
-import { placeholders, type PendingStatement, type WriteBehind } from './write-behind.js';
+import { unnestArrays, type PendingStatement, type WriteBehind } from './write-behind.js';
 
 /** An attempt's standard output, kept on its job run. */
 export interface KeptOutput {
@@ -11,12 +11,29 @@ export interface KeptOutput {
 /** A timestamp as a text array element (cast back in SQL): arrays of dates are sent as text. */
 export const timestampParam = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
+/** Element types of the UPDATE's arrays, in the order of `v`'s columns. */
+const UPDATE_TYPES = [
+  'text',
+  'text',
+  'int',
+  'text',
+  'int',
+  'text',
+  'text',
+  'text',
+  'text',
+  'boolean',
+  'text',
+  'bigint',
+  'boolean',
+];
+
 /**
  * Job-run progress written behind, within one transaction: updates wait here and go out
  * together, in one statement with the other writes kept back (run events, stage records,
  * contexts), just before the transaction's next statement that may read or change job runs,
- * or its commit (see RunTx). A batch of events of one run (jobs' starts and ends) then costs one UPDATE
- * instead of one per event and job run, and a job run changed twice is written once, as
+ * or its commit (see RunTx). A batch of events of one run (jobs' starts and ends) then costs
+ * one UPDATE instead of one per event and job run, and a job run changed twice is written once, as
  * it ended up; its kept output is the last one given.
  */
 export class JobRunWrites implements WriteBehind {
@@ -59,22 +76,6 @@ export class JobRunWrites implements WriteBehind {
     const writes = [...this.pending.values()];
     this.pending.clear();
     const column = <T>(value: (write: (typeof writes)[number]) => T): T[] => writes.map(value);
-    const types = [
-      'text',
-      'text',
-      'int',
-      'text',
-      'int',
-      'text',
-      'text',
-      'text',
-      'text',
-      'boolean',
-      'text',
-      'bigint',
-      'boolean',
-    ];
-    const arrays = placeholders(offset, types.length).map((placeholder, index) => `${placeholder}::${types[index]}[]`);
     return {
       sql: `UPDATE job_runs j SET status = v.status, attempt = v.attempt, not_before = v.not_before::timestamptz,
          exit_code = v.exit_code, failure_class = v.failure_class, reason = v.reason,
@@ -82,7 +83,7 @@ export class JobRunWrites implements WriteBehind {
          output = CASE WHEN v.has_output THEN v.output ELSE j.output END,
          output_bytes = CASE WHEN v.has_output THEN v.output_bytes ELSE j.output_bytes END,
          dispatched_attempt = CASE WHEN v.handed_over THEN v.attempt ELSE j.dispatched_attempt END
-       FROM unnest(${arrays.join(', ')})
+       FROM unnest(${unnestArrays(offset, UPDATE_TYPES)})
          AS v (id, status, attempt, not_before, exit_code, failure_class, reason, started_at, ended_at,
            has_output, output, output_bytes, handed_over)
        WHERE j.id = v.id`,

@@ -14,16 +14,14 @@ export interface NewRunEvent {
  * taking the lock): numbers follow commit order with no gap, and a rolled-back transaction
  * leaves none used. A trigger keeps `run_event_streams.last_seq` (one statement per call).
  *
- * Appended events wait as pending rows: the transaction's next job-run update writes them in
- * the same statement (a data-modifying CTE: one statement fewer per step on the hot path),
- * and whatever is still pending is written by `flush()` before the commit (`RunStore.transaction`).
+ * Appended events wait as pending rows: the transaction's next flush of its writes kept back
+ * (`RunTx.flush`, before a read and before the commit) stores them in the same statement as the
+ * job-run updates (a data-modifying CTE: one statement fewer per step on the hot path).
  */
 export class OutboxTx implements WriteBehind {
   /** The events this transaction stored, numbered (handed to the relay after commit). */
   readonly appended: OutboxEvent[] = [];
   private readonly pending: { pipelineRunId: string; at: Date; events: OutboxEvent[] }[] = [];
-
-  constructor(private readonly tx: SqlExecutor) {}
 
   private readonly last = new Map<string, number>();
 
@@ -64,12 +62,6 @@ export class OutboxTx implements WriteBehind {
     }
     const sql = `INSERT INTO run_events (pipeline_run_id, seq, id, data, created_at) VALUES ${rows.join(', ')}`;
     return { sql, params };
-  }
-
-  /** Writes what is still pending (one statement). */
-  async flush(): Promise<void> {
-    const insert = this.takePending(0);
-    if (insert !== undefined) await this.tx.query(insert.sql, insert.params);
   }
 }
 

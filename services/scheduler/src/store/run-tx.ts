@@ -52,14 +52,14 @@ export class RunTx {
    * it directly, so the writes behind keep gathering across them.
    */
   constructor(private readonly sql: SqlExecutor) {
-    this.outbox = new OutboxTx(sql);
+    this.outbox = new OutboxTx();
     this.jobRunWrites = new JobRunWrites();
     this.contextWrites = new ContextWrites();
     // The job-run UPDATE last: the main statement, the others its CTEs (see takeAll).
     this.writesBehind = [this.outbox, this.stageWrites, this.contextWrites, this.jobRunWrites];
     this.tx = {
       query: async (text, params) => {
-        await this.flushWrites();
+        await this.flush();
         return sql.query(text, params);
       },
     };
@@ -67,13 +67,8 @@ export class RunTx {
     this.dispatch = new DispatchTx(this.tx, (id, attempt) => this.jobRunWrites.markHandedOver(id, attempt));
   }
 
-  /** Writes what waits; before the commit. */
+  /** Writes the job-run updates, contexts, stage records and run events kept back, in one statement (before the commit, and before reads). */
   async flush(): Promise<void> {
-    await this.flushWrites();
-  }
-
-  /** Job-run updates, contexts, stage records and run events kept back, in one statement. */
-  private async flushWrites(): Promise<void> {
     const statement = takeAll(this.writesBehind);
     if (statement !== undefined) await this.sql.query(statement.sql, statement.params);
   }

@@ -1,6 +1,6 @@
 import type { StageRunState } from '../domain/stages.js';
 import { timestampParam } from './job-run-writes.js';
-import { placeholders, type PendingStatement, type WriteBehind } from './write-behind.js';
+import { unnestArrays, type PendingStatement, type WriteBehind } from './write-behind.js';
 
 /**
  * Stage records of one transaction, written behind with the job-run updates (see RunTx): one
@@ -18,11 +18,10 @@ export class StageWrites implements WriteBehind {
     if (this.pending.size === 0) return undefined;
     const writes = [...this.pending.values()];
     this.pending.clear();
-    const [runs, indexes, names, statuses, starts, ends] = placeholders(offset, 6);
     return {
       sql: `INSERT INTO stage_runs (pipeline_run_id, stage_index, name, status, started_at, ended_at)
        SELECT v.run_id, v.stage_index, v.name, v.status, v.started_at::timestamptz, v.ended_at::timestamptz
-       FROM unnest(${runs}::text[], ${indexes}::int[], ${names}::text[], ${statuses}::text[], ${starts}::text[], ${ends}::text[])
+       FROM unnest(${unnestArrays(offset, ['text', 'int', 'text', 'text', 'text', 'text'])})
          AS v (run_id, stage_index, name, status, started_at, ended_at)
        ON CONFLICT (pipeline_run_id, stage_index)
        DO UPDATE SET status = EXCLUDED.status, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at`,

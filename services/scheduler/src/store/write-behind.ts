@@ -33,7 +33,10 @@ export function takeAll(sources: readonly WriteBehind[]): PendingStatement | und
   return { sql: ctes.length === 0 ? last.sql : `WITH ${ctes.join(', ')} ${last.sql}`, params };
 }
 
-/** `$<offset + 1>`, `$<offset + 2>`…: the numbered placeholders of `count` parameters after `offset`. */
-export function placeholders(offset: number, count: number): string[] {
-  return Array.from({ length: count }, (_, index) => `$${offset + index + 1}`);
+/**
+ * The arguments of an `unnest` over array parameters of these element types, numbered after `offset`:
+ * `$<offset + 1>::text[], $<offset + 2>::int[]`…
+ */
+export function unnestArrays(offset: number, types: readonly string[]): string {
+  return types.map((type, index) => `$${offset + index + 1}::${type}[]`).join(', ');
 }
