@@ -7,12 +7,15 @@
 // benches do; its HTTP and SSE work shares Fluxi's thread) and by a client in a process of its own,
 // as a user's CLI or browser is; they take turns of 10 samples. Prints p50 and p99 of each and
 // their ratios to the baseline.
+// --profile FILE: a CPU profile of this process (gateway, catalog, scheduler, logs) over the last
+// turn of in-process samples, written as FILE (Chrome DevTools or `node bench/lib/profile-top.mjs FILE`).
 // Usage: npm run bench:first-line [-- --samples 50 --warmup 3]
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { measureApart, percentile } from '../lib/apart.mjs';
 import { gql } from '../lib/gql.mjs';
 import { startMesh } from '../lib/mesh.mjs';
+import { profiled } from '../lib/profile.mjs';
 import { sse } from '../lib/sse.mjs';
 
 const { values } = parseArgs({
@@ -20,6 +23,7 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '50' },
     warmup: { type: 'string', default: '3' },
     'baseline-only': { type: 'boolean', default: false },
+    profile: { type: 'string' },
     // Internal: take the samples against a running Fluxi (url, key, job id) and send them back.
     'client-only': { type: 'string' },
   },
@@ -104,7 +108,9 @@ try {
   for (let turn = 0; here.through.length < SAMPLES; turn++) {
     const count = Math.min(TURN, SAMPLES - here.through.length);
     const warmup = turn === 0 ? WARMUP : 0;
-    add(here, await takeSamples(mesh.url, mesh.key, createJob.id, count, warmup));
+    const take = () => takeSamples(mesh.url, mesh.key, createJob.id, count, warmup);
+    const last = here.through.length + count >= SAMPLES;
+    add(here, values.profile && last ? await profiled(values.profile, take) : await take());
     const args = JSON.stringify([mesh.url, mesh.key, createJob.id, count, warmup]);
     add(apart, await measureApart(process.argv[1], ['--client-only', args, ...process.argv.slice(2)]));
   }

@@ -6,6 +6,7 @@ export * from './queue.js';
 export type { NatsConnection, MsgHdrs } from '@nats-io/transport-node';
 export type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 export * from './follow.js';
+export * from './first-message.js';
 export * from './health.js';
 export * from './log-level.js';
 export * from './executors.js';

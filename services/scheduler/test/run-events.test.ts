@@ -83,6 +83,9 @@ describe('run events', () => {
       'stage stage2: SUCCEEDED SUCCESS',
       'run: SUCCEEDED SUCCESS',
     ]);
+    // The pipeline's name as frozen in the run: in the run's CREATED event only.
+    const runNames = events.flatMap(({ event }) => (event.entity.case === 'run' ? [event.entity.value.name] : []));
+    expect(runNames).toEqual([`pipeline ${pipelineId}`, '', '']);
     const ended = events.at(-1)?.event;
     expect(ended?.entity.case === 'run' && ended.entity.value.endedAtMs > 0n).toBe(true);
     const failedAttempt = events.find(({ event }) => event.entity.case === 'attempt')?.event.entity;

@@ -89,7 +89,10 @@ export class JobRunner {
       if (started === undefined) {
         const event = startedEvent(ref, this.deps.executorId, pid, Date.now());
         started = this.publisher.publishEvent(event, MsgIds.started(ref), signals.giveUp);
-        started.then(gate.resolve, gate.reject);
+        // Lines go out behind the started event on the connection, without waiting for its
+        // acknowledgement: a job's first line is not held back by it. One that never comes
+        // fails the attempt all the same (publishStarted is awaited before the finished event).
+        gate.resolve();
       }
       return started;
     };

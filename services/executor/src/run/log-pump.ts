@@ -19,7 +19,7 @@ export type ChunkSender = (lines: BufferedLine[]) => Promise<void>;
  * in flight, a chunk written to a dying NATS connection was sent again after a later
  * one, and stored after it: the nats-outage test saw it; with chunks of up to 2000
  * lines, one round trip per chunk costs little). None is skipped, and nothing is sent
- * before `gate` resolves (the `started` event is acknowledged). `finish()` resolves
+ * before `gate` resolves (the runner opens it once the `started` event is sent). `finish()` resolves
  * once every chunk is acknowledged.
  *
  * While publishing is slow or NATS is away, lines wait in three places, in seq
@@ -43,7 +43,7 @@ export class LogPump {
   /** When the last chunk was handed to the sender (ms; none yet: long ago). */
   private lastSendAt = Number.NEGATIVE_INFINITY;
   /**
-   * Since when publishing waits: for the gate (the started event's ack), then for the ack of
+   * Since when publishing waits: for the gate (the started event sent), then for the ack of
    * the chunk in flight; undefined while nothing is awaited.
    */
   private waitingSince: number | undefined = Date.now();

@@ -73,6 +73,7 @@ const typeDefs = /* GraphQL */ `
   type RunState {
     status: String!
     number: Int!
+    "The pipeline's (or single job's) name as frozen in the run: in its CREATED event; empty in later ones."
     name: String!
     trigger: String!
     reason: String

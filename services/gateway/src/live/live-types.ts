@@ -39,6 +39,18 @@ export interface LogSources {
    * Needs only the job run's id, so it can open before the job run was looked up.
    */
   tail(jobRunId: string, onLines: (lines: LiveLogLine[]) => void): Promise<Stop>;
+  /**
+   * The lines published for the job run from now on, as they go by: no history, no server-side
+   * reader to make first (so they come before `tail` opens), and one missed is not told. The
+   * follow sends one only when it is the very next line; `tail` brings every line in order.
+   */
+  passing(jobRunId: string, onLines: (lines: LiveLogLine[]) => void): Stop;
+  /**
+   * The first chunk of the job run's lines the stream holds (none: empty), in one request and
+   * without a reader made on the server: the follow sends a job's first lines from it while
+   * `tail` is being opened.
+   */
+  first(jobRunId: string): Promise<LiveLogLine[]>;
   /** Each attempt's end as its executor reported it: the attempt and its last seq. */
   attemptEnds(jobRunId: string, onEnd: (attempt: number, lastSeq: number) => void): Promise<Stop>;
   /**

@@ -24,6 +24,10 @@ class Sources implements LogSources {
   /** What the live stream holds, in publication order; a tail opened at 'start' gets all of it. */
   published: LiveLogLine[] = [];
   tails: Array<{ push: (lines: LiveLogLine[]) => void; open: boolean }> = [];
+  /** Plain subscriptions to what is published (no history). */
+  passers: Array<{ push: (lines: LiveLogLine[]) => void; open: boolean }> = [];
+  /** When set, a tail is made (and delivers) only once it resolves (a busy server). */
+  tailGate: Promise<void> | undefined;
   /** When set, the store answers only once it resolves (a slow logs service). */
   storeGate: Promise<void> | undefined;
   /** When set, the job run lookup answers only once it resolves (a busy scheduler). */
@@ -42,11 +46,25 @@ class Sources implements LogSources {
   }
 
   async tail(_jobRunId: string, onLines: (lines: LiveLogLine[]) => void): Promise<Stop> {
+    await this.tailGate;
     const tail = { push: onLines, open: true };
     this.tails.push(tail);
     if (this.published.length > 0) onLines([...this.published]);
     return async () => {
       tail.open = false;
+    };
+  }
+
+  /** The stream's first chunk: here the first lines published (up to two). */
+  async first(): Promise<LiveLogLine[]> {
+    return this.published.slice(0, 2);
+  }
+
+  passing(_jobRunId: string, onLines: (lines: LiveLogLine[]) => void): Stop {
+    const passer = { push: onLines, open: true };
+    this.passers.push(passer);
+    return async () => {
+      passer.open = false;
     };
   }
 
@@ -64,6 +82,7 @@ class Sources implements LogSources {
   print(...lines: LiveLogLine[]): void {
     this.published.push(...lines);
     for (const tail of this.tails) if (tail.open) tail.push(lines);
+    for (const passer of this.passers) if (passer.open) passer.push(lines);
   }
 
   finishAttempt(attempt: number, lastSeq: number): void {
@@ -152,11 +171,56 @@ describe('following a job run log', () => {
     expect(seqs(events)).toEqual(range(1, 1, 2));
   });
 
+  it("sends the next line seen passing before the stream's reader is made, once, and leaves the others to the reader", async () => {
+    const sources = new Sources();
+    let made: () => void = () => undefined;
+    sources.tailGate = new Promise((resolve) => (made = resolve));
+    const { seen: events, done } = reading(followJobRunLogs(sources, { jobRunId: JOB_RUN }));
+    await tick();
+    expect(sources.tails).toHaveLength(0);
+    sources.print(line(1, 1));
+    await tick();
+    expect(seqs(events)).toEqual(['1.1']);
+    // Seen passing, not next (2 was missed): the reader brings 2 and 3, in order.
+    sources.published.push(line(1, 2), line(1, 3));
+    for (const passer of sources.passers) if (passer.open) passer.push([line(1, 3)]);
+    await tick();
+    expect(seqs(events)).toEqual(['1.1']);
+    made();
+    await tick();
+    expect(seqs(events)).toEqual(range(1, 1, 3));
+    // Once the reader delivered, the plain subscription is closed.
+    expect(sources.passers.map((passer) => passer.open)).toEqual([false]);
+    sources.print(line(1, 4));
+    sources.finishAttempt(1, 4);
+    sources.finish('SUCCESS');
+    await done;
+    expect(seqs(events)).toEqual(range(1, 1, 4));
+  });
+
+  it("sends the stream's first chunk before its reader is made, and the rest once the reader delivers", async () => {
+    const sources = new Sources();
+    let made: () => void = () => undefined;
+    sources.tailGate = new Promise((resolve) => (made = resolve));
+    sources.published = [1, 2, 3].map((seq) => line(1, seq));
+    const { seen: events, done } = reading(followJobRunLogs(sources, { jobRunId: JOB_RUN }));
+    await tick();
+    expect(seqs(events)).toEqual(range(1, 1, 2));
+    made();
+    await tick();
+    expect(seqs(events)).toEqual(range(1, 1, 3));
+    sources.finishAttempt(1, 3);
+    sources.finish('SUCCESS');
+    await done;
+    expect(seqs(events)).toEqual(range(1, 1, 3));
+  });
+
   it('ends with NOT_FOUND for a job run that does not exist, and stops the stream it opened', async () => {
     const sources = new Sources();
     const follow = followJobRunLogs(sources, { jobRunId: 'nope' });
     await expect(collect(follow)).rejects.toThrow('job run nope not found');
     expect(sources.tails.map((tail) => tail.open)).toEqual([false]);
+    expect(sources.passers.map((passer) => passer.open)).toEqual([false]);
   });
 
   it('ends with the error of a store that fails, after the lines the stream gave', async () => {

@@ -44,7 +44,9 @@ const GAP_RETRY_MS = 200;
  *    at the same time the live stream (JetStream) from its start: it holds only what the
  *    store does not have yet (and a second more), so a job's first lines go out as soon
  *    as the stream has them, without waiting for the store's answer; what one of them
- *    sent already the other's copy drops;
+ *    sent already the other's copy drops. Until the stream's reader delivers, the stream's
+ *    first chunk (one request) and lines seen passing (a plain subscription) go out when
+ *    they are next: a job's first line does not wait for the reader to be made on the server;
  * 2. a line that comes early (lines missing before it: the store lags, or the stream no
  *    longer holds them) waits while the missing ones are read from the store; if the
  *    store does not have them within `gapWaitMs`, the live stream is read again from its
@@ -98,6 +100,7 @@ class LogFollow {
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
   private restartTail: (() => Promise<void>) | undefined;
+  private stopHints: Stop | undefined;
   /** The position the live stream was last read again from its start for. */
   private rereadAt: string | undefined;
   private endTimer: NodeJS.Timeout | undefined;
@@ -129,6 +132,14 @@ class LogFollow {
    */
   async start(stops: Stop[]): Promise<void> {
     const { jobRunId } = this.request;
+    // Lines published from now on, before the stream's reader is made (see hint).
+    this.stopHints = this.sources.passing(jobRunId, (lines) => void this.serially(async () => this.hint(lines)));
+    stops.push(() => this.endHints());
+    // And the first lines the stream holds already, in one request (the tail brings them too).
+    this.sources.first(jobRunId).then(
+      (lines) => void this.serially(async () => this.hint(lines)),
+      () => undefined,
+    );
     const found = this.lookUp();
     // A job run not found ends the follow (start throws); nothing queued behind the lookup runs.
     this.chain = found.then(
@@ -201,7 +212,35 @@ class LogFollow {
   }
 
   private openTail(): Promise<Stop> {
-    return this.sources.tail(this.request.jobRunId, (lines) => this.serially(() => this.offer(lines)));
+    return this.sources.tail(this.request.jobRunId, (lines) => {
+      // The stream's reader delivers; from here on it is as quick as the hints.
+      void this.endHints();
+      return this.serially(() => this.offer(lines));
+    });
+  }
+
+  /**
+   * Lines had before the stream's reader delivers them (seen passing, or the stream's first
+   * chunk): those that are next go out at once (the reader's copies are then duplicates);
+   * from the first line missing before one, the rest are left to the reader, which brings
+   * every line in order. A job's first line does not wait for the reader to be made on the server.
+   */
+  private async hint(lines: readonly LiveLogLine[]): Promise<void> {
+    for (const line of lines) {
+      const { attempt, seq } = this.order.expected;
+      if (line.attempt < attempt || (line.attempt === attempt && line.seq < seq)) continue;
+      if (line.attempt !== attempt || line.seq !== seq) break;
+      this.order.place(line);
+      this.send(line);
+    }
+    this.drainEarly();
+    await this.checkEnd();
+  }
+
+  private endHints(): Promise<void> {
+    const stop = this.stopHints;
+    this.stopHints = undefined;
+    return stop?.() ?? Promise.resolve();
   }
 
   /** Runs `step` after every step before it; a failing step ends the follow. */

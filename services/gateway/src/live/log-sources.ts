@@ -16,7 +16,7 @@ import {
   type LogLine,
 } from '@fluxi/contracts';
 import { encodePrincipal, PRINCIPAL_HEADER, type Principal } from '@fluxi/graphql';
-import { decode, followStream, request, type Nats } from '@fluxi/messaging';
+import { decode, firstMessage, followStream, request, type Nats } from '@fluxi/messaging';
 import type { JobRunEnd, LiveLogLine, LogSources, Stop } from './live-types.js';
 
 /** How long the logs subgraph has to answer one page. */
@@ -119,6 +119,28 @@ export class NatsLogSources implements LogSources {
     return this.follow(Streams.logs.name, Subjects.logChunk('*', jobRunId), { seq: 1 }, (data) =>
       onLines(decode(LogChunkSchema, data).lines.map((line) => liveLine(jobRunId, line))),
     );
+  }
+
+  passing(jobRunId: string, onLines: (lines: LiveLogLine[]) => void): Stop {
+    // A plain subscription sees every publish to the stream's subjects as it happens.
+    const subscription = this.nats.nc.subscribe(Subjects.logChunk('*', jobRunId), {
+      callback: (error, message) => {
+        if (error !== null) return;
+        try {
+          onLines(decode(LogChunkSchema, message.data).lines.map((line) => liveLine(jobRunId, line)));
+        } catch (readError) {
+          // The tail reads the same chunk and reports it.
+          this.logger.debug({ err: readError, subject: message.subject }, 'live follow skipped an unreadable chunk');
+        }
+      },
+    });
+    return async () => subscription.unsubscribe();
+  }
+
+  async first(jobRunId: string): Promise<LiveLogLine[]> {
+    const message = await firstMessage(this.nats, Streams.logs.name, Subjects.logChunk('*', jobRunId));
+    if (message === null) return [];
+    return decode(LogChunkSchema, message.data).lines.map((line) => liveLine(jobRunId, line));
   }
 
   attemptEnds(jobRunId: string, onEnd: (attempt: number, lastSeq: number) => void): Promise<Stop> {

@@ -32,6 +32,8 @@ export interface RunFacts {
   readonly endedAt: Date | null;
   /** The group it waits for; null once admitted or without a group. */
   readonly waitingForGroup: string | null;
+  /** The pipeline's (or job's) name as frozen in the run: in its CREATED event only. */
+  readonly name?: string;
 }
 
 /** What a run event needs of a job run (its current attempt included). */

@@ -159,6 +159,7 @@ function entityOf(draft: RunEventDraft): RunEvent['entity'] {
           endedAtMs: ms(run.endedAt),
           trigger: run.trigger,
           waitingForGroup: run.waitingForGroup ?? '',
+          name: run.name ?? '',
         }),
       };
     }

@@ -196,7 +196,13 @@ export class TriggerSystem {
       }
       const stages = stageRuns(jobRuns);
       await tx.saveStageRuns(runId, stages);
-      await recordEvents(tx, run, createdEvents(runFacts(run), stages, jobRuns.map(jobRunFacts)), now, 0);
+      await recordEvents(
+        tx,
+        run,
+        createdEvents({ ...runFacts(run), name: snapshot.name }, stages, jobRuns.map(jobRunFacts)),
+        now,
+        0,
+      );
       const dispatchRun = { id: runId, pipelineId: run.pipelineId, logRetentionDays, provenance: run.provenance };
       const items = dispatchItems(dispatchRun, jobRuns, step.dispatch, now);
       const marked = await this.dispatch.markInStep(tx, items);
