@@ -140,6 +140,8 @@ describe('the run store on PostgreSQL', () => {
       endedAt: ended,
     });
     expect(await store.getRun(run.id)).toMatchObject({ status: 'FAILED', endedAt: ended });
+    expect(await store.jobRunRef(jobRun.id)).toEqual({ id: jobRun.id, pipelineRunId: run.id, attempt: 2 });
+    expect(await store.jobRunRef('JR-none')).toBeUndefined();
     expect((await store.listQueued()).map((j) => j.id)).not.toContain(jobRun.id);
   });
 

@@ -151,6 +151,46 @@ describe('the one trigger (fluxi.scheduler.trigger)', () => {
     ).toMatchObject({ case: 'error', value: { code: 'NOT_FOUND' } });
   });
 
+  it('answers a GraphQL trigger with the run as committed: what reading it back gives', async () => {
+    // A second stage that waits: its job run stays PENDING whatever the executor does meanwhile.
+    const pipelineId = catalog.addPipeline([[{ name: 'build' }, { name: 'lint' }], [{ name: 'ship' }]]);
+    const fields = `id pipelineId jobId number trigger triggeredByName branch commit idempotencyKey rerunOf
+      failedOnly timeoutSec concurrencyGroup createdAt variables { name value }
+      jobRuns { id pipelineRunId jobId name entry stage matrix { name value } when allowFailure maxAttempts }`;
+    const answer = await graphqlData<{ triggerPipeline: Record<string, unknown> }>(
+      scheduler,
+      `mutation ($id: ID!) { triggerPipeline(id: $id, options: {
+        trigger: API, branch: "main", commit: "${'b'.repeat(40)}", idempotencyKey: "answer-1",
+        variables: [{ name: "B", value: "2" }, { name: "A", value: "1" }] }) { ${fields} } }`,
+      { id: pipelineId },
+    );
+    const run = answer.triggerPipeline;
+    const read = await graphqlData<{ pipelineRun: Record<string, unknown> }>(
+      scheduler,
+      `query ($id: ID!) { pipelineRun(id: $id) { ${fields} } }`,
+      { id: run['id'] },
+    );
+    expect(run).toEqual(read.pipelineRun);
+    expect(run).toMatchObject({
+      branch: 'main',
+      variables: [
+        { name: 'A', value: '1' },
+        { name: 'B', value: '2' },
+      ],
+    });
+    const state = `triggerPipeline(id: $id) { jobRuns { name status } }`;
+    const statuses = await graphqlData<{ triggerPipeline: { jobRuns: unknown[] } }>(
+      scheduler,
+      `mutation ($id: ID!) { ${state} }`,
+      { id: pipelineId },
+    );
+    expect(statuses.triggerPipeline.jobRuns).toEqual([
+      { name: 'build', status: 'QUEUED' },
+      { name: 'lint', status: 'QUEUED' },
+      { name: 'ship', status: 'PENDING' },
+    ]);
+  });
+
   it('takes an idempotency key from GraphQL clients too', async () => {
     const { jobId } = catalog.addJob({ name: 'deploy' });
     const mutation = `mutation ($id: ID!, $key: String) {

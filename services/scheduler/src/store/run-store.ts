@@ -162,6 +162,16 @@ export class RunStore {
     return rows[0] === undefined ? undefined : toJobRunRecord(rows[0]);
   }
 
+  /** Which run a job run is of and its latest attempt (no spec read); undefined when there is none. */
+  async jobRunRef(id: string): Promise<{ id: string; pipelineRunId: string; attempt: number } | undefined> {
+    const rows = await this.db.query<{ pipeline_run_id: string; attempt: number }>(
+      'SELECT pipeline_run_id, attempt FROM job_runs WHERE id = $1',
+      [id],
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : { id, pipelineRunId: row.pipeline_run_id, attempt: row.attempt };
+  }
+
   /** Every job run waiting in the executor queue (or that should be): QUEUED and handed over. */
   async listQueued(): Promise<JobRunRecord[]> {
     const rows = await this.db.query<JobRunRow>(

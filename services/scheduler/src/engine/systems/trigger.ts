@@ -17,7 +17,13 @@ import { stageRuns } from '../../domain/stages.js';
 import { initialJobRuns, startRun, type ReusedJobRun } from '../../domain/start.js';
 import type { RunTrigger } from '../../domain/status.js';
 import { isUniqueViolation } from '@fluxi/db';
-import type { JobRunRecord, NewPipelineRun, RunProvenance, StoredJson } from '../../store/records.js';
+import type {
+  JobRunRecord,
+  NewPipelineRun,
+  PipelineRunRecord,
+  RunProvenance,
+  StoredJson,
+} from '../../store/records.js';
 import type { RunTx } from '../../store/run-tx.js';
 import { armInStep } from '../arm-step.js';
 import { dispatchItems } from '../persist.js';
@@ -42,12 +48,20 @@ export interface TriggerRequest {
   readonly provenance?: RunProvenance | null;
 }
 
+/** A new run and its job runs as its trigger committed them. */
+export interface CreatedRun {
+  readonly run: PipelineRunRecord;
+  readonly jobRuns: readonly JobRunRecord[];
+}
+
 /** What a trigger started, or found started already under its idempotency key. */
 export interface TriggeredRun {
   id: string;
   number: number;
   /** False when the idempotency key named an existing run. */
   created: boolean;
+  /** The new run as committed (an answer needs not read it back); absent for an existing run. */
+  records?: CreatedRun;
 }
 
 /** The unique index that holds idempotency keys (migration 006). */
@@ -124,7 +138,7 @@ export class TriggerSystem {
     snapshot: PipelineSnapshot,
     request: TriggerRequest,
     rerun?: RerunOf,
-  ): Promise<{ id: string; number: number }> {
+  ): Promise<{ id: string; number: number; records: CreatedRun }> {
     const runId = newId(IdPrefix.pipelineRun);
     const now = this.resources.now();
     const group = snapshot.concurrency?.group ?? '';
@@ -208,7 +222,13 @@ export class TriggerSystem {
       const marked = await this.dispatch.markInStep(tx, items);
       // Last, as in every step: what the first job runs' success alone would queue (arm-step.ts).
       const armed = armInStep(this.resources, tx, { run: { ...dispatchRun, ...step.run }, jobRuns }, now);
-      return { number, items, stopped, admitted, marked, armed };
+      const record: PipelineRunRecord = {
+        ...run,
+        idempotencyKey: origin.idempotencyKey,
+        provenance: origin.provenance,
+        logRetentionDays,
+      };
+      return { number, items, stopped, admitted, marked, armed, records: { run: record, jobRuns } };
     });
     this.resources.logger.info(
       { pipelineRunId: runId, ...scope, number: created.number, jobRuns: planned.length, waiting: !created.admitted },
@@ -216,7 +236,7 @@ export class TriggerSystem {
     );
     await killAttempts(this.resources, created.stopped);
     await Promise.all([this.dispatch.enqueue(created.items, created.marked), this.dispatch.arm(created.armed)]);
-    return { id: runId, number: created.number };
+    return { id: runId, number: created.number, records: created.records };
   }
 
   /**

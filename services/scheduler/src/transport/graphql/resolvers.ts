@@ -6,7 +6,7 @@ import { hasWarnings } from '../../domain/readiness.js';
 import type { RunStatus } from '../../domain/status.js';
 import type { RunLoaders, RunQueries } from '../../engine/queries.js';
 import type { RunEngine } from '../../engine/run-engine.js';
-import type { TriggerRequest } from '../../engine/systems/trigger.js';
+import type { TriggeredRun, TriggerRequest } from '../../engine/systems/trigger.js';
 import type { JobRunRecord } from '../../store/records.js';
 import {
   artifactToGraphql,
@@ -50,6 +50,12 @@ export function buildResolvers(engine: RunEngine, queries: RunQueries): Resolver
     const run = await queries.run(id);
     if (run === undefined) throw notFound('run', id);
     return pipelineRunToGraphql(run);
+  };
+  /** A trigger's answer: the run as the trigger committed it (read back only for an existing run). */
+  const triggered = (ctx: SubgraphContext, run: TriggeredRun) => {
+    if (run.records === undefined) return requireRun(run.id);
+    loaders(ctx).jobRuns.prime(run.id, [...run.records.jobRuns]);
+    return pipelineRunToGraphql(run.records.run);
   };
   const jobRunById = async (id: string) => {
     const jobRun = await queries.jobRun(id);
@@ -100,11 +106,18 @@ export function buildResolvers(engine: RunEngine, queries: RunQueries): Resolver
     },
     Mutation: {
       triggerPipeline: async (_: unknown, args: Args<{ options?: TriggerOptionsInput | null }>, ctx: SubgraphContext) =>
-        requireRun(
-          await engine.trigger.triggerPipeline(args.id, triggerRequest(ctx, 'triggering a pipeline', args.options)),
+        triggered(
+          ctx,
+          await engine.trigger.trigger(
+            { pipelineId: args.id },
+            triggerRequest(ctx, 'triggering a pipeline', args.options),
+          ),
         ),
       triggerJob: async (_: unknown, args: Args<{ options?: TriggerOptionsInput | null }>, ctx: SubgraphContext) =>
-        requireRun(await engine.trigger.triggerJob(args.id, triggerRequest(ctx, 'triggering a job', args.options))),
+        triggered(
+          ctx,
+          await engine.trigger.trigger({ jobId: args.id }, triggerRequest(ctx, 'triggering a job', args.options)),
+        ),
       cancelPipelineRun: async (_: unknown, args: Args<{ reason?: string | null }>, ctx: SubgraphContext) => {
         const principal = requireRole(ctx.principal, 'writer', 'cancelling a run');
         await engine.cancel.cancelRun(args.id, principal.userName, args.reason ?? undefined);

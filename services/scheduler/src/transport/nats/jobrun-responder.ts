@@ -14,14 +14,14 @@ import type { RunStore } from '../../store/run-store.js';
  * (the logs service asks, to tell an unknown job run from one that printed nothing yet).
  * Returns a stop function.
  */
-export function serveJobRunLookup(nc: NatsConnection, store: Pick<RunStore, 'getJobRun'>, logger: Logger): () => void {
+export function serveJobRunLookup(nc: NatsConnection, store: Pick<RunStore, 'jobRunRef'>, logger: Logger): () => void {
   return serve(nc, {
     subject: Subjects.jobRunGet,
     request: GetJobRunRequestSchema,
     response: GetJobRunResponseSchema,
     logger,
     handler: async (request): Promise<GetJobRunResponse> => {
-      const jobRun = await store.getJobRun(request.jobRunId);
+      const jobRun = await store.jobRunRef(request.jobRunId);
       if (jobRun === undefined) {
         const { code, message } = notFound('job run', request.jobRunId);
         return create(GetJobRunResponseSchema, {
