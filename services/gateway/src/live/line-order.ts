@@ -4,6 +4,11 @@ export interface LiveLine {
   seq: number;
 }
 
+/** Whether `a` comes after `b` in a job run's lines (attempt, then seq). */
+export function isAfter(a: LiveLine, b: LiveLine): boolean {
+  return a.attempt > b.attempt || (a.attempt === b.attempt && a.seq > b.seq);
+}
+
 /** What to do with a line offered to the order. */
 export type Placement =
   /** The next line: send it. */

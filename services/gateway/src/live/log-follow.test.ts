@@ -40,7 +40,11 @@ class Sources implements LogSources {
     return jobRunId === JOB_RUN ? { pipelineRunId: 'PR1', attempt: 1 } : undefined;
   }
 
+  /** The store's reads: after which seq each one asked. */
+  storeReads: number[] = [];
+
   async stored(_jobRunId: string, attempt: number, afterSeq: number, limit: number) {
+    this.storeReads.push(afterSeq);
     await this.storeGate;
     return this.store.filter((l) => l.attempt === attempt && l.seq > afterSeq).slice(0, limit);
   }
@@ -215,6 +219,60 @@ describe('following a job run log', () => {
     expect(seqs(events)).toEqual(range(1, 1, 3));
   });
 
+  describe('asks the store for the first lines only when the stream may not hold them', () => {
+    const end = async (sources: Sources, lastSeq: number) => {
+      sources.finishAttempt(1, lastSeq);
+      sources.finish('SUCCESS');
+    };
+
+    it("not when the job run's first chunk on the stream starts at the first line", async () => {
+      const sources = new Sources();
+      sources.published = [1, 2].map((seq) => line(1, seq));
+      const { seen: events, done } = reading(followJobRunLogs(sources, { jobRunId: JOB_RUN }, { storeWaitMs: 0 }));
+      await tick();
+      await end(sources, 2);
+      await done;
+      expect(seqs(events)).toEqual(range(1, 1, 2));
+      expect(sources.storeReads).toEqual([]);
+    });
+
+    it('not when, with none on the stream yet, the first line comes within storeWaitMs', async () => {
+      const sources = new Sources();
+      const { seen: events, done } = reading(followJobRunLogs(sources, { jobRunId: JOB_RUN }, { storeWaitMs: 60 }));
+      await tick();
+      sources.print(line(1, 1));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await end(sources, 1);
+      await done;
+      expect(seqs(events)).toEqual(['1.1']);
+      expect(sources.storeReads).toEqual([]);
+    });
+
+    it('after storeWaitMs when none is on the stream: they may be stored and gone from it', async () => {
+      const sources = new Sources();
+      sources.store = [1, 2].map((seq) => line(1, seq));
+      const { seen: events, done } = reading(followJobRunLogs(sources, { jobRunId: JOB_RUN }, { storeWaitMs: 30 }));
+      await tick();
+      expect(sources.storeReads).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(seqs(events)).toEqual(range(1, 1, 2));
+      expect(sources.storeReads).toEqual([0]);
+      await end(sources, 2);
+      await done;
+    });
+
+    it("at once when the stream's first chunk of the job run starts after the line wanted", async () => {
+      const sources = new Sources();
+      sources.store = [1, 2].map((seq) => line(1, seq));
+      sources.published = [line(1, 3)];
+      const { seen: events, done } = reading(followJobRunLogs(sources, { jobRunId: JOB_RUN }, { storeWaitMs: 60_000 }));
+      await tick();
+      expect(seqs(events)).toEqual(range(1, 1, 3));
+      await end(sources, 3);
+      await done;
+    });
+  });
+
   it('ends with NOT_FOUND for a job run that does not exist, and stops the stream it opened', async () => {
     const sources = new Sources();
     const follow = followJobRunLogs(sources, { jobRunId: 'nope' });
@@ -225,9 +283,12 @@ describe('following a job run log', () => {
 
   it('ends with the error of a store that fails, after the lines the stream gave', async () => {
     const sources = new Sources();
-    sources.storeGate = Promise.reject(new Error('the logs service does not answer'));
     sources.published = [line(1, 1)];
     const { seen: events, done } = reading(followJobRunLogs(sources, { jobRunId: JOB_RUN }));
+    await tick();
+    // Line 2 is not on the stream: the store is asked for it, and fails.
+    sources.storeGate = Promise.reject(new Error('the logs service does not answer'));
+    sources.print(line(1, 3));
     await expect(done).rejects.toThrow('the logs service does not answer');
     expect(seqs(events)).toEqual(range(1, 1, 1));
   });

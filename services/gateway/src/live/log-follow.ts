@@ -1,6 +1,6 @@
 import { FixedBuffer, Repeater } from '@repeaterjs/repeater';
 import { FluxiError } from '@fluxi/common';
-import { LineOrder } from './line-order.js';
+import { isAfter, LineOrder, type LiveLine } from './line-order.js';
 import { startedNow } from './started-now.js';
 import type { JobRunEnd, LiveLogLine, LogFollowEvent, LogSources, Stop } from './live-types.js';
 
@@ -24,6 +24,12 @@ export interface LogFollowOptions {
   gapWaitMs?: number;
   /** How long the end waits for the last attempt's lines (its executor's report of its last seq). */
   endWaitMs?: number;
+  /**
+   * With none of the job run's lines on the stream when the follow starts, how long a first line
+   * from the stream is waited for before the store is read (the lines may be stored and gone
+   * from the stream); 0: the store at once.
+   */
+  storeWaitMs?: number;
 }
 
 const DEFAULTS: Required<LogFollowOptions> = {
@@ -31,6 +37,7 @@ const DEFAULTS: Required<LogFollowOptions> = {
   bufferSize: 20_000,
   gapWaitMs: 5_000,
   endWaitMs: 15_000,
+  storeWaitMs: 200,
 };
 
 const GAP_RETRY_MS = 200;
@@ -101,6 +108,10 @@ class LogFollow {
   private closed = false;
   private restartTail: (() => Promise<void>) | undefined;
   private stopHints: Stop | undefined;
+  /** The job run's first chunk on the stream when the follow started (none: empty). */
+  private head: Promise<LiveLogLine[]> = Promise.resolve([]);
+  /** Told when a line is sent (the first stored page's wait). */
+  private onSent: (() => void) | undefined;
   /** The position the live stream was last read again from its start for. */
   private rereadAt: string | undefined;
   private endTimer: NodeJS.Timeout | undefined;
@@ -136,10 +147,8 @@ class LogFollow {
     this.stopHints = this.sources.passing(jobRunId, (lines) => void this.serially(async () => this.hint(lines)));
     stops.push(() => this.endHints());
     // And the first lines the stream holds already, in one request (the tail brings them too).
-    this.sources.first(jobRunId).then(
-      (lines) => void this.serially(async () => this.hint(lines)),
-      () => undefined,
-    );
+    this.head = this.sources.first(jobRunId).catch((): LiveLogLine[] => []);
+    void this.head.then((lines) => this.serially(async () => this.hint(lines)));
     const found = this.lookUp();
     // A job run not found ends the follow (start throws); nothing queued behind the lookup runs.
     this.chain = found.then(
@@ -177,9 +186,8 @@ class LogFollow {
 
   /** The run's end and the first page of stored lines: what needs the lookup's answer. */
   private openAfterLookup(): Promise<PromiseSettledResult<Stop>[]> {
-    const { jobRunId } = this.request;
     const expected = this.order.expected;
-    const firstPage = this.sources.stored(jobRunId, expected.attempt, expected.seq - 1, this.settings.pageSize);
+    const firstPage = this.firstStoredPage(expected);
     // Placed once it came, after the stream lines offered meanwhile; a failure ends the follow.
     void firstPage.then(
       (lines) => this.serially(() => this.placeStored(expected.attempt, lines)),
@@ -194,6 +202,31 @@ class LogFollow {
         }),
       ),
     ]);
+  }
+
+  /**
+   * The first page of stored lines from `expected`, read only when the stream may not hold them:
+   * when the job run's first chunk on the stream starts at or before `expected`, the reader brings
+   * every line from there and the store is not asked. With none of its lines on the stream yet, a
+   * line the stream brings within `storeWaitMs` tells the same; else the store is read (they may
+   * be stored and gone from the stream). A gap the stream shows later is filled from the store.
+   */
+  private async firstStoredPage(expected: LiveLine): Promise<readonly LiveLogLine[]> {
+    const [head] = await this.head;
+    const onStream = (line: LiveLine) => !isAfter(line, expected);
+    if (head !== undefined && onStream(head)) return [];
+    if (head === undefined && this.settings.storeWaitMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.settings.storeWaitMs);
+        this.onSent = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.onSent = undefined;
+      if (isAfter(this.order.expected, expected)) return [];
+    }
+    return this.sources.stored(this.request.jobRunId, expected.attempt, expected.seq - 1, this.settings.pageSize);
   }
 
   /** Looks the job run up: the attempt to start with and the pipeline run it belongs to. */
@@ -263,6 +296,7 @@ class LogFollow {
     if (this.levels === undefined || this.levels.has(line.level)) {
       this.emit({ kind: 'line', line });
     }
+    this.onSent?.();
   }
 
   /**
