@@ -62,3 +62,31 @@ export interface LogSources {
     onEnd: (end: JobRunEnd, ran: boolean) => void,
   ): Promise<Stop>;
 }
+
+/** What a client asks to follow. */
+export interface LogFollowRequest {
+  jobRunId: string;
+  /** The attempt to start with; default the job run's latest when the follow starts. */
+  attempt?: number | undefined;
+  /** The first seq to send; default 1 (everything). */
+  fromSeq?: number | undefined;
+  /** Only lines of these levels (ERROR, WARN, INFO, DEBUG, NONE); all when unset or empty. */
+  levels?: readonly string[] | undefined;
+}
+
+export interface LogFollowOptions {
+  /** Lines read from the store per request. */
+  pageSize?: number;
+  /** Events kept for a client that reads slower than the job prints; past it the follow ends with an error. */
+  bufferSize?: number;
+  /** How long missing lines are looked for in the store before the live stream is read again from its start. */
+  gapWaitMs?: number;
+  /** How long the end waits for the last attempt's lines (its executor's report of its last seq). */
+  endWaitMs?: number;
+  /**
+   * With none of the job run's lines on the stream when the follow starts, how long a first line
+   * from the stream is waited for before the store is read (the lines may be stored and gone
+   * from the stream); 0: the store at once.
+   */
+  storeWaitMs?: number;
+}
