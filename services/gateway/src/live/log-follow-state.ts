@@ -142,7 +142,7 @@ export class LogFollow {
         };
       });
       this.onSent = undefined;
-      if (isAfter(this.order.expected, expected)) return [];
+      if (this.closed || isAfter(this.order.expected, expected)) return [];
     }
     return this.sources.stored(this.request.jobRunId, expected.attempt, expected.seq - 1, this.settings.pageSize);
   }
