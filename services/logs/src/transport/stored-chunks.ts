@@ -22,7 +22,8 @@ const IN_FLIGHT = 8;
  * store, as they do for lines stored before they started.
  */
 export class StoredChunkRemoval {
-  private waiting: number[] = [];
+  /** Stored chunks, oldest first: their stream sequences and when each may go. */
+  private waiting: { seqs: readonly number[]; dueAt: number }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -32,10 +33,10 @@ export class StoredChunkRemoval {
     private readonly options: StoredChunkRemovalOptions,
   ) {}
 
-  /** Says these stream sequences are stored: they go after `delayMs`. */
+  /** Says these stream sequences are stored: each goes `delayMs` after this call, not sooner. */
   stored(seqs: readonly number[]): void {
     if (this.stopped || seqs.length === 0) return;
-    this.waiting.push(...seqs);
+    this.waiting.push({ seqs: [...seqs], dueAt: Date.now() + this.options.delayMs });
     this.timer ??= setTimeout(() => this.flush(), this.options.delayMs);
   }
 
@@ -47,11 +48,17 @@ export class StoredChunkRemoval {
     await this.running;
   }
 
-  /** Removes what waits, after the removals under way (one pass at a time). */
+  /** Removes what is due, after the removals under way (one pass at a time); waits again for the rest. */
   private flush(): void {
     this.timer = undefined;
-    const seqs = this.waiting;
-    this.waiting = [];
+    const now = Date.now();
+    const due = this.waiting.findIndex((batch) => batch.dueAt > now);
+    const taken = due < 0 ? this.waiting : this.waiting.slice(0, due);
+    this.waiting = due < 0 ? [] : this.waiting.slice(due);
+    const next = this.waiting[0];
+    if (next !== undefined) this.timer = setTimeout(() => this.flush(), Math.max(1, next.dueAt - now));
+    const seqs = taken.flatMap((batch) => batch.seqs);
+    if (seqs.length === 0) return;
     const pass = (this.running ?? Promise.resolve()).then(() => this.remove(seqs));
     this.running = pass;
     void pass.finally(() => {
