@@ -13,10 +13,11 @@ import { engineMessage, engineStatus } from './engine.js';
 const KILL_REQUEST_MS = 10_000;
 /**
  * The engine sets a container's OOMKilled flag on the kernel's OOM event, which can reach it
- * just after the exit (moby/moby#18510): an exit by a SIGKILL nobody here sent asks again this
- * many times, this far apart, before it counts as a plain exit code 137.
+ * after the exit (moby/moby#18510; on a loaded machine more than half a second after it): an
+ * exit by a SIGKILL nobody here sent, with a memory limit, asks again this many times, this far
+ * apart (up to 2 s), before it counts as a plain exit code 137.
  */
-const OOM_FLAG_TRIES = 5;
+const OOM_FLAG_TRIES = 20;
 const OOM_FLAG_RETRY_MS = 100;
 
 export interface ContainerTaskOptions {
