@@ -117,7 +117,7 @@ export class NatsLogSources implements LogSources {
   tail(jobRunId: string, onLines: (lines: LiveLogLine[]) => void): Promise<Stop> {
     // Any pipeline run's chunks of this job run: a job run id is unique across them.
     return this.follow(Streams.logs.name, Subjects.logChunk('*', jobRunId), { seq: 1 }, (data) =>
-      onLines(decode(LogChunkSchema, data).lines.map((line) => liveLine(jobRunId, line))),
+      onLines(chunkLines(jobRunId, data)),
     );
   }
 
@@ -127,7 +127,7 @@ export class NatsLogSources implements LogSources {
       callback: (error, message) => {
         if (error !== null) return;
         try {
-          onLines(decode(LogChunkSchema, message.data).lines.map((line) => liveLine(jobRunId, line)));
+          onLines(chunkLines(jobRunId, message.data));
         } catch (readError) {
           // The tail reads the same chunk and reports it.
           this.logger.debug({ err: readError, subject: message.subject }, 'live follow skipped an unreadable chunk');
@@ -140,7 +140,7 @@ export class NatsLogSources implements LogSources {
   async first(jobRunId: string): Promise<LiveLogLine[]> {
     const message = await firstMessage(this.nats, Streams.logs.name, Subjects.logChunk('*', jobRunId));
     if (message === null) return [];
-    return decode(LogChunkSchema, message.data).lines.map((line) => liveLine(jobRunId, line));
+    return chunkLines(jobRunId, message.data);
   }
 
   attemptEnds(jobRunId: string, onEnd: (attempt: number, lastSeq: number) => void): Promise<Stop> {
@@ -185,6 +185,11 @@ export class NatsLogSources implements LogSources {
     );
     return () => follower.stop();
   }
+}
+
+/** The lines of one published log chunk, as live clients get them. */
+function chunkLines(jobRunId: string, data: Uint8Array): LiveLogLine[] {
+  return decode(LogChunkSchema, data).lines.map((line) => liveLine(jobRunId, line));
 }
 
 function liveLine(jobRunId: string, line: LogLine): LiveLogLine {
