@@ -65,7 +65,7 @@ afterAll(async () => {
 async function threeJobRun(): Promise<{ runId: string; jobs: Map<string, ExecuteJob> }> {
   const pipelineId = catalog.addPipeline([[{ name: 'a' }, { name: 'b' }, { name: 'c' }]]);
   const from = queued.length;
-  const runId = await engine.trigger.triggerPipeline(pipelineId, { trigger: 'manual', triggeredBy: null });
+  const { id: runId } = await engine.trigger.trigger({ pipelineId }, { trigger: 'manual', triggeredBy: null });
   const mine = queued.slice(from).filter((attempt) => attempt.pipelineRunId === runId);
   const runs = await store.transaction((tx) => tx.lockRun(runId));
   const names = new Map(runs?.jobRuns.map((jobRun) => [jobRun.id, jobRun.name]));

@@ -67,7 +67,7 @@ afterAll(async () => {
 /** A run of a → b → c; the first attempt enqueued (a), and the job run ids by name. */
 async function chainRun(engine: RunEngine): Promise<{ a: ExecuteJob; ids: Map<string, string> }> {
   const pipelineId = catalog.addPipeline([[{ name: 'a' }], [{ name: 'b' }], [{ name: 'c' }]]);
-  const runId = await engine.trigger.triggerPipeline(pipelineId, { trigger: 'manual', triggeredBy: null });
+  const { id: runId } = await engine.trigger.trigger({ pipelineId }, { trigger: 'manual', triggeredBy: null });
   const locked = await store.transaction((tx) => tx.lockRun(runId));
   const ids = new Map(locked?.jobRuns.map((jobRun) => [jobRun.name, jobRun.id]));
   const first = await bull.getJob(ids.get('a') as string);

@@ -88,16 +88,6 @@ export class TriggerSystem {
     private readonly dispatch: DispatchSystem,
   ) {}
 
-  /** Returns the id of the run (the existing one when the request's idempotency key names one). */
-  async triggerPipeline(pipelineId: string, request: TriggerRequest): Promise<string> {
-    return (await this.trigger({ pipelineId }, request)).id;
-  }
-
-  /** A run with one stage holding one job; numbered per job. Returns the id of the run. */
-  async triggerJob(jobId: string, request: TriggerRequest): Promise<string> {
-    return (await this.trigger({ jobId }, request)).id;
-  }
-
   /**
    * The one trigger of every run (manual, API, schedule, webhook): freezes the target and
    * creates the run, unless its idempotency key names a run already, which is returned.
