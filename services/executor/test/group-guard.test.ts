@@ -37,13 +37,28 @@ const sleeps = (sleep: string): number[] => processesWith(`sleep\u0000${sleep}\u
 /**
  * A stand-in executor: a real node process that starts a job the way the shell driver does
  * (`/bin/sh -c` detached: its own process group, here with a background child too), guards
- * its group, and prints the group id. The test then SIGKILLs it.
+ * its group, and prints the group id. The test then SIGKILLs it. `leaderExited`: the shell
+ * leaves both sleeps in the background and exits, and the group is guarded once the shell is
+ * a zombie (exited, not reaped yet), as a fast command often is when the driver guards it.
  */
-async function startHolder(sleep: string, recordDir: string): Promise<{ holder: ChildProcess; pgid: number }> {
+async function startHolder(
+  sleep: string,
+  recordDir: string,
+  options: { leaderExited?: boolean } = {},
+): Promise<{ holder: ChildProcess; pgid: number }> {
+  const command = options.leaderExited
+    ? `sleep ${sleep} & sleep ${sleep} & exit 0`
+    : `sleep ${sleep} & sleep ${sleep}; wait`;
+  // Node reaps its children from the event loop: blocked here, the shell stays a zombie.
+  const untilZombie = `
+    const until = Date.now() + 10000;
+    while (Date.now() < until && readFileSync('/proc/' + job.pid + '/stat', 'utf8').split(') ')[1][0] !== 'Z');`;
   const script = `
     import { spawn } from 'node:child_process';
+    import { readFileSync } from 'node:fs';
     import { ProcessGroupGuard } from ${JSON.stringify(GUARD_MODULE)};
-    const job = spawn('/bin/sh', ['-c', 'sleep ${sleep} & sleep ${sleep}; wait'], { detached: true, stdio: 'ignore' });
+    const job = spawn('/bin/sh', ['-c', '${command}'], { detached: true, stdio: 'ignore' });
+    ${options.leaderExited ? untilZombie : ''}
     new ProcessGroupGuard({ recordDir: ${JSON.stringify(recordDir)}, graceSec: 1 }).guardGroup(job.pid);
     process.stdout.write(String(job.pid) + '\\n');
     setInterval(() => undefined, 1000);
@@ -71,6 +86,17 @@ describe('job process group guard', () => {
     const recordDir = join(dirs.path, 'guarded');
     const { holder, pgid } = await startHolder(sleep, recordDir);
     expect(readdirSync(recordDir)).toEqual([`${pgid}.pgid`]);
+    await sigkill(holder);
+    await waitFor(() => sleeps(sleep).length === 0, { what: `no sleep ${sleep} left` });
+  });
+
+  it('records and guards a group whose leader already exited, for what it left running', async () => {
+    const sleep = marker();
+    const recordDir = join(dirs.path, 'leader-exited');
+    const { holder, pgid } = await startHolder(sleep, recordDir, { leaderExited: true });
+    // Recorded, so the folder's one guard covers it: no guard process of its own.
+    expect(readdirSync(recordDir)).toEqual([`${pgid}.pgid`]);
+    expect(processesWith(`kill -TERM -${pgid}`)).toEqual([]);
     await sigkill(holder);
     await waitFor(() => sleeps(sleep).length === 0, { what: `no sleep ${sleep} left` });
   });

@@ -74,7 +74,8 @@ export class ProcessGroupGuard implements GroupGuard {
   private record(pgid: number): string | undefined {
     const { recordDir, logger } = this.options;
     if (recordDir === undefined) return undefined;
-    const leaderStart = startTicks(pgid);
+    // A command as short as `echo` has often exited by now, unreaped: its group is recorded all the same.
+    const leaderStart = startTicks(pgid, { exited: true });
     // This process and the boot do not change: read once.
     this.owner ??= { start: startTicks(process.pid), bootId: currentBootId() };
     const { start: ownerStart, bootId } = this.owner;

@@ -9,14 +9,19 @@ export function currentBootId(): string | undefined {
   }
 }
 
-/** Start time of process `pid` in clock ticks since boot; undefined when it does not exist (or no /proc). */
-export function startTicks(pid: number): number | undefined {
+/**
+ * Start time of process `pid` in clock ticks since boot; undefined when it does not exist (or no /proc).
+ * A process that exited and was not reaped yet (a zombie) counts as gone unless `exited` is set: a
+ * job's group leader is read that way, since a fast command may have ended before it is recorded
+ * while its group (the id, and what the command left in the background) lives on.
+ */
+export function startTicks(pid: number, options: { exited?: boolean } = {}): number | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // "pid (comm) state ppid … starttime(22nd field)": fields after the comm start at the 3rd.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
     const state = fields[0];
-    if (state === 'Z' || state === 'X') return undefined;
+    if (options.exited !== true && (state === 'Z' || state === 'X')) return undefined;
     const value = Number(fields[19]);
     return Number.isFinite(value) ? value : undefined;
   } catch {
