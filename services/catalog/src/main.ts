@@ -11,7 +11,7 @@ import {
   type ServiceOptions,
 } from '@fluxi/common';
 import type { Database } from '@fluxi/db';
-import { gql, mountSubgraph, type Resolvers } from '@fluxi/graphql';
+import { gql, mountSubgraph, serveInProcess, type Resolvers } from '@fluxi/graphql';
 import { connectNats, type Nats } from '@fluxi/messaging';
 import { AppModule } from './app.module.js';
 import { WebhookSecrets } from './domain/webhook-secrets.js';
@@ -86,7 +86,7 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
     const stopNotificationRequests = serveNotificationRequests(nats, notifications, logger);
     closers.push(async () => stopNotificationRequests());
     const notificationsChanged = () => publishNotificationsChanged(nats);
-    mounted.apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), {
+    const apollo = await mountSubgraph(app.getHttpAdapter().getInstance(), {
       typeDefs: gql`
         ${typeDefs}
         ${statsTypeDefs}
@@ -101,6 +101,7 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
       metrics,
       logger,
     });
+    mounted.apollo = apollo;
     await app.listen(config.catalog.port, config.catalog.host);
     // The schedulers' copy of the schedules (NATS KV): all of them now, each change after its commit.
     const schedules = app.get(SchedulePublisher);
@@ -110,6 +111,9 @@ export async function start(options: ServiceOptions): Promise<CatalogService> {
     const adminKey = await bootstrapAdminKey(app.get(AccessStore), config.dataDir, logger);
     const { port } = app.getHttpServer().address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
+    // This process's gateway calls the subgraph without HTTP; stopping ends that first.
+    const unserve = serveInProcess(`${url}/graphql`, apollo);
+    closers.push(async () => unserve());
     logger.info({ url }, 'catalog started');
     return { name: 'catalog', url, stop, ...(adminKey === undefined ? {} : { bootstrapAdminKey: adminKey }) };
   } catch (error) {

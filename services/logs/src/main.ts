@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { serviceRegistry, type HealthChecks, type RunningService, type ServiceOptions } from '@fluxi/common';
 import { connectNats, type Nats } from '@fluxi/messaging';
-import { mountSubgraph } from '@fluxi/graphql';
+import { mountSubgraph, serveInProcess } from '@fluxi/graphql';
 import { AppModule } from './app.module.js';
 import { LogStore } from './store/log-store.js';
 import { LogsSubgraph, typeDefs } from './transport/graphql.js';
@@ -54,6 +54,8 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
     await app.listen(config.logs.port, config.logs.host);
     const { port } = app.getHttpServer().address() as AddressInfo;
     const url = `http://${reachableHost(config.logs.host)}:${port}`;
+    // This process's gateway calls the subgraph without HTTP; stopping ends that first.
+    const unserve = serveInProcess(`${url}/graphql`, apollo);
     logger.info({ url, engine: store.engine }, 'logs service started');
     const openApp = app;
     const openNats = nats;
@@ -61,6 +63,7 @@ export async function start(options: ServiceOptions): Promise<RunningService> {
       name: SERVICE_NAME,
       url,
       async stop() {
+        unserve();
         await openApp.close(); // stops the consumer (after its current batch) and the HTTP server
         await apollo.stop();
         await openNats.close();

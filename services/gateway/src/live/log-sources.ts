@@ -15,7 +15,7 @@ import {
   encodeLogCursor,
   type LogLine,
 } from '@fluxi/contracts';
-import { encodePrincipal, PRINCIPAL_HEADER, type Principal } from '@fluxi/graphql';
+import { encodePrincipal, inProcessFetch, PRINCIPAL_HEADER, type Principal } from '@fluxi/graphql';
 import { decode, firstMessage, followStream, request, type Nats } from '@fluxi/messaging';
 import type { JobRunEnd, LiveLogLine, LogSources, Stop } from './live-types.js';
 
@@ -48,6 +48,8 @@ const streamName = (stream: LogStream): string => LogStream[stream] ?? 'STDOUT';
 export class NatsLogSources implements LogSources {
   /** Job runs looked up, by id: the route's check and the follow's start ask once (one request's sources). */
   private readonly jobRuns = new Map<string, Promise<{ pipelineRunId: string; attempt: number } | undefined>>();
+  /** The logs subgraph without HTTP when it runs in this process. */
+  private readonly fetch = inProcessFetch(fetch);
 
   constructor(
     private readonly nats: Nats,
@@ -90,7 +92,7 @@ export class NatsLogSources implements LogSources {
     };
     let response: Response;
     try {
-      response = await fetch(this.logsUrl, {
+      response = await this.fetch(this.logsUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [PRINCIPAL_HEADER]: encodePrincipal(this.principal) },
         body: JSON.stringify({ query: STORED_QUERY, variables }),

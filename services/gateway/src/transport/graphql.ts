@@ -5,7 +5,7 @@ import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Logger } from '@fluxi/common';
 import { injectTraceHeaders, traceHttpRequests, tracingEnabled } from '@fluxi/telemetry';
-import { createFormatError, encodePrincipal, PRINCIPAL_HEADER, type Principal } from '@fluxi/graphql';
+import { createFormatError, encodePrincipal, inProcessFetch, PRINCIPAL_HEADER, type Principal } from '@fluxi/graphql';
 import type { AuditLog } from '../access/audit-log.js';
 import { auditMutations } from '../access/audit-plugin.js';
 import { forgetKeysOnAuthChange } from '../access/auth-change-plugin.js';
@@ -70,7 +70,8 @@ export async function mountGateway(
         // Node's fetch (undici) retires a pooled connection before the subgraph's keep-alive
         // timeout ends; the default fetcher kept idle sockets forever, so under load a request
         // sometimes went out on a socket the subgraph was closing (ECONNRESET → internal error).
-        fetcher: fetch,
+        // A subgraph of this process (the one-process layout) is called without HTTP.
+        fetcher: inProcessFetch(fetch),
         willSendRequest({ request, context }) {
           if (context.principal !== undefined)
             request.http?.headers.set(PRINCIPAL_HEADER, encodePrincipal(context.principal));

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger, Registry } from '@fluxi/common';
-import { gql, mountSubgraph, type Resolvers } from '@fluxi/graphql';
+import { gql, mountSubgraph, serveInProcess, type Resolvers } from '@fluxi/graphql';
 import type { DocumentNode } from 'graphql';
 import { AppModule, type AppDeps } from '../../app.module.js';
 import { buildExecutorResolvers } from '../graphql/executor-resolvers.js';
@@ -67,9 +67,13 @@ export async function startHttp(
     await app.listen(options.port, options.host);
     const { port } = app.getHttpServer().address() as AddressInfo;
     const host = ['0.0.0.0', '::', ''].includes(options.host) ? '127.0.0.1' : options.host;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    // This process's gateway calls the subgraph without HTTP; closing ends that first.
+    const unserve = serveInProcess(`${url}/graphql`, apollo);
     return {
-      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      url,
       async close() {
+        unserve();
         await app.close();
         await apollo.stop();
       },
