@@ -6,7 +6,8 @@
 // The samples are taken twice: by a client in this process (the one Fluxi runs in, as the other
 // benches do; its HTTP and SSE work shares Fluxi's thread) and by a client in a process of its own,
 // as a user's CLI or browser is; they take turns of 10 samples. Prints p50 and p99 of each and
-// their ratios to the baseline.
+// their ratios to the baseline, and Fluxi's CPU per sample while the client in its own process
+// took them (Fluxi's process only; the executor process apart).
 // --profile FILE: a CPU profile of this process (gateway, catalog, scheduler, logs) over the last
 // turn of in-process samples, written as FILE (Chrome DevTools or `node bench/lib/profile-top.mjs FILE`).
 // Usage: npm run bench:first-line [-- --samples 50 --warmup 3]
@@ -101,6 +102,7 @@ const here = { through: [], triggers: [], follows: [] };
 const apart = { through: [], triggers: [], follows: [] };
 const add = (into, taken) => Object.keys(into).forEach((name) => into[name].push(...taken[name]));
 let direct = [];
+const apartCpu = { ms: 0, samples: 0 };
 try {
   const { createJob } = await gql(mesh.url, mesh.key, 'mutation($i: CreateJobInput!) { createJob(input: $i) { id } }', {
     i: { name: 'first-line', command: COMMAND },
@@ -112,7 +114,12 @@ try {
     const last = here.through.length + count >= SAMPLES;
     add(here, values.profile && last ? await profiled(values.profile, take) : await take());
     const args = JSON.stringify([mesh.url, mesh.key, createJob.id, count, warmup]);
+    // Fluxi's CPU while the client runs elsewhere: the steadier figure on a noisy machine.
+    const cpuBefore = process.cpuUsage();
     add(apart, await measureApart(process.argv[1], ['--client-only', args, ...process.argv.slice(2)]));
+    const cpu = process.cpuUsage(cpuBefore);
+    apartCpu.ms += (cpu.user + cpu.system) / 1000;
+    apartCpu.samples += count + warmup;
   }
   // The baseline while the mesh still runs (idle), as bench/dispatch does.
   ({ ms: direct } = await measureApart(process.argv[1], ['--baseline-only', ...process.argv.slice(2)]));
@@ -136,3 +143,6 @@ for (const [where, samples] of [
     `    ratio: p50 ${(p(samples.through, 50) / p(direct, 50)).toFixed(1)}x, p99 ${(p(samples.through, 99) / p(direct, 99)).toFixed(1)}x`,
   );
 }
+console.log(
+  `  Fluxi process CPU per sample (gateway, catalog, scheduler, logs; client in its own process): ${(apartCpu.ms / apartCpu.samples).toFixed(1)} ms`,
+);
